@@ -1,0 +1,51 @@
+// Package asynciotest runs tests of asyncio code on a fresh loop with a
+// virtual clock: Python's IsolatedAsyncioTestCase, plus control of time.
+//
+// A test body runs as the main task of its own loop. Sleeps, timers and
+// timeouts use a VirtualClock that jumps to the next timer whenever every
+// task is blocked, so a test of an hour of retries runs in microseconds and
+// the same way every time. Anything the loop reports to its exception
+// handler (a task failure nobody retrieved, a panic in a callback) fails the
+// test.
+package asynciotest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/asyncio-go/asyncio"
+)
+
+// Run runs body as the main task of a new loop with a virtual clock starting
+// at zero, shuts the loop down as asyncio.Run does, and fails t if body
+// returns an error or the loop reports a failure. body may call t.Fatal and
+// friends. opts are passed to the loop after the test's own, so they can
+// replace the clock or the exception handler.
+func Run(t testing.TB, body func(ctx context.Context) error, opts ...asyncio.Option) {
+	t.Helper()
+	all := append([]asyncio.Option{
+		asyncio.WithClock(asyncio.NewVirtualClock()),
+		asyncio.WithDebug(true),
+		asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) {
+			t.Errorf("asyncio exception handler: %s: task %q: %v", c.Message, c.Task, c.Err)
+		}),
+	}, opts...)
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, body(ctx)
+	}, all...)
+	if err != nil {
+		t.Fatalf("asynciotest: test body: %v", err)
+	}
+}
+
+// Clock returns the virtual clock of the loop running ctx, to advance it by
+// hand or turn auto-jump off. It returns nil if that loop's clock is not
+// virtual.
+func Clock(ctx context.Context) *asyncio.VirtualClock {
+	l := asyncio.RunningLoop(ctx)
+	if l == nil {
+		return nil
+	}
+	vc, _ := l.Clock().(*asyncio.VirtualClock)
+	return vc
+}

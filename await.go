@@ -1,0 +1,22 @@
+package asyncio
+
+import "context"
+
+// taskOf returns the task that a wait with ctx must suspend: nil if ctx
+// belongs to no task (the caller then blocks its goroutine), or
+// ErrWrongGoroutine if ctx belongs to a task that is not the one running.
+func taskOf(ctx context.Context) (*taskCore, error) {
+	s := scopeOf(ctx)
+	if s == nil || s.owner == nil {
+		return nil, nil
+	}
+	t := s.owner
+	l := t.loop
+	if l.current.Load() != t {
+		return nil, ErrWrongGoroutine
+	}
+	if l.debug && t.goid != 0 && goid() != t.goid {
+		return nil, ErrWrongGoroutine
+	}
+	return t, nil
+}

@@ -1,0 +1,46 @@
+// Package asyncio is Python's asyncio for Go: a single-threaded event loop
+// that runs cooperative tasks, with futures, level-triggered cancellation
+// through context.Context, timeout scopes, task groups and a virtual clock.
+//
+// A program starts the loop with Run, which runs a main function as the
+// first task and returns its result:
+//
+//	v, err := asyncio.Run(func(ctx context.Context) (int, error) {
+//		t := asyncio.Spawn(ctx, work, asyncio.Name("work"))
+//		if err := asyncio.Sleep(ctx, time.Second); err != nil {
+//			return 0, err
+//		}
+//		return t.Wait(ctx)
+//	})
+//
+// # One task at a time
+//
+// Every task body runs on its own goroutine, but the loop hands control to
+// exactly one of them at a time and takes it back at the next wait (Sleep,
+// Task.Wait, Future.Wait, Gather, ...). The code a task runs between two waits
+// is therefore atomic with respect to every other task of its loop: state
+// shared only between tasks of one loop needs no mutex.
+//
+// # Cancellation
+//
+// The ctx a task receives is cancelled by Task.Cancel, by the task group or
+// Gather it belongs to, or by the expiry of a timeout scope. Cancellation is
+// level-triggered: once the ctx is done, every wait that uses it returns an
+// error satisfying errors.Is(err, context.Canceled) (or
+// context.DeadlineExceeded inside an expired timeout scope) until the task
+// returns. A function that must finish in spite of cancellation uses
+// context.WithoutCancel(ctx), which shields it; asyncio's shield is Shield.
+//
+// # Goroutines
+//
+// Calls that only schedule or resolve are safe from any goroutine:
+// Loop.CallSoonThreadsafe, Future.SetResult, Future.SetError, Task.Cancel,
+// Handle.Cancel, Task.Done. Calls that wait take a ctx. Given the ctx of a
+// task they suspend that task; called with any other ctx, from a goroutine
+// that is not a task, they block that goroutine until done or until ctx is
+// done. Waiting with the ctx of a task from outside that task (from another
+// task or from a goroutine the task started) returns ErrWrongGoroutine; debug
+// mode also catches the case where the task is running at that moment.
+// Loop.CallSoon, Loop.CallLater, Loop.CallAt and Spawn must be called from
+// code running on the loop.
+package asyncio

@@ -1,0 +1,292 @@
+package asyncio
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+)
+
+// An Awaitable is a task or a future: something Wait, AsCompleted and
+// RunUntilDone can wait for whatever its result type.
+type Awaitable interface {
+	// Done reports whether it has finished.
+	Done() bool
+	// Err returns its error once it has finished (a *PanicError if it
+	// panicked), or ErrNotDone.
+	Err() error
+
+	core() *futureCore
+}
+
+// futureCore is the completion state shared by futures and tasks: done or
+// not, the error or panic, and who to tell.
+type futureCore struct {
+	loop *Loop // where done-callbacks run; nil for a future made off any loop
+
+	mu        sync.Mutex
+	done      atomic.Bool
+	err       error
+	panicked  *PanicError
+	waiters   []waiter
+	callbacks []func()
+	doneCh    chan struct{}
+	retrieved atomic.Bool
+}
+
+// A waiter is a task suspended on a future until it is done, or a
+// function to tell (multiWait), which must be safe from any goroutine.
+type waiter struct {
+	t      *taskCore
+	gen    uint64
+	notify func(*futureCore)
+	owner  any // identifies the notify's owner, to remove it
+}
+
+func (c *futureCore) core() *futureCore { return c }
+
+func (c *futureCore) isDone() bool { return c.done.Load() }
+
+// Done reports whether the task or future has finished.
+func (c *futureCore) Done() bool { return c.done.Load() }
+
+// Err returns the error the task or future finished with, nil if it
+// succeeded, a *PanicError if it panicked, and ErrNotDone while it runs.
+// Calling Err counts as retrieving the failure.
+func (c *futureCore) Err() error {
+	if !c.done.Load() {
+		return ErrNotDone
+	}
+	c.markRetrieved()
+	return c.failure()
+}
+
+// Cancelled reports whether the task or future finished with a
+// cancellation error.
+func (c *futureCore) Cancelled() bool {
+	return c.done.Load() && c.panicked == nil && errors.Is(c.err, context.Canceled)
+}
+
+// failure returns the error or the panic; call only once done.
+func (c *futureCore) failure() error {
+	if c.panicked != nil {
+		return c.panicked
+	}
+	return c.err
+}
+
+func (c *futureCore) markRetrieved() { c.retrieved.Store(true) }
+
+// OnDone schedules fn to run on the loop once the task or future is done;
+// if it is done already, fn is scheduled at once. Callbacks run in the order
+// they were added, never inline in the code that finished the task or
+// future. For a future made off any loop, fn runs in the goroutine that
+// resolves it.
+func (c *futureCore) OnDone(fn func()) {
+	c.mu.Lock()
+	if !c.done.Load() {
+		c.callbacks = append(c.callbacks, fn)
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	c.schedule(fn)
+}
+
+func (c *futureCore) schedule(fn func()) {
+	if c.loop == nil {
+		fn()
+		return
+	}
+	c.loop.CallSoonThreadsafe(fn)
+}
+
+// finishLocked records the outcome and tells the waiters. The caller holds
+// c.mu and has checked that c is not done; finishLocked unlocks it.
+func (c *futureCore) finishLocked(err error, p *PanicError) {
+	c.err, c.panicked = err, p
+	c.done.Store(true)
+	waiters, callbacks, ch := c.waiters, c.callbacks, c.doneCh
+	c.waiters, c.callbacks = nil, nil
+	c.mu.Unlock()
+	if ch != nil {
+		close(ch)
+	}
+	for _, w := range waiters {
+		if w.notify != nil {
+			w.notify(c)
+		} else {
+			w.t.loop.push(readyItem{t: w.t, gen: w.gen})
+		}
+	}
+	for _, fn := range callbacks {
+		c.schedule(fn)
+	}
+}
+
+// wait suspends the task of ctx until c is done, or blocks the calling
+// goroutine if ctx belongs to no task. It returns nil once c is done, or the
+// wait's error (cancellation, misuse).
+func (c *futureCore) wait(ctx context.Context) error {
+	if c.done.Load() {
+		return nil
+	}
+	t, err := taskOf(ctx)
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return c.block(ctx)
+	}
+	if &t.futureCore == c {
+		return errWaitSelf
+	}
+	if err := waitError(ctx); err != nil {
+		return err
+	}
+	gen := t.beginWait()
+	c.mu.Lock()
+	if c.done.Load() {
+		c.mu.Unlock()
+		return nil
+	}
+	c.waiters = append(c.waiters, waiter{t: t, gen: gen})
+	c.mu.Unlock()
+	t.awaiting = c
+	defer func() { t.awaiting = nil }()
+	for {
+		if err := t.park(ctx); err != nil {
+			c.removeWaiter(t)
+			return err
+		}
+		if c.done.Load() {
+			return nil
+		}
+		if err := waitError(ctx); err != nil {
+			c.removeWaiter(t)
+			return err
+		}
+	}
+}
+
+var errWaitSelf = errors.New("asyncio: a task cannot wait for itself")
+
+func (c *futureCore) removeWaiter(t *taskCore) {
+	c.mu.Lock()
+	for i, w := range c.waiters {
+		if w.t == t {
+			c.waiters = append(c.waiters[:i], c.waiters[i+1:]...)
+			break
+		}
+	}
+	c.mu.Unlock()
+}
+
+// block waits on a goroutine that is not a task.
+func (c *futureCore) block(ctx context.Context) error {
+	c.mu.Lock()
+	if c.done.Load() {
+		c.mu.Unlock()
+		return nil
+	}
+	if c.doneCh == nil {
+		c.doneCh = make(chan struct{})
+	}
+	ch := c.doneCh
+	c.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return waitError(ctx)
+	}
+}
+
+// A Future is a result that will be set later, from the loop or from any
+// other goroutine (asyncio.Future and concurrent.futures.Future in one).
+// Tasks wait for it with Wait; done-callbacks run on the loop.
+type Future[T any] struct {
+	futureCore
+	val T
+}
+
+// NewFuture returns a pending future whose callbacks run on the loop of ctx.
+// With a ctx that belongs to no loop, callbacks run in the goroutine that
+// resolves the future.
+func NewFuture[T any](ctx context.Context) *Future[T] {
+	f := &Future[T]{}
+	f.loop = RunningLoop(ctx)
+	return f
+}
+
+// SetResult resolves the future with v. It is safe from any goroutine.
+// Resolving a future twice is a bug and panics, as closing a closed channel
+// does; TrySetResult is the form for racing resolvers.
+func (f *Future[T]) SetResult(v T) {
+	if !f.TrySetResult(v) {
+		panic("asyncio: SetResult on a future that is already done")
+	}
+}
+
+// SetError fails the future with err, which must not be nil. It is safe
+// from any goroutine and panics if the future is already done.
+func (f *Future[T]) SetError(err error) {
+	if !f.TrySetError(err) {
+		panic("asyncio: SetError on a future that is already done")
+	}
+}
+
+// TrySetResult resolves the future with v unless it is done already, and
+// reports whether it did.
+func (f *Future[T]) TrySetResult(v T) bool {
+	f.mu.Lock()
+	if f.done.Load() {
+		f.mu.Unlock()
+		return false
+	}
+	f.val = v
+	f.finishLocked(nil, nil)
+	return true
+}
+
+// TrySetError fails the future with err unless it is done already, and
+// reports whether it did. A nil err panics.
+func (f *Future[T]) TrySetError(err error) bool {
+	if err == nil {
+		panic("asyncio: SetError with a nil error")
+	}
+	f.mu.Lock()
+	if f.done.Load() {
+		f.mu.Unlock()
+		return false
+	}
+	f.finishLocked(err, nil)
+	return true
+}
+
+// Cancel fails the future with context.Canceled unless it is done, and
+// reports whether it did.
+func (f *Future[T]) Cancel() bool { return f.TrySetError(context.Canceled) }
+
+// Wait waits until the future is done and returns its value and error, or
+// returns early with ctx's error when ctx is done first (the future is left
+// as it is). From a task it suspends the task; from any other goroutine it
+// blocks that goroutine.
+func (f *Future[T]) Wait(ctx context.Context) (T, error) {
+	if err := f.wait(ctx); err != nil {
+		var zero T
+		return zero, err
+	}
+	return f.Result()
+}
+
+// Result returns the value and error of a future that is done, or
+// ErrNotDone.
+func (f *Future[T]) Result() (T, error) {
+	if !f.done.Load() {
+		var zero T
+		return zero, ErrNotDone
+	}
+	f.markRetrieved()
+	return f.val, f.err
+}

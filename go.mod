@@ -1,0 +1,3 @@
+module github.com/asyncio-go/asyncio
+
+go 1.26

@@ -1,0 +1,109 @@
+package asyncio
+
+import (
+	"context"
+)
+
+// group is the machinery Gather and TaskGroup share: children spawned in a
+// scope of their own, a count of those still running, the failures in the
+// order they happened, and the task waiting for all of it.
+type group struct {
+	loop   *Loop
+	scope  *scope    // the children's parent ctx; cancelled on the first failure
+	owner  *taskCore // the task that waits for the children
+	parent context.Context
+
+	pending         int
+	failures        []error
+	firstPanic      *PanicError
+	cancelOnFail    bool
+	cancelIsFailure bool // a child cancelled alone fails the group (Gather)
+	cancelledByUs   bool // the group cancelled its scope itself
+	ownerGen        uint64
+	ownerWaiting    bool
+	closed          bool
+}
+
+func newGroup(ctx context.Context, cancelOnFail bool) (*group, error) {
+	s := scopeOf(ctx)
+	if s == nil || s.owner == nil {
+		return nil, ErrNoTask
+	}
+	g := &group{loop: s.loop, owner: s.owner, parent: ctx, cancelOnFail: cancelOnFail}
+	g.scope = newScope(ctx, s.loop, s.owner, true)
+	return g, nil
+}
+
+// spawnChild starts fn as a child of g.
+func spawnChild[T any](g *group, fn func(context.Context) (T, error), opts []TaskOption) *Task[T] {
+	g.pending++
+	t := spawn(g.loop, g.scope, true, fn, opts)
+	t.group = g
+	return t
+}
+
+// childDone is called on the loop when a child ends.
+func (g *group) childDone(t *taskCore) {
+	g.pending--
+	if err := t.failure(); err != nil && !t.startFailed {
+		switch {
+		case t.panicked != nil:
+			t.markRetrieved()
+			if g.firstPanic == nil {
+				g.firstPanic = t.panicked
+			}
+			g.fail(t.panicked)
+		case isCancellation(err) && (g.scope.Err() != nil || !g.cancelIsFailure):
+			// Cancelled with the group, or alone in a task group: not a
+			// failure.
+			t.markRetrieved()
+		default:
+			t.markRetrieved()
+			g.fail(err)
+		}
+	}
+	if g.pending == 0 && g.ownerWaiting {
+		g.loop.push(readyItem{t: g.owner, gen: g.ownerGen})
+	}
+}
+
+// fail records a failure and, for a group that does so, cancels the rest.
+func (g *group) fail(err error) {
+	g.failures = append(g.failures, err)
+	if g.cancelOnFail {
+		g.cancel()
+	}
+}
+
+// cancel cancels every child and the owner's waits in the group's ctx.
+func (g *group) cancel() {
+	if g.scope.Err() == nil {
+		g.cancelledByUs = true
+		g.scope.cancel(context.Canceled, nil)
+	}
+}
+
+// wait suspends the owner until every child has ended, whatever
+// cancellation arrives meanwhile: a cancellation reaches the children
+// through the group's scope, and they end. It returns ErrLoopClosed only if
+// the loop is unwinding the owner.
+func (g *group) wait() error {
+	t := g.owner
+	for g.pending > 0 {
+		g.ownerGen = t.beginWait()
+		g.ownerWaiting = true
+		err := t.suspend()
+		g.ownerWaiting = false
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// close releases the group's scope once every child has ended.
+func (g *group) close() {
+	g.closed = true
+	g.scope.cancel(context.Canceled, nil)
+	g.scope.detach()
+}

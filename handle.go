@@ -1,0 +1,67 @@
+package asyncio
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// A Handle is a callback scheduled on a loop by CallSoon or
+// CallSoonThreadsafe. Cancel keeps it from running.
+type Handle struct {
+	fn        func()
+	cancelled atomic.Bool
+}
+
+// Cancel keeps the callback from running if it has not started yet. It is
+// safe from any goroutine and may be called more than once.
+func (h *Handle) Cancel() { h.cancelled.Store(true) }
+
+// Cancelled reports whether Cancel was called.
+func (h *Handle) Cancelled() bool { return h.cancelled.Load() }
+
+// A TimerHandle is a callback scheduled on a loop for a point in time by
+// CallLater or CallAt.
+type TimerHandle struct {
+	Handle
+	when  time.Duration
+	seq   uint64 // breaks ties between equal deadlines: first scheduled runs first
+	index int    // position in the loop's timer heap, -1 once out of it
+	loop  *Loop
+
+	// A timer that wakes a task instead of calling fn (Sleep, timeouts).
+	task *taskCore
+	gen  uint64
+}
+
+// When returns the loop time at which the callback is due.
+func (t *TimerHandle) When() time.Duration { return t.when }
+
+// Cancel keeps the callback from running if it has not started yet. It is
+// safe from any goroutine. The loop drops cancelled timers lazily, and purges
+// them in one sweep when they come to outnumber the live ones.
+func (t *TimerHandle) Cancel() {
+	if t.cancelled.Swap(true) {
+		return
+	}
+	t.loop.cancelledTimers.Add(1)
+}
+
+// handleSlab hands out Handles from blocks, so that scheduling a callback
+// costs no allocation of its own in steady state. A block stays alive while
+// any of its handles is referenced; a block is small (handleSlabSize
+// handles), so that bounds what a kept handle can pin.
+type handleSlab struct {
+	free []Handle
+}
+
+const handleSlabSize = 128
+
+func (s *handleSlab) get(fn func()) *Handle {
+	if len(s.free) == 0 {
+		s.free = make([]Handle, handleSlabSize)
+	}
+	h := &s.free[0]
+	s.free = s.free[1:]
+	h.fn = fn
+	return h
+}

@@ -1,0 +1,470 @@
+package asyncio
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// A Loop runs callbacks and task steps one at a time, like asyncio's event
+// loop. It owns a FIFO ready queue, a timer heap and a clock.
+//
+// Each iteration of the loop runs what was ready when the iteration began
+// (callbacks scheduled during it wait for the next one), after adding the
+// timers that have come due: asyncio's _run_once. When nothing is ready the
+// loop sleeps until its next timer or until another goroutine wakes it.
+//
+// A Loop is usually made and driven by Run or a Runner; NewLoop, RunForever,
+// RunUntilDone, Stop and Close drive one by hand.
+type Loop struct {
+	clock   Clock
+	vclock  *VirtualClock // the clock, if it is virtual
+	debug   bool
+	slow    time.Duration
+	handler func(ExceptionContext)
+	logger  *slog.Logger
+
+	// The ready queue. Any goroutine may append to it; the loop takes the
+	// whole of it at the start of an iteration.
+	mu       sync.Mutex
+	ready    []readyItem
+	sleeping bool // the loop is waiting in sleep; an append must wake it
+	wakeCh   chan struct{}
+	tasks    taskList // tasks not yet done, in spawn order
+	closed   bool
+
+	batch           []readyItem
+	timers          timerHeap
+	timerSeq        uint64
+	cancelledTimers atomic.Int64
+	handles         handleSlab
+	waitTimer       *time.Timer
+
+	current  atomic.Pointer[taskCore] // the task whose step is running
+	running  atomic.Bool
+	stopping atomic.Bool
+	loopGoid uint64 // debug mode: the goroutine running the loop
+
+	// external counts work out on other goroutines that will come back to
+	// the loop (executor calls, for instance); a virtual clock does not jump
+	// while it is non-zero.
+	external atomic.Int64
+
+	nextTaskID  uint64
+	unretrieved map[*taskCore]struct{} // failed tasks nobody asked about yet
+}
+
+// readyItem is an entry of the ready queue: a callback, or a task to resume.
+type readyItem struct {
+	h   *Handle
+	t   *taskCore
+	gen uint64 // the wait of t this wakes; anyGen wakes whatever it waits on
+}
+
+const anyGen = 0
+
+// NewLoop returns a loop configured by opts. It runs nothing until
+// RunForever or RunUntilDone is called.
+func NewLoop(opts ...Option) *Loop {
+	cfg := newConfig(opts)
+	l := &Loop{
+		clock:       cfg.clock,
+		debug:       cfg.debug,
+		slow:        cfg.slowDuration,
+		handler:     cfg.handler,
+		logger:      cfg.logger,
+		wakeCh:      make(chan struct{}, 1),
+		unretrieved: make(map[*taskCore]struct{}),
+	}
+	if vc, ok := cfg.clock.(*VirtualClock); ok {
+		l.vclock = vc
+		vc.attach(l.wakeup)
+	}
+	return l
+}
+
+// RunningLoop returns the loop that runs the task ctx belongs to, or nil if
+// ctx belongs to no task.
+func RunningLoop(ctx context.Context) *Loop {
+	if s := scopeOf(ctx); s != nil {
+		return s.loop
+	}
+	return nil
+}
+
+// Time returns the loop's current time on its clock. It is safe from any
+// goroutine.
+func (l *Loop) Time() time.Duration { return l.clock.Now() }
+
+// Clock returns the loop's clock.
+func (l *Loop) Clock() Clock { return l.clock }
+
+// Debug reports whether the loop is in debug mode.
+func (l *Loop) Debug() bool { return l.debug }
+
+// SetDebug turns debug mode on or off. Call it from code running on the
+// loop or before the loop runs.
+func (l *Loop) SetDebug(on bool) {
+	l.debug = on
+	if on && l.running.Load() && l.loopGoid == 0 {
+		l.loopGoid = goid()
+	}
+}
+
+// CallSoon schedules fn to run in a later iteration of the loop, after the
+// callbacks already scheduled (FIFO). It must be called from code running on
+// the loop; other goroutines use CallSoonThreadsafe. A panic in fn is
+// reported to the exception handler.
+func (l *Loop) CallSoon(fn func()) *Handle {
+	l.checkOnLoop("CallSoon")
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		panic(ErrLoopClosed)
+	}
+	h := l.handles.get(fn)
+	l.ready = append(l.ready, readyItem{h: h})
+	l.mu.Unlock()
+	return h
+}
+
+// CallSoonThreadsafe is CallSoon for any goroutine: it schedules fn and
+// wakes the loop if it is waiting. On a closed loop it schedules nothing and
+// returns a handle that reports Cancelled.
+func (l *Loop) CallSoonThreadsafe(fn func()) *Handle {
+	h := &Handle{fn: fn}
+	if !l.push(readyItem{h: h}) {
+		h.Cancel()
+	}
+	return h
+}
+
+// CallLater schedules fn to run once d has passed on the loop's clock.
+// Callbacks due at the same time run in the order they were scheduled. It
+// must be called from code running on the loop.
+func (l *Loop) CallLater(d time.Duration, fn func()) *TimerHandle {
+	return l.CallAt(l.clock.Now()+d, fn)
+}
+
+// CallAt schedules fn to run when the loop's clock reaches when. It must be
+// called from code running on the loop.
+func (l *Loop) CallAt(when time.Duration, fn func()) *TimerHandle {
+	l.checkOnLoop("CallAt")
+	if l.isClosed() {
+		panic(ErrLoopClosed)
+	}
+	t := &TimerHandle{Handle: Handle{fn: fn}}
+	l.addTimer(t, when)
+	return t
+}
+
+func (l *Loop) addTimer(t *TimerHandle, when time.Duration) {
+	t.when = when
+	t.loop = l
+	l.timerSeq++
+	t.seq = l.timerSeq
+	l.timers.push(t)
+}
+
+// push appends it to the ready queue from any goroutine and wakes the loop
+// if it sleeps. It reports false if the loop is closed.
+func (l *Loop) push(it readyItem) bool {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return false
+	}
+	l.ready = append(l.ready, it)
+	wake := l.sleeping
+	l.sleeping = false
+	l.mu.Unlock()
+	if wake {
+		l.signal()
+	}
+	return true
+}
+
+// wakeup interrupts the loop's sleep, if it is sleeping.
+func (l *Loop) wakeup() {
+	l.mu.Lock()
+	wake := l.sleeping
+	l.sleeping = false
+	l.mu.Unlock()
+	if wake {
+		l.signal()
+	}
+}
+
+func (l *Loop) signal() {
+	select {
+	case l.wakeCh <- struct{}{}:
+	default:
+	}
+}
+
+// Stop makes RunForever return at the end of the current iteration. It is
+// safe from any goroutine.
+func (l *Loop) Stop() {
+	l.stopping.Store(true)
+	l.wakeup()
+}
+
+// IsRunning reports whether the loop is running.
+func (l *Loop) IsRunning() bool { return l.running.Load() }
+
+// IsClosed reports whether the loop was closed.
+func (l *Loop) IsClosed() bool { return l.isClosed() }
+
+func (l *Loop) isClosed() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.closed
+}
+
+// RunForever runs the loop until Stop is called. If Stop was called before,
+// it runs one iteration, as asyncio does.
+func (l *Loop) RunForever() error {
+	return l.runWhile(func() bool { return !l.stopping.Load() }, true)
+}
+
+// RunUntilDone runs the loop until a is done, then returns a's error
+// without panicking on it (use the task's or future's Result for the value).
+func (l *Loop) RunUntilDone(a Awaitable) error {
+	c := a.core()
+	if c.loop != nil && c.loop != l {
+		return fmt.Errorf("asyncio: RunUntilDone with a task of another loop")
+	}
+	if err := l.runWhile(func() bool { return !c.isDone() }, false); err != nil {
+		return err
+	}
+	c.markRetrieved()
+	return c.failure()
+}
+
+func (l *Loop) runWhile(more func() bool, honourStop bool) error {
+	if l.isClosed() {
+		return ErrLoopClosed
+	}
+	if !l.running.CompareAndSwap(false, true) {
+		return ErrLoopRunning
+	}
+	if l.debug {
+		l.loopGoid = goid()
+	}
+	defer func() {
+		l.stopping.Store(false)
+		l.loopGoid = 0
+		l.running.Store(false)
+	}()
+	defer l.current.Store(nil)
+	for {
+		l.runOnce(honourStop)
+		if !more() || (honourStop && l.stopping.Load()) {
+			return nil
+		}
+	}
+}
+
+// runOnce is one iteration: wait for something to be ready, add the due
+// timers, then run the snapshot of the ready queue.
+func (l *Loop) runOnce(honourStop bool) {
+	if l.cancelledTimers.Load() > 0 {
+		l.purgeTimers()
+	}
+	l.mu.Lock()
+	if len(l.ready) == 0 && !(honourStop && l.stopping.Load()) {
+		l.mu.Unlock()
+		l.idle()
+		l.mu.Lock()
+	}
+	l.batch, l.ready = l.ready, l.batch[:0]
+	l.mu.Unlock()
+
+	l.fireTimers()
+
+	batch := l.batch
+	for i := range batch {
+		it := batch[i]
+		batch[i] = readyItem{}
+		if it.t != nil {
+			l.step(it.t, it.gen)
+		} else if !it.h.cancelled.Load() {
+			if l.current.Load() != nil {
+				l.current.Store(nil)
+			}
+			l.callHandle(it.h)
+		}
+	}
+	l.batch = batch[:0]
+}
+
+// idle waits until a timer is due or another goroutine wakes the loop. A
+// virtual clock with nothing left to wait for jumps to the next timer
+// instead.
+func (l *Loop) idle() {
+	for len(l.timers) > 0 && l.timers[0].cancelled.Load() {
+		l.timers.pop()
+		l.cancelledTimers.Add(-1)
+	}
+	var wait time.Duration = -1 // forever
+	if len(l.timers) > 0 {
+		next := l.timers[0].when
+		if l.vclock != nil {
+			if l.external.Load() == 0 && l.vclock.jumpTo(next) {
+				return
+			}
+		} else if wait = next - l.clock.Now(); wait <= 0 {
+			return
+		}
+	}
+	l.mu.Lock()
+	if len(l.ready) > 0 || l.stopping.Load() {
+		l.mu.Unlock()
+		return
+	}
+	l.sleeping = true
+	l.mu.Unlock()
+	l.sleep(wait)
+	l.mu.Lock()
+	l.sleeping = false
+	l.mu.Unlock()
+}
+
+// sleep blocks until woken or until d passes (d < 0: no limit). This is
+// where the I/O poller will wait.
+func (l *Loop) sleep(d time.Duration) {
+	if d < 0 {
+		<-l.wakeCh
+		return
+	}
+	if l.waitTimer == nil {
+		l.waitTimer = time.NewTimer(d)
+	} else {
+		l.waitTimer.Reset(d)
+	}
+	select {
+	case <-l.wakeCh:
+		l.waitTimer.Stop()
+	case <-l.waitTimer.C:
+	}
+}
+
+// fireTimers moves the timers that are due onto the batch being run.
+func (l *Loop) fireTimers() {
+	if len(l.timers) == 0 {
+		return
+	}
+	now := l.clock.Now()
+	for len(l.timers) > 0 && l.timers[0].when <= now {
+		t := l.timers.pop()
+		if t.cancelled.Load() {
+			l.cancelledTimers.Add(-1)
+			continue
+		}
+		if t.task != nil {
+			l.batch = append(l.batch, readyItem{t: t.task, gen: t.gen})
+		} else {
+			l.batch = append(l.batch, readyItem{h: &t.Handle})
+		}
+	}
+}
+
+// purgeTimers drops cancelled timers in one sweep when they are more than
+// half of a heap of over 100, as asyncio does.
+func (l *Loop) purgeTimers() {
+	n := l.cancelledTimers.Load()
+	if len(l.timers) > 100 && n > int64(len(l.timers))/2 {
+		before := len(l.timers)
+		l.timers.purge()
+		l.cancelledTimers.Add(-int64(before - len(l.timers)))
+	}
+}
+
+// callHandle runs a callback, reporting its panic to the exception handler.
+func (l *Loop) callHandle(h *Handle) {
+	var start time.Time
+	if l.debug {
+		start = time.Now()
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			l.CallExceptionHandler(ExceptionContext{
+				Message: "panic in callback",
+				Err:     &PanicError{Value: r, Stack: stack()},
+			})
+		}
+		if l.debug {
+			if d := time.Since(start); d >= l.slow {
+				l.logger.Warn("asyncio: slow callback", "duration", d, "callback", funcName(h.fn))
+			}
+		}
+	}()
+	h.fn()
+}
+
+// Close closes the loop. Tasks still pending are cancelled and unwound
+// (every wait in them returns at once), failures nobody retrieved are
+// reported, and queued callbacks are dropped. Close of a running loop
+// returns ErrLoopRunning; a second Close does nothing.
+func (l *Loop) Close() error {
+	if l.running.Load() {
+		return ErrLoopRunning
+	}
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.mu.Unlock()
+	for {
+		t := l.tasks.first()
+		if t == nil {
+			break
+		}
+		t.kill()
+	}
+	l.mu.Lock()
+	l.closed = true
+	l.ready = nil
+	l.mu.Unlock()
+	l.timers = nil
+	l.reportUnretrieved()
+	if l.waitTimer != nil {
+		l.waitTimer.Stop()
+	}
+	return nil
+}
+
+// reportUnretrieved reports each failed task whose error nobody retrieved.
+func (l *Loop) reportUnretrieved() {
+	for _, t := range l.tasks.sortedFailures(l.unretrieved) {
+		if t.retrieved.Load() {
+			continue
+		}
+		l.CallExceptionHandler(ExceptionContext{
+			Message: "task error was never retrieved",
+			Err:     t.failure(),
+			Task:    t.name,
+		})
+	}
+	clear(l.unretrieved)
+}
+
+// checkOnLoop panics in debug mode if it is not called from the loop's
+// goroutine or the running task's, like asyncio's debug-mode thread check.
+func (l *Loop) checkOnLoop(what string) {
+	if !l.debug || !l.running.Load() {
+		return
+	}
+	g := goid()
+	if g == l.loopGoid {
+		return
+	}
+	if t := l.current.Load(); t != nil && t.goid == g {
+		return
+	}
+	panic(fmt.Sprintf("asyncio: %s called from a goroutine that is not running the loop; use CallSoonThreadsafe", what))
+}

@@ -1,0 +1,261 @@
+package asyncio
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// scope is the context.Context of every task, timeout scope, task group and
+// gather of this package: a node in a tree of cancellation.
+//
+// Cancelling a scope cancels its child scopes and wakes the task that owns
+// each of them, synchronously, from whatever goroutine cancelled it; that is
+// what makes cancellation level-triggered without a goroutine per wait.
+// Standard contexts derived from a scope (context.WithCancel(ctx) and
+// friends) register through AfterFunc, also without a goroutine.
+type scope struct {
+	parent context.Context // values and deadline come from here
+	owner  *taskCore       // task woken when the scope is cancelled
+	loop   *Loop
+
+	deadline    time.Time
+	hasDeadline bool
+
+	cancelled atomic.Bool
+	err       error // context.Canceled or context.DeadlineExceeded; set before cancelled
+	cause     error // as given to the canceller; nil means none
+	waitErr   error // what waits return: err, or a *CancelledError carrying cause
+
+	mu         sync.Mutex
+	done       chan struct{}
+	up         *scope // parent scope this one is registered with
+	children   map[*scope]struct{}
+	afterFuncs map[*afterFunc]struct{}
+	stopParent func() bool // undoes the registration with a foreign parent
+}
+
+type scopeKey struct{}
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// newScope makes a scope that belongs to owner (nil for none) and, if
+// inherit is true, is cancelled when parent is.
+func newScope(parent context.Context, loop *Loop, owner *taskCore, inherit bool) *scope {
+	s := &scope{parent: parent, owner: owner, loop: loop}
+	if d, ok := parent.Deadline(); ok && inherit {
+		s.deadline, s.hasDeadline = d, true
+	}
+	if inherit {
+		s.attach(parent)
+	}
+	return s
+}
+
+// attach arranges for s to be cancelled when parent is.
+func (s *scope) attach(parent context.Context) {
+	if p, ok := parent.(*scope); ok {
+		p.addChild(s)
+		return
+	}
+	done := parent.Done()
+	if done == nil {
+		return
+	}
+	if p := scopeOf(parent); p != nil && p.Done() == done {
+		p.addChild(s)
+		return
+	}
+	s.stopParent = context.AfterFunc(parent, func() {
+		s.cancel(parent.Err(), context.Cause(parent))
+	})
+}
+
+func (s *scope) addChild(c *scope) {
+	s.mu.Lock()
+	if s.cancelled.Load() {
+		s.mu.Unlock()
+		c.cancel(s.err, s.cause)
+		return
+	}
+	if s.children == nil {
+		s.children = make(map[*scope]struct{})
+	}
+	s.children[c] = struct{}{}
+	c.up = s
+	s.mu.Unlock()
+}
+
+// detach removes s from its parent, once s is no longer needed, so a
+// long-lived parent does not accumulate finished children.
+func (s *scope) detach() {
+	if up := s.up; up != nil {
+		up.mu.Lock()
+		delete(up.children, s)
+		up.mu.Unlock()
+	}
+	if s.stopParent != nil {
+		s.stopParent()
+	}
+}
+
+// cancel cancels s and its descendants with err (context.Canceled or
+// context.DeadlineExceeded) and an optional cause. It is safe from any
+// goroutine; only the first call has an effect.
+func (s *scope) cancel(err, cause error) bool {
+	s.mu.Lock()
+	if s.cancelled.Load() {
+		s.mu.Unlock()
+		return false
+	}
+	s.err, s.cause = err, cause
+	s.waitErr = err
+	if cause != nil && cause != err {
+		if err == context.Canceled {
+			s.waitErr = &CancelledError{Cause: cause}
+		}
+	}
+	s.cancelled.Store(true)
+	if s.done != nil {
+		close(s.done)
+	}
+	children, afters := s.children, s.afterFuncs
+	s.children, s.afterFuncs = nil, nil
+	s.mu.Unlock()
+
+	for c := range children {
+		c.cancel(err, cause)
+	}
+	for a := range afters {
+		a.run()
+	}
+	if s.owner != nil {
+		s.owner.wakeForCancel()
+	}
+	return true
+}
+
+// Deadline implements context.Context.
+func (s *scope) Deadline() (time.Time, bool) { return s.deadline, s.hasDeadline }
+
+// Done implements context.Context. The channel is made on first use: waits
+// on the loop never need it.
+func (s *scope) Done() <-chan struct{} {
+	if s.cancelled.Load() {
+		return closedChan
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancelled.Load() {
+		return closedChan
+	}
+	if s.done == nil {
+		s.done = make(chan struct{})
+	}
+	return s.done
+}
+
+// Err implements context.Context.
+func (s *scope) Err() error {
+	if !s.cancelled.Load() {
+		return nil
+	}
+	return s.err
+}
+
+// Value implements context.Context.
+func (s *scope) Value(key any) any {
+	if key == (scopeKey{}) {
+		return s
+	}
+	return s.parent.Value(key)
+}
+
+// AfterFunc lets the context package register children of a scope without
+// starting a goroutine for each (see context.AfterFunc's afterFuncer).
+func (s *scope) AfterFunc(f func()) func() bool {
+	a := &afterFunc{f: f}
+	s.mu.Lock()
+	if s.cancelled.Load() {
+		s.mu.Unlock()
+		a.run()
+		return func() bool { return false }
+	}
+	if s.afterFuncs == nil {
+		s.afterFuncs = make(map[*afterFunc]struct{})
+	}
+	s.afterFuncs[a] = struct{}{}
+	s.mu.Unlock()
+	return func() bool {
+		s.mu.Lock()
+		_, ok := s.afterFuncs[a]
+		delete(s.afterFuncs, a)
+		s.mu.Unlock()
+		return ok && a.stop()
+	}
+}
+
+func (s *scope) String() string {
+	if s.owner != nil {
+		return "asyncio.scope(" + s.owner.name + ")"
+	}
+	return "asyncio.scope"
+}
+
+type afterFunc struct {
+	once atomic.Bool
+	f    func()
+}
+
+func (a *afterFunc) run() {
+	if a.once.CompareAndSwap(false, true) {
+		a.f()
+	}
+}
+
+func (a *afterFunc) stop() bool { return a.once.CompareAndSwap(false, true) }
+
+// scopeOf returns the innermost scope of ctx, or nil.
+func scopeOf(ctx context.Context) *scope {
+	if s, ok := ctx.(*scope); ok {
+		return s
+	}
+	s, _ := ctx.Value(scopeKey{}).(*scope)
+	return s
+}
+
+// waitError returns the error a wait with ctx reports once ctx is done, or
+// nil while it is not.
+func waitError(ctx context.Context) error {
+	if s, ok := ctx.(*scope); ok {
+		if !s.cancelled.Load() {
+			return nil
+		}
+		return s.waitErr
+	}
+	err := ctx.Err()
+	if err == nil {
+		return nil
+	}
+	if cause := context.Cause(ctx); cause != nil && cause != err && err == context.Canceled {
+		return &CancelledError{Cause: cause}
+	}
+	return err
+}
+
+// Cause returns the cause given when ctx's task or scope was cancelled, as
+// context.Cause does for the standard contexts: nil while ctx is not done,
+// ctx.Err() when no cause was given.
+func Cause(ctx context.Context) error {
+	if s := scopeOf(ctx); s != nil && ctx.Done() == s.Done() {
+		if !s.cancelled.Load() {
+			return nil
+		}
+		if s.cause != nil {
+			return s.cause
+		}
+		return s.err
+	}
+	return context.Cause(ctx)
+}

@@ -1,0 +1,453 @@
+package asyncio
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"runtime"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// A Task runs a function on a loop, cooperatively: it has the loop to itself
+// from one wait to the next (asyncio.Task). Spawn makes one.
+//
+// The loop owns every task until it ends, so a task nobody keeps a
+// reference to still runs to completion, and a failure nobody retrieved is
+// reported when the loop closes.
+type Task[T any] struct {
+	taskCore
+	fn  func(context.Context) (T, error)
+	val T
+}
+
+// taskCore is the part of a task that does not depend on its result type.
+type taskCore struct {
+	futureCore
+	name string
+	id   uint64
+	ctx  *scope
+	self AnyTask // the *Task[T] this is the core of
+
+	next    func() (struct{}, bool)
+	stop    func()
+	yieldFn func(struct{}) bool
+
+	// The fields below change only on the loop (the loop goroutine or the
+	// running task, which take turns).
+	state    taskState
+	gen      uint64 // counts waits; a wake names the wait it ends
+	killed   bool   // the loop is closing: every wait returns at once
+	awaiting *futureCore
+	goid     uint64 // debug mode: the goroutine running the task
+	started  time.Time // debug mode: when the current step began
+
+	prev, nextTask *taskCore // the loop's list of live tasks
+
+	group       *group // the Gather or TaskGroup the task belongs to
+	startFailed bool   // it failed before calling started (Start)
+}
+
+type taskState uint8
+
+const (
+	stateSuspended taskState = iota // waiting, or not started yet
+	stateRunning
+	stateDone
+)
+
+var errGoexit = errors.New("asyncio: task called runtime.Goexit")
+
+// Spawn starts fn as a new task on the loop of ctx and returns at once; the
+// task's first step runs in a later iteration of the loop (asyncio's
+// create_task). It must be called from code running on a loop, with the ctx
+// of a task; it panics otherwise, as there is no loop to run fn on.
+//
+// The task's ctx carries ctx's values but not its cancellation: cancelling
+// the spawning task does not cancel the new one, as in asyncio. Use a task
+// group, Gather or Wait for children that end with their parent.
+func Spawn[T any](ctx context.Context, fn func(context.Context) (T, error), opts ...TaskOption) *Task[T] {
+	l := RunningLoop(ctx)
+	if l == nil {
+		panic("asyncio: Spawn needs the ctx of a task running on a loop")
+	}
+	l.checkOnLoop("Spawn")
+	return spawn(l, ctx, false, fn, opts)
+}
+
+// spawn makes a task whose ctx takes its values from parent and, if inherit
+// is true, its cancellation too.
+func spawn[T any](l *Loop, parent context.Context, inherit bool, fn func(context.Context) (T, error), opts []TaskOption) *Task[T] {
+	var cfg taskConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	t := &Task[T]{fn: fn}
+	tc := &t.taskCore
+	tc.loop = l
+	tc.self = t
+	tc.gen = 1
+	tc.next, tc.stop = iter.Pull(t.main)
+
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		tc.stop()
+		panic(ErrLoopClosed)
+	}
+	l.nextTaskID++
+	tc.id = l.nextTaskID
+	tc.name = cfg.name
+	if tc.name == "" {
+		tc.name = "Task-" + strconv.FormatUint(tc.id, 10)
+	}
+	l.tasks.add(tc)
+	l.mu.Unlock()
+
+	// The scope is attached after the task is listed, so a cancellation
+	// arriving at once finds a task to wake.
+	tc.ctx = newScope(parent, l, tc, inherit)
+	l.push(readyItem{t: tc, gen: 1})
+	return t
+}
+
+// main is the body of the task's coroutine.
+func (t *Task[T]) main(yield func(struct{}) bool) {
+	tc := &t.taskCore
+	tc.yieldFn = yield
+	if tc.loop.debug {
+		tc.goid = goid()
+	}
+	normal := false
+	defer func() {
+		if normal {
+			return
+		}
+		var zero T
+		if r := recover(); r != nil {
+			t.finish(zero, nil, &PanicError{Value: r, Task: tc.name, Stack: stack()})
+			return
+		}
+		t.finish(zero, errGoexit, nil) // runtime.Goexit goes on unwinding
+	}()
+	if err := waitError(tc.ctx); err != nil {
+		// Cancelled before its first step: the body never runs.
+		normal = true
+		var zero T
+		t.finish(zero, err, nil)
+		return
+	}
+	v, err := t.fn(tc.ctx)
+	normal = true
+	t.finish(v, err, nil)
+}
+
+func (t *Task[T]) finish(v T, err error, p *PanicError) {
+	tc := &t.taskCore
+	tc.mu.Lock()
+	if tc.done.Load() {
+		tc.mu.Unlock()
+		return
+	}
+	t.val = v
+	tc.finishLocked(err, p)
+	tc.ended()
+}
+
+// ended releases what a finished task held and notes a failure to report.
+func (tc *taskCore) ended() {
+	l := tc.loop
+	l.mu.Lock()
+	l.tasks.remove(tc)
+	l.mu.Unlock()
+	if failed := tc.failure(); failed != nil && (tc.panicked != nil || !isCancellation(failed)) {
+		l.noteFailure(tc)
+	}
+	// Like an http.Request's ctx, a task's ctx ends with the task: work it
+	// started with that ctx on other goroutines is told to stop.
+	tc.ctx.cancel(context.Canceled, nil)
+	tc.ctx.detach()
+	if tc.group != nil {
+		tc.group.childDone(tc)
+	}
+}
+
+// Name returns the task's name.
+func (tc *taskCore) Name() string { return tc.name }
+
+// String returns the task's name, for %v.
+func (tc *taskCore) String() string { return tc.name }
+
+// Cancel asks the task to stop: its ctx is cancelled, so its current wait
+// and every later one return an error satisfying
+// errors.Is(err, context.Canceled) until the task returns. A task cancelled
+// before its first step never runs its body. Cancel reports false if the
+// task is done already. It is safe from any goroutine.
+func (tc *taskCore) Cancel() bool { return tc.CancelCause(nil) }
+
+// CancelCause is Cancel with a cause: waits in the task return a
+// *CancelledError that unwraps to cause, and Cause(ctx) returns it.
+func (tc *taskCore) CancelCause(cause error) bool {
+	if tc.done.Load() {
+		return false
+	}
+	tc.ctx.cancel(context.Canceled, cause)
+	return true
+}
+
+// wakeForCancel resumes the task, if it waits, so that its wait sees that
+// its ctx is done. It is safe from any goroutine.
+func (tc *taskCore) wakeForCancel() {
+	if !tc.done.Load() {
+		tc.loop.push(readyItem{t: tc, gen: anyGen})
+	}
+}
+
+// Wait waits until the task is done and returns its result. If the task
+// panicked, Wait panics with the *PanicError in the waiting goroutine. If
+// ctx is done first, Wait returns its error and leaves the task running.
+func (t *Task[T]) Wait(ctx context.Context) (T, error) {
+	if err := t.wait(ctx); err != nil {
+		var zero T
+		return zero, err
+	}
+	return t.Result()
+}
+
+// Result returns the result of a task that is done, or ErrNotDone. If the
+// task panicked, Result panics with the *PanicError.
+func (t *Task[T]) Result() (T, error) {
+	if !t.done.Load() {
+		var zero T
+		return zero, ErrNotDone
+	}
+	t.markRetrieved()
+	if t.panicked != nil {
+		panic(t.panicked)
+	}
+	return t.val, t.err
+}
+
+// step resumes t if the wake (t, gen) is for the wait t is in.
+func (l *Loop) step(t *taskCore, gen uint64) {
+	if t.state != stateSuspended || (gen != anyGen && gen != t.gen) {
+		return
+	}
+	t.state = stateRunning
+	// current is left set after the step, so that a task that resumes
+	// itself (Sleep(ctx, 0) with nothing else ready) costs no atomic
+	// store; running a callback clears it.
+	if l.current.Load() != t {
+		l.current.Store(t)
+	}
+	if l.debug {
+		t.started = time.Now()
+	}
+	t.next()
+	if t.state == stateRunning { // it returned rather than waited
+		t.state = stateDone
+		if l.debug {
+			l.checkSlow(t, false)
+		}
+	}
+}
+
+// beginWait starts a new wait of the task and returns the number wakes for
+// it must carry.
+func (tc *taskCore) beginWait() uint64 {
+	tc.gen++
+	return tc.gen
+}
+
+// park suspends the task until a wake for its current wait or until ctx is
+// done. It returns ErrLoopClosed if the loop is unwinding the task.
+func (tc *taskCore) park(ctx context.Context) error {
+	var stop func() bool
+	if !tc.cancelWakes(ctx) {
+		stop = context.AfterFunc(ctx, tc.wakeForCancel)
+	}
+	err := tc.suspend()
+	if stop != nil {
+		stop()
+	}
+	return err
+}
+
+// cancelWakes reports whether the end of ctx is sure to wake the task
+// without an extra registration: true when ctx's cancellation is that of a
+// scope the task owns, or when ctx can never be cancelled.
+func (tc *taskCore) cancelWakes(ctx context.Context) bool {
+	if s, ok := ctx.(*scope); ok {
+		return s.owner == tc
+	}
+	done := ctx.Done()
+	if done == nil {
+		return true
+	}
+	s := scopeOf(ctx)
+	return s != nil && s.owner == tc && s.Done() == done
+}
+
+// suspend hands control back to the loop until the task is resumed.
+func (tc *taskCore) suspend() error {
+	if tc.killed {
+		return ErrLoopClosed
+	}
+	if tc.loop.debug {
+		tc.loop.checkSlow(tc, true)
+	}
+	tc.state = stateSuspended
+	if !tc.yieldFn(struct{}{}) {
+		tc.killed = true
+		tc.state = stateRunning
+		return ErrLoopClosed
+	}
+	return nil
+}
+
+// kill ends a task that is still pending when the loop closes: its ctx is
+// cancelled and it is resumed with every wait failing at once, so its
+// deferred cleanup runs and its goroutine ends.
+func (tc *taskCore) kill() {
+	l := tc.loop
+	tc.ctx.cancel(context.Canceled, ErrLoopClosed)
+	tc.killed = true
+	if tc.state == stateSuspended {
+		tc.state = stateRunning
+		l.current.Store(tc)
+		tc.stop()
+		l.current.Store(nil)
+	}
+	tc.state = stateDone
+	if !tc.done.Load() { // it never started
+		tc.mu.Lock()
+		if !tc.done.Load() {
+			tc.finishLocked(&CancelledError{Cause: ErrLoopClosed}, nil)
+			tc.ended()
+		} else {
+			tc.mu.Unlock()
+		}
+	}
+	l.mu.Lock()
+	l.tasks.remove(tc) // in case the task was not listed as ended
+	l.mu.Unlock()
+}
+
+// noteFailure remembers a failed task, to report it when the loop closes
+// unless somebody retrieves the failure before.
+func (l *Loop) noteFailure(t *taskCore) {
+	if len(l.unretrieved) >= 64 {
+		for k := range l.unretrieved {
+			if k.retrieved.Load() {
+				delete(l.unretrieved, k)
+			}
+		}
+	}
+	l.unretrieved[t] = struct{}{}
+}
+
+// checkSlow warns in debug mode when the task's step that is ending kept
+// the loop busy for the slow duration or longer. Real time is measured
+// whatever the loop's clock: a blocking call is slow in real time.
+func (l *Loop) checkSlow(t *taskCore, suspending bool) {
+	d := time.Since(t.started)
+	if d < l.slow {
+		return
+	}
+	if !suspending {
+		l.logger.Warn("asyncio: slow task step", "task", t.name, "duration", d, "ended", "task returned")
+		return
+	}
+	l.logger.Warn("asyncio: slow task step", "task", t.name, "duration", d, "ended at", string(stack()))
+}
+
+// CurrentTask returns the task ctx belongs to, or nil.
+func CurrentTask(ctx context.Context) AnyTask {
+	if s := scopeOf(ctx); s != nil && s.owner != nil {
+		return s.owner.self
+	}
+	return nil
+}
+
+// AllTasks returns the tasks of ctx's loop that are not done, in the order
+// they were spawned.
+func AllTasks(ctx context.Context) []AnyTask {
+	l := RunningLoop(ctx)
+	if l == nil {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []AnyTask
+	for t := l.tasks.head; t != nil; t = t.nextTask {
+		out = append(out, t.self)
+	}
+	return out
+}
+
+// AnyTask is what every *Task[T] offers whatever T: CurrentTask and AllTasks
+// return it.
+type AnyTask interface {
+	Awaitable
+	Name() string
+	Cancel() bool
+	CancelCause(cause error) bool
+	Cancelled() bool
+}
+
+// taskList is a doubly linked list of live tasks, kept under Loop.mu.
+type taskList struct {
+	head, tail *taskCore
+}
+
+func (q *taskList) add(t *taskCore) {
+	t.prev = q.tail
+	if q.tail != nil {
+		q.tail.nextTask = t
+	} else {
+		q.head = t
+	}
+	q.tail = t
+}
+
+func (q *taskList) remove(t *taskCore) {
+	if t.prev == nil && q.head != t {
+		return // not in the list
+	}
+	if t.prev != nil {
+		t.prev.nextTask = t.nextTask
+	} else {
+		q.head = t.nextTask
+	}
+	if t.nextTask != nil {
+		t.nextTask.prev = t.prev
+	} else {
+		q.tail = t.prev
+	}
+	t.prev, t.nextTask = nil, nil
+}
+
+func (q *taskList) first() *taskCore { return q.head }
+
+// sortedFailures returns the tasks of m in spawn order.
+func (q *taskList) sortedFailures(m map[*taskCore]struct{}) []*taskCore {
+	out := make([]*taskCore, 0, len(m))
+	for t := range m {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out
+}
+
+// stack returns the calling goroutine's stack.
+func stack() []byte {
+	buf := make([]byte, 8192)
+	for {
+		n := runtime.Stack(buf, false)
+		if n < len(buf) {
+			return buf[:n]
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
