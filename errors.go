@@ -35,9 +35,6 @@ var (
 	// ErrNoTask is returned by operations that need a task, such as a task
 	// group or a timeout scope, when ctx belongs to no task.
 	ErrNoTask = errors.New("asyncio: ctx belongs to no task")
-	// ErrInvalidState is returned when a future that is already done is
-	// resolved again through TrySetResult or TrySetError's strict forms.
-	ErrInvalidState = errors.New("asyncio: invalid state")
 )
 
 // CancelledError is what waits return inside a task that was cancelled with

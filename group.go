@@ -85,7 +85,7 @@ func (g *group) cancel() {
 
 // wait suspends the owner until every child has ended, whatever
 // cancellation arrives meanwhile: a cancellation reaches the children
-// through the group's scope, and they end. It returns ErrLoopClosed only if
+// through the group's scope, and they end. It returns an error only if
 // the loop is unwinding the owner.
 func (g *group) wait() error {
 	t := g.owner

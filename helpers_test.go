@@ -3,7 +3,9 @@ package asyncio_test
 import (
 	"io"
 	"log/slog"
+	"runtime"
 	"sync"
+	"testing"
 )
 
 type lockedWriter struct {
@@ -20,3 +22,15 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 func newTestLogger(w io.Writer, mu *sync.Mutex) *slog.Logger {
 	return slog.New(slog.NewTextHandler(lockedWriter{w, mu}, nil))
 }
+
+// fakeT is a testing.TB whose FailNow ends the goroutine, as the testing
+// package's does, without failing the real test.
+type fakeT struct {
+	testing.TB
+	failed bool
+}
+
+func (f *fakeT) Helper()               {}
+func (f *fakeT) Errorf(string, ...any) { f.failed = true }
+func (f *fakeT) Fatalf(string, ...any) { f.failed = true; runtime.Goexit() }
+func (f *fakeT) FailNow()              { f.failed = true; runtime.Goexit() }

@@ -327,6 +327,9 @@ func (l *Loop) idle() {
 	}
 	l.sleeping = true
 	l.mu.Unlock()
+	if l.current.Load() != nil {
+		l.current.Store(nil) // no task runs while the loop sleeps
+	}
 	l.sleep(wait)
 	l.mu.Lock()
 	l.sleeping = false

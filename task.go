@@ -59,6 +59,10 @@ const (
 
 var errGoexit = errors.New("asyncio: task called runtime.Goexit")
 
+// errUnwound is what every wait returns in a task that Loop.Close is
+// unwinding: a cancellation whose cause is ErrLoopClosed.
+var errUnwound error = &CancelledError{Cause: ErrLoopClosed}
+
 // Spawn starts fn as a new task on the loop of ctx and returns at once; the
 // task's first step runs in a later iteration of the loop (asyncio's
 // create_task). It must be called from code running on a loop, with the ctx
@@ -261,7 +265,7 @@ func (tc *taskCore) beginWait() uint64 {
 }
 
 // park suspends the task until a wake for its current wait or until ctx is
-// done. It returns ErrLoopClosed if the loop is unwinding the task.
+// done. It returns errUnwound if the loop is unwinding the task.
 func (tc *taskCore) park(ctx context.Context) error {
 	var stop func() bool
 	if !tc.cancelWakes(ctx) {
@@ -292,7 +296,7 @@ func (tc *taskCore) cancelWakes(ctx context.Context) bool {
 // suspend hands control back to the loop until the task is resumed.
 func (tc *taskCore) suspend() error {
 	if tc.killed {
-		return ErrLoopClosed
+		return errUnwound
 	}
 	if tc.loop.debug {
 		tc.loop.checkSlow(tc, true)
@@ -301,7 +305,7 @@ func (tc *taskCore) suspend() error {
 	if !tc.yieldFn(struct{}{}) {
 		tc.killed = true
 		tc.state = stateRunning
-		return ErrLoopClosed
+		return errUnwound
 	}
 	return nil
 }
@@ -323,7 +327,7 @@ func (tc *taskCore) kill() {
 	if !tc.done.Load() { // it never started
 		tc.mu.Lock()
 		if !tc.done.Load() {
-			tc.finishLocked(&CancelledError{Cause: ErrLoopClosed}, nil)
+			tc.finishLocked(errUnwound, nil)
 			tc.ended()
 		} else {
 			tc.mu.Unlock()
