@@ -53,6 +53,9 @@ type Loop struct {
 	// while it is non-zero.
 	external atomic.Int64
 
+	execMu   sync.Mutex
+	executor Executor // made on first use unless WithExecutor gave one
+
 	nextTaskID  uint64
 	unretrieved map[*taskCore]struct{} // failed tasks nobody asked about yet
 }
@@ -78,6 +81,7 @@ func NewLoop(opts ...Option) *Loop {
 		logger:      cfg.logger,
 		wakeCh:      make(chan struct{}, 1),
 		unretrieved: make(map[*taskCore]struct{}),
+		executor:    cfg.executor,
 	}
 	if vc, ok := cfg.clock.(*VirtualClock); ok {
 		l.vclock = vc
@@ -435,6 +439,14 @@ func (l *Loop) Close() error {
 	l.mu.Unlock()
 	l.timers = nil
 	l.reportUnretrieved()
+	l.execMu.Lock()
+	if e := l.executor; e != nil {
+		// Like asyncio's close: stop accepting work, do not wait for it.
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		e.Shutdown(ctx)
+	}
+	l.execMu.Unlock()
 	if l.waitTimer != nil {
 		l.waitTimer.Stop()
 	}

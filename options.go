@@ -15,6 +15,7 @@ type config struct {
 	slowDuration time.Duration
 	handler      func(ExceptionContext)
 	logger       *slog.Logger
+	executor     Executor
 }
 
 // DefaultSlowDuration is how long one callback or task step may keep the

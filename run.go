@@ -130,7 +130,3 @@ func (l *Loop) cancelAllTasks() {
 		}
 	}
 }
-
-// shutdownExecutor is the step of the shutdown where the default executor
-// would be stopped; the loop has none yet.
-func (l *Loop) shutdownExecutor() {}

@@ -1,0 +1,192 @@
+package asyncio
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// An Executor runs blocking functions on goroutines of its own, off the
+// loop (asyncio's concurrent.futures executors). ThreadPool is the one the
+// loop makes by default; WithExecutor sets another.
+type Executor interface {
+	// Submit arranges for fn to run on some goroutine. It returns
+	// ErrExecutorShutDown once Shutdown has been called.
+	Submit(fn func()) error
+	// Shutdown stops accepting work and waits for the work submitted to
+	// finish, or for ctx to end.
+	Shutdown(ctx context.Context) error
+}
+
+// ErrExecutorShutDown is returned by Submit after Shutdown.
+var ErrExecutorShutDown = errors.New("asyncio: executor is shut down")
+
+// ExecutorShutdownTimeout is how long Run and Runner.Close wait for the
+// default executor's work to finish (asyncio's THREAD_JOIN_TIMEOUT).
+const ExecutorShutdownTimeout = 300 * time.Second
+
+// A ThreadPool runs functions on at most a fixed number of goroutines at a
+// time, queueing the rest in FIFO order. Its goroutines start on demand and
+// end when the queue is empty, so an idle pool holds none.
+type ThreadPool struct {
+	max int
+
+	mu      sync.Mutex
+	queue   []func()
+	workers int
+	closed  bool
+	idle    chan struct{} // closed when the pool is closed and has no workers
+}
+
+// DefaultPoolSize returns asyncio's default executor size:
+// min(32, GOMAXPROCS + 4).
+func DefaultPoolSize() int { return min(32, runtime.GOMAXPROCS(0)+4) }
+
+// NewThreadPool returns a pool of at most max goroutines; max < 1 means
+// DefaultPoolSize.
+func NewThreadPool(max int) *ThreadPool {
+	if max < 1 {
+		max = DefaultPoolSize()
+	}
+	return &ThreadPool{max: max, idle: make(chan struct{})}
+}
+
+// Submit queues fn. It is safe from any goroutine.
+func (p *ThreadPool) Submit(fn func()) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return ErrExecutorShutDown
+	}
+	p.queue = append(p.queue, fn)
+	if p.workers < p.max {
+		p.workers++
+		go p.work()
+	}
+	return nil
+}
+
+// work is the body of a pool goroutine; it ends when the queue is empty.
+func (p *ThreadPool) work() {
+	for {
+		p.mu.Lock()
+		if len(p.queue) == 0 {
+			p.workers--
+			if p.closed && p.workers == 0 {
+				close(p.idle)
+			}
+			p.mu.Unlock()
+			return
+		}
+		fn := p.queue[0]
+		p.queue[0] = nil
+		p.queue = p.queue[1:]
+		p.mu.Unlock()
+		fn()
+	}
+}
+
+// Shutdown stops accepting work and waits until every queued function has
+// run, or until ctx ends; the work left then goes on in the background.
+func (p *ThreadPool) Shutdown(ctx context.Context) error {
+	p.mu.Lock()
+	if !p.closed {
+		p.closed = true
+		if p.workers == 0 {
+			close(p.idle)
+		}
+	}
+	p.mu.Unlock()
+	select {
+	case <-p.idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// WithExecutor makes e the loop's default executor, used by ToThread. The
+// loop shuts it down when it closes.
+func WithExecutor(e Executor) Option { return func(c *config) { c.executor = e } }
+
+// Executor returns the loop's default executor, making a ThreadPool of
+// DefaultPoolSize if there is none yet.
+func (l *Loop) Executor() Executor {
+	l.execMu.Lock()
+	defer l.execMu.Unlock()
+	if l.executor == nil {
+		l.executor = NewThreadPool(0)
+	}
+	return l.executor
+}
+
+// ToThread runs fn on the loop's default executor and waits for its result
+// (asyncio.to_thread). While fn runs, the loop goes on with other tasks. If
+// ctx ends first, ToThread returns ctx's error at once and fn runs on to
+// its end in the background, its result dropped: a goroutine cannot be
+// stopped from outside. A panic in fn is re-raised in the caller as a
+// *PanicError. With a ctx that belongs to no task, ToThread just calls fn.
+func ToThread[T any](ctx context.Context, fn func() (T, error)) (T, error) {
+	l := RunningLoop(ctx)
+	if l == nil {
+		return fn()
+	}
+	return RunInExecutor(ctx, l.Executor(), fn)
+}
+
+// RunInExecutor runs fn on e and waits for its result, as ToThread does
+// with the default executor (loop.run_in_executor).
+func RunInExecutor[T any](ctx context.Context, e Executor, fn func() (T, error)) (T, error) {
+	l := RunningLoop(ctx)
+	if l == nil {
+		return fn()
+	}
+	f := NewFuture[T](ctx)
+	// While the work is out, a virtual clock must not jump: the result may
+	// be what the loop is waiting for.
+	l.external.Add(1)
+	err := e.Submit(func() {
+		defer l.external.Add(-1)
+		defer func() {
+			if r := recover(); r != nil {
+				f.TrySetError(&PanicError{Value: r, Task: "executor", Stack: stack()})
+			}
+		}()
+		v, err := fn()
+		if err != nil {
+			f.TrySetError(err)
+		} else {
+			f.TrySetResult(v)
+		}
+	})
+	if err != nil {
+		l.external.Add(-1)
+		var zero T
+		return zero, err
+	}
+	v, err := f.Wait(ctx)
+	var pe *PanicError
+	if errors.As(err, &pe) && pe.Task == "executor" {
+		panic(pe)
+	}
+	return v, err
+}
+
+// shutdownExecutor shuts the default executor down, waiting up to
+// ExecutorShutdownTimeout; past that it logs a warning and leaves the work
+// to finish in the background, as asyncio does.
+func (l *Loop) shutdownExecutor() {
+	l.execMu.Lock()
+	e := l.executor
+	l.execMu.Unlock()
+	if e == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), ExecutorShutdownTimeout)
+	defer cancel()
+	if err := e.Shutdown(ctx); err != nil {
+		l.logger.Warn("asyncio: the default executor did not finish its work in time", "timeout", ExecutorShutdownTimeout)
+	}
+}
