@@ -23,10 +23,11 @@ func (h *Handle) Cancelled() bool { return h.cancelled.Load() }
 // CallLater or CallAt.
 type TimerHandle struct {
 	Handle
-	when  time.Duration
-	seq   uint64 // breaks ties between equal deadlines: first scheduled runs first
-	index int    // position in the loop's timer heap, -1 once out of it
-	loop  *Loop
+	when   time.Duration
+	seq    uint64      // breaks ties between equal deadlines: first scheduled runs first
+	index  int         // position in the loop's timer heap, -1 once out of it
+	heaped atomic.Bool // in the heap: Cancel, from any goroutine, reads it
+	loop   *Loop
 
 	// A timer that wakes a task instead of calling fn (Sleep, timeouts).
 	task *taskCore
@@ -40,9 +41,11 @@ func (t *TimerHandle) When() time.Duration { return t.when }
 // safe from any goroutine. The loop drops cancelled timers lazily, and purges
 // them in one sweep when they come to outnumber the live ones.
 func (t *TimerHandle) Cancel() {
-	if t.cancelled.Swap(true) {
+	if t.cancelled.Swap(true) || !t.heaped.Load() {
 		return
 	}
+	// Counted only while in the heap; a race with the loop popping the
+	// timer can leave the count high by one, which the next purge resets.
 	t.loop.cancelledTimers.Add(1)
 }
 

@@ -384,9 +384,8 @@ func (l *Loop) fireTimers() {
 func (l *Loop) purgeTimers() {
 	n := l.cancelledTimers.Load()
 	if len(l.timers) > 100 && n > int64(len(l.timers))/2 {
-		before := len(l.timers)
 		l.timers.purge()
-		l.cancelledTimers.Add(-int64(before - len(l.timers)))
+		l.cancelledTimers.Store(0)
 	}
 }
 
@@ -462,7 +461,7 @@ func (l *Loop) reportUnretrieved() {
 		l.CallExceptionHandler(ExceptionContext{
 			Message: "task error was never retrieved",
 			Err:     t.failure(),
-			Task:    t.name,
+			Task:    t.Name(),
 		})
 	}
 	clear(l.unretrieved)

@@ -125,7 +125,7 @@ func (l *Loop) cancelAllTasks() {
 			l.CallExceptionHandler(ExceptionContext{
 				Message: "task failed during shutdown",
 				Err:     err,
-				Task:    t.name,
+				Task:    t.Name(),
 			})
 		}
 	}

@@ -43,14 +43,20 @@ var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); retu
 // newScope makes a scope that belongs to owner (nil for none) and, if
 // inherit is true, is cancelled when parent is.
 func newScope(parent context.Context, loop *Loop, owner *taskCore, inherit bool) *scope {
-	s := &scope{parent: parent, owner: owner, loop: loop}
+	s := &scope{}
+	s.init(parent, loop, owner, inherit)
+	return s
+}
+
+// init sets up a scope in place, for one embedded in a task.
+func (s *scope) init(parent context.Context, loop *Loop, owner *taskCore, inherit bool) {
+	s.parent, s.owner, s.loop = parent, owner, loop
 	if d, ok := parent.Deadline(); ok && inherit {
 		s.deadline, s.hasDeadline = d, true
 	}
 	if inherit {
 		s.attach(parent)
 	}
-	return s
 }
 
 // attach arranges for s to be cancelled when parent is.
@@ -198,7 +204,7 @@ func (s *scope) AfterFunc(f func()) func() bool {
 
 func (s *scope) String() string {
 	if s.owner != nil {
-		return "asyncio.scope(" + s.owner.name + ")"
+		return "asyncio.scope(" + s.owner.Name() + ")"
 	}
 	return "asyncio.scope"
 }

@@ -24,7 +24,7 @@ func Shield[T any](ctx context.Context, fn func(context.Context) (T, error)) (T,
 				l.CallExceptionHandler(ExceptionContext{
 					Message: "shielded task failed after its waiter was cancelled",
 					Err:     e,
-					Task:    inner.name,
+					Task:    inner.Name(),
 				})
 			}
 		})

@@ -25,9 +25,10 @@ type Task[T any] struct {
 // taskCore is the part of a task that does not depend on its result type.
 type taskCore struct {
 	futureCore
-	name string
+	name string // "" until asked for, for an unnamed task: see Name
 	id   uint64
 	ctx  *scope
+	own  scope // what ctx points to: one allocation less per task
 	self AnyTask // the *Task[T] this is the core of
 
 	next    func() (struct{}, bool)
@@ -103,15 +104,13 @@ func spawn[T any](l *Loop, parent context.Context, inherit bool, fn func(context
 	l.nextTaskID++
 	tc.id = l.nextTaskID
 	tc.name = cfg.name
-	if tc.name == "" {
-		tc.name = "Task-" + strconv.FormatUint(tc.id, 10)
-	}
 	l.tasks.add(tc)
 	l.mu.Unlock()
 
 	// The scope is attached after the task is listed, so a cancellation
 	// arriving at once finds a task to wake.
-	tc.ctx = newScope(parent, l, tc, inherit)
+	tc.ctx = &tc.own
+	tc.ctx.init(parent, l, tc, inherit)
 	l.push(readyItem{t: tc, gen: 1})
 	return t
 }
@@ -130,7 +129,7 @@ func (t *Task[T]) main(yield func(struct{}) bool) {
 		}
 		var zero T
 		if r := recover(); r != nil {
-			t.finish(zero, nil, &PanicError{Value: r, Task: tc.name, Stack: stack()})
+			t.finish(zero, nil, &PanicError{Value: r, Task: tc.Name(), Stack: stack()})
 			return
 		}
 		t.finish(zero, errGoexit, nil) // runtime.Goexit goes on unwinding
@@ -177,11 +176,17 @@ func (tc *taskCore) ended() {
 	}
 }
 
-// Name returns the task's name.
-func (tc *taskCore) Name() string { return tc.name }
+// Name returns the task's name: the one given with the Name option, or
+// Task-N, N counting the tasks of the loop from 1.
+func (tc *taskCore) Name() string {
+	if tc.name == "" {
+		return "Task-" + strconv.FormatUint(tc.id, 10)
+	}
+	return tc.name
+}
 
 // String returns the task's name, for %v.
-func (tc *taskCore) String() string { return tc.name }
+func (tc *taskCore) String() string { return tc.Name() }
 
 // Cancel asks the task to stop: its ctx is cancelled, so its current wait
 // and every later one return an error satisfying
@@ -360,10 +365,10 @@ func (l *Loop) checkSlow(t *taskCore, suspending bool) {
 		return
 	}
 	if !suspending {
-		l.logger.Warn("asyncio: slow task step", "task", t.name, "duration", d, "ended", "task returned")
+		l.logger.Warn("asyncio: slow task step", "task", t.Name(), "duration", d, "ended", "task returned")
 		return
 	}
-	l.logger.Warn("asyncio: slow task step", "task", t.name, "duration", d, "ended at", string(stack()))
+	l.logger.Warn("asyncio: slow task step", "task", t.Name(), "duration", d, "ended at", string(stack()))
 }
 
 // CurrentTask returns the task ctx belongs to, or nil.

@@ -20,6 +20,7 @@ func (h timerHeap) swap(i, j int) {
 }
 
 func (h *timerHeap) push(t *TimerHandle) {
+	t.heaped.Store(true)
 	t.index = len(*h)
 	*h = append(*h, t)
 	h.up(t.index)
@@ -37,6 +38,7 @@ func (h *timerHeap) pop() *TimerHandle {
 		h.down(0)
 	}
 	t.index = -1
+	t.heaped.Store(false)
 	return t
 }
 
@@ -79,6 +81,7 @@ func (h *timerHeap) purge() {
 	for _, t := range old {
 		if t.cancelled.Load() {
 			t.index = -1
+			t.heaped.Store(false)
 			continue
 		}
 		t.index = len(live)
