@@ -28,8 +28,14 @@
 // level-triggered: once the ctx is done, every wait that uses it returns an
 // error satisfying errors.Is(err, context.Canceled) (or
 // context.DeadlineExceeded inside an expired timeout scope) until the task
-// returns. A function that must finish in spite of cancellation uses
-// context.WithoutCancel(ctx), which shields it; asyncio's shield is Shield.
+// returns. A cancellation that arrives while a wait is suspended wins over
+// a completion that arrives in the same iteration of the loop, as in
+// asyncio; nothing is lost by it, since the future or task keeps its
+// result. A wait for something that is already done returns its result at
+// once without looking at ctx, as awaiting a finished future does in
+// asyncio; Sleep always looks. A function that must finish in spite of
+// cancellation uses context.WithoutCancel(ctx), which shields it; asyncio's
+// shield is Shield.
 //
 // # Goroutines
 //

@@ -159,12 +159,14 @@ func (c *futureCore) wait(ctx context.Context) error {
 			c.removeWaiter(t)
 			return err
 		}
-		if c.done.Load() {
-			return nil
-		}
+		// A cancellation that arrived before the task resumed wins over
+		// the completion, as in asyncio; the future keeps its result.
 		if err := waitError(ctx); err != nil {
 			c.removeWaiter(t)
 			return err
+		}
+		if c.done.Load() {
+			return nil
 		}
 	}
 }

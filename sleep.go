@@ -38,12 +38,12 @@ func Sleep(ctx context.Context, d time.Duration) error {
 			timer.Cancel()
 			return err
 		}
-		if timer.index < 0 && !timer.cancelled.Load() {
-			return nil
-		}
 		if err := waitError(ctx); err != nil {
 			timer.Cancel()
 			return err
+		}
+		if timer.index < 0 && !timer.cancelled.Load() {
+			return nil
 		}
 	}
 }

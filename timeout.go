@@ -2,7 +2,9 @@ package asyncio
 
 import (
 	"context"
+	"errors"
 	"math"
+	"sync"
 	"time"
 )
 
@@ -28,7 +30,12 @@ type TimeoutScope struct {
 	loop    *Loop
 	when    time.Duration
 	timer   *TimerHandle
+	soon    *Handle     // the expiry of a deadline already past
 	wall    *time.Timer // for a scope made outside any task
+
+	// mu guards expired and closed, which the wall-clock timer of a scope
+	// made outside any task sets from its own goroutine.
+	mu      sync.Mutex
 	expired bool
 	closed  bool
 }
@@ -97,13 +104,23 @@ func (s *TimeoutScope) Context() context.Context { return s.ctx }
 func (s *TimeoutScope) When() time.Duration { return s.when }
 
 // Expired reports whether the scope's deadline passed while it was open.
-func (s *TimeoutScope) Expired() bool { return s.expired }
+func (s *TimeoutScope) Expired() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.expired
+}
 
-// Reschedule moves the deadline to when (NoDeadline: none). A deadline in
-// the past makes the scope expire in the next iteration of the loop.
-// Rescheduling a scope that has expired or is closed does nothing.
+// Reschedule moves the deadline to when (NoDeadline: none). A deadline
+// that is not in the future makes the scope expire before anything that
+// becomes ready after the call, as asyncio's call_soon does: the region's
+// next wait that suspends fails, even a Sleep(ctx, 0). Outside any task it
+// expires at once. Rescheduling a scope that has expired or is closed does
+// nothing.
 func (s *TimeoutScope) Reschedule(when time.Duration) {
-	if s.expired || s.closed {
+	s.mu.Lock()
+	stop := s.expired || s.closed
+	s.mu.Unlock()
+	if stop {
 		return
 	}
 	s.when = when
@@ -111,25 +128,51 @@ func (s *TimeoutScope) Reschedule(when time.Duration) {
 		s.timer.Cancel()
 		s.timer = nil
 	}
+	if s.soon != nil {
+		s.soon.Cancel()
+		s.soon = nil
+	}
 	if s.wall != nil {
 		s.wall.Stop()
 		s.wall = nil
 	}
-	s.ctx.hasDeadline = false
+	// ctx.Deadline reports the parent's deadline unless this one is
+	// earlier, as for context.WithDeadline.
+	pd, pok := s.parent.Deadline()
+	s.ctx.deadline, s.ctx.hasDeadline = pd, pok
+	setDeadline := func(d time.Time) {
+		if !pok || d.Before(pd) {
+			s.ctx.deadline, s.ctx.hasDeadline = d, true
+		}
+	}
 	if when == NoDeadline {
 		return
 	}
 	if s.loop == nil {
 		d := when - time.Duration(time.Now().UnixNano())
-		s.ctx.deadline, s.ctx.hasDeadline = time.Now().Add(d), true
+		setDeadline(time.Now().Add(d))
+		if d <= 0 {
+			s.expire()
+			return
+		}
 		s.wall = time.AfterFunc(d, s.expire)
 		return
 	}
 	if _, real := s.loop.clock.(*RealClock); real {
 		// Report the deadline to code that reads ctx.Deadline, such as
 		// net/http, in wall-clock terms. A virtual deadline has none.
-		s.ctx.deadline = time.Now().Add(when - s.loop.Time())
-		s.ctx.hasDeadline = true
+		setDeadline(time.Now().Add(when - s.loop.Time()))
+	}
+	if when <= s.loop.Time() {
+		s.soon = s.loop.CallSoonThreadsafe(s.expire)
+		return
+	}
+	if when <= s.loop.Time() {
+		// Already past: expire now, so the region's first wait fails, as
+		// asyncio's call_soon of the timeout runs before the region's
+		// first suspension resumes.
+		s.expire()
+		return
 	}
 	t := &TimerHandle{Handle: Handle{fn: s.expire}}
 	s.loop.addTimer(t, when)
@@ -137,33 +180,53 @@ func (s *TimeoutScope) Reschedule(when time.Duration) {
 }
 
 func (s *TimeoutScope) expire() {
+	s.mu.Lock()
 	if s.closed {
+		s.mu.Unlock()
 		return
 	}
 	s.expired = true
+	s.mu.Unlock()
 	s.ctx.cancel(context.DeadlineExceeded, nil)
 }
 
 // Close ends the region and returns err, the region's outcome, converted:
 // if the scope expired and err is a cancellation or deadline error while the
 // enclosing ctx is still live, the expiry was the scope's own and Close
-// returns ErrTimeout. Close releases the scope's timer; a second Close
+// returns ErrTimeout. If the enclosing ctx ended too, after the expiry,
+// Close returns the enclosing ctx's error: an outer cancellation always
+// passes through. Close releases the scope's timer; a second Close
 // returns err as it is.
 func (s *TimeoutScope) Close(err error) error {
+	s.mu.Lock()
 	if s.closed {
+		s.mu.Unlock()
 		return err
 	}
 	s.closed = true
+	expired := s.expired
+	s.mu.Unlock()
 	if s.timer != nil {
 		s.timer.Cancel()
+	}
+	if s.soon != nil {
+		s.soon.Cancel()
 	}
 	if s.wall != nil {
 		s.wall.Stop()
 	}
 	s.ctx.cancel(context.Canceled, nil)
 	s.ctx.detach()
-	if s.expired && err != nil && isCancellation(err) && s.parent.Err() == nil {
-		return ErrTimeout
+	if expired && err != nil && isCancellation(err) {
+		perr := s.parent.Err()
+		if perr == nil {
+			return ErrTimeout
+		}
+		if !errors.Is(err, perr) {
+			// The region saw the expiry, but the enclosing ctx was
+			// cancelled since: that cancellation is the outcome.
+			return waitError(s.parent)
+		}
 	}
 	return err
 }

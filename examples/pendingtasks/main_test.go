@@ -1,0 +1,29 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
+
+func TestRun(t *testing.T) {
+	var buf bytes.Buffer
+	if err := run(&buf, asyncio.WithClock(asyncio.NewVirtualClock())); err != nil {
+		t.Fatal(err)
+	}
+	const want = `Total tasks: 3
+ - main: waiting
+ - sleep-task: waiting
+ - tracking: running (current task)
+sleep-task cancelled: true
+Total tasks: 1
+ - main: running (current task)
+`
+	if got := buf.String(); got != want {
+		t.Errorf("output:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
+
+func TestRun(t *testing.T) {
+	var buf bytes.Buffer
+	if err := run(&buf, asyncio.WithClock(asyncio.NewVirtualClock())); err != nil {
+		t.Fatal(err)
+	}
+	const want = `slow operation stopped: context deadline exceeded
+Operation timed out after 500ms
+errors.Is(err, context.DeadlineExceeded): true
+Result: Result after 1s
+Task took too long. (gave up after 300ms)
+`
+	if got := buf.String(); got != want {
+		t.Errorf("output:\n%s\nwant:\n%s", got, want)
+	}
+}
