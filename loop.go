@@ -56,6 +56,9 @@ type Loop struct {
 	execMu   sync.Mutex
 	executor Executor // made on first use unless WithExecutor gave one
 
+	coros   []*coroutine // idle coroutines, for the next tasks
+	closing bool         // Close is unwinding tasks: no more pooling
+
 	nextTaskID  uint64
 	unretrieved map[*taskCore]struct{} // failed tasks nobody asked about yet
 }
@@ -425,6 +428,7 @@ func (l *Loop) Close() error {
 		return nil
 	}
 	l.mu.Unlock()
+	l.closing = true
 	for {
 		t := l.tasks.first()
 		if t == nil {
@@ -432,6 +436,7 @@ func (l *Loop) Close() error {
 		}
 		t.kill()
 	}
+	l.stopCoroutines()
 	l.mu.Lock()
 	l.closed = true
 	l.ready = nil

@@ -3,7 +3,6 @@ package asyncio
 import (
 	"context"
 	"errors"
-	"iter"
 	"runtime"
 	"sort"
 	"strconv"
@@ -28,12 +27,10 @@ type taskCore struct {
 	name string // "" until asked for, for an unnamed task: see Name
 	id   uint64
 	ctx  *scope
-	own  scope // what ctx points to: one allocation less per task
+	own  scope   // what ctx points to: one allocation less per task
 	self AnyTask // the *Task[T] this is the core of
 
-	next    func() (struct{}, bool)
-	stop    func()
-	yieldFn func(struct{}) bool
+	co *coroutine // runs the body; nil once the task is done
 
 	// The fields below change only on the loop (the loop goroutine or the
 	// running task, which take turns).
@@ -41,7 +38,7 @@ type taskCore struct {
 	gen      uint64 // counts waits; a wake names the wait it ends
 	killed   bool   // the loop is closing: every wait returns at once
 	awaiting *futureCore
-	goid     uint64 // debug mode: the goroutine running the task
+	goid     uint64    // debug mode: the goroutine running the task
 	started  time.Time // debug mode: when the current step began
 
 	prev, nextTask *taskCore // the loop's list of live tasks
@@ -93,12 +90,10 @@ func spawn[T any](l *Loop, parent context.Context, inherit bool, fn func(context
 	tc.loop = l
 	tc.self = t
 	tc.gen = 1
-	tc.next, tc.stop = iter.Pull(t.main)
 
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
-		tc.stop()
 		panic(ErrLoopClosed)
 	}
 	l.nextTaskID++
@@ -111,14 +106,14 @@ func spawn[T any](l *Loop, parent context.Context, inherit bool, fn func(context
 	// arriving at once finds a task to wake.
 	tc.ctx = &tc.own
 	tc.ctx.init(parent, l, tc, inherit)
+	tc.co = l.coroutineFor(t.main)
 	l.push(readyItem{t: tc, gen: 1})
 	return t
 }
 
-// main is the body of the task's coroutine.
-func (t *Task[T]) main(yield func(struct{}) bool) {
+// main is what the task's coroutine runs.
+func (t *Task[T]) main() {
 	tc := &t.taskCore
-	tc.yieldFn = yield
 	if tc.loop.debug {
 		tc.goid = goid()
 	}
@@ -253,9 +248,14 @@ func (l *Loop) step(t *taskCore, gen uint64) {
 	if l.debug {
 		t.started = time.Now()
 	}
-	t.next()
+	t.co.next()
 	if t.state == stateRunning { // it returned rather than waited
 		t.state = stateDone
+		co := t.co
+		t.co = nil
+		if co.idle {
+			l.release(co)
+		}
 		if l.debug {
 			l.checkSlow(t, false)
 		}
@@ -307,7 +307,7 @@ func (tc *taskCore) suspend() error {
 		tc.loop.checkSlow(tc, true)
 	}
 	tc.state = stateSuspended
-	if !tc.yieldFn(struct{}{}) {
+	if !tc.co.yield(struct{}{}) {
 		tc.killed = true
 		tc.state = stateRunning
 		return errUnwound
@@ -322,12 +322,15 @@ func (tc *taskCore) kill() {
 	l := tc.loop
 	tc.ctx.cancel(context.Canceled, ErrLoopClosed)
 	tc.killed = true
-	if tc.state == stateSuspended {
+	if co := tc.co; co != nil && tc.state == stateSuspended {
+		// Stopping the coroutine makes the task's pending yield return
+		// false; a task that never started does not run at all.
 		tc.state = stateRunning
 		l.current.Store(tc)
-		tc.stop()
+		co.stop()
 		l.current.Store(nil)
 	}
+	tc.co = nil
 	tc.state = stateDone
 	if !tc.done.Load() { // it never started
 		tc.mu.Lock()

@@ -1,0 +1,69 @@
+package asyncio
+
+import "iter"
+
+// A coroutine is a goroutine that runs task bodies, trading control with
+// the loop through iter.Pull: the loop's next and the task's yield are the
+// Go runtime's direct goroutine switch, so exactly one of the two runs at a
+// time and no scheduler is involved.
+//
+// When a body returns, the coroutine parks in its loop's pool and runs the
+// body of the next task spawned: a task that starts after another ended
+// costs no goroutine of its own. Its owner is the loop; it ends when the
+// loop closes (stop), or with the goroutine of a task that calls
+// runtime.Goexit.
+type coroutine struct {
+	next  func() (struct{}, bool)
+	stop  func()
+	yield func(struct{}) bool
+	body  func() // the task body to run; nil while pooled
+	idle  bool   // the body returned: the coroutine is free for another
+}
+
+// maxIdleCoroutines bounds the loop's pool. A pooled coroutine holds a
+// parked goroutine and its stack (2 KiB and up).
+const maxIdleCoroutines = 256
+
+func (co *coroutine) run(yield func(struct{}) bool) {
+	co.yield = yield
+	for {
+		co.body()
+		co.body = nil
+		co.idle = true
+		if !yield(struct{}{}) {
+			return // the loop is closing
+		}
+	}
+}
+
+// coroutineFor returns a coroutine that will run body when first resumed:
+// one from the pool, or a new one.
+func (l *Loop) coroutineFor(body func()) *coroutine {
+	if n := len(l.coros); n > 0 {
+		co := l.coros[n-1]
+		l.coros[n-1] = nil
+		l.coros = l.coros[:n-1]
+		co.body, co.idle = body, false
+		return co
+	}
+	co := &coroutine{body: body}
+	co.next, co.stop = iter.Pull(co.run)
+	return co
+}
+
+// release takes back the coroutine of a task whose body returned.
+func (l *Loop) release(co *coroutine) {
+	if len(l.coros) < maxIdleCoroutines && !l.closing {
+		l.coros = append(l.coros, co)
+		return
+	}
+	co.stop()
+}
+
+// stopCoroutines ends the goroutines of the pool.
+func (l *Loop) stopCoroutines() {
+	for _, co := range l.coros {
+		co.stop()
+	}
+	l.coros = nil
+}
