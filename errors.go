@@ -80,3 +80,13 @@ func (e *PanicError) Unwrap() error {
 func isCancellation(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
+
+// isCancelled reports whether err is a failure that is no failure: a
+// cancellation. A panic (*PanicError) never is, nor a timeout: asyncio's
+// TimeoutError is an ordinary exception, reported when nobody retrieves it.
+func isCancelled(err error) bool {
+	if _, ok := err.(*PanicError); ok {
+		return false
+	}
+	return errors.Is(err, context.Canceled)
+}

@@ -2,6 +2,7 @@ package asyncio
 
 import (
 	"context"
+	"errors"
 )
 
 // group is the machinery Gather and TaskGroup share: children spawned in a
@@ -53,9 +54,12 @@ func (g *group) childDone(t *taskCore) {
 				g.firstPanic = t.panicked
 			}
 			g.fail(t.panicked)
-		case isCancellation(err) && (g.scope.Err() != nil || !g.cancelIsFailure):
-			// Cancelled with the group, or alone in a task group: not a
-			// failure.
+		case g.scope.Err() != nil && isCancellation(err),
+			!g.cancelIsFailure && errors.Is(err, context.Canceled):
+			// Cancelled with the group (or by the expiry of an enclosing
+			// timeout), or cancelled alone in a task group: not a failure.
+			// A child's own timeout (ErrTimeout) is a failure, as
+			// asyncio's TimeoutError is.
 			t.markRetrieved()
 		default:
 			t.markRetrieved()
@@ -104,6 +108,6 @@ func (g *group) wait() error {
 // close releases the group's scope once every child has ended.
 func (g *group) close() {
 	g.closed = true
-	g.scope.cancel(context.Canceled, nil)
+	g.scope.release()
 	g.scope.detach()
 }

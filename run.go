@@ -66,6 +66,9 @@ func RunOn[T any](r *Runner, main func(context.Context) (T, error)) (T, error) {
 	if l.running.Load() {
 		return zero, ErrLoopRunning
 	}
+	if l.IsClosed() {
+		return zero, ErrLoopClosed
+	}
 	t := spawn(l, context.Background(), false, main, []TaskOption{Name("main")})
 	if err := l.runWhile(func() bool { return !t.done.Load() }, false); err != nil {
 		t.kill()
@@ -120,7 +123,7 @@ func (l *Loop) cancelAllTasks() {
 		return false
 	}, false)
 	for _, t := range pending {
-		if err := t.failure(); err != nil && !t.retrieved.Load() && (t.panicked != nil || !isCancellation(err)) {
+		if err := t.failure(); err != nil && !t.retrieved.Load() && !isCancelled(err) {
 			t.markRetrieved()
 			l.CallExceptionHandler(ExceptionContext{
 				Message: "task failed during shutdown",

@@ -28,12 +28,17 @@ type scope struct {
 	cause     error // as given to the canceller; nil means none
 	waitErr   error // what waits return: err, or a *CancelledError carrying cause
 
-	mu         sync.Mutex
-	done       chan struct{}
-	up         *scope // parent scope this one is registered with
-	children   map[*scope]struct{}
-	afterFuncs map[*afterFunc]struct{}
-	stopParent func() bool // undoes the registration with a foreign parent
+	mu   sync.Mutex
+	done chan struct{}
+	// The child scopes, in the order they attached, linked through
+	// prevSib and nextSib (guarded by the parent's mu): cancellation wakes
+	// them in that order, so a run under a virtual clock is reproducible.
+	first, last      *scope
+	up               *scope // the scope this one is registered with
+	prevSib, nextSib *scope
+	linked           bool // in up's list; guarded by up.mu
+	afterFuncs       []*afterFunc
+	stopParent       func() bool // undoes the registration with a foreign parent
 }
 
 type scopeKey struct{}
@@ -85,11 +90,14 @@ func (s *scope) addChild(c *scope) {
 		c.cancel(s.err, s.cause)
 		return
 	}
-	if s.children == nil {
-		s.children = make(map[*scope]struct{})
+	c.up, c.linked = s, true
+	c.prevSib, c.nextSib = s.last, nil
+	if s.last != nil {
+		s.last.nextSib = c
+	} else {
+		s.first = c
 	}
-	s.children[c] = struct{}{}
-	c.up = s
+	s.last = c
 	s.mu.Unlock()
 }
 
@@ -98,7 +106,19 @@ func (s *scope) addChild(c *scope) {
 func (s *scope) detach() {
 	if up := s.up; up != nil {
 		up.mu.Lock()
-		delete(up.children, s)
+		if s.linked {
+			if s.prevSib != nil {
+				s.prevSib.nextSib = s.nextSib
+			} else {
+				up.first = s.nextSib
+			}
+			if s.nextSib != nil {
+				s.nextSib.prevSib = s.prevSib
+			} else {
+				up.last = s.prevSib
+			}
+			s.prevSib, s.nextSib, s.linked = nil, nil, false
+		}
 		up.mu.Unlock()
 	}
 	if s.stopParent != nil {
@@ -107,9 +127,17 @@ func (s *scope) detach() {
 }
 
 // cancel cancels s and its descendants with err (context.Canceled or
-// context.DeadlineExceeded) and an optional cause. It is safe from any
-// goroutine; only the first call has an effect.
-func (s *scope) cancel(err, cause error) bool {
+// context.DeadlineExceeded) and an optional cause, and wakes the tasks that
+// own them. It is safe from any goroutine; only the first call has an
+// effect.
+func (s *scope) cancel(err, cause error) bool { return s.cancelFrom(err, cause, nil) }
+
+// release cancels a scope its owner is done with (a timeout scope closing,
+// a group ending, a task returning) without waking the owner, which is
+// running: a wake-up would only make its next wait resume early.
+func (s *scope) release() { s.cancelFrom(context.Canceled, nil, s.owner) }
+
+func (s *scope) cancelFrom(err, cause error, running *taskCore) bool {
 	s.mu.Lock()
 	if s.cancelled.Load() {
 		s.mu.Unlock()
@@ -117,26 +145,30 @@ func (s *scope) cancel(err, cause error) bool {
 	}
 	s.err, s.cause = err, cause
 	s.waitErr = err
-	if cause != nil && cause != err {
-		if err == context.Canceled {
-			s.waitErr = &CancelledError{Cause: cause}
-		}
+	if cause != nil && cause != err && err == context.Canceled {
+		s.waitErr = &CancelledError{Cause: cause}
 	}
 	s.cancelled.Store(true)
 	if s.done != nil {
 		close(s.done)
 	}
-	children, afters := s.children, s.afterFuncs
-	s.children, s.afterFuncs = nil, nil
+	var children []*scope
+	for c := s.first; c != nil; c = c.nextSib {
+		children = append(children, c)
+		c.linked = false
+	}
+	s.first, s.last = nil, nil
+	afters := s.afterFuncs
+	s.afterFuncs = nil
 	s.mu.Unlock()
 
-	for c := range children {
-		c.cancel(err, cause)
+	for _, c := range children {
+		c.cancelFrom(err, cause, running)
 	}
-	for a := range afters {
+	for _, a := range afters {
 		a.run()
 	}
-	if s.owner != nil {
+	if s.owner != nil && s.owner != running {
 		s.owner.wakeForCancel()
 	}
 	return true
@@ -188,17 +220,18 @@ func (s *scope) AfterFunc(f func()) func() bool {
 		a.run()
 		return func() bool { return false }
 	}
-	if s.afterFuncs == nil {
-		s.afterFuncs = make(map[*afterFunc]struct{})
-	}
-	s.afterFuncs[a] = struct{}{}
+	s.afterFuncs = append(s.afterFuncs, a)
 	s.mu.Unlock()
 	return func() bool {
 		s.mu.Lock()
-		_, ok := s.afterFuncs[a]
-		delete(s.afterFuncs, a)
+		for i, x := range s.afterFuncs {
+			if x == a {
+				s.afterFuncs = append(s.afterFuncs[:i], s.afterFuncs[i+1:]...)
+				break
+			}
+		}
 		s.mu.Unlock()
-		return ok && a.stop()
+		return a.stop()
 	}
 }
 

@@ -1,6 +1,9 @@
 package asyncio
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Shield runs fn in a new task that the cancellation of ctx does not reach,
 // and waits for it (asyncio.shield). If ctx is cancelled first, Shield
@@ -19,7 +22,8 @@ func Shield[T any](ctx context.Context, fn func(context.Context) (T, error)) (T,
 	v, err := inner.Wait(ctx)
 	if err != nil && !inner.Done() {
 		inner.OnDone(func() {
-			if e := inner.failure(); e != nil && !isCancellation(e) {
+			// A timeout is a failure; only a cancellation is not.
+			if e := inner.failure(); e != nil && (inner.panicked != nil || !errors.Is(e, context.Canceled)) {
 				inner.markRetrieved()
 				l.CallExceptionHandler(ExceptionContext{
 					Message: "shielded task failed after its waiter was cancelled",

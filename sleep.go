@@ -25,11 +25,23 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	}
 	l := t.loop
 	if d <= 0 {
-		l.push(readyItem{t: t, gen: t.beginWait()})
-		if err := t.suspend(); err != nil {
-			return err
+		gen := t.beginWait()
+		l.push(readyItem{t: t, gen: gen})
+		for {
+			if err := t.suspend(); err != nil {
+				return err
+			}
+			if err := waitError(ctx); err != nil {
+				return err
+			}
+			if t.wokenBy == gen {
+				return nil
+			}
+			// Woken by a cancellation that is not ctx's (ctx is shielded,
+			// or the cancellation came and went while the task ran): the
+			// entry pushed above is still queued and is the one to wait
+			// for, so the task still gives up exactly one iteration.
 		}
-		return waitError(ctx)
 	}
 	timer := &TimerHandle{task: t, gen: t.beginWait()}
 	l.addTimer(timer, l.clock.Now()+d)

@@ -36,6 +36,7 @@ type taskCore struct {
 	// running task, which take turns).
 	state    taskState
 	gen      uint64 // counts waits; a wake names the wait it ends
+	wokenBy  uint64 // the gen of the wake that resumed the task last
 	killed   bool   // the loop is closing: every wait returns at once
 	awaiting *futureCore
 	goid     uint64    // debug mode: the goroutine running the task
@@ -159,12 +160,12 @@ func (tc *taskCore) ended() {
 	l.mu.Lock()
 	l.tasks.remove(tc)
 	l.mu.Unlock()
-	if failed := tc.failure(); failed != nil && (tc.panicked != nil || !isCancellation(failed)) {
+	if failed := tc.failure(); failed != nil && failed != errGoexit && !isCancelled(failed) {
 		l.noteFailure(tc)
 	}
 	// Like an http.Request's ctx, a task's ctx ends with the task: work it
 	// started with that ctx on other goroutines is told to stop.
-	tc.ctx.cancel(context.Canceled, nil)
+	tc.ctx.release()
 	tc.ctx.detach()
 	if tc.group != nil {
 		tc.group.childDone(tc)
@@ -239,6 +240,7 @@ func (l *Loop) step(t *taskCore, gen uint64) {
 		return
 	}
 	t.state = stateRunning
+	t.wokenBy = gen
 	// current is left set after the step, so that a task that resumes
 	// itself (Sleep(ctx, 0) with nothing else ready) costs no atomic
 	// store; running a callback clears it.

@@ -10,7 +10,8 @@ import (
 // Start add children.
 //
 // The first child that fails (returns an error other than a cancellation,
-// or panics) cancels its siblings and the body. The group then waits for
+// or panics; a timeout of its own, ErrTimeout, is a failure) cancels its
+// siblings and the body. The group then waits for
 // every child to end, however often it is cancelled meanwhile, and returns
 // the failures joined with errors.Join, in the order they happened, the
 // body's own error among them. A child cancelled on its own is not a
@@ -121,6 +122,7 @@ func Start[T any](ctx context.Context, g *TaskGroup, fn func(ctx context.Context
 	if err := ready.wait(ctx); err != nil {
 		t.Cancel()
 		t.wait(context.WithoutCancel(ctx))
+		t.markRetrieved() // its failure is ours to report: err
 		if ready.Done() && ready.err == nil {
 			return ready.val, nil
 		}

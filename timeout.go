@@ -25,13 +25,13 @@ const NoDeadline = time.Duration(math.MaxInt64)
 // region that needs When, Reschedule or Expired. A scope is used by the task
 // that made it.
 type TimeoutScope struct {
-	ctx     *scope
-	parent  context.Context
-	loop    *Loop
-	when    time.Duration
-	timer   *TimerHandle
-	soon    *Handle     // the expiry of a deadline already past
-	wall    *time.Timer // for a scope made outside any task
+	ctx    *scope
+	parent context.Context
+	loop   *Loop
+	when   time.Duration
+	timer  *TimerHandle
+	soon   *Handle     // the expiry of a deadline already past
+	wall   *time.Timer // for a scope made outside any task
 
 	// mu guards expired and closed, which the wall-clock timer of a scope
 	// made outside any task sets from its own goroutine.
@@ -164,14 +164,13 @@ func (s *TimeoutScope) Reschedule(when time.Duration) {
 		setDeadline(time.Now().Add(when - s.loop.Time()))
 	}
 	if when <= s.loop.Time() {
+		// Already past: expire through the ready queue, as asyncio's
+		// call_soon of the timeout, so the expiry runs before anything
+		// that becomes ready after this call, such as the region's first
+		// suspension. (Expiring right here, in the owner's own step,
+		// would also push a wake-up for the owner that nothing waits for
+		// yet.)
 		s.soon = s.loop.CallSoonThreadsafe(s.expire)
-		return
-	}
-	if when <= s.loop.Time() {
-		// Already past: expire now, so the region's first wait fails, as
-		// asyncio's call_soon of the timeout runs before the region's
-		// first suspension resumes.
-		s.expire()
 		return
 	}
 	t := &TimerHandle{Handle: Handle{fn: s.expire}}
@@ -215,7 +214,7 @@ func (s *TimeoutScope) Close(err error) error {
 	if s.wall != nil {
 		s.wall.Stop()
 	}
-	s.ctx.cancel(context.Canceled, nil)
+	s.ctx.release()
 	s.ctx.detach()
 	if expired && err != nil && isCancellation(err) {
 		perr := s.parent.Err()

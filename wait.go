@@ -16,7 +16,8 @@ const (
 	// FirstCompleted makes Wait return when any awaitable is done.
 	FirstCompleted
 	// FirstError makes Wait return when any awaitable fails (a cancellation
-	// does not count), or when all are done (asyncio's FIRST_EXCEPTION).
+	// does not count; a timeout, ErrTimeout, does), or when all are done
+	// (asyncio's FIRST_EXCEPTION).
 	FirstError
 )
 
@@ -44,7 +45,9 @@ func Wait[A Awaitable](ctx context.Context, aws []A, when ReturnWhen) (done, pen
 			case FirstCompleted:
 				return true
 			case FirstError:
-				if f := c.failure(); f != nil && (c.panicked != nil || !isCancellation(f)) {
+				// A timeout is a failure (asyncio's TimeoutError is an
+				// exception); only a cancellation is not.
+				if f := c.failure(); f != nil && (c.panicked != nil || !errors.Is(f, context.Canceled)) {
 					return true
 				}
 			}
