@@ -196,6 +196,11 @@ func (w *multiWait) nextDone() (*futureCore, error) {
 		if err := w.t.park(w.ctx); err != nil {
 			return nil, err
 		}
+		// A cancellation that came with an arrival wins, as in every
+		// wait; the arrival stays for a later call.
+		if err := waitError(w.ctx); err != nil {
+			return nil, err
+		}
 	}
 }
 
