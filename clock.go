@@ -9,7 +9,8 @@ import (
 // of the loop reads it, and Loop.Time reports it.
 //
 // Now reports the time elapsed since the clock's epoch; it must never go
-// backwards. The loop calls it only from its own goroutine.
+// backwards. It must be safe for concurrent use: Loop.Time may be called
+// from any goroutine.
 type Clock interface {
 	Now() time.Duration
 }

@@ -3,6 +3,7 @@ package asyncio_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,5 +89,68 @@ func TestFatalInsideTaskEndsTest(t *testing.T) {
 	<-done
 	if !<-ran {
 		t.Fatal("Fatalf inside the body did not fail the test")
+	}
+}
+
+// Stop while Run waits for main ends Run with ErrLoopStopped instead of
+// spinning or dropping the Stop.
+func TestStopDuringRun(t *testing.T) {
+	cleaned := false
+	_, err := asyncio.Run(func(ctx context.Context) (int, error) {
+		defer func() { cleaned = true }()
+		asyncio.RunningLoop(ctx).Stop()
+		return 0, asyncio.Sleep(ctx, time.Hour)
+	}, asyncio.WithClock(asyncio.NewVirtualClock()))
+	if !errors.Is(err, asyncio.ErrLoopStopped) {
+		t.Fatalf("Run after Stop: %v", err)
+	}
+	if !cleaned {
+		t.Fatal("the stopped main task was not cancelled and unwound by the shutdown")
+	}
+}
+
+func TestRunnerCloseFromInsideMain(t *testing.T) {
+	r := asyncio.NewRunner(asyncio.WithClock(asyncio.NewVirtualClock()))
+	var inside error
+	r.Run(func(ctx context.Context) error {
+		inside = r.Close()
+		return nil
+	})
+	if !errors.Is(inside, asyncio.ErrLoopRunning) {
+		t.Fatalf("Close from inside main: %v", inside)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Loop().IsClosed() {
+		t.Fatal("the second Close did not close the loop")
+	}
+}
+
+func TestGatherWithAnotherTasksCtx(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		other := asyncio.Spawn(ctx, func(octx context.Context) (context.Context, error) { return octx, nil })
+		octx, _ := other.Wait(ctx)
+		// octx belongs to a task that has ended, not to the running one.
+		_, err := asyncio.Gather(octx, ret(1))
+		if !errors.Is(err, asyncio.ErrWrongGoroutine) {
+			t.Fatalf("Gather with another task's ctx: %v", err)
+		}
+		_, err = asyncio.Gather(context.Background(), ret(1))
+		if !errors.Is(err, asyncio.ErrNoTask) {
+			t.Fatalf("Gather with a ctx of no task: %v", err)
+		}
+		return nil
+	})
+}
+
+func TestDebugReportNamesSpawnSite(t *testing.T) {
+	var reports []asyncio.ExceptionContext
+	asyncio.Run(func(ctx context.Context) (int, error) {
+		asyncio.Spawn(ctx, func(ctx context.Context) (int, error) { return 0, errors.New("lost") })
+		return 0, asyncio.Sleep(ctx, 0)
+	}, asyncio.WithDebug(true), asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) { reports = append(reports, c) }))
+	if len(reports) != 1 || !strings.Contains(string(reports[0].Stack), "TestDebugReportNamesSpawnSite") {
+		t.Fatalf("report does not carry the spawn site: %+v", reports)
 	}
 }

@@ -44,9 +44,12 @@
 // Handle.Cancel, Task.Done. Calls that wait take a ctx. Given the ctx of a
 // task they suspend that task; called with any other ctx, from a goroutine
 // that is not a task, they block that goroutine until done or until ctx is
-// done. Waiting with the ctx of a task from outside that task (from another
-// task or from a goroutine the task started) returns ErrWrongGoroutine; debug
-// mode also catches the case where the task is running at that moment.
+// done. Waiting with the ctx of a task from outside that task returns
+// ErrWrongGoroutine: the loop knows which task is running, so a wait from
+// another task, from a callback, or from any goroutine while the loop
+// sleeps is caught. A goroutine started by a task and waiting with the
+// task's ctx at the moment that task runs (or has just yielded) is caught
+// only in debug mode, which compares goroutines.
 // Loop.CallSoon, Loop.CallLater, Loop.CallAt and Spawn must be called from
 // code running on the loop.
 package asyncio

@@ -25,6 +25,9 @@ var (
 	ErrNotDone = errors.New("asyncio: result is not ready")
 	// ErrLoopClosed is returned when a closed loop is asked to do something.
 	ErrLoopClosed = errors.New("asyncio: loop is closed")
+	// ErrLoopStopped is returned by RunUntilDone, Run and Runner.Run when
+	// Loop.Stop ends the loop before what they run is done.
+	ErrLoopStopped = errors.New("asyncio: loop stopped before the task was done")
 	// ErrLoopRunning is returned when a loop that is already running is
 	// asked to run again.
 	ErrLoopRunning = errors.New("asyncio: loop is already running")
@@ -32,8 +35,8 @@ var (
 	// called from outside that task: from another task, or from a goroutine
 	// the task started. Such a call cannot suspend the task it names.
 	ErrWrongGoroutine = errors.New("asyncio: wait with a task's ctx called outside that task")
-	// ErrNoTask is returned by operations that need a task, such as a task
-	// group or a timeout scope, when ctx belongs to no task.
+	// ErrNoTask is returned by operations that need a task, such as Gather
+	// and WithTaskGroup, when ctx belongs to no task.
 	ErrNoTask = errors.New("asyncio: ctx belongs to no task")
 )
 

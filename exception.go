@@ -12,7 +12,10 @@ type ExceptionContext struct {
 	Err error
 	// Task names the task concerned, if any.
 	Task string
-	// Stack is the relevant goroutine stack, if one was captured.
+	// Stack is the stack that explains the failure, if one was captured:
+	// where a callback panicked, or, in debug mode, where a failed task
+	// was spawned. A task's panic carries its own stack in its
+	// *PanicError.
 	Stack []byte
 }
 

@@ -81,7 +81,8 @@ func (c *futureCore) markRetrieved() { c.retrieved.Store(true) }
 // if it is done already, fn is scheduled at once. Callbacks run in the order
 // they were added, never inline in the code that finished the task or
 // future. For a future made off any loop, fn runs in the goroutine that
-// resolves it.
+// resolves it. On a loop that has closed, fn is dropped, as
+// CallSoonThreadsafe drops it.
 func (c *futureCore) OnDone(fn func()) {
 	c.mu.Lock()
 	if !c.done.Load() {
@@ -207,6 +208,10 @@ func (c *futureCore) block(ctx context.Context) error {
 // A Future is a result that will be set later, from the loop or from any
 // other goroutine (asyncio.Future and concurrent.futures.Future in one).
 // Tasks wait for it with Wait; done-callbacks run on the loop.
+//
+// Unlike a task, a future is not owned by the loop: a failed future that
+// nobody reads is not reported (asyncio logs "Future exception was never
+// retrieved" from a finaliser). Whoever made the future holds it.
 type Future[T any] struct {
 	futureCore
 	val T

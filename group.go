@@ -25,13 +25,19 @@ type group struct {
 	closed          bool
 }
 
+// newGroup makes a group owned by the task of ctx. It returns ErrNoTask
+// for a ctx of no task, and ErrWrongGoroutine for the ctx of a task that
+// is not the one running.
 func newGroup(ctx context.Context, cancelOnFail bool) (*group, error) {
-	s := scopeOf(ctx)
-	if s == nil || s.owner == nil {
+	t, err := taskOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
 		return nil, ErrNoTask
 	}
-	g := &group{loop: s.loop, owner: s.owner, parent: ctx, cancelOnFail: cancelOnFail}
-	g.scope = newScope(ctx, s.loop, s.owner, true)
+	g := &group{loop: t.loop, owner: t, parent: ctx, cancelOnFail: cancelOnFail}
+	g.scope = newScope(ctx, t.loop, t, true)
 	return g, nil
 }
 

@@ -124,7 +124,9 @@ func (l *Loop) SetDebug(on bool) {
 // CallSoon schedules fn to run in a later iteration of the loop, after the
 // callbacks already scheduled (FIFO). It must be called from code running on
 // the loop; other goroutines use CallSoonThreadsafe. A panic in fn is
-// reported to the exception handler.
+// reported to the exception handler. On a closed loop CallSoon panics with
+// ErrLoopClosed: no code runs on a closed loop, so the caller is misusing a
+// loop it kept.
 func (l *Loop) CallSoon(fn func()) *Handle {
 	l.checkOnLoop("CallSoon")
 	l.mu.Lock()
@@ -157,7 +159,8 @@ func (l *Loop) CallLater(d time.Duration, fn func()) *TimerHandle {
 }
 
 // CallAt schedules fn to run when the loop's clock reaches when. It must be
-// called from code running on the loop.
+// called from code running on the loop; on a closed loop it panics with
+// ErrLoopClosed, as CallSoon does.
 func (l *Loop) CallAt(when time.Duration, fn func()) *TimerHandle {
 	l.checkOnLoop("CallAt")
 	if l.isClosed() {
@@ -234,24 +237,32 @@ func (l *Loop) isClosed() bool {
 // RunForever runs the loop until Stop is called. If Stop was called before,
 // it runs one iteration, as asyncio does.
 func (l *Loop) RunForever() error {
-	return l.runWhile(func() bool { return !l.stopping.Load() }, true)
+	err := l.runWhile(func() bool { return true })
+	if err == ErrLoopStopped {
+		return nil
+	}
+	return err
 }
 
 // RunUntilDone runs the loop until a is done, then returns a's error
 // without panicking on it (use the task's or future's Result for the value).
+// If Stop is called first, it returns ErrLoopStopped and a runs on when the
+// loop runs again.
 func (l *Loop) RunUntilDone(a Awaitable) error {
 	c := a.core()
 	if c.loop != nil && c.loop != l {
 		return fmt.Errorf("asyncio: RunUntilDone with a task of another loop")
 	}
-	if err := l.runWhile(func() bool { return !c.isDone() }, false); err != nil {
+	if err := l.runWhile(func() bool { return !c.isDone() }); err != nil {
 		return err
 	}
 	c.markRetrieved()
 	return c.failure()
 }
 
-func (l *Loop) runWhile(more func() bool, honourStop bool) error {
+// runWhile runs iterations while more reports true, and returns
+// ErrLoopStopped if Stop ends it first.
+func (l *Loop) runWhile(more func() bool) error {
 	if l.isClosed() {
 		return ErrLoopClosed
 	}
@@ -268,21 +279,24 @@ func (l *Loop) runWhile(more func() bool, honourStop bool) error {
 	}()
 	defer l.current.Store(nil)
 	for {
-		l.runOnce(honourStop)
-		if !more() || (honourStop && l.stopping.Load()) {
+		l.runOnce()
+		if !more() {
 			return nil
+		}
+		if l.stopping.Load() {
+			return ErrLoopStopped
 		}
 	}
 }
 
 // runOnce is one iteration: wait for something to be ready, add the due
 // timers, then run the snapshot of the ready queue.
-func (l *Loop) runOnce(honourStop bool) {
+func (l *Loop) runOnce() {
 	if l.cancelledTimers.Load() > 0 {
 		l.purgeTimers()
 	}
 	l.mu.Lock()
-	if len(l.ready) == 0 && !(honourStop && l.stopping.Load()) {
+	if len(l.ready) == 0 && !l.stopping.Load() {
 		l.mu.Unlock()
 		l.idle()
 		l.mu.Lock()
@@ -400,9 +414,11 @@ func (l *Loop) callHandle(h *Handle) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
+			st := stack()
 			l.CallExceptionHandler(ExceptionContext{
 				Message: "panic in callback",
-				Err:     &PanicError{Value: r, Stack: stack()},
+				Err:     &PanicError{Value: r, Stack: st},
+				Stack:   st,
 			})
 		}
 		if l.debug {
@@ -467,6 +483,7 @@ func (l *Loop) reportUnretrieved() {
 			Message: "task error was never retrieved",
 			Err:     t.failure(),
 			Task:    t.Name(),
+			Stack:   t.spawnedAt,
 		})
 	}
 	clear(l.unretrieved)

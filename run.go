@@ -16,6 +16,11 @@ import (
 //  4. close the loop, reporting task failures nobody retrieved.
 //
 // A panic in main comes out of Run, as a *PanicError, after the shutdown.
+//
+// Run blocks the calling goroutine: it must not be called from a task,
+// whose loop would stop until it returned (asyncio raises there; Go cannot
+// tell a task's goroutine from another). If main calls Loop.Stop, Run
+// returns ErrLoopStopped.
 func Run[T any](main func(context.Context) (T, error), opts ...Option) (T, error) {
 	r := NewRunner(opts...)
 	defer r.Close()
@@ -70,8 +75,7 @@ func RunOn[T any](r *Runner, main func(context.Context) (T, error)) (T, error) {
 		return zero, ErrLoopClosed
 	}
 	t := spawn(l, context.Background(), false, main, []TaskOption{Name("main")})
-	if err := l.runWhile(func() bool { return !t.done.Load() }, false); err != nil {
-		t.kill()
+	if err := l.runWhile(func() bool { return !t.done.Load() }); err != nil {
 		return zero, err
 	}
 	return t.Result()
@@ -84,13 +88,13 @@ func (r *Runner) Close() error {
 	if r.closed {
 		return nil
 	}
-	r.closed = true
 	l := r.loop
+	if l != nil && l.running.Load() {
+		return ErrLoopRunning
+	}
+	r.closed = true
 	if l == nil {
 		return nil
-	}
-	if l.running.Load() {
-		return ErrLoopRunning
 	}
 	l.cancelAllTasks()
 	l.shutdownExecutor()
@@ -121,7 +125,7 @@ func (l *Loop) cancelAllTasks() {
 			}
 		}
 		return false
-	}, false)
+	})
 	for _, t := range pending {
 		if err := t.failure(); err != nil && !t.retrieved.Load() && !isCancelled(err) {
 			t.markRetrieved()

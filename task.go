@@ -34,13 +34,14 @@ type taskCore struct {
 
 	// The fields below change only on the loop (the loop goroutine or the
 	// running task, which take turns).
-	state    taskState
-	gen      uint64 // counts waits; a wake names the wait it ends
-	wokenBy  uint64 // the gen of the wake that resumed the task last
-	killed   bool   // the loop is closing: every wait returns at once
-	awaiting *futureCore
-	goid     uint64    // debug mode: the goroutine running the task
-	started  time.Time // debug mode: when the current step began
+	state     taskState
+	gen       uint64 // counts waits; a wake names the wait it ends
+	wokenBy   uint64 // the gen of the wake that resumed the task last
+	killed    bool   // the loop is closing: every wait returns at once
+	awaiting  *futureCore
+	goid      uint64    // debug mode: the goroutine running the task
+	spawnedAt []byte    // debug mode: the stack of the Spawn call
+	started   time.Time // debug mode: when the current step began
 
 	prev, nextTask *taskCore // the loop's list of live tasks
 
@@ -100,6 +101,9 @@ func spawn[T any](l *Loop, parent context.Context, inherit bool, fn func(context
 	l.nextTaskID++
 	tc.id = l.nextTaskID
 	tc.name = cfg.name
+	if l.debug {
+		tc.spawnedAt = stack()
+	}
 	l.tasks.add(tc)
 	l.mu.Unlock()
 

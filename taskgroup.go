@@ -22,7 +22,8 @@ type TaskGroup struct {
 }
 
 // WithTaskGroup runs body in a new task group and returns once body and
-// every child have ended. body's ctx is the group's: it is cancelled with
+// every child have ended. It needs the ctx of the running task: it returns
+// ErrNoTask or ErrWrongGoroutine otherwise. body's ctx is the group's: it is cancelled with
 // the group. A panic in body or in a child is re-raised, as a *PanicError
 // for a child, after every child has ended.
 func WithTaskGroup(ctx context.Context, body func(ctx context.Context, g *TaskGroup) error) error {
