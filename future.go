@@ -28,15 +28,15 @@ type futureCore struct {
 	done      atomic.Bool
 	err       error
 	panicked  *PanicError
-	waiters   []waiter
+	waiters   []doneWaiter
 	callbacks []func()
 	doneCh    chan struct{}
 	retrieved atomic.Bool
 }
 
-// A waiter is a task suspended on a future until it is done, or a
+// A doneWaiter is a task suspended on a future until it is done, or a
 // function to tell (multiWait), which must be safe from any goroutine.
-type waiter struct {
+type doneWaiter struct {
 	t      *taskCore
 	gen    uint64
 	notify func(*futureCore)
@@ -151,7 +151,7 @@ func (c *futureCore) wait(ctx context.Context) error {
 		c.mu.Unlock()
 		return nil
 	}
-	c.waiters = append(c.waiters, waiter{t: t, gen: gen})
+	c.waiters = append(c.waiters, doneWaiter{t: t, gen: gen})
 	c.mu.Unlock()
 	t.awaiting = c
 	defer func() { t.awaiting = nil }()

@@ -139,7 +139,7 @@ func (w *multiWait) add(c *futureCore) {
 		w.mu.Unlock()
 		return
 	}
-	c.waiters = append(c.waiters, waiter{notify: w.notify, owner: w})
+	c.waiters = append(c.waiters, doneWaiter{notify: w.notify, owner: w})
 	c.mu.Unlock()
 }
 

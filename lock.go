@@ -1,0 +1,88 @@
+package asyncio
+
+import (
+	"context"
+	"sync"
+)
+
+// A Lock is a mutual-exclusion lock for tasks (asyncio.Lock). Acquire
+// suspends the calling task while another holds the lock; waiters get the
+// lock in the order they asked for it, each directly from the one before:
+// nobody barges in while others wait. A waiter that is cancelled after the
+// lock was handed to it, but before it resumed, passes the lock on.
+//
+// A Lock is not tied to a loop or to a task: it works from plain
+// goroutines too (Acquire then blocks the goroutine), and any task or
+// goroutine may release it. Like asyncio's, it is not reentrant. The zero
+// Lock is unlocked and ready to use.
+type Lock struct {
+	mu      sync.Mutex
+	locked  bool
+	waiters waitq
+}
+
+// NewLock returns an unlocked Lock.
+func NewLock() *Lock { return &Lock{} }
+
+// Acquire takes the lock, waiting for it as long as it is held or others
+// wait for it. It returns nil once the caller holds the lock, or ctx's
+// error (the lock not taken). With a ctx that is already done it fails at
+// once, even if the lock is free.
+func (l *Lock) Acquire(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := waitError(ctx); err != nil {
+		return err
+	}
+	if !l.locked && l.waiters.len() == 0 {
+		l.locked = true
+		return nil
+	}
+	var w waiter
+	granted, err := l.waiters.wait(ctx, &l.mu, &w)
+	if err != nil {
+		if granted {
+			l.handOn()
+		}
+		return err
+	}
+	return nil
+}
+
+// TryAcquire takes the lock if it is free and nobody waits for it, and
+// reports whether it did.
+func (l *Lock) TryAcquire() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.locked || l.waiters.len() > 0 {
+		return false
+	}
+	l.locked = true
+	return true
+}
+
+// Release releases the lock, handing it to the first waiter if there is
+// one. Releasing an unlocked Lock is a bug and panics, as it does for
+// sync.Mutex.
+func (l *Lock) Release() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.locked {
+		panic("asyncio: Release of an unlocked Lock")
+	}
+	l.handOn()
+}
+
+// handOn gives the lock to the first waiter, or frees it.
+func (l *Lock) handOn() {
+	if !l.waiters.grant(nil) {
+		l.locked = false
+	}
+}
+
+// Locked reports whether the lock is held.
+func (l *Lock) Locked() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.locked
+}

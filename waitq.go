@@ -1,0 +1,160 @@
+package asyncio
+
+import (
+	"context"
+	"sync"
+)
+
+// waitq is the FIFO of waiters that every coordination primitive (Lock,
+// Semaphore, Event, Condition, Barrier, Queue) is built on. A waiter is a
+// task, which is suspended, or a goroutine that is not a task, which is
+// blocked on a channel: one rule for both, so a queue or an event bridges
+// loop code and ordinary Go code.
+//
+// The primitive decides who gets what it hands out and hands it over
+// directly: grant removes the first waiter, marks it granted (with a value,
+// for a queue's item) and wakes it. Nobody can barge in between the grant
+// and the waiter's resumption. If the waiter's ctx ends before it resumes,
+// the cancellation wins, as everywhere in this package, and wait reports
+// that the waiter had been granted so the primitive passes on what it was
+// given: that is how a cancelled waiter wakes the next one, with no lost
+// wakeup.
+//
+// A waitq is guarded by its primitive's mutex.
+type waitq struct {
+	head, tail *waiter
+	n          int
+}
+
+type waiter struct {
+	prev, next *waiter
+	queued     bool
+
+	t   *taskCore     // a task, suspended
+	gen uint64        // the wait of t that a grant ends
+	ch  chan struct{} // or a goroutine, blocked on this (buffered 1)
+
+	granted bool
+	val     any // what a grant carried, for a queue
+	tag     int // the primitive's own use (Condition: n for Notify)
+}
+
+func (q *waitq) len() int { return q.n }
+
+func (q *waitq) first() *waiter { return q.head }
+
+func (q *waitq) push(w *waiter) {
+	w.prev, w.next, w.queued = q.tail, nil, true
+	if q.tail != nil {
+		q.tail.next = w
+	} else {
+		q.head = w
+	}
+	q.tail = w
+	q.n++
+}
+
+func (q *waitq) remove(w *waiter) {
+	if !w.queued {
+		return
+	}
+	if w.prev != nil {
+		w.prev.next = w.next
+	} else {
+		q.head = w.next
+	}
+	if w.next != nil {
+		w.next.prev = w.prev
+	} else {
+		q.tail = w.prev
+	}
+	w.prev, w.next, w.queued = nil, nil, false
+	q.n--
+}
+
+// grant hands v to the first waiter and wakes it. It reports false if
+// nobody waits.
+func (q *waitq) grant(v any) bool {
+	w := q.head
+	if w == nil {
+		return false
+	}
+	q.remove(w)
+	w.granted, w.val = true, v
+	if w.t != nil {
+		w.t.loop.push(readyItem{t: w.t, gen: w.gen})
+	} else {
+		w.ch <- struct{}{}
+	}
+	return true
+}
+
+// grantAll grants every waiter, as Event.Set does.
+func (q *waitq) grantAll() {
+	for q.grant(nil) {
+	}
+}
+
+// wait queues w and waits until it is granted or ctx is done. mu is held
+// on entry and on return; it is released while waiting. It returns nil if w
+// was granted. Otherwise it returns the wait's error, with w out of the
+// queue, and granted reports whether a grant arrived that the cancellation
+// overrode: the primitive must then pass on what w was given.
+func (q *waitq) wait(ctx context.Context, mu *sync.Mutex, w *waiter) (granted bool, err error) {
+	if err := q.enqueue(ctx, w); err != nil {
+		return false, err
+	}
+	return q.await(ctx, mu, w)
+}
+
+// enqueue checks ctx and queues w for the task of ctx, or for the calling
+// goroutine if ctx belongs to no task. Condition.Wait enqueues before it
+// releases its lock, so that no Notify can slip in between.
+func (q *waitq) enqueue(ctx context.Context, w *waiter) error {
+	t, err := taskOf(ctx)
+	if err != nil {
+		return err
+	}
+	if err := waitError(ctx); err != nil {
+		return err
+	}
+	if t != nil {
+		w.t, w.gen = t, t.beginWait()
+	} else {
+		w.ch = make(chan struct{}, 1)
+	}
+	q.push(w)
+	return nil
+}
+
+// await waits for a queued w; see wait.
+func (q *waitq) await(ctx context.Context, mu *sync.Mutex, w *waiter) (granted bool, err error) {
+	if w.t == nil {
+		mu.Unlock()
+		select {
+		case <-w.ch:
+			mu.Lock()
+			return false, nil
+		case <-ctx.Done():
+			mu.Lock()
+			q.remove(w)
+			return w.granted, waitError(ctx)
+		}
+	}
+	t := w.t
+	for {
+		mu.Unlock()
+		perr := t.park(ctx)
+		mu.Lock()
+		if perr == nil {
+			perr = waitError(ctx)
+		}
+		if perr != nil {
+			q.remove(w)
+			return w.granted, perr
+		}
+		if w.granted {
+			return false, nil
+		}
+	}
+}
