@@ -37,15 +37,18 @@ func (co *coroutine) run(yield func(struct{}) bool) {
 }
 
 // coroutineFor returns a coroutine that will run body when first resumed:
-// one from the pool, or a new one.
+// one from the pool, or a new one. It is safe from any goroutine (Submit).
 func (l *Loop) coroutineFor(body func()) *coroutine {
+	l.mu.Lock()
 	if n := len(l.coros); n > 0 {
 		co := l.coros[n-1]
 		l.coros[n-1] = nil
 		l.coros = l.coros[:n-1]
+		l.mu.Unlock()
 		co.body, co.idle = body, false
 		return co
 	}
+	l.mu.Unlock()
 	co := &coroutine{body: body}
 	co.next, co.stop = iter.Pull(co.run)
 	return co
@@ -53,17 +56,23 @@ func (l *Loop) coroutineFor(body func()) *coroutine {
 
 // release takes back the coroutine of a task whose body returned.
 func (l *Loop) release(co *coroutine) {
+	l.mu.Lock()
 	if len(l.coros) < maxIdleCoroutines && !l.closing {
 		l.coros = append(l.coros, co)
+		l.mu.Unlock()
 		return
 	}
+	l.mu.Unlock()
 	co.stop()
 }
 
 // stopCoroutines ends the goroutines of the pool.
 func (l *Loop) stopCoroutines() {
-	for _, co := range l.coros {
+	l.mu.Lock()
+	coros := l.coros
+	l.coros = nil
+	l.mu.Unlock()
+	for _, co := range coros {
 		co.stop()
 	}
-	l.coros = nil
 }

@@ -148,7 +148,7 @@ func RunInExecutor[T any](ctx context.Context, e Executor, fn func() (T, error))
 	// be what the loop is waiting for.
 	l.external.Add(1)
 	err := e.Submit(func() {
-		defer l.external.Add(-1)
+		defer l.endExternal()
 		defer func() {
 			if r := recover(); r != nil {
 				f.TrySetError(&PanicError{Value: r, Task: "executor", Stack: stack()})
@@ -162,7 +162,7 @@ func RunInExecutor[T any](ctx context.Context, e Executor, fn func() (T, error))
 		}
 	})
 	if err != nil {
-		l.external.Add(-1)
+		l.endExternal()
 		var zero T
 		return zero, err
 	}

@@ -56,8 +56,12 @@ type Loop struct {
 	execMu   sync.Mutex
 	executor Executor // made on first use unless WithExecutor gave one
 
-	coros   []*coroutine // idle coroutines, for the next tasks
-	closing bool         // Close is unwinding tasks: no more pooling
+	signals signals
+
+	interrupt bool // Run and Runner handle SIGINT
+
+	coros   []*coroutine // idle coroutines, for the next tasks; under mu
+	closing bool         // Close is unwinding tasks: no more pooling; under mu
 
 	nextTaskID  uint64
 	unretrieved map[*taskCore]struct{} // failed tasks nobody asked about yet
@@ -85,6 +89,7 @@ func NewLoop(opts ...Option) *Loop {
 		wakeCh:      make(chan struct{}, 1),
 		unretrieved: make(map[*taskCore]struct{}),
 		executor:    cfg.executor,
+		interrupt:   !cfg.noInterrupt,
 	}
 	if vc, ok := cfg.clock.(*VirtualClock); ok {
 		l.vclock = vc
@@ -195,6 +200,16 @@ func (l *Loop) push(it readyItem) bool {
 		l.signal()
 	}
 	return true
+}
+
+// endExternal ends a piece of work out on another goroutine (see
+// external). The work's result reached the loop first, so the loop may
+// have gone to sleep with the count still up, not jumping its virtual
+// clock: wake it to look again.
+func (l *Loop) endExternal() {
+	if l.external.Add(-1) == 0 && l.vclock != nil {
+		l.wakeup()
+	}
 }
 
 // wakeup interrupts the loop's sleep, if it is sleeping.
@@ -443,20 +458,22 @@ func (l *Loop) Close() error {
 		l.mu.Unlock()
 		return nil
 	}
-	l.mu.Unlock()
 	l.closing = true
+	l.mu.Unlock()
 	for {
+		l.mu.Lock()
 		t := l.tasks.first()
 		if t == nil {
+			l.closed = true
+			l.ready = nil
+			l.mu.Unlock()
 			break
 		}
+		l.mu.Unlock()
 		t.kill()
 	}
 	l.stopCoroutines()
-	l.mu.Lock()
-	l.closed = true
-	l.ready = nil
-	l.mu.Unlock()
+	l.stopSignals()
 	l.timers = nil
 	l.reportUnretrieved()
 	l.execMu.Lock()

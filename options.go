@@ -16,6 +16,7 @@ type config struct {
 	handler      func(ExceptionContext)
 	logger       *slog.Logger
 	executor     Executor
+	noInterrupt  bool
 }
 
 // DefaultSlowDuration is how long one callback or task step may keep the

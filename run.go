@@ -3,6 +3,8 @@ package asyncio
 import (
 	"context"
 	"errors"
+	"os"
+	"os/signal"
 	"sync"
 )
 
@@ -75,6 +77,9 @@ func RunOn[T any](r *Runner, main func(context.Context) (T, error)) (T, error) {
 		return zero, ErrLoopClosed
 	}
 	t := spawn(l, context.Background(), false, main, []TaskOption{Name("main")})
+	if l.interrupt && !signal.Ignored(os.Interrupt) {
+		defer watchInterrupt(t)()
+	}
 	if err := l.runWhile(func() bool { return !t.done.Load() }); err != nil {
 		return zero, err
 	}
@@ -135,5 +140,29 @@ func (l *Loop) cancelAllTasks() {
 				Task:    t.Name(),
 			})
 		}
+	}
+}
+
+// watchInterrupt cancels t with ErrInterrupted on the first SIGINT and
+// then hands SIGINT back to its former behaviour, so that a second one
+// stops the program at once. The watching goroutine belongs to the call
+// that started it, and ends when the returned function is called.
+func watchInterrupt(t AnyTask) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		select {
+		case <-ch:
+			signal.Stop(ch)
+			t.CancelCause(ErrInterrupted)
+		case <-quit:
+		}
+	}()
+	return func() {
+		signal.Stop(ch)
+		close(quit)
+		<-done
 	}
 }

@@ -81,8 +81,22 @@ func Spawn[T any](ctx context.Context, fn func(context.Context) (T, error), opts
 }
 
 // spawn makes a task whose ctx takes its values from parent and, if inherit
-// is true, its cancellation too.
+// is true, its cancellation too. It panics with ErrLoopClosed on a closed
+// loop: see trySpawn.
 func spawn[T any](l *Loop, parent context.Context, inherit bool, fn func(context.Context) (T, error), opts []TaskOption) *Task[T] {
+	t, err := trySpawn(l, parent, inherit, false, fn, opts)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// trySpawn is spawn with an error for a closed loop. A foreign spawn (from
+// a goroutine not running the loop) is refused as soon as Close begins;
+// one from loop code, such as a task's deferred cleanup that Close is
+// unwinding, is accepted until the loop is closed, and Close unwinds it in
+// turn.
+func trySpawn[T any](l *Loop, parent context.Context, inherit, foreign bool, fn func(context.Context) (T, error), opts []TaskOption) (*Task[T], error) {
 	var cfg taskConfig
 	for _, o := range opts {
 		o(&cfg)
@@ -94,9 +108,9 @@ func spawn[T any](l *Loop, parent context.Context, inherit bool, fn func(context
 	tc.gen = 1
 
 	l.mu.Lock()
-	if l.closed {
+	if l.closed || foreign && l.closing {
 		l.mu.Unlock()
-		panic(ErrLoopClosed)
+		return nil, ErrLoopClosed
 	}
 	l.nextTaskID++
 	tc.id = l.nextTaskID
@@ -113,7 +127,7 @@ func spawn[T any](l *Loop, parent context.Context, inherit bool, fn func(context
 	tc.ctx.init(parent, l, tc, inherit)
 	tc.co = l.coroutineFor(t.main)
 	l.push(readyItem{t: tc, gen: 1})
-	return t
+	return t, nil
 }
 
 // main is what the task's coroutine runs.
