@@ -1,0 +1,308 @@
+// Command asyncio-bench is this library's peer program for the benchmark
+// harness kept next to the brief (../shared/peers): it runs the harness's
+// workloads on an asyncio loop and prints one JSON line with the same fields
+// as the Python, Node and Go peers, so the harness can put it in the same
+// table.
+//
+//	asyncio-bench spawn  -n 1000000               N tasks, each does one Sleep(ctx, 0); await them all
+//	asyncio-bench switch -tasks 1000 -total 1000000  tasks share total Sleep(ctx, 0) calls
+//	asyncio-bench timers -n 1000000 -maxms 1000   N CallLater callbacks, delays uniform integer ms in [0, maxms]
+//	asyncio-bench floor  -kind goroutine|iter.Pull -n 100000   live memory of N suspended goroutines or coroutines
+//
+// floor is not a harness workload: it measures, in a fresh process, the
+// memory floor a task cannot go below (a goroutine, or an iter.Pull
+// coroutine, suspended), for comparison with spawn -mem.
+//
+// Timing starts once the process is up and stops when the workload is done;
+// rss0_kb is VmRSS just before the workload. Run it under taskset -c N, as
+// the harness does: the Go runtime then sets GOMAXPROCS=1, like the
+// single-threaded peers.
+//
+// Two flags are for diagnosis; the harness does not use them. -cpuprofile
+// FILE writes a CPU profile of the workload. -mem adds the live memory per
+// task or timer (heap_b_per_op, stack_b_per_op: the growth of HeapInuse and
+// StackInuse since just before the workload, after a GC), taken once every
+// task is suspended or every timer is scheduled. spawn leaves that pause out
+// of wall_ns; the timers' total_ms includes it and is then not comparable.
+//
+// The harness adds this program with bench/peers.sh:
+//
+//	EXTRA_PEERS=bench/peers.sh ../shared/peers/run.sh task-spawn switch-cost timers
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"iter"
+	"maps"
+	"math/rand"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
+	n := fs.Int("n", 1000000, "spawn: tasks; timers: timers")
+	tasks := fs.Int("tasks", 1, "switch: concurrent tasks")
+	total := fs.Int("total", 1000000, "switch: total Sleep(ctx, 0) calls, shared by the tasks")
+	maxms := fs.Int("maxms", 1000, "timers: max delay in ms (uniform integer ms in [0,maxms])")
+	seed := fs.Int64("seed", 42, "timers: seed of the delays")
+	kind := fs.String("kind", "iter.Pull", "floor: goroutine|iter.Pull")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the workload to this file")
+	fs.BoolVar(&memStats, "mem", false, "also report live heap and stack bytes per task or timer")
+	fs.Parse(os.Args[2:])
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "asyncio-bench:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+
+	var out map[string]any
+	var err error
+	switch os.Args[1] {
+	case "spawn":
+		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return spawn(ctx, *n) })
+	case "switch":
+		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return switchCost(ctx, *tasks, *total) })
+	case "timers":
+		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return timers(ctx, *n, *maxms, *seed) })
+	case "floor":
+		out, err = floor(*kind, *n)
+	default:
+		usage()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "asyncio-bench:", err)
+		os.Exit(1)
+	}
+	out["gomaxprocs"] = runtime.GOMAXPROCS(0)
+	line, _ := json.Marshal(out)
+	fmt.Println(string(line))
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: asyncio-bench spawn -n N | switch -tasks T -total N | timers -n N -maxms M | floor -kind K -n N")
+	os.Exit(2)
+}
+
+// spawn creates n tasks that each Sleep(ctx, 0) once, then awaits them all
+// (asyncio: gather of n create_task).
+func spawn(ctx context.Context, n int) (map[string]any, error) {
+	child := func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, asyncio.Sleep(ctx, 0)
+	}
+	markMem()
+	rss0 := rssKB()
+	t0 := time.Now()
+	ts := make([]*asyncio.Task[struct{}], n)
+	for i := range ts {
+		ts[i] = asyncio.Spawn(ctx, child)
+	}
+	var mem map[string]any
+	var paused time.Duration
+	if memStats {
+		// Every child runs its first step, which suspends it, before this
+		// Sleep returns.
+		asyncio.Sleep(ctx, 0)
+		mem, paused = measureMem(n)
+	}
+	for _, t := range ts {
+		if _, err := t.Wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+	el := time.Since(t0) - paused
+	out := map[string]any{
+		"n": n, "wall_ns": el.Nanoseconds(), "ns_per_task": perOp(el, n), "rss0_kb": rss0,
+	}
+	maps.Copy(out, mem)
+	return out, nil
+}
+
+// switchCost runs ntasks tasks that each call Sleep(ctx, 0) total/ntasks
+// times, and awaits them (asyncio: gather of ntasks workers).
+func switchCost(ctx context.Context, ntasks, total int) (map[string]any, error) {
+	if ntasks < 1 {
+		ntasks = 1
+	}
+	per := total / ntasks
+	worker := func(ctx context.Context) (struct{}, error) {
+		for range per {
+			if err := asyncio.Sleep(ctx, 0); err != nil {
+				return struct{}{}, err
+			}
+		}
+		return struct{}{}, nil
+	}
+	rss0 := rssKB()
+	t0 := time.Now()
+	ts := make([]*asyncio.Task[struct{}], ntasks)
+	for i := range ts {
+		ts[i] = asyncio.Spawn(ctx, worker)
+	}
+	for _, t := range ts {
+		if _, err := t.Wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+	el := time.Since(t0)
+	return map[string]any{
+		"tasks": ntasks, "total": per * ntasks, "wall_ns": el.Nanoseconds(),
+		"ns_per_switch": perOp(el, per*ntasks), "rss0_kb": rss0,
+	}, nil
+}
+
+// timers schedules n callbacks with CallLater, delays uniform integer ms in
+// [0, maxms] drawn from a seeded generator, and times the span from the
+// first CallLater to the last callback (asyncio: loop.call_later).
+func timers(ctx context.Context, n, maxms int, seed int64) (map[string]any, error) {
+	loop := asyncio.RunningLoop(ctx)
+	rng := rand.New(rand.NewSource(seed))
+	delays := make([]time.Duration, n)
+	var maxd time.Duration
+	for i := range delays {
+		delays[i] = time.Duration(rng.Intn(maxms+1)) * time.Millisecond
+		maxd = max(maxd, delays[i])
+	}
+	markMem()
+	rss0 := rssKB()
+	done := asyncio.NewFuture[time.Duration](ctx)
+	count := 0
+	var t0 time.Time
+	cb := func() {
+		// Callbacks run on the loop, one at a time: no lock.
+		if count++; count == n {
+			done.SetResult(time.Since(t0))
+		}
+	}
+	t0 = time.Now()
+	for _, d := range delays {
+		loop.CallLater(d, cb)
+	}
+	sched := time.Since(t0)
+	var mem map[string]any
+	if memStats {
+		mem, _ = measureMem(n)
+	}
+	el, err := done.Wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{
+		"n": n, "schedule_ms": ms(sched), "total_ms": ms(el), "max_delay_ms": ms(maxd),
+		"overshoot_ms": ms(el - maxd), "rss0_kb": rss0,
+	}
+	maps.Copy(out, mem)
+	return out, nil
+}
+
+// memStats is the -mem flag; memBase is the baseline measureMem compares
+// with, taken by markMem just before the workload.
+var (
+	memStats bool
+	memBase  runtime.MemStats
+)
+
+func markMem() {
+	if memStats {
+		runtime.GC()
+		runtime.ReadMemStats(&memBase)
+	}
+}
+
+// measureMem returns the growth of the live heap and of the stacks since
+// markMem, per op, after a GC, and how long that took.
+func measureMem(n int) (map[string]any, time.Duration) {
+	t0 := time.Now()
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return map[string]any{
+		"heap_b_per_op":  float64(int64(m.HeapInuse)-int64(memBase.HeapInuse)) / float64(n),
+		"stack_b_per_op": float64(int64(m.StackInuse)-int64(memBase.StackInuse)) / float64(n),
+	}, time.Since(t0)
+}
+
+// floor suspends n goroutines (blocked on a channel) or n iter.Pull
+// coroutines (in yield), and reports the growth of the live heap and of
+// the stacks per one, and the time to create and start one.
+func floor(kind string, n int) (map[string]any, error) {
+	memStats = true
+	markMem()
+	t0 := time.Now()
+	var release func()
+	switch kind {
+	case "goroutine":
+		ch := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(n)
+		for range n {
+			go func() { <-ch; wg.Done() }()
+		}
+		runtime.Gosched() // with one P, every goroutine runs up to <-ch
+		release = func() { close(ch); wg.Wait() }
+	case "iter.Pull":
+		seq := func(yield func(struct{}) bool) { yield(struct{}{}) }
+		nexts := make([]func() (struct{}, bool), n)
+		for i := range nexts {
+			next, _ := iter.Pull(seq)
+			next()
+			nexts[i] = next
+		}
+		release = func() {
+			for _, next := range nexts {
+				next()
+			}
+		}
+	default:
+		return nil, fmt.Errorf("unknown kind %q", kind)
+	}
+	el := time.Since(t0)
+	out, _ := measureMem(n)
+	release()
+	out["kind"], out["n"], out["ns_per_op"] = kind, n, perOp(el, n)
+	return out, nil
+}
+
+func perOp(d time.Duration, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return float64(d.Nanoseconds()) / float64(n)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
+
+// rssKB returns VmRSS from /proc/self/status, in KiB (0 where there is none).
+func rssKB() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			f := strings.Fields(v)
+			if len(f) > 0 {
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				return kb
+			}
+		}
+	}
+	return 0
+}
