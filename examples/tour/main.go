@@ -34,6 +34,15 @@ var examples = []string{
 	"callbacks",
 	"pendingtasks",
 	"virtualtime",
+	"lockcounter",
+	"semaphore",
+	"event",
+	"condition",
+	"producerconsumer",
+	"executor",
+	"debouncer",
+	"ratelimiter",
+	"retry",
 }
 
 func main() {
