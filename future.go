@@ -99,7 +99,7 @@ func (c *futureCore) schedule(fn func()) {
 		fn()
 		return
 	}
-	c.loop.CallSoonThreadsafe(fn)
+	c.loop.push(readyItem{fn: fn})
 }
 
 // finishLocked records the outcome and tells the waiters. The caller holds

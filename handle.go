@@ -25,7 +25,6 @@ type TimerHandle struct {
 	Handle
 	when   time.Duration
 	seq    uint64      // breaks ties between equal deadlines: first scheduled runs first
-	index  int         // position in the loop's timer heap, -1 once out of it
 	heaped atomic.Bool // in the heap: Cancel, from any goroutine, reads it
 	loop   *Loop
 

@@ -35,6 +35,8 @@ type Loop struct {
 	wakeCh   chan struct{}
 	tasks    taskList // tasks not yet done, in spawn order
 	closed   bool
+	// closedFlag mirrors closed for readers that take no lock.
+	closedFlag atomic.Bool
 
 	batch           []readyItem
 	timers          timerHeap
@@ -67,9 +69,11 @@ type Loop struct {
 	unretrieved map[*taskCore]struct{} // failed tasks nobody asked about yet
 }
 
-// readyItem is an entry of the ready queue: a callback, or a task to resume.
+// readyItem is an entry of the ready queue: a callback with its Handle, an
+// internal callback that needs none, or a task to resume.
 type readyItem struct {
 	h   *Handle
+	fn  func()
 	t   *taskCore
 	gen uint64 // the wait of t this wakes; anyGen wakes whatever it waits on
 }
@@ -243,11 +247,7 @@ func (l *Loop) IsRunning() bool { return l.running.Load() }
 // IsClosed reports whether the loop was closed.
 func (l *Loop) IsClosed() bool { return l.isClosed() }
 
-func (l *Loop) isClosed() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.closed
-}
+func (l *Loop) isClosed() bool { return l.closedFlag.Load() }
 
 // RunForever runs the loop until Stop is called. If Stop was called before,
 // it runs one iteration, as asyncio does.
@@ -323,17 +323,23 @@ func (l *Loop) runOnce() {
 
 	batch := l.batch
 	for i := range batch {
-		it := batch[i]
-		batch[i] = readyItem{}
-		if it.t != nil {
+		it := &batch[i]
+		switch {
+		case it.t != nil:
 			l.step(it.t, it.gen)
-		} else if !it.h.cancelled.Load() {
+		case it.h != nil && it.h.cancelled.Load():
+		default:
 			if l.current.Load() != nil {
 				l.current.Store(nil)
 			}
-			l.callHandle(it.h)
+			fn := it.fn
+			if it.h != nil {
+				fn = it.h.fn
+			}
+			l.call(fn)
 		}
 	}
+	clear(batch)
 	l.batch = batch[:0]
 }
 
@@ -341,7 +347,7 @@ func (l *Loop) runOnce() {
 // virtual clock with nothing left to wait for jumps to the next timer
 // instead.
 func (l *Loop) idle() {
-	for len(l.timers) > 0 && l.timers[0].cancelled.Load() {
+	for len(l.timers) > 0 && l.timers[0].t.cancelled.Load() {
 		l.timers.pop()
 		l.cancelledTimers.Add(-1)
 	}
@@ -421,8 +427,8 @@ func (l *Loop) purgeTimers() {
 	}
 }
 
-// callHandle runs a callback, reporting its panic to the exception handler.
-func (l *Loop) callHandle(h *Handle) {
+// call runs a callback, reporting its panic to the exception handler.
+func (l *Loop) call(fn func()) {
 	var start time.Time
 	if l.debug {
 		start = time.Now()
@@ -438,11 +444,11 @@ func (l *Loop) callHandle(h *Handle) {
 		}
 		if l.debug {
 			if d := time.Since(start); d >= l.slow {
-				l.logger.Warn("asyncio: slow callback", "duration", d, "callback", funcName(h.fn))
+				l.logger.Warn("asyncio: slow callback", "duration", d, "callback", funcName(fn))
 			}
 		}
 	}()
-	h.fn()
+	fn()
 }
 
 // Close closes the loop. Tasks still pending are cancelled and unwound
@@ -465,6 +471,7 @@ func (l *Loop) Close() error {
 		t := l.tasks.first()
 		if t == nil {
 			l.closed = true
+			l.closedFlag.Store(true)
 			l.ready = nil
 			l.mu.Unlock()
 			break

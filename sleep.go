@@ -54,7 +54,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 			timer.Cancel()
 			return err
 		}
-		if timer.index < 0 && !timer.cancelled.Load() {
+		if !timer.heaped.Load() && !timer.cancelled.Load() { // it fired
 			return nil
 		}
 	}

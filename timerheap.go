@@ -1,46 +1,56 @@
 package asyncio
 
+import "time"
+
 // timerHeap is a 4-ary min-heap of timers ordered by deadline, then by the
-// order they were scheduled in. A 4-ary heap is shallower than a binary one
-// and touches fewer cache lines per operation, as in the Go runtime's timers.
-type timerHeap []*TimerHandle
+// order they were scheduled in. Each slot carries its timer's key, as the
+// Go runtime's timer heap does, so sifting compares and moves contiguous
+// memory and never touches the timers themselves: with a million timers
+// that is the difference between cache misses on every step and none. (So
+// a timer does not know its place in the heap; cancellation is a flag, and
+// cancelled timers are dropped when they surface or in a purge.) A 4-ary
+// heap is shallower than a binary one.
+type timerHeap []timerSlot
+
+type timerSlot struct {
+	when time.Duration
+	seq  uint64
+	t    *TimerHandle
+}
 
 func (h timerHeap) less(i, j int) bool {
-	a, b := h[i], h[j]
+	a, b := &h[i], &h[j]
 	if a.when != b.when {
 		return a.when < b.when
 	}
 	return a.seq < b.seq
 }
 
-func (h timerHeap) swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
-}
+func (h timerHeap) swap(i, j int) { h[i], h[j] = h[j], h[i] }
 
 func (h *timerHeap) push(t *TimerHandle) {
 	t.heaped.Store(true)
-	t.index = len(*h)
-	*h = append(*h, t)
-	h.up(t.index)
+	*h = append(*h, timerSlot{when: t.when, seq: t.seq, t: t})
+	h.up(len(*h) - 1)
 }
 
 // pop removes and returns the earliest timer.
 func (h *timerHeap) pop() *TimerHandle {
 	old := *h
 	n := len(old) - 1
-	t := old[0]
+	t := old[0].t
 	old.swap(0, n)
-	old[n] = nil
+	old[n] = timerSlot{}
 	*h = old[:n]
 	if n > 0 {
 		h.down(0)
 	}
-	t.index = -1
 	t.heaped.Store(false)
 	return t
 }
+
+// top returns the earliest timer without removing it.
+func (h timerHeap) top() *TimerHandle { return h[0].t }
 
 func (h timerHeap) up(i int) {
 	for i > 0 {
@@ -78,14 +88,12 @@ func (h timerHeap) down(i int) {
 func (h *timerHeap) purge() {
 	old := *h
 	live := old[:0]
-	for _, t := range old {
-		if t.cancelled.Load() {
-			t.index = -1
-			t.heaped.Store(false)
+	for _, s := range old {
+		if s.t.cancelled.Load() {
+			s.t.heaped.Store(false)
 			continue
 		}
-		t.index = len(live)
-		live = append(live, t)
+		live = append(live, s)
 	}
 	clear(old[len(live):])
 	*h = live
