@@ -43,6 +43,7 @@ var examples = []string{
 	"debouncer",
 	"ratelimiter",
 	"retry",
+	"shutdown",
 }
 
 func main() {
