@@ -77,3 +77,21 @@ func TestDebugWaitFromGoroutineOfRunningTask(t *testing.T) {
 		return 0, nil
 	}, asyncio.WithDebug(true))
 }
+
+// In debug mode, a task that waits with a ctx of no task gets an error
+// instead of blocking its loop for good.
+func TestDebugCatchesTaskBlockingItsLoop(t *testing.T) {
+	asyncio.Run(func(ctx context.Context) (int, error) {
+		other := asyncio.Spawn(ctx, func(ctx context.Context) (int, error) { return 1, nil })
+		if _, err := other.Wait(context.Background()); !errors.Is(err, asyncio.ErrBlocksLoop) {
+			t.Errorf("Task.Wait(context.Background()) in a task: %v", err)
+		}
+		if err := asyncio.Sleep(context.Background(), time.Millisecond); !errors.Is(err, asyncio.ErrBlocksLoop) {
+			t.Errorf("Sleep(context.Background()) in a task: %v", err)
+		}
+		if err := asyncio.NewEvent().Wait(context.Background()); !errors.Is(err, asyncio.ErrBlocksLoop) {
+			t.Errorf("Event.Wait(context.Background()) in a task: %v", err)
+		}
+		return other.Wait(ctx)
+	}, asyncio.WithDebug(true))
+}

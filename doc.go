@@ -49,7 +49,10 @@
 // another task, from a callback, or from any goroutine while the loop
 // sleeps is caught. A goroutine started by a task and waiting with the
 // task's ctx at the moment that task runs (or has just yielded) is caught
-// only in debug mode, which compares goroutines.
+// only in debug mode, which compares goroutines. Debug mode also catches the
+// converse mistake: a task that waits with a ctx of no task
+// (context.Background(), say) would block its own loop, and gets
+// ErrBlocksLoop instead.
 // Loop.CallSoon, Loop.CallLater, Loop.CallAt and Spawn must be called from
 // code running on the loop.
 package asyncio

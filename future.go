@@ -187,6 +187,9 @@ func (c *futureCore) removeWaiter(t *taskCore) {
 
 // block waits on a goroutine that is not a task.
 func (c *futureCore) block(ctx context.Context) error {
+	if err := checkBlocking(); err != nil {
+		return err
+	}
 	c.mu.Lock()
 	if c.done.Load() {
 		c.mu.Unlock()

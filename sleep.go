@@ -61,6 +61,9 @@ func Sleep(ctx context.Context, d time.Duration) error {
 }
 
 func sleepBlocking(ctx context.Context, d time.Duration) error {
+	if err := checkBlocking(); err != nil {
+		return err
+	}
 	if err := waitError(ctx); err != nil {
 		return err
 	}

@@ -135,6 +135,8 @@ func (t *Task[T]) main() {
 	tc := &t.taskCore
 	if tc.loop.debug {
 		tc.goid = goid()
+		debugEnter(tc)
+		defer debugLeave(tc)
 	}
 	normal := false
 	defer func() {

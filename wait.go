@@ -123,6 +123,7 @@ func newMultiWait(ctx context.Context) *multiWait {
 	w := &multiWait{ctx: ctx}
 	w.t, w.err = taskOf(ctx)
 	if w.err == nil && w.t == nil {
+		w.err = checkBlocking()
 		w.signal = make(chan struct{}, 1)
 	}
 	return w

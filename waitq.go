@@ -121,6 +121,9 @@ func (q *waitq) enqueue(ctx context.Context, w *waiter) error {
 	if t != nil {
 		w.t, w.gen = t, t.beginWait()
 	} else {
+		if err := checkBlocking(); err != nil {
+			return err
+		}
 		w.ch = make(chan struct{}, 1)
 	}
 	q.push(w)
