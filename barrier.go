@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -31,6 +32,11 @@ type Barrier struct {
 	count   int // callers inside Wait
 	state   barrierState
 	changed waitq // woken at every change of state
+	// The indexes of the callers waiting for the barrier to fill, in order
+	// of arrival: one who leaves moves up those behind it, so the indexes
+	// of a group that passes are 0..parties-1, each once (asyncio's, taken
+	// from a count at arrival, can repeat after a cancellation).
+	filling []*int
 }
 
 // NewBarrier returns a barrier for n parties. n < 1 panics.
@@ -42,10 +48,10 @@ func NewBarrier(n int) *Barrier {
 }
 
 // Wait waits until every party has called Wait and returns the caller's
-// arrival index, from 0 to Parties()-1. It returns ErrBrokenBarrier if the
-// barrier is, or becomes while the caller waits, reset or aborted, and
-// ctx's error if ctx ends first; a caller that leaves that way no longer
-// counts as arrived.
+// arrival index, from 0 to Parties()-1, different for each party of a
+// group. It returns ErrBrokenBarrier if the barrier is, or becomes while
+// the caller waits, reset or aborted, and ctx's error if ctx ends first; a
+// caller that leaves that way no longer counts as arrived.
 func (b *Barrier) Wait(ctx context.Context) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -67,11 +73,14 @@ func (b *Barrier) Wait(ctx context.Context) (int, error) {
 	defer b.leave()
 	if b.count == b.parties {
 		b.state = barrierDraining
+		b.endFilling()
 		b.changed.grantAll()
 		return index, nil
 	}
+	b.filling = append(b.filling, &index)
 	for b.state == barrierFilling {
 		if err := b.waitChange(ctx); err != nil {
+			b.unfill(&index)
 			return 0, err
 		}
 	}
@@ -87,6 +96,20 @@ func (b *Barrier) waitChange(ctx context.Context) error {
 	_, err := b.changed.wait(ctx, &b.mu, &w)
 	return err
 }
+
+// unfill takes the caller with index out of the filling group, if it is
+// still in it, and moves up those who arrived after it.
+func (b *Barrier) unfill(index *int) {
+	if i := slices.Index(b.filling, index); i >= 0 {
+		for _, p := range b.filling[i+1:] {
+			*p--
+		}
+		b.filling = slices.Delete(b.filling, i, i+1)
+	}
+}
+
+// endFilling fixes the indexes of the group: it has passed, or is broken.
+func (b *Barrier) endFilling() { b.filling = slices.Delete(b.filling, 0, len(b.filling)) }
 
 // leave is a caller's exit from Wait: the last one out of a drain or a
 // reset lets the barrier fill again.
@@ -110,6 +133,7 @@ func (b *Barrier) Reset() {
 	} else {
 		b.state = barrierFilling
 	}
+	b.endFilling()
 	b.changed.grantAll()
 }
 
@@ -119,6 +143,7 @@ func (b *Barrier) Abort() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.state = barrierBroken
+	b.endFilling()
 	b.changed.grantAll()
 }
 

@@ -64,6 +64,15 @@ func (c *Condition) Wait(ctx context.Context) error {
 	if lerr := c.lock.Acquire(context.WithoutCancel(ctx)); lerr != nil && err == nil {
 		err = lerr
 	}
+	if err == nil {
+		// Cancelled while it waited for the lock: the cancellation wins,
+		// and the notification this waiter used up goes to another.
+		if err = waitError(ctx); err != nil {
+			c.mu.Lock()
+			c.notifyLocked(1)
+			c.mu.Unlock()
+		}
+	}
 	return err
 }
 

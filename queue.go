@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"slices"
 	"sync"
 )
 
@@ -77,7 +78,9 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 	if err := waitError(ctx); err != nil {
 		return err
 	}
-	if q.getters.len() > 0 || !q.fullLocked() {
+	// Getters wait only while the queue is empty, so it is full then only
+	// because its slots are reserved for putters that came first.
+	if !q.fullLocked() {
 		q.putLocked(v)
 		return nil
 	}
@@ -94,6 +97,9 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 		return ErrQueueShutDown
 	}
 	q.reserved--
+	if q.shutdown { // shut down after the slot was reserved, as asyncio's put_nowait raises
+		return ErrQueueShutDown
+	}
 	q.putLocked(v)
 	return nil
 }
@@ -106,7 +112,7 @@ func (q *Queue[T]) TryPut(v T) error {
 	if q.shutdown {
 		return ErrQueueShutDown
 	}
-	if q.getters.len() == 0 && q.fullLocked() {
+	if q.fullLocked() {
 		return ErrQueueFull
 	}
 	q.putLocked(v)
@@ -295,14 +301,20 @@ func (q *Queue[T]) fullLocked() bool {
 type store[T any] interface {
 	push(T)
 	pop() T
-	putBack(T) // return an item that pop gave out, as if never taken
+	putBack(T) // return an item a cancelled getter was handed: older than every item held
 	len() int
 }
 
+// An item given back is older than every item pushed since it was handed
+// out (a getter waits only while the store is empty), and as a rule younger
+// than the items given back before it, since cancelled getters resume in
+// the order they were handed their items: fifo and lifo keep the backs
+// given-back items in that order at their old end.
+
 // fifo is a ring buffer.
 type fifo[T any] struct {
-	buf        []T
-	head, size int
+	buf               []T
+	head, size, backs int
 }
 
 func (f *fifo[T]) len() int { return f.size }
@@ -326,6 +338,9 @@ func (f *fifo[T]) push(v T) {
 
 func (f *fifo[T]) pop() T {
 	var zero T
+	if f.backs > 0 {
+		f.backs--
+	}
 	v := f.buf[f.head]
 	f.buf[f.head] = zero
 	f.head = (f.head + 1) % len(f.buf)
@@ -337,19 +352,33 @@ func (f *fifo[T]) putBack(v T) {
 	if f.size == len(f.buf) {
 		f.grow()
 	}
-	f.head = (f.head - 1 + len(f.buf)) % len(f.buf)
-	f.buf[f.head] = v
+	n := len(f.buf)
+	f.head = (f.head - 1 + n) % n
+	for i := 0; i < f.backs; i++ {
+		f.buf[(f.head+i)%n] = f.buf[(f.head+i+1)%n]
+	}
+	f.buf[(f.head+f.backs)%n] = v
 	f.size++
+	f.backs++
 }
 
 // lifo is a stack.
-type lifo[T any] struct{ s []T }
+type lifo[T any] struct {
+	s     []T
+	backs int
+}
 
-func (l *lifo[T]) len() int    { return len(l.s) }
-func (l *lifo[T]) push(v T)    { l.s = append(l.s, v) }
-func (l *lifo[T]) putBack(v T) { l.s = append(l.s, v) }
+func (l *lifo[T]) len() int { return len(l.s) }
+func (l *lifo[T]) push(v T) { l.s = append(l.s, v) }
+func (l *lifo[T]) putBack(v T) {
+	l.s = slices.Insert(l.s, l.backs, v)
+	l.backs++
+}
 func (l *lifo[T]) pop() T {
 	var zero T
+	if len(l.s) <= l.backs {
+		l.backs--
+	}
 	v := l.s[len(l.s)-1]
 	l.s[len(l.s)-1] = zero
 	l.s = l.s[:len(l.s)-1]

@@ -82,7 +82,7 @@ func (s *Semaphore) TryAcquire() bool {
 func (s *Semaphore) Release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.bound != 0 && s.waiters.len() == 0 && s.value >= max(s.bound, 0) {
+	if s.bound < 0 || s.bound > 0 && s.waiters.len() == 0 && s.value >= s.bound {
 		panic("asyncio: BoundedSemaphore released too many times")
 	}
 	s.handOn()
