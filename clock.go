@@ -41,6 +41,7 @@ type VirtualClock struct {
 	mu        sync.Mutex
 	now       time.Duration
 	noJump    bool
+	deadlock  time.Duration
 	onAdvance func() // wakes the loop using the clock
 }
 
@@ -93,6 +94,24 @@ func (c *VirtualClock) jumpTo(t time.Duration) bool {
 		c.now = t
 	}
 	return true
+}
+
+// SetDeadlockTimeout makes the loop treat itself as deadlocked when every
+// task waits, no timer is left, no work is out on an executor, and no
+// goroutine wakes it for d of real time: it then reports the tasks to its
+// exception handler and cancels them with the cause ErrDeadlock. Zero, the
+// default, turns this off. asynciotest.Run sets it, so that a test that
+// would hang fails.
+func (c *VirtualClock) SetDeadlockTimeout(d time.Duration) {
+	c.mu.Lock()
+	c.deadlock = d
+	c.mu.Unlock()
+}
+
+func (c *VirtualClock) deadlockTimeout() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.deadlock
 }
 
 func (c *VirtualClock) attach(wake func()) {

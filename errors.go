@@ -25,6 +25,10 @@ var (
 	ErrNotDone = errors.New("asyncio: result is not ready")
 	// ErrLoopClosed is returned when a closed loop is asked to do something.
 	ErrLoopClosed = errors.New("asyncio: loop is closed")
+	// ErrDeadlock is the cause with which a loop on a virtual clock cancels
+	// its tasks when they all wait for something nothing can bring (see
+	// VirtualClock.SetDeadlockTimeout).
+	ErrDeadlock = errors.New("asyncio: deadlock")
 	// ErrLoopStopped is returned by RunUntilDone, Run and Runner.Run when
 	// Loop.Stop ends the loop before what they run is done.
 	ErrLoopStopped = errors.New("asyncio: loop stopped before the task was done")

@@ -22,7 +22,8 @@ type Awaitable interface {
 // futureCore is the completion state shared by futures and tasks: done or
 // not, the error or panic, and who to tell.
 type futureCore struct {
-	loop *Loop // where done-callbacks run; nil for a future made off any loop
+	loop *Loop     // where done-callbacks run; nil for a future made off any loop
+	task *taskCore // the task this is the completion of; nil for a Future
 
 	mu        sync.Mutex
 	done      atomic.Bool

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -352,6 +353,7 @@ func (l *Loop) idle() {
 		l.cancelledTimers.Add(-1)
 	}
 	var wait time.Duration = -1 // forever
+	stuck := false              // nothing but another goroutine can wake the loop
 	if len(l.timers) > 0 {
 		next := l.timers[0].when
 		if l.vclock != nil {
@@ -360,6 +362,10 @@ func (l *Loop) idle() {
 			}
 		} else if wait = next - l.clock.Now(); wait <= 0 {
 			return
+		}
+	} else if l.vclock != nil && l.external.Load() == 0 {
+		if d := l.vclock.deadlockTimeout(); d > 0 {
+			wait, stuck = d, true
 		}
 	}
 	l.mu.Lock()
@@ -372,18 +378,57 @@ func (l *Loop) idle() {
 	if l.current.Load() != nil {
 		l.current.Store(nil) // no task runs while the loop sleeps
 	}
-	l.sleep(wait)
+	woken := l.sleep(wait)
 	l.mu.Lock()
 	l.sleeping = false
 	l.mu.Unlock()
+	if stuck && !woken {
+		l.breakDeadlock()
+	}
 }
 
-// sleep blocks until woken or until d passes (d < 0: no limit). This is
-// where the I/O poller will wait.
-func (l *Loop) sleep(d time.Duration) {
+// breakDeadlock handles a loop with a virtual clock on which every task
+// waits, no timer is left and no goroutine woke it within the clock's
+// deadlock timeout: it reports the tasks and what they wait for, then
+// cancels them with the cause ErrDeadlock, so that a test that would hang
+// fails instead.
+func (l *Loop) breakDeadlock() {
+	l.mu.Lock()
+	var pending []*taskCore
+	for t := l.tasks.head; t != nil; t = t.nextTask {
+		pending = append(pending, t)
+	}
+	l.mu.Unlock()
+	if len(pending) == 0 {
+		return
+	}
+	var b strings.Builder
+	for _, t := range pending {
+		fmt.Fprintf(&b, "%s waits", t.Name())
+		if t.awaiting != nil {
+			if a := t.awaiting.task; a != nil {
+				fmt.Fprintf(&b, " for task %s", a.Name())
+			} else {
+				b.WriteString(" for a future")
+			}
+		}
+		b.WriteString("\n")
+	}
+	l.CallExceptionHandler(ExceptionContext{
+		Message: "deadlock: every task waits and nothing on the loop can wake them\n" + b.String(),
+		Err:     ErrDeadlock,
+	})
+	for _, t := range pending {
+		t.CancelCause(ErrDeadlock)
+	}
+}
+
+// sleep blocks until woken or until d passes (d < 0: no limit), and reports
+// whether it was woken. This is where the I/O poller will wait.
+func (l *Loop) sleep(d time.Duration) bool {
 	if d < 0 {
 		<-l.wakeCh
-		return
+		return true
 	}
 	if l.waitTimer == nil {
 		l.waitTimer = time.NewTimer(d)
@@ -393,7 +438,9 @@ func (l *Loop) sleep(d time.Duration) {
 	select {
 	case <-l.wakeCh:
 		l.waitTimer.Stop()
+		return true
 	case <-l.waitTimer.C:
+		return false
 	}
 }
 

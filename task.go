@@ -104,6 +104,7 @@ func trySpawn[T any](l *Loop, parent context.Context, inherit, foreign bool, fn 
 	t := &Task[T]{fn: fn}
 	tc := &t.taskCore
 	tc.loop = l
+	tc.task = tc
 	tc.self = t
 	tc.gen = 1
 

@@ -12,9 +12,17 @@ package asynciotest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/asyncio-go/asyncio"
 )
+
+// DeadlockTimeout is how long, in real time, Run lets a test whose tasks
+// all wait for something nothing on the loop can bring (no timer left, no
+// executor work out) sit before it reports a deadlock, naming each task and
+// what it waits for, and cancels the tasks: the test fails instead of
+// hanging. A goroutine of the test that wakes the loop within it is fine.
+var DeadlockTimeout = 5 * time.Second
 
 // Run runs body as the main task of a new loop with a virtual clock starting
 // at zero, shuts the loop down as asyncio.Run does, and fails t if body
@@ -23,8 +31,10 @@ import (
 // replace the clock or the exception handler.
 func Run(t testing.TB, body func(ctx context.Context) error, opts ...asyncio.Option) {
 	t.Helper()
+	clock := asyncio.NewVirtualClock()
+	clock.SetDeadlockTimeout(DeadlockTimeout)
 	all := append([]asyncio.Option{
-		asyncio.WithClock(asyncio.NewVirtualClock()),
+		asyncio.WithClock(clock),
 		asyncio.WithDebug(true),
 		asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) {
 			t.Errorf("asyncio exception handler: %s: task %q: %v", c.Message, c.Task, c.Err)

@@ -101,3 +101,23 @@ func TestUnretrievedFailureFailsTest(t *testing.T) {
 		t.Fatalf("errors %d, fatals %d; want 1 error for the lost failure", r.errors, r.fatals)
 	}
 }
+
+// A test whose tasks all wait for something nothing can bring fails with
+// a report instead of hanging.
+func TestDeadlockIsReported(t *testing.T) {
+	old := asynciotest.DeadlockTimeout
+	asynciotest.DeadlockTimeout = 10 * time.Millisecond
+	defer func() { asynciotest.DeadlockTimeout = old }()
+	r := runRecorded(func(ctx context.Context) error {
+		never := asyncio.NewFuture[int](ctx)
+		stuck := asyncio.Spawn(ctx, func(ctx context.Context) (int, error) { return never.Wait(ctx) }, asyncio.Name("stuck"))
+		_, err := stuck.Wait(ctx)
+		if !errors.Is(err, asyncio.ErrDeadlock) {
+			return errors.New("main was not cancelled with ErrDeadlock")
+		}
+		return err
+	})
+	if r.errors < 1 || r.fatals != 1 {
+		t.Fatalf("errors %d, fatals %d: want the deadlock report and the failed body", r.errors, r.fatals)
+	}
+}
