@@ -92,8 +92,8 @@ func (b *Barrier) Wait(ctx context.Context) (int, error) {
 
 // waitChange waits for the next change of state; b.mu is held.
 func (b *Barrier) waitChange(ctx context.Context) error {
-	var w waiter
-	_, err := b.changed.wait(ctx, &b.mu, &w)
+	w := waiterFor(ctx)
+	_, err := b.changed.wait(ctx, &b.mu, w)
 	return err
 }
 

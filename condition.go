@@ -49,13 +49,13 @@ func (c *Condition) Wait(ctx context.Context) error {
 		panic("asyncio: Condition.Wait without holding its lock")
 	}
 	c.mu.Lock()
-	var w waiter
-	if err := c.waiters.enqueue(ctx, &w); err != nil {
+	w := waiterFor(ctx)
+	if err := c.waiters.enqueue(ctx, w); err != nil {
 		c.mu.Unlock()
 		return err // the lock was not released
 	}
 	c.lock.Release()
-	granted, err := c.waiters.await(ctx, &c.mu, &w)
+	granted, err := c.waiters.await(ctx, &c.mu, w)
 	if granted {
 		c.notifyLocked(1) // cancelled after a Notify: pass it on
 	}

@@ -52,7 +52,7 @@ func (e *Event) Wait(ctx context.Context) error {
 	if e.set {
 		return nil
 	}
-	var w waiter
-	_, err := e.waiters.wait(ctx, &e.mu, &w)
+	w := waiterFor(ctx)
+	_, err := e.waiters.wait(ctx, &e.mu, w)
 	return err
 }

@@ -38,8 +38,8 @@ func (l *Lock) Acquire(ctx context.Context) error {
 		l.locked = true
 		return nil
 	}
-	var w waiter
-	granted, err := l.waiters.wait(ctx, &l.mu, &w)
+	w := waiterFor(ctx)
+	granted, err := l.waiters.wait(ctx, &l.mu, w)
 	if err != nil {
 		if granted {
 			l.handOn()

@@ -84,8 +84,8 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 		q.putLocked(v)
 		return nil
 	}
-	var w waiter
-	granted, err := q.putters.wait(ctx, &q.mu, &w)
+	w := waiterFor(ctx)
+	granted, err := q.putters.wait(ctx, &q.mu, w)
 	if err != nil {
 		if granted && w.val == nil { // a reserved slot: pass it on
 			q.reserved--
@@ -145,8 +145,8 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 	if q.shutdown {
 		return zero, ErrQueueShutDown
 	}
-	var w waiter
-	granted, err := q.getters.wait(ctx, &q.mu, &w)
+	w := waiterFor(ctx)
+	granted, err := q.getters.wait(ctx, &q.mu, w)
 	_, shut := w.val.(shutdownGrant)
 	if err != nil {
 		if granted && !shut {
@@ -223,8 +223,8 @@ func (q *Queue[T]) Join(ctx context.Context) error {
 	if q.unfinished == 0 {
 		return nil
 	}
-	var w waiter
-	_, err := q.joiners.wait(ctx, &q.mu, &w)
+	w := waiterFor(ctx)
+	_, err := q.joiners.wait(ctx, &q.mu, w)
 	return err
 }
 

@@ -55,8 +55,8 @@ func (s *Semaphore) Acquire(ctx context.Context) error {
 		s.value--
 		return nil
 	}
-	var w waiter
-	granted, err := s.waiters.wait(ctx, &s.mu, &w)
+	w := waiterFor(ctx)
+	granted, err := s.waiters.wait(ctx, &s.mu, w)
 	if err != nil {
 		if granted {
 			s.handOn()

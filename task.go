@@ -45,6 +45,7 @@ type taskCore struct {
 
 	prev, nextTask *taskCore // the loop's list of live tasks
 
+	qw          waiter // the task's waiter in a primitive's queue (waitq)
 	group       *group // the Gather or TaskGroup the task belongs to
 	startFailed bool   // it failed before calling started (Start)
 }

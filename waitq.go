@@ -39,6 +39,19 @@ type waiter struct {
 	tag     int // the primitive's own use (Condition: n for Notify)
 }
 
+// waiterFor returns a waiter for a wait with ctx: the running task's own,
+// reused, since a task waits for one thing at a time, or a new one for a
+// goroutine that is not a task. Reuse saves an allocation per contended
+// wait.
+func waiterFor(ctx context.Context) *waiter {
+	if s := scopeOf(ctx); s != nil && s.owner != nil && s.owner.loop.current.Load() == s.owner {
+		w := &s.owner.qw
+		*w = waiter{}
+		return w
+	}
+	return new(waiter)
+}
+
 func (q *waitq) len() int { return q.n }
 
 func (q *waitq) first() *waiter { return q.head }
