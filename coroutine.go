@@ -16,9 +16,13 @@ type coroutine struct {
 	next  func() (struct{}, bool)
 	stop  func()
 	yield func(struct{}) bool
-	body  func() // the task body to run; nil while pooled
+	body  runner // the task to run; nil while pooled
 	idle  bool   // the body returned: the coroutine is free for another
 }
+
+// A runner is what a coroutine runs: a *Task[T]. An interface rather than
+// a method value, which would cost an allocation per task.
+type runner interface{ main() }
 
 // maxIdleCoroutines bounds the loop's pool. A pooled coroutine holds a
 // parked goroutine and its stack (2 KiB and up).
@@ -27,7 +31,7 @@ const maxIdleCoroutines = 256
 func (co *coroutine) run(yield func(struct{}) bool) {
 	co.yield = yield
 	for {
-		co.body()
+		co.body.main()
 		co.body = nil
 		co.idle = true
 		if !yield(struct{}{}) {
@@ -38,7 +42,7 @@ func (co *coroutine) run(yield func(struct{}) bool) {
 
 // coroutineFor returns a coroutine that will run body when first resumed:
 // one from the pool, or a new one. It is safe from any goroutine (Submit).
-func (l *Loop) coroutineFor(body func()) *coroutine {
+func (l *Loop) coroutineFor(body runner) *coroutine {
 	l.mu.Lock()
 	if n := len(l.coros); n > 0 {
 		co := l.coros[n-1]

@@ -67,3 +67,12 @@ func checkBlocking() error {
 	}
 	return nil
 }
+
+// spawnedStack returns where the task was spawned, if debug mode recorded
+// it.
+func (tc *taskCore) spawnedStack() []byte {
+	if tc.debug == nil {
+		return nil
+	}
+	return tc.debug.spawnedAt
+}

@@ -554,7 +554,7 @@ func (l *Loop) reportUnretrieved() {
 			Message: "task error was never retrieved",
 			Err:     t.failure(),
 			Task:    t.Name(),
-			Stack:   t.spawnedAt,
+			Stack:   t.spawnedStack(),
 		})
 	}
 	clear(l.unretrieved)

@@ -34,20 +34,25 @@ type taskCore struct {
 
 	// The fields below change only on the loop (the loop goroutine or the
 	// running task, which take turns).
-	state     taskState
-	gen       uint64 // counts waits; a wake names the wait it ends
-	wokenBy   uint64 // the gen of the wake that resumed the task last
-	killed    bool   // the loop is closing: every wait returns at once
-	awaiting  *futureCore
-	goid      uint64    // debug mode: the goroutine running the task
-	spawnedAt []byte    // debug mode: the stack of the Spawn call
-	started   time.Time // debug mode: when the current step began
+	state    taskState
+	gen      uint64 // counts waits; a wake names the wait it ends
+	wokenBy  uint64 // the gen of the wake that resumed the task last
+	killed   bool   // the loop is closing: every wait returns at once
+	awaiting *futureCore
+	goid     uint64     // debug mode: the goroutine running the task
+	debug    *taskDebug // debug mode only, to keep tasks small otherwise
 
 	prev, nextTask *taskCore // the loop's list of live tasks
 
-	qw          waiter // the task's waiter in a primitive's queue (waitq)
-	group       *group // the Gather or TaskGroup the task belongs to
-	startFailed bool   // it failed before calling started (Start)
+	qw          *waiter // the task's waiter in primitives' queues, made on first use
+	group       *group  // the Gather or TaskGroup the task belongs to
+	startFailed bool    // it failed before calling started (Start)
+}
+
+// taskDebug is what debug mode records about a task.
+type taskDebug struct {
+	spawnedAt []byte    // the stack of the Spawn call
+	started   time.Time // when the current step began
 }
 
 type taskState uint8
@@ -99,8 +104,10 @@ func spawn[T any](l *Loop, parent context.Context, inherit bool, fn func(context
 // turn.
 func trySpawn[T any](l *Loop, parent context.Context, inherit, foreign bool, fn func(context.Context) (T, error), opts []TaskOption) (*Task[T], error) {
 	var cfg taskConfig
-	for _, o := range opts {
-		o(&cfg)
+	if len(opts) > 0 { // applying options makes cfg escape: skip it when there are none
+		for _, o := range opts {
+			o(&cfg)
+		}
 	}
 	t := &Task[T]{fn: fn}
 	tc := &t.taskCore
@@ -118,7 +125,7 @@ func trySpawn[T any](l *Loop, parent context.Context, inherit, foreign bool, fn 
 	tc.id = l.nextTaskID
 	tc.name = cfg.name
 	if l.debug {
-		tc.spawnedAt = stack()
+		tc.debug = &taskDebug{spawnedAt: stack()}
 	}
 	l.tasks.add(tc)
 	l.mu.Unlock()
@@ -127,7 +134,7 @@ func trySpawn[T any](l *Loop, parent context.Context, inherit, foreign bool, fn 
 	// arriving at once finds a task to wake.
 	tc.ctx = &tc.own
 	tc.ctx.init(parent, l, tc, inherit)
-	tc.co = l.coroutineFor(t.main)
+	tc.co = l.coroutineFor(t)
 	l.push(readyItem{t: tc, gen: 1})
 	return t, nil
 }
@@ -270,7 +277,7 @@ func (l *Loop) step(t *taskCore, gen uint64) {
 		l.current.Store(t)
 	}
 	if l.debug {
-		t.started = time.Now()
+		t.debug.started = time.Now()
 	}
 	t.co.next()
 	if t.state == stateRunning { // it returned rather than waited
@@ -387,7 +394,7 @@ func (l *Loop) noteFailure(t *taskCore) {
 // the loop busy for the slow duration or longer. Real time is measured
 // whatever the loop's clock: a blocking call is slow in real time.
 func (l *Loop) checkSlow(t *taskCore, suspending bool) {
-	d := time.Since(t.started)
+	d := time.Since(t.debug.started)
 	if d < l.slow {
 		return
 	}

@@ -45,9 +45,13 @@ type waiter struct {
 // wait.
 func waiterFor(ctx context.Context) *waiter {
 	if s := scopeOf(ctx); s != nil && s.owner != nil && s.owner.loop.current.Load() == s.owner {
-		w := &s.owner.qw
-		*w = waiter{}
-		return w
+		t := s.owner
+		if t.qw == nil {
+			t.qw = new(waiter)
+		} else {
+			*t.qw = waiter{}
+		}
+		return t.qw
 	}
 	return new(waiter)
 }
