@@ -92,7 +92,7 @@ func (b *Barrier) Wait(ctx context.Context) (int, error) {
 
 // waitChange waits for the next change of state; b.mu is held.
 func (b *Barrier) waitChange(ctx context.Context) error {
-	w := waiterFor(ctx)
+	w := waiterFor(ctx, "Barrier.Wait")
 	_, err := b.changed.wait(ctx, &b.mu, w)
 	return err
 }
@@ -137,8 +137,8 @@ func (b *Barrier) Reset() {
 	b.changed.grantAll()
 }
 
-// Abort breaks the barrier for good: every waiting and future call of
-// Wait returns ErrBrokenBarrier.
+// Abort breaks the barrier: every waiting and future call of Wait returns
+// ErrBrokenBarrier, until Reset makes it usable again (as in asyncio).
 func (b *Barrier) Abort() {
 	b.mu.Lock()
 	defer b.mu.Unlock()

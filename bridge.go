@@ -49,6 +49,9 @@ func Recv[T any](ctx context.Context, ch <-chan T) (v T, ok bool, err error) {
 		if terr != nil {
 			return v, false, terr
 		}
+		if err := checkBlocking(); err != nil {
+			return v, false, err
+		}
 		select {
 		case v, ok = <-ch:
 			return v, ok, nil

@@ -16,7 +16,9 @@ type Executor interface {
 	// ErrExecutorShutDown once Shutdown has been called.
 	Submit(fn func()) error
 	// Shutdown stops accepting work and waits for the work submitted to
-	// finish, or for ctx to end.
+	// finish, or for ctx to end. It may be called more than once: Run
+	// shuts the default executor down with a timeout, then Loop.Close
+	// once more without waiting.
 	Shutdown(ctx context.Context) error
 }
 
@@ -137,21 +139,27 @@ func ToThread[T any](ctx context.Context, fn func() (T, error)) (T, error) {
 }
 
 // RunInExecutor runs fn on e and waits for its result, as ToThread does
-// with the default executor (loop.run_in_executor).
+// with the default executor (loop.run_in_executor). From a goroutine that
+// is not a task it blocks until the result comes.
 func RunInExecutor[T any](ctx context.Context, e Executor, fn func() (T, error)) (T, error) {
-	l := RunningLoop(ctx)
-	if l == nil {
-		return fn()
+	l := RunningLoop(ctx) // nil for a goroutine that is not a task: it blocks
+	f := &Future[T]{}
+	f.loop = l
+	if l != nil {
+		// While the work is out, a virtual clock must not jump: the result
+		// may be what the loop is waiting for.
+		l.external.Add(1)
 	}
-	f := NewFuture[T](ctx)
-	// While the work is out, a virtual clock must not jump: the result may
-	// be what the loop is waiting for.
-	l.external.Add(1)
+	done := func() {
+		if l != nil {
+			l.endExternal()
+		}
+	}
 	err := e.Submit(func() {
-		defer l.endExternal()
+		defer done()
 		defer func() {
 			if r := recover(); r != nil {
-				f.TrySetError(&PanicError{Value: r, Task: "executor", Stack: stack()})
+				f.TrySetError(executorPanic{&PanicError{Value: r, Task: "executor", Stack: stack()}})
 			}
 		}()
 		v, err := fn()
@@ -162,17 +170,20 @@ func RunInExecutor[T any](ctx context.Context, e Executor, fn func() (T, error))
 		}
 	})
 	if err != nil {
-		l.endExternal()
+		done()
 		var zero T
 		return zero, err
 	}
 	v, err := f.Wait(ctx)
-	var pe *PanicError
-	if errors.As(err, &pe) && pe.Task == "executor" {
-		panic(pe)
+	if p, ok := err.(executorPanic); ok {
+		panic(p.PanicError)
 	}
 	return v, err
 }
+
+// executorPanic carries a panic of executor work to the waiter, which
+// re-panics with it; an error fn returned is never mistaken for one.
+type executorPanic struct{ *PanicError }
 
 // shutdownExecutor shuts the default executor down, waiting up to
 // ExecutorShutdownTimeout; past that it logs a warning and leaves the work

@@ -154,7 +154,7 @@ func (c *futureCore) wait(ctx context.Context) error {
 	}
 	c.waiters = append(c.waiters, doneWaiter{t: t, gen: gen})
 	c.mu.Unlock()
-	t.awaiting = c
+	t.awaiting, t.waitingFor = c, ""
 	defer func() { t.awaiting = nil }()
 	for {
 		if err := t.park(ctx); err != nil {

@@ -38,7 +38,7 @@ func (l *Lock) Acquire(ctx context.Context) error {
 		l.locked = true
 		return nil
 	}
-	w := waiterFor(ctx)
+	w := waiterFor(ctx, "Lock.Acquire")
 	granted, err := l.waiters.wait(ctx, &l.mu, w)
 	if err != nil {
 		if granted {

@@ -235,8 +235,9 @@ func (l *Loop) signal() {
 	}
 }
 
-// Stop makes RunForever return at the end of the current iteration. It is
-// safe from any goroutine.
+// Stop ends the loop at the end of the current iteration: RunForever
+// returns nil, and RunUntilDone, Run and Runner.Run return ErrLoopStopped
+// if what they run is not done. It is safe from any goroutine.
 func (l *Loop) Stop() {
 	l.stopping.Store(true)
 	l.wakeup()
@@ -357,7 +358,9 @@ func (l *Loop) idle() {
 	if len(l.timers) > 0 {
 		next := l.timers[0].when
 		if l.vclock != nil {
-			if l.external.Load() == 0 && l.vclock.jumpTo(next) {
+			// Due already (Advance moved the clock), or due once the
+			// clock jumps to it.
+			if next <= l.vclock.Now() || l.external.Load() == 0 && l.vclock.jumpTo(next) {
 				return
 			}
 		} else if wait = next - l.clock.Now(); wait <= 0 {
@@ -405,12 +408,13 @@ func (l *Loop) breakDeadlock() {
 	var b strings.Builder
 	for _, t := range pending {
 		fmt.Fprintf(&b, "%s waits", t.Name())
-		if t.awaiting != nil {
-			if a := t.awaiting.task; a != nil {
-				fmt.Fprintf(&b, " for task %s", a.Name())
-			} else {
-				b.WriteString(" for a future")
-			}
+		switch {
+		case t.awaiting != nil && t.awaiting.task != nil:
+			fmt.Fprintf(&b, " for task %s", t.awaiting.task.Name())
+		case t.awaiting != nil:
+			b.WriteString(" for a future")
+		case t.waitingFor != "":
+			b.WriteString(" in " + t.waitingFor)
 		}
 		b.WriteString("\n")
 	}

@@ -12,6 +12,8 @@ import (
 // interrupted program from one that failed (asyncio's KeyboardInterrupt).
 var ErrInterrupted = errors.New("asyncio: interrupted")
 
+var errUncatchable = errors.New("asyncio: SIGKILL cannot be caught")
+
 // signals is a loop's signal dispatch: one goroutine, owned by the loop,
 // receives the signals that have handlers and schedules each handler on
 // the loop. It runs while any handler is registered and ends when the last
@@ -30,6 +32,9 @@ type signals struct {
 func (l *Loop) AddSignalHandler(sig os.Signal, fn func()) error {
 	if l.IsClosed() {
 		return ErrLoopClosed
+	}
+	if sig == os.Kill {
+		return errUncatchable
 	}
 	s := &l.signals
 	s.mu.Lock()
@@ -103,8 +108,10 @@ func (l *Loop) dispatchSignals(ch <-chan os.Signal, done <-chan struct{}) {
 // WithInterruptHandling sets whether Run and Runner handle Ctrl-C (SIGINT)
 // as asyncio.run does (default true): the first SIGINT cancels the main
 // task with the cause ErrInterrupted and hands SIGINT back to its former
-// behaviour, so a second one stops the program at once. Handling is off
-// while SIGINT is ignored (signal.Ignored), as for a background job.
+// behaviour, so a second one stops the program at once, unless something
+// else in the program handles SIGINT too (a loop's AddSignalHandler
+// included: its handler runs as well). Handling is off while SIGINT is
+// ignored (signal.Ignored), as for a background job.
 func WithInterruptHandling(on bool) Option {
 	return func(c *config) { c.noInterrupt = !on }
 }

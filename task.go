@@ -34,13 +34,14 @@ type taskCore struct {
 
 	// The fields below change only on the loop (the loop goroutine or the
 	// running task, which take turns).
-	state    taskState
-	gen      uint64 // counts waits; a wake names the wait it ends
-	wokenBy  uint64 // the gen of the wake that resumed the task last
-	killed   bool   // the loop is closing: every wait returns at once
-	awaiting *futureCore
-	goid     uint64     // debug mode: the goroutine running the task
-	debug    *taskDebug // debug mode only, to keep tasks small otherwise
+	state      taskState
+	gen        uint64      // counts waits; a wake names the wait it ends
+	wokenBy    uint64      // the gen of the wake that resumed the task last
+	killed     bool        // the loop is closing: every wait returns at once
+	awaiting   *futureCore // the future or task it waits for, if it does
+	waitingFor string      // else what it waits in, for a deadlock report
+	goid       uint64      // debug mode: the goroutine running the task
+	debug      *taskDebug  // debug mode only, to keep tasks small otherwise
 
 	prev, nextTask *taskCore // the loop's list of live tasks
 

@@ -194,6 +194,7 @@ func (w *multiWait) nextDone() (*futureCore, error) {
 			}
 			continue
 		}
+		w.t.waitingFor, w.t.awaiting = "Wait or AsCompleted", nil
 		if err := w.t.park(w.ctx); err != nil {
 			return nil, err
 		}

@@ -42,10 +42,11 @@ type waiter struct {
 // waiterFor returns a waiter for a wait with ctx: the running task's own,
 // reused, since a task waits for one thing at a time, or a new one for a
 // goroutine that is not a task. Reuse saves an allocation per contended
-// wait.
-func waiterFor(ctx context.Context) *waiter {
+// wait. what names the wait, for the report of a deadlock.
+func waiterFor(ctx context.Context, what string) *waiter {
 	if s := scopeOf(ctx); s != nil && s.owner != nil && s.owner.loop.current.Load() == s.owner {
 		t := s.owner
+		t.waitingFor, t.awaiting = what, nil
 		if t.qw == nil {
 			t.qw = new(waiter)
 		} else {
