@@ -530,3 +530,330 @@ func BenchmarkFloorMutex(b *testing.B) {
 		b.Fatal(n)
 	}
 }
+
+// ---------------------------------------------------------------- coordination primitives
+//
+// The goal of §6: a Lock, Semaphore or Queue hand-off between two tasks in
+// ≤ 300 ns. A hand-off is one task giving the other what it waits for (the
+// lock, a permit, an item, an event) and the other resuming with it: one
+// grant plus at least one task switch. The peer program
+// (cmd/asyncio-bench handoff|queue|tothread) and the peers in bench/peers
+// run the same workloads; bench/coord.sh puts them side by side.
+
+// handoffPair runs two tasks, a and b, that each call their body per times,
+// after the main task has let both reach their first wait; the timing
+// covers the two bodies only. start is called, timer running, once both
+// tasks are parked (for the Lock, releasing the lock held by main).
+func handoffPair(b *testing.B, per int, start func(), a, bb func(ctx context.Context, i int) error) {
+	b.Helper()
+	_, err := asyncio.Run(func(ctx context.Context) (int, error) {
+		run := func(body func(ctx context.Context, i int) error) func(ctx context.Context) (int, error) {
+			return func(ctx context.Context) (int, error) {
+				for i := range per {
+					if err := body(ctx, i); err != nil {
+						return 0, err
+					}
+				}
+				return 0, nil
+			}
+		}
+		ta := asyncio.Spawn(ctx, run(a))
+		tb := asyncio.Spawn(ctx, run(bb))
+		asyncio.Sleep(ctx, 0) // both tasks are at their first wait
+		b.ResetTimer()
+		start()
+		if _, err := ta.Wait(ctx); err != nil {
+			return 0, err
+		}
+		if _, err := tb.Wait(ctx); err != nil {
+			return 0, err
+		}
+		b.StopTimer()
+		return 0, nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// lockLike is Lock and Semaphore.
+type lockLike interface {
+	Acquire(context.Context) error
+	Release()
+}
+
+// benchLockHandoff: two tasks each loop {Acquire; Release}, b.N/2 times.
+// The main task holds the lock until both wait for it, so every Release
+// finds the other task waiting and hands the lock to it (the primitives
+// are FIFO and hand over directly; the releasing task's next Acquire
+// queues behind). One op is one acquisition = one hand-off; handoffs/op
+// counts the acquisitions that changed owner and must be ≈ 1.
+func benchLockHandoff(b *testing.B, l lockLike) {
+	b.ReportAllocs()
+	per := b.N / 2
+	owner, changes := -1, 0
+	body := func(id int) func(ctx context.Context, i int) error {
+		return func(ctx context.Context, i int) error {
+			if err := l.Acquire(ctx); err != nil {
+				return err
+			}
+			if owner != id {
+				owner = id
+				changes++
+			}
+			l.Release()
+			return nil
+		}
+	}
+	if err := l.Acquire(context.Background()); err != nil { // main's hold, released by start
+		b.Fatal(err)
+	}
+	handoffPair(b, per, l.Release, body(0), body(1))
+	if per > 0 {
+		b.ReportMetric(float64(changes)/float64(2*per), "handoffs/op")
+	}
+}
+
+// BenchmarkLockHandoff: a Lock handed back and forth between two tasks
+// (benchLockHandoff). ns/op is ns per hand-off.
+func BenchmarkLockHandoff(b *testing.B) {
+	benchLockHandoff(b, asyncio.NewLock())
+}
+
+// BenchmarkSemaphoreHandoff: value=1 is a Semaphore(1) used as the Lock is
+// (benchLockHandoff). value=0 is two Semaphore(0)s in ping-pong: task a
+// loops {s1.Release; s2.Acquire}, task b {s1.Acquire; s2.Release}, so
+// every Release hands its permit to the other task, waiting in Acquire.
+// ns/op is ns per hand-off (a round trip is two).
+func BenchmarkSemaphoreHandoff(b *testing.B) {
+	b.Run("value=1", func(b *testing.B) { benchLockHandoff(b, asyncio.NewSemaphore(1)) })
+	b.Run("value=0", func(b *testing.B) {
+		b.ReportAllocs()
+		s1, s2 := asyncio.NewSemaphore(0), asyncio.NewSemaphore(0)
+		handoffPair(b, b.N/2, func() {},
+			func(ctx context.Context, _ int) error { s1.Release(); return s2.Acquire(ctx) },
+			func(ctx context.Context, _ int) error {
+				if err := s1.Acquire(ctx); err != nil {
+					return err
+				}
+				s2.Release()
+				return nil
+			})
+	})
+}
+
+// BenchmarkEventPingPong: two Events in ping-pong between two tasks; task
+// a loops {eb.Set; ea.Wait; ea.Clear}, task b {eb.Wait; eb.Clear; ea.Set}.
+// One op is one Set that wakes the other task (a round trip is two).
+func BenchmarkEventPingPong(b *testing.B) {
+	b.ReportAllocs()
+	ea, eb := asyncio.NewEvent(), asyncio.NewEvent()
+	handoffPair(b, b.N/2, func() {},
+		func(ctx context.Context, _ int) error {
+			eb.Set()
+			if err := ea.Wait(ctx); err != nil {
+				return err
+			}
+			ea.Clear()
+			return nil
+		},
+		func(ctx context.Context, _ int) error {
+			if err := eb.Wait(ctx); err != nil {
+				return err
+			}
+			eb.Clear()
+			ea.Set()
+			return nil
+		})
+}
+
+// queueRun has p producer tasks put n items in total into q and c consumer
+// tasks get n items in total (each producer puts n/p, each consumer gets
+// n/c, the remainder spread over the first ones), and times it from the
+// first Put to the last Get.
+func queueRun(b *testing.B, q *asyncio.Queue[int], n, p, c int) {
+	b.Helper()
+	_, err := asyncio.Run(func(ctx context.Context) (int, error) {
+		share := func(i, k int) int {
+			s := n / k
+			if i < n%k {
+				s++
+			}
+			return s
+		}
+		ts := make([]*asyncio.Task[int], 0, p+c)
+		b.ResetTimer()
+		for i := range p {
+			m := share(i, p)
+			ts = append(ts, asyncio.Spawn(ctx, func(ctx context.Context) (int, error) {
+				for j := range m {
+					if err := q.Put(ctx, j); err != nil {
+						return 0, err
+					}
+				}
+				return 0, nil
+			}))
+		}
+		for i := range c {
+			m := share(i, c)
+			ts = append(ts, asyncio.Spawn(ctx, func(ctx context.Context) (int, error) {
+				for range m {
+					if _, err := q.Get(ctx); err != nil {
+						return 0, err
+					}
+				}
+				return 0, nil
+			}))
+		}
+		for _, t := range ts {
+			if _, err := t.Wait(ctx); err != nil {
+				return 0, err
+			}
+		}
+		b.StopTimer()
+		return 0, nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkQueueHandoff: one producer task puts b.N items, one consumer
+// task gets them. maxsize=1: the producer waits on every other Put, so
+// items pass one by one, with about one task switch per item. maxsize=0
+// (unbounded): Put never waits, so the producer queues all the items
+// (asyncio's put does not yield either) and the consumer takes them:
+// the cost of Put + Get without switches. One op is one item.
+func BenchmarkQueueHandoff(b *testing.B) {
+	for _, m := range []int{1, 0} {
+		b.Run(fmt.Sprintf("maxsize=%d", m), func(b *testing.B) {
+			b.ReportAllocs()
+			queueRun(b, asyncio.NewQueue[int](m), b.N, 1, 1)
+		})
+	}
+}
+
+// BenchmarkQueueThroughput: p producer tasks and c consumer tasks share a
+// Queue of maxsize 100. One op is one item; items/s is the throughput.
+func BenchmarkQueueThroughput(b *testing.B) {
+	for _, pc := range []int{1, 10} {
+		b.Run(fmt.Sprintf("p=%d,c=%d,maxsize=100", pc, pc), func(b *testing.B) {
+			b.ReportAllocs()
+			queueRun(b, asyncio.NewQueue[int](100), b.N, pc, pc)
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
+		})
+	}
+}
+
+// BenchmarkQueueFromGoroutine: a plain goroutine (not a task) puts b.N
+// items into a Queue that one task gets: the bridge from ordinary Go code
+// into the loop. The goroutine blocks on a full queue; the loop sleeps
+// while the queue is empty and is woken by the goroutine's Put. One op is
+// one item.
+func BenchmarkQueueFromGoroutine(b *testing.B) {
+	for _, m := range []int{1, 0} {
+		b.Run(fmt.Sprintf("maxsize=%d", m), func(b *testing.B) {
+			b.ReportAllocs()
+			q := asyncio.NewQueue[int](m)
+			_, err := asyncio.Run(func(ctx context.Context) (int, error) {
+				b.ResetTimer()
+				go func() {
+					for i := range b.N {
+						if err := q.Put(context.Background(), i); err != nil {
+							panic(err)
+						}
+					}
+				}()
+				for range b.N {
+					if _, err := q.Get(ctx); err != nil {
+						return 0, err
+					}
+				}
+				b.StopTimer()
+				return 0, nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}
+
+// BenchmarkToThread: a task calls ToThread with a function that returns at
+// once, in a loop. One op is one round trip: submit to the default
+// executor (a goroutine is started, as the pool keeps none idle), run fn,
+// resolve the future from that goroutine, wake the loop, resume the task.
+func BenchmarkToThread(b *testing.B) {
+	b.ReportAllocs()
+	fn := func() (int, error) { return 1, nil }
+	_, err := asyncio.Run(func(ctx context.Context) (int, error) {
+		if _, err := asyncio.ToThread(ctx, fn); err != nil { // the pool exists
+			return 0, err
+		}
+		b.ResetTimer()
+		for range b.N {
+			if _, err := asyncio.ToThread(ctx, fn); err != nil {
+				return 0, err
+			}
+		}
+		b.StopTimer()
+		return 0, nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkFloorHandoffChanToken is the Go runtime's own hand-off of a lock
+// between two goroutines: a buffered channel of capacity 1 used as a lock
+// (send = acquire, receive = release), which is FIFO and hands the slot to
+// the blocked sender directly, as Lock does. Two goroutines each loop
+// {acquire; release} b.N/2 times, starting with both waiting. One op is one
+// acquisition. Unlike tasks, goroutines are preempted (every 10 ms): one
+// preempted between its release and its next acquire lets the other
+// re-acquire without waiting, and the two then run unsynchronised until a
+// preemption lands inside a hold. handoffs/op is the fraction of
+// acquisitions that changed owner; below 1, ns/op is partly the cheaper
+// uncontended path.
+func BenchmarkFloorHandoffChanToken(b *testing.B) {
+	b.ReportAllocs()
+	tok := make(chan struct{}, 1)
+	tok <- struct{}{} // held by the benchmark until both wait
+	per := b.N / 2
+	owner, changes := -1, 0 // touched only while holding tok
+	var wg sync.WaitGroup
+	wg.Add(2)
+	for id := range 2 {
+		go func() {
+			defer wg.Done()
+			for range per {
+				tok <- struct{}{}
+				if owner != id {
+					owner, changes = id, changes+1
+				}
+				<-tok
+			}
+		}()
+	}
+	runtime.Gosched() // with one P, both are now blocked in the send
+	b.ResetTimer()
+	<-tok
+	wg.Wait()
+	b.StopTimer()
+	if per > 0 {
+		b.ReportMetric(float64(changes)/float64(2*per), "handoffs/op")
+	}
+}
+
+// BenchmarkFloorToThreadGoroutine is the floor of ToThread: start a
+// goroutine that runs fn and sends the result back on a channel, and
+// receive it. One op is one round trip.
+func BenchmarkFloorToThreadGoroutine(b *testing.B) {
+	b.ReportAllocs()
+	fn := func() (int, error) { return 1, nil }
+	ch := make(chan int)
+	for range b.N {
+		go func() { v, _ := fn(); ch <- v }()
+		<-ch
+	}
+}

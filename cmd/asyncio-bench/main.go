@@ -8,6 +8,10 @@
 //	asyncio-bench switch -tasks 1000 -total 1000000  tasks share total Sleep(ctx, 0) calls
 //	asyncio-bench timers -n 1000000 -maxms 1000   N CallLater callbacks, delays uniform integer ms in [0, maxms]
 //	asyncio-bench floor  -kind goroutine|iter.Pull -n 100000   live memory of N suspended goroutines or coroutines
+//	asyncio-bench handoff -prim lock|semaphore|event -n 200000   hand-offs between two tasks (coord.go)
+//	asyncio-bench queue -producers 1 -consumers 1 -maxsize 1 -n 200000   items through a Queue (coord.go)
+//	asyncio-bench tothread -n 50000               ToThread round trips (coord.go)
+//	    (these three take -warmup W: W ops first, untimed, on the same loop)
 //
 // floor is not a harness workload: it measures, in a fresh process, the
 // memory floor a task cannot go below (a goroutine, or an iter.Pull
@@ -28,6 +32,9 @@
 // The harness adds this program with bench/peers.sh:
 //
 //	EXTRA_PEERS=bench/peers.sh ../shared/peers/run.sh task-spawn switch-cost timers
+//
+// handoff, queue and tothread are not harness workloads: bench/coord.sh
+// runs them next to bench/peers (see coord.go).
 package main
 
 import (
@@ -54,12 +61,17 @@ func main() {
 		usage()
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
-	n := fs.Int("n", 1000000, "spawn: tasks; timers: timers")
+	n := fs.Int("n", 1000000, "spawn: tasks; timers: timers; handoff, queue, tothread: ops")
 	tasks := fs.Int("tasks", 1, "switch: concurrent tasks")
 	total := fs.Int("total", 1000000, "switch: total Sleep(ctx, 0) calls, shared by the tasks")
 	maxms := fs.Int("maxms", 1000, "timers: max delay in ms (uniform integer ms in [0,maxms])")
 	seed := fs.Int64("seed", 42, "timers: seed of the delays")
 	kind := fs.String("kind", "iter.Pull", "floor: goroutine|iter.Pull")
+	prim := fs.String("prim", "lock", "handoff: lock|semaphore|event")
+	producers := fs.Int("producers", 1, "queue: producer tasks")
+	consumers := fs.Int("consumers", 1, "queue: consumer tasks")
+	maxsize := fs.Int("maxsize", 0, "queue: capacity (0 = unbounded)")
+	warmup := fs.Int("warmup", 0, "handoff, queue, tothread: ops run first, untimed, on the same loop")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the workload to this file")
 	fs.BoolVar(&memStats, "mem", false, "also report live heap and stack bytes per task or timer")
 	fs.Parse(os.Args[2:])
@@ -84,6 +96,14 @@ func main() {
 		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return timers(ctx, *n, *maxms, *seed) })
 	case "floor":
 		out, err = floor(*kind, *n)
+	case "handoff":
+		out, err = warm(*warmup, *n, func(ctx context.Context, n int) (map[string]any, error) { return handoff(ctx, *prim, n) })
+	case "queue":
+		out, err = warm(*warmup, *n, func(ctx context.Context, n int) (map[string]any, error) {
+			return queue(ctx, *producers, *consumers, *maxsize, n)
+		})
+	case "tothread":
+		out, err = warm(*warmup, *n, toThread)
 	default:
 		usage()
 	}
@@ -97,7 +117,8 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: asyncio-bench spawn -n N | switch -tasks T -total N | timers -n N -maxms M | floor -kind K -n N")
+	fmt.Fprintln(os.Stderr, "usage: asyncio-bench spawn -n N | switch -tasks T -total N | timers -n N -maxms M | floor -kind K -n N\n"+
+		"       | handoff -prim lock|semaphore|event -n N | queue -producers P -consumers C -maxsize M -n N | tothread -n N")
 	os.Exit(2)
 }
 

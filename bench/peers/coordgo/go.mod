@@ -1,0 +1,3 @@
+module coordgo
+
+go 1.26
