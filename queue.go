@@ -122,7 +122,9 @@ func (q *Queue[T]) TryPut(v T) error {
 // putLocked adds v: to the first getter if one waits, else to the items.
 func (q *Queue[T]) putLocked(v T) {
 	q.unfinished++
-	if q.getters.grant(v) {
+	// Only an item handed to a getter travels as an interface value: the
+	// length check keeps the common put from boxing it.
+	if q.getters.len() > 0 && q.getters.grant(v) {
 		q.freeSlot() // v took no slot: a putter holding a reservation may have just used it
 		return
 	}
