@@ -41,7 +41,9 @@
 //
 // Calls that only schedule or resolve are safe from any goroutine:
 // Loop.CallSoonThreadsafe, Future.SetResult, Future.SetError, Task.Cancel,
-// Handle.Cancel, Task.Done. Calls that wait take a ctx. Given the ctx of a
+// Handle.Cancel, Task.Done, Event.Set, Lock.Release, Semaphore.Release,
+// Queue.TryPut and Queue.Shutdown, Submit, Loop.Stop. Calls that wait take
+// a ctx. Given the ctx of a
 // task they suspend that task; called with any other ctx, from a goroutine
 // that is not a task, they block that goroutine until done or until ctx is
 // done. Waiting with the ctx of a task from outside that task returns
@@ -53,6 +55,10 @@
 // converse mistake: a task that waits with a ctx of no task
 // (context.Background(), say) would block its own loop, and gets
 // ErrBlocksLoop instead.
+//
 // Loop.CallSoon, Loop.CallLater, Loop.CallAt and Spawn must be called from
-// code running on the loop.
+// code running on the loop; Submit starts a task from anywhere. Locks,
+// semaphores, events, conditions, barriers and queues are not tied to a
+// loop: tasks and plain goroutines can share them, which makes a Queue the
+// natural bridge between loop code and the rest of a Go program.
 package asyncio
