@@ -13,11 +13,11 @@ import "iter"
 // loop closes (stop), or with the goroutine of a task that calls
 // runtime.Goexit.
 type coroutine struct {
+	loop  *Loop
 	next  func() (struct{}, bool)
 	stop  func()
 	yield func(struct{}) bool
 	body  runner // the task to run; nil while pooled
-	idle  bool   // the body returned: the coroutine is free for another
 }
 
 // A runner is what a coroutine runs: a *Task[T]. An interface rather than
@@ -33,9 +33,10 @@ func (co *coroutine) run(yield func(struct{}) bool) {
 	for {
 		co.body.main()
 		co.body = nil
-		co.idle = true
-		if !yield(struct{}{}) {
-			return // the loop is closing
+		// Join the pool before handing control back, or end here if it
+		// is full: ending now costs no switch, stopping later two.
+		if !co.loop.pool(co) || !yield(struct{}{}) {
+			return
 		}
 	}
 }
@@ -49,25 +50,28 @@ func (l *Loop) coroutineFor(body runner) *coroutine {
 		l.coros[n-1] = nil
 		l.coros = l.coros[:n-1]
 		l.mu.Unlock()
-		co.body, co.idle = body, false
+		co.body = body
 		return co
 	}
 	l.mu.Unlock()
-	co := &coroutine{body: body}
+	co := &coroutine{loop: l, body: body}
 	co.next, co.stop = iter.Pull(co.run)
 	return co
 }
 
-// release takes back the coroutine of a task whose body returned.
-func (l *Loop) release(co *coroutine) {
+// pool takes back the coroutine of a task whose body returned, and reports
+// false if the pool is full or the loop closing: the coroutine then ends.
+// The coroutine calls it on its way back to the loop; it may be handed out
+// again (by Submit) before it has yielded, which is safe, as it runs its
+// next body only once the loop resumes it.
+func (l *Loop) pool(co *coroutine) bool {
 	l.mu.Lock()
-	if len(l.coros) < maxIdleCoroutines && !l.closing {
-		l.coros = append(l.coros, co)
-		l.mu.Unlock()
-		return
+	defer l.mu.Unlock()
+	if len(l.coros) >= maxIdleCoroutines || l.closing {
+		return false
 	}
-	l.mu.Unlock()
-	co.stop()
+	l.coros = append(l.coros, co)
+	return true
 }
 
 // stopCoroutines ends the goroutines of the pool.

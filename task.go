@@ -283,11 +283,7 @@ func (l *Loop) step(t *taskCore, gen uint64) {
 	t.co.next()
 	if t.state == stateRunning { // it returned rather than waited
 		t.state = stateDone
-		co := t.co
-		t.co = nil
-		if co.idle {
-			l.release(co)
-		}
+		t.co = nil // pooled, or ended, by the coroutine itself
 		if l.debug {
 			l.checkSlow(t, false)
 		}
