@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/asyncio-go/asyncio/internal/poller"
 )
 
 // A Loop runs callbacks and task steps one at a time, like asyncio's event
@@ -61,6 +63,12 @@ type Loop struct {
 
 	signals signals
 
+	// I/O: the OS poller, made when the first descriptor is watched.
+	poll    atomic.Pointer[poller.Poller]
+	fds     map[int]*fdWatch // watched descriptors; loop only
+	events  []poller.Event
+	ioReady []*Handle // callbacks of the descriptors found ready
+
 	interrupt bool // Run and Runner handle SIGINT
 
 	coros   []*coroutine // idle coroutines, for the next tasks; under mu
@@ -92,6 +100,7 @@ func NewLoop(opts ...Option) *Loop {
 		handler:     cfg.handler,
 		logger:      cfg.logger,
 		wakeCh:      make(chan struct{}, 1),
+		events:      make([]poller.Event, 128),
 		unretrieved: make(map[*taskCore]struct{}),
 		executor:    cfg.executor,
 		interrupt:   !cfg.noInterrupt,
@@ -229,6 +238,10 @@ func (l *Loop) wakeup() {
 }
 
 func (l *Loop) signal() {
+	if p := l.poll.Load(); p != nil {
+		p.Wake()
+		return
+	}
 	select {
 	case l.wakeCh <- struct{}{}:
 	default:
@@ -321,6 +334,17 @@ func (l *Loop) runOnce() {
 	l.batch, l.ready = l.ready, l.batch[:0]
 	l.mu.Unlock()
 
+	// As in asyncio, descriptors are polled in every iteration, without
+	// waiting when there is work; their callbacks go before the timers.
+	if len(l.fds) > 0 && len(l.ioReady) == 0 && len(l.batch) > 0 {
+		l.pollIO(0)
+	}
+	for _, h := range l.ioReady {
+		l.batch = append(l.batch, readyItem{h: h})
+	}
+	clear(l.ioReady)
+	l.ioReady = l.ioReady[:0]
+
 	l.fireTimers()
 
 	batch := l.batch
@@ -359,9 +383,19 @@ func (l *Loop) idle() {
 		next := l.timers[0].when
 		if l.vclock != nil {
 			// Due already (Advance moved the clock), or due once the
-			// clock jumps to it.
-			if next <= l.vclock.Now() || l.external.Load() == 0 && l.vclock.jumpTo(next) {
+			// clock jumps to it. Watched descriptors that are ready now
+			// come first; a descriptor that is merely watched does not
+			// hold the clock, as in trio's autojump.
+			if next <= l.vclock.Now() {
 				return
+			}
+			if l.external.Load() == 0 {
+				if len(l.fds) > 0 && l.pollIO(0) && len(l.ioReady) > 0 {
+					return
+				}
+				if l.vclock.jumpTo(next) {
+					return
+				}
 			}
 		} else if wait = next - l.clock.Now(); wait <= 0 {
 			return
@@ -427,9 +461,14 @@ func (l *Loop) breakDeadlock() {
 	}
 }
 
-// sleep blocks until woken or until d passes (d < 0: no limit), and reports
-// whether it was woken. This is where the I/O poller will wait.
+// sleep blocks until woken, until a watched descriptor is ready, or until
+// d passes (d < 0: no limit), and reports whether it was woken. A loop that
+// watches descriptors waits in its OS poller: one wait for I/O, timers and
+// wake-ups.
 func (l *Loop) sleep(d time.Duration) bool {
+	if l.poll.Load() != nil {
+		return l.pollIO(d)
+	}
 	if d < 0 {
 		<-l.wakeCh
 		return true
@@ -532,6 +571,9 @@ func (l *Loop) Close() error {
 	}
 	l.stopCoroutines()
 	l.stopSignals()
+	if p := l.poll.Load(); p != nil {
+		p.Close()
+	}
 	l.timers = nil
 	l.reportUnretrieved()
 	l.execMu.Lock()

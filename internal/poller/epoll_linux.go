@@ -3,6 +3,7 @@
 package poller
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -17,6 +18,7 @@ type Poller struct {
 	woken  atomic.Bool // a Wake is pending: later ones need no write
 	raw    []unix.EpollEvent
 	closed atomic.Bool
+	life   sync.RWMutex // Wake holds it shared, Close exclusively: no write to a closed descriptor
 }
 
 // New returns a Poller.
@@ -105,6 +107,11 @@ func (p *Poller) Wake() error {
 	if p.woken.Swap(true) {
 		return nil
 	}
+	p.life.RLock()
+	defer p.life.RUnlock()
+	if p.closed.Load() {
+		return nil
+	}
 	one := [8]byte{1}
 	_, err := unix.Write(p.wakefd, one[:])
 	if err == unix.EAGAIN { // the counter is full: a wake is pending anyway
@@ -115,6 +122,8 @@ func (p *Poller) Wake() error {
 
 // Close releases the poller's descriptors.
 func (p *Poller) Close() error {
+	p.life.Lock()
+	defer p.life.Unlock()
 	if p.closed.Swap(true) {
 		return nil
 	}

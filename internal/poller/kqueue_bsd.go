@@ -3,6 +3,7 @@
 package poller
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,6 +17,7 @@ type Poller struct {
 	woken  atomic.Bool
 	raw    []unix.Kevent_t
 	closed atomic.Bool
+	life   sync.RWMutex // Wake holds it shared, Close exclusively: no write to a closed descriptor
 }
 
 const wakeIdent = 0
@@ -124,6 +126,11 @@ func (p *Poller) Wake() error {
 	if p.woken.Swap(true) {
 		return nil
 	}
+	p.life.RLock()
+	defer p.life.RUnlock()
+	if p.closed.Load() {
+		return nil
+	}
 	ev := unix.Kevent_t{Ident: wakeIdent, Filter: unix.EVFILT_USER, Fflags: unix.NOTE_TRIGGER}
 	_, err := unix.Kevent(p.kq, []unix.Kevent_t{ev}, nil, nil)
 	return err
@@ -131,6 +138,8 @@ func (p *Poller) Wake() error {
 
 // Close releases the kqueue.
 func (p *Poller) Close() error {
+	p.life.Lock()
+	defer p.life.Unlock()
 	if p.closed.Swap(true) {
 		return nil
 	}

@@ -1,0 +1,151 @@
+package asyncio
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/asyncio-go/asyncio/internal/poller"
+)
+
+// ErrNoPoller is returned by AddReader and AddWriter on a system with no
+// OS poller backend (the portable backend serves sockets there).
+var ErrNoPoller = errors.New("asyncio: no OS poller on this system")
+
+// fdWatch is what the loop calls when one descriptor is ready.
+type fdWatch struct {
+	reader, writer *Handle
+}
+
+// AddReader arranges for fn to run on the loop each time fd is readable,
+// until RemoveReader (loop.add_reader). The descriptor should be
+// non-blocking; the loop never closes it. Readiness is level-triggered: fn
+// runs in every iteration in which fd is still readable. A second
+// AddReader for fd replaces fn. It must be called from code running on the
+// loop.
+func (l *Loop) AddReader(fd int, fn func()) error { return l.watch(fd, fn, true) }
+
+// AddWriter arranges for fn to run on the loop each time fd is writable,
+// until RemoveWriter (loop.add_writer).
+func (l *Loop) AddWriter(fd int, fn func()) error { return l.watch(fd, fn, false) }
+
+// RemoveReader stops watching fd for reading and reports whether it was.
+func (l *Loop) RemoveReader(fd int) bool { return l.unwatch(fd, true) }
+
+// RemoveWriter stops watching fd for writing and reports whether it was.
+func (l *Loop) RemoveWriter(fd int) bool { return l.unwatch(fd, false) }
+
+func (l *Loop) watch(fd int, fn func(), read bool) error {
+	l.checkOnLoop("AddReader")
+	if l.isClosed() {
+		return ErrLoopClosed
+	}
+	if fd < 0 {
+		return fmt.Errorf("asyncio: watch of invalid descriptor %d", fd)
+	}
+	p, err := l.ioPoller()
+	if err != nil {
+		return err
+	}
+	w, known := l.fds[fd]
+	if !known {
+		w = &fdWatch{}
+	}
+	h := &Handle{fn: fn}
+	oldR, oldW := w.reader != nil, w.writer != nil
+	if read {
+		if w.reader != nil {
+			w.reader.Cancel()
+		}
+		w.reader = h
+	} else {
+		if w.writer != nil {
+			w.writer.Cancel()
+		}
+		w.writer = h
+	}
+	newR, newW := w.reader != nil, w.writer != nil
+	switch {
+	case !known:
+		err = p.Add(fd, newR, newW)
+	case newR != oldR || newW != oldW:
+		err = p.Modify(fd, newR, newW)
+	}
+	if err != nil {
+		if read {
+			w.reader = nil
+		} else {
+			w.writer = nil
+		}
+		return fmt.Errorf("asyncio: watch descriptor %d: %w", fd, err)
+	}
+	l.fds[fd] = w
+	return nil
+}
+
+func (l *Loop) unwatch(fd int, read bool) bool {
+	w, ok := l.fds[fd]
+	if !ok {
+		return false
+	}
+	h := &w.writer
+	if read {
+		h = &w.reader
+	}
+	if *h == nil {
+		return false
+	}
+	(*h).Cancel() // an event already taken this iteration must not run it
+	*h = nil
+	if w.reader == nil && w.writer == nil {
+		delete(l.fds, fd)
+		l.poll.Load().Remove(fd)
+	} else {
+		l.poll.Load().Modify(fd, w.reader != nil, w.writer != nil)
+	}
+	return true
+}
+
+// ioPoller returns the loop's OS poller, making it on first use: a loop
+// that never watches a descriptor holds none, and sleeps on a channel.
+func (l *Loop) ioPoller() (*poller.Poller, error) {
+	if p := l.poll.Load(); p != nil {
+		return p, nil
+	}
+	p, err := poller.New()
+	if errors.Is(err, poller.ErrNotSupported) {
+		return nil, ErrNoPoller
+	}
+	if err != nil {
+		return nil, fmt.Errorf("asyncio: make the I/O poller: %w", err)
+	}
+	l.fds = make(map[int]*fdWatch)
+	l.poll.Store(p)
+	return p, nil
+}
+
+// pollIO waits up to d (0: not at all) for descriptors to be ready and
+// queues their callbacks for this iteration. It reports whether it was
+// woken or found something before d passed.
+func (l *Loop) pollIO(d time.Duration) bool {
+	p := l.poll.Load()
+	start := time.Now()
+	n, err := p.Wait(d, l.events)
+	if err != nil {
+		l.CallExceptionHandler(ExceptionContext{Message: "I/O poller failed", Err: err})
+		return true
+	}
+	for _, ev := range l.events[:n] {
+		w := l.fds[ev.FD]
+		if w == nil {
+			continue
+		}
+		if ev.Readable && w.reader != nil {
+			l.ioReady = append(l.ioReady, w.reader)
+		}
+		if ev.Writable && w.writer != nil {
+			l.ioReady = append(l.ioReady, w.writer)
+		}
+	}
+	return n > 0 || d < 0 || time.Since(start) < d
+}
