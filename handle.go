@@ -10,6 +10,7 @@ import (
 type Handle struct {
 	fn        func()
 	cancelled atomic.Bool
+	heaped    atomic.Bool // a TimerHandle's: in the heap; Cancel reads it from any goroutine
 }
 
 // Cancel keeps the callback from running if it has not started yet. It is
@@ -23,10 +24,9 @@ func (h *Handle) Cancelled() bool { return h.cancelled.Load() }
 // CallLater or CallAt.
 type TimerHandle struct {
 	Handle
-	when   time.Duration
-	seq    uint64      // breaks ties between equal deadlines: first scheduled runs first
-	heaped atomic.Bool // in the heap: Cancel, from any goroutine, reads it
-	loop   *Loop
+	when time.Duration
+	seq  uint64 // breaks ties between equal deadlines: first scheduled runs first
+	loop *Loop
 
 	// A timer that wakes a task instead of calling fn (Sleep, timeouts).
 	task *taskCore
