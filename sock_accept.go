@@ -1,0 +1,20 @@
+//go:build unix && !linux && !freebsd && !dragonfly
+
+package asyncio
+
+import "golang.org/x/sys/unix"
+
+// acceptNonblock accepts a connection and makes it non-blocking and
+// close-on-exec; the system has no accept4.
+func acceptNonblock(fd int) (int, unix.Sockaddr, error) {
+	nfd, sa, err := unix.Accept(fd)
+	if err != nil {
+		return -1, nil, err
+	}
+	unix.CloseOnExec(nfd)
+	if err := unix.SetNonblock(nfd, true); err != nil {
+		unix.Close(nfd)
+		return -1, nil, err
+	}
+	return nfd, sa, nil
+}
