@@ -136,3 +136,32 @@ func TestThreadPoolBoundsConcurrency(t *testing.T) {
 		t.Fatalf("Submit after Shutdown: %v", err)
 	}
 }
+
+// countingExecutor runs functions on goroutines of its own and counts them.
+type countingExecutor struct {
+	asyncio.Executor
+	n atomic.Int32
+}
+
+func (e *countingExecutor) Submit(fn func()) error {
+	e.n.Add(1)
+	return e.Executor.Submit(fn)
+}
+
+func TestWithExecutorIsTheDefault(t *testing.T) {
+	e := &countingExecutor{Executor: asyncio.NewThreadPool(1)}
+	asynciotest.Run(t, func(ctx context.Context) error {
+		if asyncio.RunningLoop(ctx).Executor() != asyncio.Executor(e) {
+			t.Error("Loop.Executor is not the one given")
+		}
+		_, err := asyncio.ToThread(ctx, func() (int, error) { return 1, nil })
+		return err
+	}, asyncio.WithExecutor(e))
+	if e.n.Load() != 1 {
+		t.Fatalf("ToThread submitted %d functions to the given executor", e.n.Load())
+	}
+	// Run shut it down.
+	if err := e.Submit(func() {}); !errors.Is(err, asyncio.ErrExecutorShutDown) {
+		t.Fatalf("after Run: %v", err)
+	}
+}

@@ -49,9 +49,6 @@ func (h *timerHeap) pop() *TimerHandle {
 	return t
 }
 
-// top returns the earliest timer without removing it.
-func (h timerHeap) top() *TimerHandle { return h[0].t }
-
 func (h timerHeap) up(i int) {
 	for i > 0 {
 		p := (i - 1) / 4

@@ -59,8 +59,6 @@ func waiterFor(ctx context.Context, what string) *waiter {
 
 func (q *waitq) len() int { return q.n }
 
-func (q *waitq) first() *waiter { return q.head }
-
 func (q *waitq) push(w *waiter) {
 	w.prev, w.next, w.queued = q.tail, nil, true
 	if q.tail != nil {
