@@ -423,7 +423,6 @@ func (l *Loop) idle() {
 	}
 }
 
-
 // sleep blocks until woken, until a watched descriptor is ready, or until
 // d passes (d < 0: no limit), and reports whether it was woken. A loop that
 // watches descriptors waits in its OS poller: one wait for I/O, timers and
