@@ -85,7 +85,7 @@ func TestSockRecvTimeout(t *testing.T) {
 }
 
 func TestSockConnectAndAccept(t *testing.T) {
-	lfd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	lfd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestSockConnectAndAccept(t *testing.T) {
 			n, err := asyncio.SockRecv(ctx, cfd, buf)
 			return string(buf[:n]), err
 		})
-		cfd, _ := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		cfd, _ := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
 		defer unix.Close(cfd)
 		asyncio.SetNonblock(cfd)
 		if err := asyncio.SockConnect(ctx, cfd, addr); err != nil {
@@ -132,7 +132,7 @@ func TestSockConnectAndAccept(t *testing.T) {
 		}
 
 		// Connecting to a port nobody listens on fails with the error.
-		dead, _ := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		dead, _ := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
 		defer unix.Close(dead)
 		asyncio.SetNonblock(dead)
 		unix.Close(lfd) // nobody listens any more
