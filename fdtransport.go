@@ -1,0 +1,289 @@
+//go:build unix
+
+package asyncio
+
+import (
+	"context"
+	"net"
+
+	"golang.org/x/sys/unix"
+)
+
+// NewSocketTransport wraps a connected, non-blocking stream socket in a
+// Transport on the loop of ctx and connects it to protocol
+// (loop.connect_accepted_socket). As in asyncio, the protocol's
+// ConnectionMade and the first read are scheduled, not run inline. The
+// transport owns fd from then on and closes it when the connection ends.
+func NewSocketTransport(ctx context.Context, fd int, protocol Protocol) (Transport, error) {
+	l := RunningLoop(ctx)
+	if l == nil {
+		return nil, ErrNoTask
+	}
+	t := &fdTransport{loop: l, fd: fd, proto: protocol, high: DefaultWriteHigh, low: DefaultWriteLow}
+	t.flow, _ = protocol.(WriteFlowControl)
+	t.readFn, t.writeFn = t.readReady, t.writeReady
+	l.CallSoon(func() {
+		if t.closing {
+			return
+		}
+		protocol.ConnectionMade(t)
+		if !t.closing && !t.readPaused {
+			t.startReading()
+		}
+	})
+	return t, nil
+}
+
+// fdTransport is a Transport over a socket watched by the loop's poller.
+type fdTransport struct {
+	loop  *Loop
+	fd    int
+	proto Protocol
+	flow  WriteFlowControl // proto, if it wants flow control
+
+	readBuf    []byte
+	reading    bool // the loop watches fd for reading
+	readPaused bool // PauseReading was called
+
+	buf       []byte // bytes waiting to be sent, from off on
+	off       int
+	writing   bool // the loop watches fd for writing
+	high, low int
+	paused    bool // the protocol was told to pause writing
+
+	eofPending bool // WriteEOF once the buffer is sent
+	eofWritten bool
+	closing    bool
+	lost       bool
+
+	readFn, writeFn func() // bound once: watching costs no allocation
+}
+
+func (t *fdTransport) startReading() {
+	if !t.reading && t.loop.AddReader(t.fd, t.readFn) == nil {
+		t.reading = true
+	}
+}
+
+func (t *fdTransport) stopReading() {
+	if t.reading {
+		t.loop.RemoveReader(t.fd)
+		t.reading = false
+	}
+}
+
+// readReady runs when fd is readable.
+func (t *fdTransport) readReady() {
+	if t.readBuf == nil {
+		t.readBuf = make([]byte, 64<<10)
+	}
+	n, err := unix.Read(t.fd, t.readBuf)
+	switch {
+	case err == unix.EAGAIN || err == unix.EINTR:
+		return
+	case err != nil:
+		t.fatal(&net.OpError{Op: "read", Net: "tcp", Err: err})
+	case n == 0:
+		t.stopReading()
+		if !t.proto.EOFReceived() {
+			t.Close()
+		}
+	default:
+		t.proto.DataReceived(t.readBuf[:n])
+	}
+}
+
+func (t *fdTransport) Write(p []byte) error {
+	switch {
+	case t.closing:
+		return ErrTransportClosing
+	case t.eofPending || t.eofWritten:
+		return ErrWriteShut
+	case len(p) == 0:
+		return nil
+	}
+	if t.size() == 0 {
+		// Nothing queued: try the socket first, so a small write costs no
+		// copy and no wait.
+		n, err := unix.Write(t.fd, p)
+		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
+			t.fatal(&net.OpError{Op: "write", Net: "tcp", Err: err})
+			return err
+		}
+		p = p[max(n, 0):]
+		if len(p) == 0 {
+			return nil
+		}
+	}
+	t.buf = append(t.buf, p...)
+	if !t.writing && t.loop.AddWriter(t.fd, t.writeFn) == nil {
+		t.writing = true
+	}
+	t.maybePause()
+	return nil
+}
+
+// writeReady runs when fd is writable and bytes wait.
+func (t *fdTransport) writeReady() {
+	n, err := unix.Write(t.fd, t.buf[t.off:])
+	if err != nil && err != unix.EAGAIN && err != unix.EINTR {
+		t.fatal(&net.OpError{Op: "write", Net: "tcp", Err: err})
+		return
+	}
+	if n > 0 {
+		t.off += n
+	}
+	if t.size() > 0 {
+		if t.off > len(t.buf)/2 { // keep the buffer from only growing
+			t.buf = append(t.buf[:0], t.buf[t.off:]...)
+			t.off = 0
+		}
+		t.maybeResume()
+		return
+	}
+	t.buf, t.off = t.buf[:0], 0
+	t.loop.RemoveWriter(t.fd)
+	t.writing = false
+	t.maybeResume()
+	if t.eofPending {
+		t.eofPending = false
+		t.shutWrite()
+	}
+	if t.closing {
+		t.finish(nil)
+	}
+}
+
+func (t *fdTransport) size() int { return len(t.buf) - t.off }
+
+func (t *fdTransport) maybePause() {
+	if !t.paused && t.flow != nil && t.size() > t.high {
+		t.paused = true
+		t.flow.PauseWriting()
+	}
+}
+
+func (t *fdTransport) maybeResume() {
+	if t.paused && t.size() <= t.low {
+		t.paused = false
+		t.flow.ResumeWriting()
+	}
+}
+
+func (t *fdTransport) WriteEOF() error {
+	if t.closing {
+		return ErrTransportClosing
+	}
+	if t.eofPending || t.eofWritten {
+		return nil
+	}
+	if t.size() > 0 {
+		t.eofPending = true
+		return nil
+	}
+	t.shutWrite()
+	return nil
+}
+
+func (t *fdTransport) shutWrite() {
+	t.eofWritten = true
+	unix.Shutdown(t.fd, unix.SHUT_WR)
+}
+
+func (t *fdTransport) CanWriteEOF() bool { return true }
+
+func (t *fdTransport) Close() error {
+	if t.closing {
+		return nil
+	}
+	t.closing = true
+	t.stopReading()
+	if t.size() == 0 {
+		t.loop.CallSoon(func() { t.finish(nil) })
+	}
+	return nil
+}
+
+func (t *fdTransport) Abort() { t.fatal(nil) }
+
+// fatal ends the connection at once with err (nil for an abort).
+func (t *fdTransport) fatal(err error) {
+	t.closing = true
+	t.stopReading()
+	if t.writing {
+		t.loop.RemoveWriter(t.fd)
+		t.writing = false
+	}
+	t.buf, t.off = nil, 0
+	t.loop.CallSoon(func() { t.finish(err) })
+}
+
+// finish closes the socket and tells the protocol, once.
+func (t *fdTransport) finish(err error) {
+	if t.lost {
+		return
+	}
+	t.lost = true
+	t.stopReading()
+	if t.writing {
+		t.loop.RemoveWriter(t.fd)
+		t.writing = false
+	}
+	unix.Close(t.fd)
+	t.proto.ConnectionLost(err)
+}
+
+func (t *fdTransport) IsClosing() bool { return t.closing }
+
+func (t *fdTransport) PauseReading() {
+	if t.closing || t.readPaused {
+		return
+	}
+	t.readPaused = true
+	t.stopReading()
+}
+
+func (t *fdTransport) ResumeReading() {
+	if t.closing || !t.readPaused {
+		return
+	}
+	t.readPaused = false
+	t.startReading()
+}
+
+func (t *fdTransport) IsReading() bool { return !t.readPaused && !t.closing }
+
+func (t *fdTransport) SetWriteBufferLimits(high, low int) {
+	if high <= 0 {
+		high = DefaultWriteHigh
+	}
+	if low < 0 {
+		low = high / 4
+	}
+	if low > high {
+		low = high
+	}
+	t.high, t.low = high, low
+	t.maybePause()
+	t.maybeResume()
+}
+
+func (t *fdTransport) WriteBufferLimits() (low, high int) { return t.low, t.high }
+
+func (t *fdTransport) WriteBufferSize() int { return t.size() }
+
+func (t *fdTransport) LocalAddr() net.Addr {
+	sa, err := unix.Getsockname(t.fd)
+	if err != nil {
+		return nil
+	}
+	return netAddr(sa)
+}
+
+func (t *fdTransport) RemoteAddr() net.Addr {
+	sa, err := unix.Getpeername(t.fd)
+	if err != nil {
+		return nil
+	}
+	return netAddr(sa)
+}

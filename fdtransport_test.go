@@ -1,0 +1,196 @@
+//go:build unix
+
+package asyncio_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/asynciotest"
+)
+
+// recorder is a protocol that records what its transport tells it.
+type recorder struct {
+	asyncio.BaseProtocol
+	t        asyncio.Transport
+	made     bool
+	data     []byte
+	eofs     int
+	keepOpen bool
+	lost     *asyncio.Future[error]
+	events   []string
+}
+
+func newRecorder(ctx context.Context) *recorder {
+	return &recorder{lost: asyncio.NewFuture[error](ctx)}
+}
+
+func (r *recorder) ConnectionMade(t asyncio.Transport) {
+	r.t, r.made = t, true
+	r.events = append(r.events, "made")
+}
+func (r *recorder) DataReceived(p []byte) { r.data = append(r.data, p...) }
+func (r *recorder) EOFReceived() bool {
+	r.eofs++
+	r.events = append(r.events, "eof")
+	return r.keepOpen
+}
+func (r *recorder) ConnectionLost(err error) {
+	r.events = append(r.events, "lost")
+	r.lost.SetResult(err)
+}
+func (r *recorder) PauseWriting()  { r.events = append(r.events, "pause") }
+func (r *recorder) ResumeWriting() { r.events = append(r.events, "resume") }
+
+// transportPair connects two recorders through a socket pair.
+func transportPair(ctx context.Context, t *testing.T) (a, b *recorder) {
+	t.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b = newRecorder(ctx), newRecorder(ctx)
+	for i, r := range []*recorder{a, b} {
+		asyncio.SetNonblock(fds[i])
+		if _, err := asyncio.NewSocketTransport(ctx, fds[i], r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asyncio.Sleep(ctx, 0) // ConnectionMade is scheduled, not inline
+	if !a.made || !b.made {
+		t.Fatal("ConnectionMade did not run")
+	}
+	return a, b
+}
+
+func TestTransportEchoAndClose(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		a, b := transportPair(ctx, t)
+		a.t.Write([]byte("hello "))
+		a.t.Write([]byte("world"))
+		a.t.Close() // flushes first
+		if err, _ := b.lost.Wait(ctx); err != nil {
+			t.Errorf("b lost the connection with %v", err)
+		}
+		if string(b.data) != "hello world" {
+			t.Errorf("b received %q", b.data)
+		}
+		if err, _ := a.lost.Wait(ctx); err != nil {
+			t.Errorf("a: %v", err)
+		}
+		if got := b.events; len(got) != 3 || got[1] != "eof" || got[2] != "lost" {
+			t.Errorf("b events %v", got)
+		}
+		if err := a.t.Write([]byte("late")); !errors.Is(err, asyncio.ErrTransportClosing) {
+			t.Errorf("write after Close: %v", err)
+		}
+		return nil
+	}, asyncio.WithClock(asyncio.NewRealClock()))
+}
+
+// A half-closed connection: the peer's EOF arrives, and the protocol keeps
+// writing.
+func TestTransportHalfClose(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		a, b := transportPair(ctx, t)
+		b.keepOpen = true
+		a.t.Write([]byte("question"))
+		a.t.WriteEOF()
+		for b.eofs == 0 {
+			asyncio.Sleep(ctx, 0)
+		}
+		if string(b.data) != "question" {
+			t.Errorf("b read %q", b.data)
+		}
+		if err := b.t.Write([]byte("answer")); err != nil {
+			t.Errorf("b could not write after the peer's EOF: %v", err)
+		}
+		b.t.Close()
+		a.keepOpen = false
+		if _, err := a.lost.Wait(ctx); err != nil {
+			return err
+		}
+		if string(a.data) != "answer" {
+			t.Errorf("a read %q", a.data)
+		}
+		if err := a.t.Write([]byte("x")); err == nil {
+			t.Error("write after WriteEOF and close succeeded")
+		}
+		return nil
+	}, asyncio.WithClock(asyncio.NewRealClock()))
+}
+
+// A reader that does not read makes the writer's buffer grow: the protocol
+// is paused past the high mark and resumed once the peer reads, and the
+// buffer never holds more than what the socket refused.
+func TestTransportFlowControl(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		a, b := transportPair(ctx, t)
+		b.t.PauseReading()
+		a.t.SetWriteBufferLimits(64<<10, 16<<10)
+		chunk := bytes.Repeat([]byte("x"), 16<<10)
+		total := 0
+		for !contains(a.events, "pause") {
+			if err := a.t.Write(chunk); err != nil {
+				return err
+			}
+			total += len(chunk)
+			if total > 64<<20 {
+				t.Fatal("never paused")
+			}
+		}
+		if size := a.t.WriteBufferSize(); size <= 64<<10 || size > 64<<10+len(chunk) {
+			t.Errorf("paused with %d bytes buffered", size)
+		}
+		b.t.ResumeReading()
+		for len(b.data) < total {
+			if err := asyncio.Sleep(ctx, 0); err != nil {
+				return err
+			}
+		}
+		if !contains(a.events, "resume") || a.t.WriteBufferSize() != 0 {
+			t.Errorf("events %v, buffer %d", a.events, a.t.WriteBufferSize())
+		}
+		a.t.Abort()
+		b.t.Abort()
+		return nil
+	}, asyncio.WithClock(asyncio.NewRealClock()))
+}
+
+func TestTransportAbortDropsBuffer(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		a, b := transportPair(ctx, t)
+		b.t.PauseReading()
+		big := bytes.Repeat([]byte("y"), 4<<20)
+		a.t.Write(big)
+		if a.t.WriteBufferSize() == 0 {
+			t.Fatal("the socket took 4 MiB at once: no buffer to drop")
+		}
+		a.t.Abort()
+		if err, _ := a.lost.Wait(ctx); err != nil {
+			t.Errorf("abort: ConnectionLost(%v)", err)
+		}
+		b.t.ResumeReading()
+		if _, err := b.lost.Wait(ctx); err != nil && !errors.Is(err, unix.ECONNRESET) {
+			t.Errorf("peer of an aborted transport: %v", err)
+		}
+		if len(b.data) >= len(big) {
+			t.Errorf("all %d bytes arrived despite the abort", len(b.data))
+		}
+		return nil
+	}, asyncio.WithClock(asyncio.NewRealClock()))
+}
+
+func contains(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

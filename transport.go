@@ -1,0 +1,61 @@
+package asyncio
+
+import (
+	"errors"
+	"net"
+)
+
+// A Transport is one end of a connection as the loop drives it
+// (asyncio.Transport): writes never block, reads are delivered to the
+// Protocol. Its methods are called from code running on the loop.
+type Transport interface {
+	// Write queues p to be sent; p may be reused once Write returns. It
+	// never blocks: what the socket does not take at once is buffered,
+	// and a protocol implementing WriteFlowControl is paused when the
+	// buffer passes its high-water mark. It fails once the transport is
+	// closing or its write side is shut.
+	Write(p []byte) error
+	// WriteEOF shuts the write side once the buffer is sent.
+	WriteEOF() error
+	// CanWriteEOF reports whether WriteEOF is supported.
+	CanWriteEOF() bool
+	// Close closes the transport once the buffer is sent; the protocol's
+	// ConnectionLost gets nil. Closing twice does nothing.
+	Close() error
+	// Abort closes the transport at once, dropping the buffer.
+	Abort()
+	// IsClosing reports whether Close or Abort was called or the
+	// connection was lost.
+	IsClosing() bool
+	// PauseReading stops DataReceived until ResumeReading.
+	PauseReading()
+	// ResumeReading resumes DataReceived.
+	ResumeReading()
+	// IsReading reports whether the transport delivers data.
+	IsReading() bool
+	// SetWriteBufferLimits sets the marks at which the protocol is paused
+	// and resumed; high ≤ 0 means the default, 64 KiB, and low < 0 means
+	// high/4.
+	SetWriteBufferLimits(high, low int)
+	// WriteBufferLimits returns the low and high marks.
+	WriteBufferLimits() (low, high int)
+	// WriteBufferSize returns the number of bytes waiting to be sent.
+	WriteBufferSize() int
+	// LocalAddr and RemoteAddr return the socket's addresses (asyncio's
+	// get_extra_info("sockname"), ("peername")), or nil.
+	LocalAddr() net.Addr
+	RemoteAddr() net.Addr
+}
+
+// Default write buffer marks of a transport (asyncio's).
+const (
+	DefaultWriteHigh = 64 << 10
+	DefaultWriteLow  = DefaultWriteHigh / 4
+)
+
+// ErrTransportClosing is returned by writes to a transport that is
+// closing, and ErrWriteShut by writes after WriteEOF.
+var (
+	ErrTransportClosing = errors.New("asyncio: transport is closing")
+	ErrWriteShut        = errors.New("asyncio: write after WriteEOF")
+)
