@@ -19,19 +19,29 @@ func NewSocketTransport(ctx context.Context, fd int, protocol Protocol) (Transpo
 	if l == nil {
 		return nil, ErrNoTask
 	}
+	t := newFDTransport(l, fd, protocol)
+	t.start()
+	return t, nil
+}
+
+func newFDTransport(l *Loop, fd int, protocol Protocol) *fdTransport {
 	t := &fdTransport{loop: l, fd: fd, proto: protocol, high: DefaultWriteHigh, low: DefaultWriteLow}
 	t.flow, _ = protocol.(WriteFlowControl)
 	t.readFn, t.writeFn = t.readReady, t.writeReady
-	l.CallSoon(func() {
+	return t
+}
+
+// start schedules ConnectionMade, then the first read.
+func (t *fdTransport) start() {
+	t.loop.CallSoon(func() {
 		if t.closing {
 			return
 		}
-		protocol.ConnectionMade(t)
+		t.proto.ConnectionMade(t)
 		if !t.closing && !t.readPaused {
 			t.startReading()
 		}
 	})
-	return t, nil
 }
 
 // fdTransport is a Transport over a socket watched by the loop's poller.
@@ -57,6 +67,7 @@ type fdTransport struct {
 	lost       bool
 
 	readFn, writeFn func() // bound once: watching costs no allocation
+	onLost          func() // the server's bookkeeping, if any
 }
 
 func (t *fdTransport) startReading() {
@@ -231,6 +242,9 @@ func (t *fdTransport) finish(err error) {
 	}
 	unix.Close(t.fd)
 	t.proto.ConnectionLost(err)
+	if t.onLost != nil {
+		t.onLost()
+	}
 }
 
 func (t *fdTransport) IsClosing() bool { return t.closing }

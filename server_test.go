@@ -1,0 +1,96 @@
+//go:build unix
+
+package asyncio_test
+
+import (
+	"context"
+	"net"
+	"testing"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/asynciotest"
+)
+
+// echo is a protocol that writes back what it reads.
+type echo struct {
+	asyncio.BaseProtocol
+	t asyncio.Transport
+}
+
+func (e *echo) ConnectionMade(t asyncio.Transport) { e.t = t }
+func (e *echo) DataReceived(p []byte)              { e.t.Write(p) }
+
+func TestServerEcho(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		srv, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", func() asyncio.Protocol { return &echo{} })
+		if err != nil {
+			return err
+		}
+		addr := srv.Addrs()[0].(*net.TCPAddr)
+		if addr.Port == 0 {
+			t.Fatal("no port picked")
+		}
+		var clients []*recorder
+		for range 3 {
+			tr, p, err := asyncio.CreateConnection(ctx, "tcp", addr.String(), func() asyncio.Protocol { return newRecorder(ctx) })
+			if err != nil {
+				return err
+			}
+			rec := p.(*recorder)
+			clients = append(clients, rec)
+			tr.Write([]byte("ping"))
+		}
+		for _, c := range clients {
+			for len(c.data) < 4 {
+				if err := asyncio.Sleep(ctx, 0); err != nil {
+					return err
+				}
+			}
+			if string(c.data) != "ping" {
+				t.Errorf("client got %q", c.data)
+			}
+			if c.t.RemoteAddr().String() != addr.String() {
+				t.Errorf("client's peer %v, want %v", c.t.RemoteAddr(), addr)
+			}
+		}
+		srv.Close()
+		if srv.IsServing() {
+			t.Error("closed server still serving")
+		}
+		// Connections accepted before Close go on: WaitClosed waits for
+		// them; CloseClients ends them.
+		srv.CloseClients()
+		if err := srv.WaitClosed(ctx); err != nil {
+			return err
+		}
+		for _, c := range clients {
+			if _, err := c.lost.Wait(ctx); err != nil {
+				t.Errorf("client lost its connection with %v", err)
+			}
+		}
+		// Nobody listens any more.
+		if _, _, err := asyncio.CreateConnection(ctx, "tcp", addr.String(), func() asyncio.Protocol { return newRecorder(ctx) }); err == nil {
+			t.Error("connected to a closed server")
+		}
+		return nil
+	}, asyncio.WithClock(asyncio.NewRealClock()))
+}
+
+func TestCreateConnectionResolvesNames(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		srv, err := asyncio.CreateServer(ctx, "tcp4", "localhost:0", func() asyncio.Protocol { return &echo{} })
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		port := srv.Addrs()[0].(*net.TCPAddr).Port
+		tr, _, err := asyncio.CreateConnection(ctx, "tcp4", net.JoinHostPort("localhost", itoa(port)), func() asyncio.Protocol { return newRecorder(ctx) })
+		if err != nil {
+			return err
+		}
+		tr.Abort()
+		return nil
+	}, asyncio.WithClock(asyncio.NewRealClock()))
+}
+
+func itoa(n int) string { return (&net.TCPAddr{Port: n}).String()[1:] }
