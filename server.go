@@ -26,8 +26,9 @@ const acceptRetryDelay = time.Second
 type ServerOption func(*serverConfig)
 
 type serverConfig struct {
-	backlog   int
-	reusePort bool
+	backlog     int
+	reusePort   bool
+	streamLimit int // StartServer's readers
 }
 
 // WithBacklog sets the listen backlog (default DefaultBacklog).

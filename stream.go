@@ -1,0 +1,340 @@
+package asyncio
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+)
+
+// DefaultStreamLimit is the most a StreamReader buffers while looking for
+// a separator, and the point past which it pauses its transport (asyncio's
+// 64 KiB).
+const DefaultStreamLimit = 64 << 10
+
+// IncompleteReadError is returned when the stream ends before a read could
+// be satisfied (asyncio.IncompleteReadError). Partial holds what was read;
+// it is consumed from the stream.
+type IncompleteReadError struct {
+	Partial  []byte
+	Expected int // bytes wanted; -1 when a separator was
+}
+
+func (e *IncompleteReadError) Error() string {
+	if e.Expected < 0 {
+		return fmt.Sprintf("asyncio: stream ended after %d bytes, before the separator", len(e.Partial))
+	}
+	return fmt.Sprintf("asyncio: stream ended after %d of %d bytes", len(e.Partial), e.Expected)
+}
+
+// LimitOverrunError is returned by ReadUntil when the buffered data reaches
+// the reader's limit without the separator (asyncio.LimitOverrunError).
+// The data stays in the stream; Consumed is how much of it holds no
+// separator.
+type LimitOverrunError struct {
+	Consumed int
+}
+
+func (e *LimitOverrunError) Error() string {
+	return fmt.Sprintf("asyncio: separator not found within the stream's limit (%d bytes scanned)", e.Consumed)
+}
+
+// ErrLineTooLong is returned by ReadLine for a line longer than the limit;
+// the line is discarded, as asyncio's readline does before its ValueError.
+var ErrLineTooLong = errors.New("asyncio: line longer than the stream's limit")
+
+// errConcurrentRead is returned when two tasks read one stream at once.
+var errConcurrentRead = errors.New("asyncio: another task is already reading this stream")
+
+// A StreamReader is the read side of a stream connection
+// (asyncio.StreamReader). It buffers what arrives, up to about twice its
+// limit before it pauses the transport. Its methods wait in the calling
+// task; one task at a time may read.
+type StreamReader struct {
+	buf     []byte
+	eof     bool
+	err     error // the connection's error, once lost
+	limit   int
+	waiter  *Future[struct{}]
+	paused  bool
+	reading bool
+	tr      Transport
+}
+
+func newStreamReader(limit int) *StreamReader {
+	if limit <= 0 {
+		limit = DefaultStreamLimit
+	}
+	return &StreamReader{limit: limit}
+}
+
+// feed appends data from the transport.
+func (r *StreamReader) feed(p []byte) {
+	r.buf = append(r.buf, p...)
+	r.wake()
+	if !r.paused && len(r.buf) > 2*r.limit && r.tr != nil {
+		r.paused = true
+		r.tr.PauseReading()
+	}
+}
+
+func (r *StreamReader) feedEOF(err error) {
+	r.eof = true
+	if err != nil && r.err == nil {
+		r.err = err
+	}
+	r.wake()
+}
+
+func (r *StreamReader) wake() {
+	if r.waiter != nil {
+		r.waiter.TrySetResult(struct{}{})
+		r.waiter = nil
+	}
+}
+
+// consume removes n bytes from the buffer and returns them, resuming the
+// transport once the buffer is back under the limit.
+func (r *StreamReader) consume(n int) []byte {
+	out := bytes.Clone(r.buf[:n])
+	r.buf = r.buf[:copy(r.buf, r.buf[n:])]
+	if r.paused && len(r.buf) <= r.limit {
+		r.paused = false
+		r.tr.ResumeReading()
+	}
+	return out
+}
+
+// wait waits for more data, the end of the stream, or ctx.
+func (r *StreamReader) wait(ctx context.Context) error {
+	if r.reading {
+		return errConcurrentRead
+	}
+	r.waiter = NewFuture[struct{}](ctx)
+	r.reading = true
+	_, err := r.waiter.Wait(ctx)
+	r.reading = false
+	r.waiter = nil
+	return err
+}
+
+// Read returns up to n bytes, waiting until at least one is there or the
+// stream ends (asyncio's read(n)); at the end of the stream it returns an
+// empty slice. n < 0 reads until the end of the stream.
+func (r *StreamReader) Read(ctx context.Context, n int) ([]byte, error) {
+	if n == 0 {
+		return []byte{}, nil
+	}
+	if n < 0 {
+		for !r.eof {
+			if err := r.wait(ctx); err != nil {
+				return nil, err
+			}
+		}
+		return r.consume(len(r.buf)), r.lostErr()
+	}
+	for len(r.buf) == 0 && !r.eof {
+		if err := r.wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.buf) == 0 {
+		return []byte{}, r.lostErr()
+	}
+	return r.consume(min(n, len(r.buf))), nil
+}
+
+// lostErr is the connection's error, if it ended by one.
+func (r *StreamReader) lostErr() error { return r.err }
+
+// ReadExactly returns exactly n bytes, waiting for them; if the stream
+// ends first it returns an *IncompleteReadError with what there was.
+func (r *StreamReader) ReadExactly(ctx context.Context, n int) ([]byte, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("asyncio: ReadExactly of %d bytes", n)
+	}
+	for len(r.buf) < n && !r.eof {
+		if err := r.wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.buf) < n {
+		return nil, &IncompleteReadError{Partial: r.consume(len(r.buf)), Expected: n}
+	}
+	return r.consume(n), nil
+}
+
+// ReadUntil returns the data up to and including sep, waiting for it
+// (asyncio's readuntil). If the stream ends first it returns an
+// *IncompleteReadError with the rest; if the limit is reached first, a
+// *LimitOverrunError, and the data stays in the stream.
+func (r *StreamReader) ReadUntil(ctx context.Context, sep []byte) ([]byte, error) {
+	if len(sep) == 0 {
+		return nil, errors.New("asyncio: ReadUntil with an empty separator")
+	}
+	from := 0 // where the search resumes: what was searched holds no sep
+	for {
+		if i := bytes.Index(r.buf[from:], sep); i >= 0 {
+			if from+i > r.limit { // as asyncio: the separator starts past the limit
+				return nil, &LimitOverrunError{Consumed: from + i}
+			}
+			return r.consume(from + i + len(sep)), nil
+		}
+		from = max(0, len(r.buf)-len(sep)+1)
+		if from > r.limit {
+			return nil, &LimitOverrunError{Consumed: from}
+		}
+		if r.eof {
+			return nil, &IncompleteReadError{Partial: r.consume(len(r.buf)), Expected: -1}
+		}
+		if err := r.wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// ReadLine returns the next line, with its "\n"; at the end of the stream
+// the last, unterminated line, or an empty slice. A line longer than the
+// limit is discarded with ErrLineTooLong.
+func (r *StreamReader) ReadLine(ctx context.Context) ([]byte, error) {
+	line, err := r.ReadUntil(ctx, []byte{'\n'})
+	var inc *IncompleteReadError
+	var over *LimitOverrunError
+	switch {
+	case errors.As(err, &inc):
+		return inc.Partial, nil
+	case errors.As(err, &over):
+		// As asyncio: drop the line up to its end if it is there, else
+		// everything buffered.
+		if bytes.HasPrefix(r.buf[over.Consumed:], []byte{'\n'}) {
+			r.consume(over.Consumed + 1)
+		} else {
+			r.consume(len(r.buf))
+		}
+		return nil, ErrLineTooLong
+	}
+	return line, err
+}
+
+// AtEOF reports whether the stream has ended and its buffer is empty.
+func (r *StreamReader) AtEOF() bool { return r.eof && len(r.buf) == 0 }
+
+// Limit returns the reader's limit.
+func (r *StreamReader) Limit() int { return r.limit }
+
+// A StreamWriter is the write side of a stream connection
+// (asyncio.StreamWriter). Write never blocks; Drain waits while the
+// transport's buffer is above its high-water mark.
+type StreamWriter struct {
+	tr     Transport
+	p      *streamProtocol
+	reader *StreamReader
+}
+
+// Write queues p to be sent. Call Drain to wait for the buffer to empty
+// below its high-water mark.
+func (w *StreamWriter) Write(p []byte) error { return w.tr.Write(p) }
+
+// WriteLines writes each line in turn.
+func (w *StreamWriter) WriteLines(lines ...[]byte) error {
+	for _, l := range lines {
+		if err := w.tr.Write(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Drain waits until the transport's buffer is below its high-water mark,
+// or returns the connection's error if it was lost. Any number of tasks
+// may wait in Drain at once.
+func (w *StreamWriter) Drain(ctx context.Context) error {
+	if w.p.lostErr != nil {
+		return w.p.lostErr
+	}
+	if w.tr.IsClosing() {
+		return Sleep(ctx, 0) // let a pending close or loss be seen
+	}
+	for w.p.paused {
+		if err := w.p.drain.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	return w.p.lostErr
+}
+
+// WriteEOF shuts the write side once the buffer is sent.
+func (w *StreamWriter) WriteEOF() error { return w.tr.WriteEOF() }
+
+// CanWriteEOF reports whether WriteEOF is supported.
+func (w *StreamWriter) CanWriteEOF() bool { return w.tr.CanWriteEOF() }
+
+// Close closes the connection once the buffer is sent.
+func (w *StreamWriter) Close() error { return w.tr.Close() }
+
+// IsClosing reports whether the writer is closed or closing.
+func (w *StreamWriter) IsClosing() bool { return w.tr.IsClosing() }
+
+// WaitClosed waits until the connection is closed and returns its error,
+// if it ended by one.
+func (w *StreamWriter) WaitClosed(ctx context.Context) error {
+	if err := w.p.closed.Wait(ctx); err != nil {
+		return err
+	}
+	return w.p.lostErr
+}
+
+// Transport returns the writer's transport.
+func (w *StreamWriter) Transport() Transport { return w.tr }
+
+// streamProtocol joins a transport to a StreamReader and StreamWriter.
+type streamProtocol struct {
+	reader  *StreamReader
+	writer  *StreamWriter
+	paused  bool
+	drain   *Event // set while writing is not paused
+	closed  *Event
+	lostErr error
+	onMade  func(*StreamReader, *StreamWriter)
+}
+
+func newStreamProtocol(limit int, onMade func(*StreamReader, *StreamWriter)) *streamProtocol {
+	p := &streamProtocol{reader: newStreamReader(limit), drain: NewEvent(), closed: NewEvent(), onMade: onMade}
+	p.drain.Set()
+	return p
+}
+
+func (p *streamProtocol) ConnectionMade(t Transport) {
+	p.reader.tr = t
+	p.writer = &StreamWriter{tr: t, p: p, reader: p.reader}
+	if p.onMade != nil {
+		p.onMade(p.reader, p.writer)
+	}
+}
+
+func (p *streamProtocol) DataReceived(b []byte) { p.reader.feed(b) }
+
+func (p *streamProtocol) EOFReceived() bool {
+	p.reader.feedEOF(nil)
+	return true // the writer may still write: a half-closed connection
+}
+
+func (p *streamProtocol) ConnectionLost(err error) {
+	p.lostErr = err
+	p.reader.feedEOF(err)
+	if p.paused {
+		p.paused = false
+		p.drain.Set()
+	}
+	p.closed.Set()
+}
+
+func (p *streamProtocol) PauseWriting() {
+	p.paused = true
+	p.drain.Clear()
+}
+
+func (p *streamProtocol) ResumeWriting() {
+	p.paused = false
+	p.drain.Set()
+}

@@ -1,0 +1,153 @@
+//go:build unix
+
+package asyncio_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/asynciotest"
+)
+
+// lineEcho answers every line until the client closes.
+func lineEcho(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
+	for {
+		line, err := r.ReadLine(ctx)
+		if err != nil || len(line) == 0 {
+			return err
+		}
+		if string(line) == "panic\n" {
+			panic("asked to")
+		}
+		w.Write(bytes.ToUpper(line))
+		if err := w.Drain(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+func startEcho(ctx context.Context, t *testing.T, opts ...asyncio.ServerOption) (*asyncio.Server, string) {
+	t.Helper()
+	srv, err := asyncio.StartServer(ctx, "127.0.0.1:0", lineEcho, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, srv.Addrs()[0].String()
+}
+
+func TestStreamsEcho(t *testing.T) {
+	var reports []asyncio.ExceptionContext
+	asynciotest.Run(t, func(ctx context.Context) error {
+		srv, addr := startEcho(ctx, t)
+		r, w, err := asyncio.OpenConnection(ctx, addr)
+		if err != nil {
+			return err
+		}
+		w.WriteLines([]byte("hello\n"), []byte("world\n"))
+		for _, want := range []string{"HELLO\n", "WORLD\n"} {
+			line, err := r.ReadLine(ctx)
+			if string(line) != want || err != nil {
+				t.Errorf("ReadLine = %q, %v; want %q", line, err, want)
+			}
+		}
+		// A handler that panics: reported, its connection closed, the
+		// server serves on.
+		w.Write([]byte("panic\n"))
+		if rest, err := r.Read(ctx, -1); len(rest) != 0 || err != nil {
+			t.Errorf("after the handler's panic: %q, %v", rest, err)
+		}
+		if !r.AtEOF() {
+			t.Error("not at EOF after the server closed")
+		}
+		w.Close()
+		if err := w.WaitClosed(ctx); err != nil {
+			t.Errorf("WaitClosed: %v", err)
+		}
+		r2, w2, err := asyncio.OpenConnection(ctx, addr)
+		if err != nil {
+			return err
+		}
+		w2.Write([]byte("again\n"))
+		if line, _ := r2.ReadLine(ctx); string(line) != "AGAIN\n" {
+			t.Errorf("second connection got %q", line)
+		}
+		w2.Close()
+		srv.Close()
+		return srv.WaitClosed(ctx)
+	}, asyncio.WithClock(asyncio.NewRealClock()), asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) { reports = append(reports, c) }))
+	if len(reports) != 1 || !strings.Contains(reports[0].Message, "panicked") {
+		t.Fatalf("reports: %+v", reports)
+	}
+}
+
+// serveBytes runs a server that writes payload and closes, and returns a
+// reader connected to it.
+func serveBytes(ctx context.Context, t *testing.T, payload string, opts ...asyncio.ConnOption) *asyncio.StreamReader {
+	t.Helper()
+	srv, err := asyncio.StartServer(ctx, "127.0.0.1:0", func(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
+		w.Write([]byte(payload))
+		return w.Drain(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	r, _, err := asyncio.OpenConnection(ctx, srv.Addrs()[0].(*net.TCPAddr).String(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestStreamReaderErrorsKeepData(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		r := serveBytes(ctx, t, "abcdefgh|tail", asyncio.WithReadLimit(4))
+		// The separator lies past the limit: the data stays.
+		_, err := r.ReadUntil(ctx, []byte("|"))
+		var over *asyncio.LimitOverrunError
+		if !errors.As(err, &over) {
+			t.Fatalf("ReadUntil past the limit: %v", err)
+		}
+		if got, _ := r.ReadExactly(ctx, 8); string(got) != "abcdefgh" {
+			t.Errorf("the data was not kept: %q", got)
+		}
+		if got, _ := r.ReadUntil(ctx, []byte("|")); string(got) != "|" {
+			t.Errorf("ReadUntil = %q", got)
+		}
+		_, err = r.ReadExactly(ctx, 10)
+		var inc *asyncio.IncompleteReadError
+		if !errors.As(err, &inc) || string(inc.Partial) != "tail" || inc.Expected != 10 {
+			t.Errorf("ReadExactly past the end: %v", err)
+		}
+		if got, err := r.Read(ctx, 5); len(got) != 0 || err != nil {
+			t.Errorf("Read at EOF = %q, %v", got, err)
+		}
+		return nil
+	}, asyncio.WithClock(asyncio.NewRealClock()))
+}
+
+func TestReadLineTooLong(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		r := serveBytes(ctx, t, "0123456789\nok\n", asyncio.WithReadLimit(4))
+		if _, err := r.ReadLine(ctx); !errors.Is(err, asyncio.ErrLineTooLong) {
+			t.Errorf("long line: %v", err)
+		}
+		// asyncio drops what was buffered of the long line; the reader
+		// goes on with what follows.
+		for {
+			line, err := r.ReadLine(ctx)
+			if err != nil {
+				t.Fatalf("ReadLine: %v", err)
+			}
+			if string(line) == "ok\n" || len(line) == 0 {
+				break
+			}
+		}
+		return nil
+	}, asyncio.WithClock(asyncio.NewRealClock()))
+}
