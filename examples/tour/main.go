@@ -44,6 +44,7 @@ var examples = []string{
 	"ratelimiter",
 	"retry",
 	"shutdown",
+	"echo",
 }
 
 func main() {
