@@ -25,12 +25,18 @@ func (h *Handle) Cancelled() bool { return h.cancelled.Load() }
 type TimerHandle struct {
 	Handle
 	when time.Duration
-	seq  uint64 // breaks ties between equal deadlines: first scheduled runs first
 	loop *Loop
 
-	// A timer that wakes a task instead of calling fn (Sleep, timeouts).
+	// A timer that wakes a task instead of calling fn (Sleep).
 	task *taskCore
-	gen  uint64
+
+	// seq breaks ties between equal deadlines: first scheduled runs first.
+	// gen is the low half of the task's wait number, enough to tell this
+	// wait from others. 32 bits each keep a timer at 48 bytes (a million
+	// pending timers are the brief's benchmark); seq wraps after 2³²
+	// timers, which only reorders ties across the wrap.
+	seq uint32
+	gen uint32
 }
 
 // When returns the loop time at which the callback is due.

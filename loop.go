@@ -42,7 +42,7 @@ type Loop struct {
 
 	batch           []readyItem
 	timers          timerHeap
-	timerSeq        uint64
+	timerSeq        uint32
 	cancelledTimers atomic.Int64
 	handles         handleSlab
 	waitTimer       *time.Timer
@@ -462,7 +462,9 @@ func (l *Loop) fireTimers() {
 			continue
 		}
 		if t.task != nil {
-			l.batch = append(l.batch, readyItem{t: t.task, gen: t.gen})
+			if uint32(t.task.gen) == t.gen { // else the wait it ends is over
+				l.batch = append(l.batch, readyItem{t: t.task, gen: t.task.gen})
+			}
 		} else {
 			l.batch = append(l.batch, readyItem{h: &t.Handle})
 		}

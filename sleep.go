@@ -44,7 +44,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 			// for, so the task still gives up exactly one iteration.
 		}
 	}
-	timer := &TimerHandle{task: t, gen: t.beginWait()}
+	timer := &TimerHandle{task: t, gen: uint32(t.beginWait())}
 	l.addTimer(timer, l.clock.Now()+d)
 	for {
 		if err := t.park(ctx); err != nil {
