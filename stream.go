@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // DefaultStreamLimit is the most a StreamReader buffers while looking for
@@ -337,4 +338,44 @@ func (p *streamProtocol) PauseWriting() {
 func (p *streamProtocol) ResumeWriting() {
 	p.paused = false
 	p.drain.Set()
+}
+
+// Reader returns an io.Reader that reads from r as a wait of the task of
+// ctx, so that bufio, encoding/json and the like work on a stream. Its
+// Read returns what is buffered, up to len(p), waiting only when nothing
+// is, and io.EOF at the end of the stream.
+func (r *StreamReader) Reader(ctx context.Context) io.Reader { return streamIO{ctx: ctx, r: r} }
+
+// Writer returns an io.Writer that writes to w and then drains it, as a
+// wait of the task of ctx: the backpressure a blocking writer expects.
+func (w *StreamWriter) Writer(ctx context.Context) io.Writer { return streamIO{ctx: ctx, w: w} }
+
+type streamIO struct {
+	ctx context.Context
+	r   *StreamReader
+	w   *StreamWriter
+}
+
+func (s streamIO) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	b, err := s.r.Read(s.ctx, len(p))
+	if err != nil {
+		return 0, err
+	}
+	if len(b) == 0 {
+		return 0, io.EOF
+	}
+	return copy(p, b), nil
+}
+
+func (s streamIO) Write(p []byte) (int, error) {
+	if err := s.w.Write(p); err != nil {
+		return 0, err
+	}
+	if err := s.w.Drain(s.ctx); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -3,9 +3,12 @@
 package asyncio_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -147,6 +150,55 @@ func TestReadLineTooLong(t *testing.T) {
 			if string(line) == "ok\n" || len(line) == 0 {
 				break
 			}
+		}
+		return nil
+	}, asyncio.WithClock(asyncio.NewRealClock()))
+}
+
+// The io adapters let encoding/json and bufio work on a stream.
+func TestStreamIOAdapters(t *testing.T) {
+	type msg struct{ N int }
+	asynciotest.Run(t, func(ctx context.Context) error {
+		srv, err := asyncio.StartServer(ctx, "127.0.0.1:0", func(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
+			dec, enc := json.NewDecoder(r.Reader(ctx)), json.NewEncoder(w.Writer(ctx))
+			for {
+				var m msg
+				if err := dec.Decode(&m); err != nil {
+					if errors.Is(err, io.EOF) {
+						return nil
+					}
+					return err
+				}
+				m.N *= 2
+				if err := enc.Encode(m); err != nil {
+					return err
+				}
+			}
+		})
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		r, w, err := asyncio.OpenConnection(ctx, srv.Addrs()[0].String())
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(w.Writer(ctx))
+		sc := bufio.NewScanner(r.Reader(ctx))
+		for i := 1; i <= 3; i++ {
+			enc.Encode(msg{i})
+			if !sc.Scan() {
+				t.Fatalf("no answer: %v", sc.Err())
+			}
+			var m msg
+			json.Unmarshal(sc.Bytes(), &m)
+			if m.N != 2*i {
+				t.Errorf("answer %d to %d", m.N, i)
+			}
+		}
+		w.WriteEOF()
+		if sc.Scan() {
+			t.Errorf("unexpected line %q", sc.Text())
 		}
 		return nil
 	}, asyncio.WithClock(asyncio.NewRealClock()))
