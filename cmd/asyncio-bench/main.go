@@ -11,6 +11,7 @@
 //	asyncio-bench handoff -prim lock|semaphore|event -n 200000   hand-offs between two tasks (coord.go)
 //	asyncio-bench queue -producers 1 -consumers 1 -maxsize 1 -n 200000   items through a Queue (coord.go)
 //	asyncio-bench tothread -n 50000               ToThread round trips (coord.go)
+//	asyncio-bench echo -api streams|protocol -addr 127.0.0.1:PORT   TCP echo server until SIGTERM (echo.go)
 //	    (these three take -warmup W: W ops first, untimed, on the same loop)
 //
 // floor is not a harness workload: it measures, in a fresh process, the
@@ -73,6 +74,8 @@ func main() {
 	maxsize := fs.Int("maxsize", 0, "queue: capacity (0 = unbounded)")
 	warmup := fs.Int("warmup", 0, "handoff, queue, tothread: ops run first, untimed, on the same loop")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the workload to this file")
+	api := fs.String("api", "streams", "echo: streams|protocol")
+	addr := fs.String("addr", "127.0.0.1:0", "echo: address to listen on")
 	fs.BoolVar(&memStats, "mem", false, "also report live heap and stack bytes per task or timer")
 	fs.Parse(os.Args[2:])
 	if *cpuprofile != "" {
@@ -85,6 +88,13 @@ func main() {
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 
+	if os.Args[1] == "echo" {
+		if err := echoServer(*api, *addr); err != nil {
+			fmt.Fprintln(os.Stderr, "asyncio-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	var out map[string]any
 	var err error
 	switch os.Args[1] {
@@ -118,7 +128,8 @@ func main() {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: asyncio-bench spawn -n N | switch -tasks T -total N | timers -n N -maxms M | floor -kind K -n N\n"+
-		"       | handoff -prim lock|semaphore|event -n N | queue -producers P -consumers C -maxsize M -n N | tothread -n N")
+		"       | handoff -prim lock|semaphore|event -n N | queue -producers P -consumers C -maxsize M -n N | tothread -n N\n"+
+		"       | echo -api streams|protocol -addr HOST:PORT")
 	os.Exit(2)
 }
 
