@@ -51,7 +51,6 @@ type fdTransport struct {
 	proto Protocol
 	flow  WriteFlowControl // proto, if it wants flow control
 
-	readBuf    []byte
 	reading    bool // the loop watches fd for reading
 	readPaused bool // PauseReading was called
 
@@ -83,12 +82,13 @@ func (t *fdTransport) stopReading() {
 	}
 }
 
-// readReady runs when fd is readable.
+// readReady runs when fd is readable. It reads into the loop's read
+// buffer, shared by all its transports: the protocol may use the data only
+// during DataReceived, and the loop runs one callback at a time, so an
+// idle connection holds no read buffer of its own.
 func (t *fdTransport) readReady() {
-	if t.readBuf == nil {
-		t.readBuf = make([]byte, 64<<10)
-	}
-	n, err := unix.Read(t.fd, t.readBuf)
+	buf := t.loop.readBuffer()
+	n, err := unix.Read(t.fd, buf)
 	switch {
 	case err == unix.EAGAIN || err == unix.EINTR:
 		return
@@ -100,7 +100,7 @@ func (t *fdTransport) readReady() {
 			t.Close()
 		}
 	default:
-		t.proto.DataReceived(t.readBuf[:n])
+		t.proto.DataReceived(buf[:n])
 	}
 }
 

@@ -149,3 +149,12 @@ func (l *Loop) pollIO(d time.Duration) bool {
 	}
 	return n > 0 || d < 0 || time.Since(start) < d
 }
+
+// readBuffer returns the loop's buffer for transports' reads, made on
+// first use.
+func (l *Loop) readBuffer() []byte {
+	if l.readBuf == nil {
+		l.readBuf = make([]byte, 64<<10)
+	}
+	return l.readBuf
+}

@@ -67,6 +67,7 @@ type Loop struct {
 	fds     map[int]*fdWatch // watched descriptors; loop only
 	events  []poller.Event
 	ioReady []*Handle // callbacks of the descriptors found ready
+	readBuf []byte    // shared by the loop's transports; see fdTransport.readReady
 
 	interrupt bool // Run and Runner handle SIGINT
 
