@@ -24,19 +24,38 @@ type recorder struct {
 	keepOpen bool
 	lost     *asyncio.Future[error]
 	events   []string
+	eof      *asyncio.Event // set by EOFReceived
+	want     int            // received is set once len(data) >= want
+	received *asyncio.Event
 }
 
 func newRecorder(ctx context.Context) *recorder {
-	return &recorder{lost: asyncio.NewFuture[error](ctx)}
+	return &recorder{lost: asyncio.NewFuture[error](ctx), eof: asyncio.NewEvent(), received: asyncio.NewEvent()}
+}
+
+// waitData waits until the recorder holds n bytes.
+func (r *recorder) waitData(ctx context.Context, n int) error {
+	r.want = n
+	if len(r.data) >= n {
+		return nil
+	}
+	r.received.Clear()
+	return r.received.Wait(ctx)
 }
 
 func (r *recorder) ConnectionMade(t asyncio.Transport) {
 	r.t, r.made = t, true
 	r.events = append(r.events, "made")
 }
-func (r *recorder) DataReceived(p []byte) { r.data = append(r.data, p...) }
+func (r *recorder) DataReceived(p []byte) {
+	r.data = append(r.data, p...)
+	if r.want > 0 && len(r.data) >= r.want {
+		r.received.Set()
+	}
+}
 func (r *recorder) EOFReceived() bool {
 	r.eofs++
+	r.eof.Set()
 	r.events = append(r.events, "eof")
 	return r.keepOpen
 }
@@ -101,8 +120,8 @@ func TestTransportHalfClose(t *testing.T) {
 		b.keepOpen = true
 		a.t.Write([]byte("question"))
 		a.t.WriteEOF()
-		for b.eofs == 0 {
-			asyncio.Sleep(ctx, 0)
+		if err := b.eof.Wait(ctx); err != nil {
+			return err
 		}
 		if string(b.data) != "question" {
 			t.Errorf("b read %q", b.data)
@@ -148,10 +167,8 @@ func TestTransportFlowControl(t *testing.T) {
 			t.Errorf("paused with %d bytes buffered", size)
 		}
 		b.t.ResumeReading()
-		for len(b.data) < total {
-			if err := asyncio.Sleep(ctx, 0); err != nil {
-				return err
-			}
+		if err := b.waitData(ctx, total); err != nil {
+			return err
 		}
 		if !contains(a.events, "resume") || a.t.WriteBufferSize() != 0 {
 			t.Errorf("events %v, buffer %d", a.events, a.t.WriteBufferSize())

@@ -41,10 +41,8 @@ func TestServerEcho(t *testing.T) {
 			tr.Write([]byte("ping"))
 		}
 		for _, c := range clients {
-			for len(c.data) < 4 {
-				if err := asyncio.Sleep(ctx, 0); err != nil {
-					return err
-				}
+			if err := c.waitData(ctx, 4); err != nil {
+				return err
 			}
 			if string(c.data) != "ping" {
 				t.Errorf("client got %q", c.data)
