@@ -28,7 +28,17 @@ func newFDTransport(l *Loop, fd int, protocol Protocol) *fdTransport {
 	t := &fdTransport{loop: l, fd: fd, proto: protocol, high: DefaultWriteHigh, low: DefaultWriteLow}
 	t.flow, _ = protocol.(WriteFlowControl)
 	t.readFn, t.writeFn = t.readReady, t.writeReady
+	l.track(t)
 	return t
+}
+
+func (t *fdTransport) isServer() bool { return false }
+
+// closeForLoop ends the transport when its loop closes.
+func (t *fdTransport) closeForLoop() {
+	t.closing = true
+	t.buf, t.off = nil, 0
+	t.finish(ErrLoopClosed)
 }
 
 // start schedules ConnectionMade, then the first read.
@@ -235,6 +245,7 @@ func (t *fdTransport) finish(err error) {
 		return
 	}
 	t.lost = true
+	t.loop.untrack(t)
 	t.stopReading()
 	if t.writing {
 		t.loop.RemoveWriter(t.fd)

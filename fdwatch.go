@@ -158,3 +158,34 @@ func (l *Loop) readBuffer() []byte {
 	}
 	return l.readBuf
 }
+
+// A loopResource is something of the loop's that holds a descriptor: a
+// server or a transport. Close closes those still open, so that no socket
+// outlives its loop.
+type loopResource interface {
+	closeForLoop()
+	isServer() bool // servers close first
+}
+
+func (l *Loop) track(r loopResource) {
+	if l.open == nil {
+		l.open = make(map[loopResource]struct{})
+	}
+	l.open[r] = struct{}{}
+}
+
+func (l *Loop) untrack(r loopResource) { delete(l.open, r) }
+
+// closeResources closes the servers first, so nothing new is accepted,
+// then the transports, whose protocols get ConnectionLost with
+// ErrLoopClosed.
+func (l *Loop) closeResources() {
+	for pass := 0; pass < 2; pass++ {
+		for r := range l.open {
+			if r.isServer() == (pass == 0) {
+				r.closeForLoop()
+			}
+		}
+	}
+	l.open = nil
+}

@@ -69,6 +69,10 @@ type Loop struct {
 	ioReady []*Handle // callbacks of the descriptors found ready
 	readBuf []byte    // shared by the loop's transports; see fdTransport.readReady
 
+	// open holds the servers and transports that Close must close if
+	// their owners did not; loop only.
+	open map[loopResource]struct{}
+
 	interrupt bool // Run and Runner handle SIGINT
 
 	coros   []*coroutine // idle coroutines, for the next tasks; under mu
@@ -536,6 +540,7 @@ func (l *Loop) Close() error {
 	}
 	l.stopCoroutines()
 	l.stopSignals()
+	l.closeResources()
 	if p := l.poll.Load(); p != nil {
 		p.Close()
 	}

@@ -89,6 +89,7 @@ func CreateServer(ctx context.Context, network, addr string, factory func() Prot
 			return nil, err
 		}
 	}
+	l.track(s)
 	return s, nil
 }
 
@@ -187,9 +188,15 @@ func (s *Server) Close() {
 		return
 	}
 	s.closed = true
+	s.loop.untrack(s)
 	s.closeListeners()
 	s.maybeDone()
 }
+
+func (s *Server) isServer() bool { return true }
+
+// closeForLoop closes the server when its loop closes.
+func (s *Server) closeForLoop() { s.Close() }
 
 func (s *Server) closeListeners() {
 	for _, fd := range s.listeners {

@@ -4,7 +4,9 @@ package asyncio_test
 
 import (
 	"context"
+	"errors"
 	"net"
+	"os"
 	"testing"
 
 	"github.com/asyncio-go/asyncio"
@@ -92,3 +94,41 @@ func TestCreateConnectionResolvesNames(t *testing.T) {
 }
 
 func itoa(n int) string { return (&net.TCPAddr{Port: n}).String()[1:] }
+
+// A loop closed with a server listening and connections open closes them
+// all: the protocols hear of it, and no descriptor is left open.
+func TestLoopCloseClosesSockets(t *testing.T) {
+	before := openFDs(t)
+	var rec *recorder
+	r := asyncio.NewRunner(asyncio.WithClock(asyncio.NewRealClock()))
+	err := r.Run(func(ctx context.Context) error {
+		srv, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", func() asyncio.Protocol { return &echo{} })
+		if err != nil {
+			return err
+		}
+		rec = newRecorder(ctx)
+		if _, _, err := asyncio.CreateConnection(ctx, "tcp", srv.Addrs()[0].String(), func() asyncio.Protocol { return rec }); err != nil {
+			return err
+		}
+		return asyncio.Sleep(ctx, 0) // the connection is made; main returns with it open
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if err, _ := rec.lost.Result(); !errors.Is(err, asyncio.ErrLoopClosed) {
+		t.Errorf("the client's protocol heard %v, want ErrLoopClosed", err)
+	}
+	if after := openFDs(t); after > before {
+		t.Fatalf("%d descriptors open before, %d after the loop closed", before, after)
+	}
+}
+
+func openFDs(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd on this system")
+	}
+	return len(entries)
+}
