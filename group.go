@@ -9,10 +9,9 @@ import (
 // scope of their own, a count of those still running, the failures in the
 // order they happened, and the task waiting for all of it.
 type group struct {
-	loop   *Loop
-	scope  *scope    // the children's parent ctx; cancelled on the first failure
-	owner  *taskCore // the task that waits for the children
-	parent context.Context
+	loop  *Loop
+	scope *scope    // the children's parent ctx; cancelled on the first failure
+	owner *taskCore // the task that waits for the children
 
 	pending         int
 	failures        []error
@@ -36,7 +35,7 @@ func newGroup(ctx context.Context, cancelOnFail bool) (*group, error) {
 	if t == nil {
 		return nil, ErrNoTask
 	}
-	g := &group{loop: t.loop, owner: t, parent: ctx, cancelOnFail: cancelOnFail}
+	g := &group{loop: t.loop, owner: t, cancelOnFail: cancelOnFail}
 	g.scope = newScope(ctx, t.loop, t, true)
 	return g, nil
 }

@@ -78,8 +78,9 @@ type Loop struct {
 	coros   []*coroutine // idle coroutines, for the next tasks; under mu
 	closing bool         // Close is unwinding tasks: no more pooling; under mu
 
-	nextTaskID  uint64
-	unretrieved map[*taskCore]struct{} // failed tasks nobody asked about yet
+	nextTaskID      uint64
+	unretrieved     map[*taskCore]struct{} // failed tasks nobody asked about yet
+	unretrievedKept int                    // its size after the last sweep
 }
 
 // readyItem is an entry of the ready queue: a callback with its Handle, an
@@ -562,7 +563,7 @@ func (l *Loop) Close() error {
 
 // reportUnretrieved reports each failed task whose error nobody retrieved.
 func (l *Loop) reportUnretrieved() {
-	for _, t := range l.tasks.sortedFailures(l.unretrieved) {
+	for _, t := range bySpawnOrder(l.unretrieved) {
 		if t.retrieved.Load() {
 			continue
 		}

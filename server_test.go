@@ -132,3 +132,27 @@ func openFDs(t *testing.T) int {
 	}
 	return len(entries)
 }
+
+// Two servers share a port with WithReusePort; without it the second
+// cannot bind.
+func TestServerReusePort(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		factory := func() asyncio.Protocol { return &echo{} }
+		a, err := asyncio.CreateServer(ctx, "tcp4", "127.0.0.1:0", factory, asyncio.WithReusePort())
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		addr := a.Addrs()[0].String()
+		b, err := asyncio.CreateServer(ctx, "tcp4", addr, factory, asyncio.WithReusePort())
+		if err != nil {
+			t.Fatalf("second server on %s with WithReusePort: %v", addr, err)
+		}
+		b.Close()
+		if c, err := asyncio.CreateServer(ctx, "tcp4", addr, factory); err == nil {
+			c.Close()
+			t.Error("a server without WithReusePort bound a port in use")
+		}
+		return nil
+	}, asyncio.WithClock(asyncio.NewRealClock()))
+}

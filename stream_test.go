@@ -203,3 +203,26 @@ func TestStreamIOAdapters(t *testing.T) {
 		return nil
 	}, asyncio.WithClock(asyncio.NewRealClock()))
 }
+
+// WithStreamLimit sets the limit of the readers StartServer makes.
+func TestStartServerStreamLimit(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		limits := asyncio.NewQueue[int](1)
+		srv, err := asyncio.StartServer(ctx, "127.0.0.1:0", func(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
+			return limits.Put(ctx, r.Limit())
+		}, asyncio.WithStreamLimit(7))
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		_, w, err := asyncio.OpenConnection(ctx, srv.Addrs()[0].String())
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		if n, err := limits.Get(ctx); n != 7 || err != nil {
+			t.Errorf("handler's reader limit = %d, %v; want 7", n, err)
+		}
+		return nil
+	}, asyncio.WithClock(asyncio.NewRealClock()))
+}

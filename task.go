@@ -377,12 +377,15 @@ func (tc *taskCore) kill() {
 // noteFailure remembers a failed task, to report it when the loop closes
 // unless somebody retrieves the failure before.
 func (l *Loop) noteFailure(t *taskCore) {
-	if len(l.unretrieved) >= 64 {
+	// Drop the failures retrieved since, when the set has doubled since
+	// the last sweep: amortised constant time per failure.
+	if len(l.unretrieved) >= max(64, 2*l.unretrievedKept) {
 		for k := range l.unretrieved {
 			if k.retrieved.Load() {
 				delete(l.unretrieved, k)
 			}
 		}
+		l.unretrievedKept = len(l.unretrieved)
 	}
 	l.unretrieved[t] = struct{}{}
 }
@@ -470,8 +473,8 @@ func (q *taskList) remove(t *taskCore) {
 
 func (q *taskList) first() *taskCore { return q.head }
 
-// sortedFailures returns the tasks of m in spawn order.
-func (q *taskList) sortedFailures(m map[*taskCore]struct{}) []*taskCore {
+// bySpawnOrder returns the tasks of m in spawn order.
+func bySpawnOrder(m map[*taskCore]struct{}) []*taskCore {
 	out := make([]*taskCore, 0, len(m))
 	for t := range m {
 		out = append(out, t)

@@ -36,7 +36,6 @@ type waiter struct {
 
 	granted bool
 	val     any // what a grant carried, for a queue
-	tag     int // the primitive's own use (Condition: n for Notify)
 }
 
 // waiterFor returns a waiter for a wait with ctx: the running task's own,
