@@ -72,8 +72,13 @@ type Loop struct {
 	// open holds the servers and transports that Close must close if
 	// their owners did not; loop only.
 	open map[loopResource]struct{}
+	// ioGoroutines counts the goroutines of the portable backend (readers,
+	// writers, acceptors, dialers). Each ends once its socket is closed;
+	// Close closes the sockets, then waits for them.
+	ioGoroutines sync.WaitGroup
 
-	interrupt bool // Run and Runner handle SIGINT
+	interrupt bool      // Run and Runner handle SIGINT
+	backend   IOBackend // see WithIOBackend
 
 	coros   []*coroutine // idle coroutines, for the next tasks; under mu
 	closing bool         // Close is unwinding tasks: no more pooling; under mu
@@ -109,6 +114,7 @@ func NewLoop(opts ...Option) *Loop {
 		unretrieved: make(map[*taskCore]struct{}),
 		executor:    cfg.executor,
 		interrupt:   !cfg.noInterrupt,
+		backend:     cfg.backend,
 	}
 	if vc, ok := cfg.clock.(*VirtualClock); ok {
 		l.vclock = vc
@@ -542,6 +548,7 @@ func (l *Loop) Close() error {
 	l.stopCoroutines()
 	l.stopSignals()
 	l.closeResources()
+	l.ioGoroutines.Wait()
 	if p := l.poll.Load(); p != nil {
 		p.Close()
 	}

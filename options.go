@@ -17,6 +17,7 @@ type config struct {
 	logger       *slog.Logger
 	executor     Executor
 	noInterrupt  bool
+	backend      IOBackend
 }
 
 // DefaultSlowDuration is how long one callback or task step may keep the
@@ -32,6 +33,10 @@ func newConfig(opts []Option) config {
 	for _, o := range opts {
 		o(&c)
 	}
+	if c.backend == "" {
+		c.backend = DefaultIOBackend
+	}
+	checkBackend(c.backend)
 	if c.clock == nil {
 		c.clock = NewRealClock()
 	}

@@ -170,18 +170,49 @@ func (r *StreamReader) ReadExactly(ctx context.Context, n int) ([]byte, error) {
 // *IncompleteReadError with the rest; if the limit is reached first, a
 // *LimitOverrunError, and the data stays in the stream.
 func (r *StreamReader) ReadUntil(ctx context.Context, sep []byte) ([]byte, error) {
-	if len(sep) == 0 {
-		return nil, errors.New("asyncio: ReadUntil with an empty separator")
+	return r.readUntil(ctx, "ReadUntil", sep)
+}
+
+// ReadUntilAny is ReadUntil with several separators (asyncio 3.13's
+// readuntil with a tuple): it returns the shortest data that ends with
+// any of seps. When two separators end at the same byte ("\r\n" and
+// "\n", say) the shorter one is the match, and for the limit what counts
+// is where that match starts: a *LimitOverrunError if it starts past the
+// limit, whatever the other separators. The errors are ReadUntil's: an
+// *IncompleteReadError with the rest if the stream ends before any
+// separator, a *LimitOverrunError, the data kept, if the limit is reached
+// first. It is an error to give no separator, or an empty one.
+func (r *StreamReader) ReadUntilAny(ctx context.Context, seps ...[]byte) ([]byte, error) {
+	return r.readUntil(ctx, "ReadUntilAny", seps...)
+}
+
+// readUntil is ReadUntil and ReadUntilAny; method names the caller in
+// errors.
+func (r *StreamReader) readUntil(ctx context.Context, method string, seps ...[]byte) ([]byte, error) {
+	if len(seps) == 0 {
+		return nil, fmt.Errorf("asyncio: %s without a separator", method)
 	}
-	from := 0 // where the search resumes: what was searched holds no sep
-	for {
-		if i := bytes.Index(r.buf[from:], sep); i >= 0 {
-			if from+i > r.limit { // as asyncio: the separator starts past the limit
-				return nil, &LimitOverrunError{Consumed: from + i}
-			}
-			return r.consume(from + i + len(sep)), nil
+	maxLen := 0
+	for _, sep := range seps {
+		if len(sep) == 0 {
+			return nil, fmt.Errorf("asyncio: %s with an empty separator", method)
 		}
-		from = max(0, len(r.buf)-len(sep)+1)
+		maxLen = max(maxLen, len(sep))
+	}
+	// Where the search resumes: no separator starts before from. A
+	// separator that starts later may still be incomplete, so after a
+	// search that found none, from is the first place the longest one
+	// could start (asyncio's offset); only the last maxLen-1 bytes are
+	// searched again when more data arrives.
+	from := 0
+	for {
+		if start, end := firstSeparator(r.buf, from, seps); end >= 0 {
+			if start > r.limit { // as asyncio: the separator starts past the limit
+				return nil, &LimitOverrunError{Consumed: start}
+			}
+			return r.consume(end), nil
+		}
+		from = max(0, len(r.buf)-maxLen+1)
 		if from > r.limit {
 			return nil, &LimitOverrunError{Consumed: from}
 		}
@@ -192,6 +223,33 @@ func (r *StreamReader) ReadUntil(ctx context.Context, sep []byte) ([]byte, error
 			return nil, err
 		}
 	}
+}
+
+// firstSeparator finds, in buf from from on, the separator of seps whose
+// first occurrence ends first, the shorter one when two end at the same
+// byte, as asyncio chooses. It returns where that occurrence starts and
+// ends, or -1, -1.
+func firstSeparator(buf []byte, from int, seps [][]byte) (start, end int) {
+	start, end = -1, -1
+	for _, sep := range seps {
+		// Only an occurrence ending no later than the best so far can
+		// win: search no further than that.
+		window := buf
+		if end >= 0 {
+			window = buf[:end]
+		}
+		if from >= len(window) {
+			continue
+		}
+		i := bytes.Index(window[from:], sep)
+		if i < 0 {
+			continue
+		}
+		if e := from + i + len(sep); end < 0 || e < end || e == end && len(sep) < end-start {
+			start, end = from+i, e
+		}
+	}
+	return start, end
 }
 
 // ReadLine returns the next line, with its "\n"; at the end of the stream

@@ -10,6 +10,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// Supported reports whether this system has a poller.
+const Supported = true
+
 // Poller is the epoll backend. Wakes go through an eventfd registered with
 // the epoll instance.
 type Poller struct {

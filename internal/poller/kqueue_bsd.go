@@ -10,6 +10,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// Supported reports whether this system has a poller.
+const Supported = true
+
 // Poller is the kqueue backend. A descriptor has a read filter and a write
 // filter of its own; wakes go through an EVFILT_USER event.
 type Poller struct {

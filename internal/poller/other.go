@@ -4,6 +4,9 @@ package poller
 
 import "time"
 
+// Supported reports whether this system has a poller.
+const Supported = false
+
 // Poller is absent on this system: New returns ErrNotSupported, and the
 // loop waits on a channel instead.
 type Poller struct{}
