@@ -25,6 +25,8 @@ var (
 	ErrNotDone = errors.New("asyncio: result is not ready")
 	// ErrLoopClosed is returned when a closed loop is asked to do something.
 	ErrLoopClosed = errors.New("asyncio: loop is closed")
+	// ErrServerClosed is returned by StartServing on a closed server.
+	ErrServerClosed = errors.New("asyncio: server is closed")
 	// ErrDeadlock is the cause with which a loop on a virtual clock cancels
 	// its tasks when they all wait for something nothing can bring (see
 	// VirtualClock.SetDeadlockTimeout).

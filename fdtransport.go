@@ -4,7 +4,9 @@ package asyncio
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
+	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -19,14 +21,25 @@ func NewSocketTransport(ctx context.Context, fd int, protocol Protocol) (Transpo
 	if l == nil {
 		return nil, ErrNoTask
 	}
-	t := newFDTransport(l, fd, protocol)
-	t.start()
+	var t transport
+	if l.portable() {
+		f := os.NewFile(uintptr(fd), "socket")
+		conn, err := net.FileConn(f) // a duplicate of fd
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		t = newConnTransport(l, conn, protocol)
+	} else {
+		t = newFDTransport(l, fd, protocol)
+	}
+	t.start(nil)
 	return t, nil
 }
 
 func newFDTransport(l *Loop, fd int, protocol Protocol) *fdTransport {
-	t := &fdTransport{loop: l, fd: fd, proto: protocol, high: DefaultWriteHigh, low: DefaultWriteLow}
-	t.flow, _ = protocol.(WriteFlowControl)
+	t := &fdTransport{loop: l, fd: fd, high: DefaultWriteHigh, low: DefaultWriteLow}
+	t.SetProtocol(protocol)
 	t.readFn, t.writeFn = t.readReady, t.writeReady
 	l.track(t)
 	return t
@@ -41,15 +54,17 @@ func (t *fdTransport) closeForLoop() {
 	t.finish(ErrLoopClosed)
 }
 
-// start schedules ConnectionMade, then the first read.
-func (t *fdTransport) start() {
+// start schedules ConnectionMade, then the first read, then made.
+func (t *fdTransport) start(made func()) {
 	t.loop.CallSoon(func() {
-		if t.closing {
-			return
+		if !t.closing {
+			t.proto.ConnectionMade(t)
+			if !t.closing && !t.readPaused {
+				t.startReading()
+			}
 		}
-		t.proto.ConnectionMade(t)
-		if !t.closing && !t.readPaused {
-			t.startReading()
+		if made != nil {
+			made()
 		}
 	})
 }
@@ -279,16 +294,7 @@ func (t *fdTransport) ResumeReading() {
 func (t *fdTransport) IsReading() bool { return !t.readPaused && !t.closing }
 
 func (t *fdTransport) SetWriteBufferLimits(high, low int) {
-	if high <= 0 {
-		high = DefaultWriteHigh
-	}
-	if low < 0 {
-		low = high / 4
-	}
-	if low > high {
-		low = high
-	}
-	t.high, t.low = high, low
+	t.high, t.low = writeLimits(high, low)
 	t.maybePause()
 	t.maybeResume()
 }
@@ -312,3 +318,14 @@ func (t *fdTransport) RemoteAddr() net.Addr {
 	}
 	return netAddr(sa)
 }
+
+func (t *fdTransport) TLS() *tls.ConnectionState { return nil }
+
+func (t *fdTransport) Protocol() Protocol { return t.proto }
+
+func (t *fdTransport) SetProtocol(p Protocol) {
+	t.proto = p
+	t.flow, _ = p.(WriteFlowControl)
+}
+
+func (t *fdTransport) setOnLost(fn func()) { t.onLost = fn }

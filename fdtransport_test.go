@@ -11,7 +11,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/asyncio-go/asyncio"
-	"github.com/asyncio-go/asyncio/asynciotest"
 )
 
 // recorder is a protocol that records what its transport tells it.
@@ -88,7 +87,7 @@ func transportPair(ctx context.Context, t *testing.T) (a, b *recorder) {
 }
 
 func TestTransportEchoAndClose(t *testing.T) {
-	asynciotest.Run(t, func(ctx context.Context) error {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
 		a, b := transportPair(ctx, t)
 		a.t.Write([]byte("hello "))
 		a.t.Write([]byte("world"))
@@ -109,13 +108,13 @@ func TestTransportEchoAndClose(t *testing.T) {
 			t.Errorf("write after Close: %v", err)
 		}
 		return nil
-	}, asyncio.WithClock(asyncio.NewRealClock()))
+	})
 }
 
 // A half-closed connection: the peer's EOF arrives, and the protocol keeps
 // writing.
 func TestTransportHalfClose(t *testing.T) {
-	asynciotest.Run(t, func(ctx context.Context) error {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
 		a, b := transportPair(ctx, t)
 		b.keepOpen = true
 		a.t.Write([]byte("question"))
@@ -141,14 +140,14 @@ func TestTransportHalfClose(t *testing.T) {
 			t.Error("write after WriteEOF and close succeeded")
 		}
 		return nil
-	}, asyncio.WithClock(asyncio.NewRealClock()))
+	})
 }
 
 // A reader that does not read makes the writer's buffer grow: the protocol
 // is paused past the high mark and resumed once the peer reads, and the
 // buffer never holds more than what the socket refused.
 func TestTransportFlowControl(t *testing.T) {
-	asynciotest.Run(t, func(ctx context.Context) error {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
 		a, b := transportPair(ctx, t)
 		b.t.PauseReading()
 		a.t.SetWriteBufferLimits(64<<10, 16<<10)
@@ -176,11 +175,11 @@ func TestTransportFlowControl(t *testing.T) {
 		a.t.Abort()
 		b.t.Abort()
 		return nil
-	}, asyncio.WithClock(asyncio.NewRealClock()))
+	})
 }
 
 func TestTransportAbortDropsBuffer(t *testing.T) {
-	asynciotest.Run(t, func(ctx context.Context) error {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
 		a, b := transportPair(ctx, t)
 		b.t.PauseReading()
 		big := bytes.Repeat([]byte("y"), 4<<20)
@@ -200,7 +199,7 @@ func TestTransportAbortDropsBuffer(t *testing.T) {
 			t.Errorf("all %d bytes arrived despite the abort", len(b.data))
 		}
 		return nil
-	}, asyncio.WithClock(asyncio.NewRealClock()))
+	})
 }
 
 func contains(s []string, x string) bool {

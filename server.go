@@ -1,16 +1,11 @@
-//go:build unix
-
 package asyncio
 
 import (
 	"context"
-	"errors"
+	"crypto/tls"
 	"fmt"
 	"net"
-	"strconv"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // DefaultBacklog is the listen backlog of a server made without WithBacklog
@@ -22,13 +17,18 @@ const DefaultBacklog = 100
 // exhausted process does not spin on a listening socket that stays ready.
 const acceptRetryDelay = time.Second
 
-// A ServerOption configures CreateServer.
+// A ServerOption configures CreateServer and StartServer.
 type ServerOption func(*serverConfig)
 
 type serverConfig struct {
 	backlog     int
 	reusePort   bool
-	streamLimit int // StartServer's readers
+	keepAlive   bool
+	deferred    bool     // do not serve until StartServing
+	hosts       []string // listen on these hosts instead of addr's
+	streamLimit int      // StartServer's readers
+	tls         *tls.Config
+	tlsOpts     tlsConfig
 }
 
 // WithBacklog sets the listen backlog (default DefaultBacklog).
@@ -38,24 +38,54 @@ func WithBacklog(n int) ServerOption { return func(c *serverConfig) { c.backlog 
 // processes or loops can share a port.
 func WithReusePort() ServerOption { return func(c *serverConfig) { c.reusePort = true } }
 
+// WithKeepAlive turns TCP keep-alive on for every accepted connection
+// (asyncio's keep_alive).
+func WithKeepAlive() ServerOption { return func(c *serverConfig) { c.keepAlive = true } }
+
+// WithHosts makes the server listen on each of hosts, on the port addr
+// names, instead of on addr's host (asyncio's sequence of hosts). A host
+// that resolves to several addresses is listened on at each.
+func WithHosts(hosts ...string) ServerOption {
+	return func(c *serverConfig) { c.hosts = hosts }
+}
+
+// WithStartServing(false) makes a server that listens but accepts nothing
+// until StartServing or ServeForever (asyncio's start_serving=False); the
+// default is to serve at once.
+func WithStartServing(on bool) ServerOption { return func(c *serverConfig) { c.deferred = !on } }
+
 // A Server accepts connections on one or more listening sockets and
 // connects each to a new Protocol (asyncio.Server). Its methods are called
 // from code running on its loop.
 type Server struct {
 	loop      *Loop
 	factory   func() Protocol
-	listeners []int
+	cfg       serverConfig
+	listeners []listener
 	addrs     []net.Addr
-	conns     map[*fdTransport]struct{}
+	conns     map[Transport]struct{}
+	serving   bool
 	closed    bool
 	done      *Event // set once closed and every connection has ended
 }
 
-// CreateServer listens on addr ("host:port"; an empty host means every
-// interface, port 0 picks a free port) for TCP connections and, for each,
-// calls factory for a Protocol and connects it to the connection's
-// Transport (loop.create_server). The server serves at once; Close stops
-// it. network is "tcp", "tcp4" or "tcp6".
+// A listener is one listening socket of a server, on either backend.
+type listener interface {
+	// serve starts accepting; each connection goes to Server.accepted.
+	serve()
+	// close stops accepting and closes the socket.
+	close()
+	addr() net.Addr
+}
+
+// CreateServer listens for connections and, for each, calls factory for a
+// Protocol and connects it to the connection's Transport
+// (loop.create_server, loop.create_unix_server). network is "tcp", "tcp4"
+// or "tcp6", with addr "host:port" (an empty host means every interface,
+// port 0 picks a free port), or "unix", with addr a socket path (a name
+// starting with "@" is in Linux's abstract namespace). A Unix socket's
+// file, and a stale one left at the path, is removed; the server removes
+// it again when it closes. Host names are resolved off the loop.
 func CreateServer(ctx context.Context, network, addr string, factory func() Protocol, opts ...ServerOption) (*Server, error) {
 	l := RunningLoop(ctx)
 	if l == nil {
@@ -65,121 +95,82 @@ func CreateServer(ctx context.Context, network, addr string, factory func() Prot
 	for _, o := range opts {
 		o(&cfg)
 	}
-	ips, port, err := resolve(ctx, network, addr, true)
+	if cfg.tls != nil && len(cfg.tls.Certificates) == 0 && cfg.tls.GetCertificate == nil && cfg.tls.GetConfigForClient == nil {
+		return nil, fmt.Errorf("asyncio: TLS server config has no certificate")
+	}
+	addrs, err := listenAddrs(ctx, network, addr, cfg.hosts)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{loop: l, factory: factory, conns: make(map[*fdTransport]struct{}), done: NewEvent()}
-	for _, ip := range ips {
-		fd, err := listenTCP(ip, port, cfg)
+	s := &Server{loop: l, factory: factory, cfg: cfg, conns: make(map[Transport]struct{}), done: NewEvent()}
+	for i, a := range addrs {
+		if ta, ok := a.(*net.TCPAddr); ok && ta.Port == 0 && i > 0 {
+			// Every host on the port the first one got, as asyncio does.
+			a = &net.TCPAddr{IP: ta.IP, Port: s.addrs[0].(*net.TCPAddr).Port, Zone: ta.Zone}
+		}
+		ln, err := l.listen(s, a)
 		if err != nil {
 			s.closeListeners()
-			return nil, &net.OpError{Op: "listen", Net: network, Addr: &net.TCPAddr{IP: ip, Port: port}, Err: err}
+			return nil, &net.OpError{Op: "listen", Net: a.Network(), Addr: a, Err: err}
 		}
-		s.listeners = append(s.listeners, fd)
-		sa, _ := unix.Getsockname(fd)
-		s.addrs = append(s.addrs, netAddr(sa))
-		if port == 0 { // every host on the port the first one got
-			port = s.addrs[0].(*net.TCPAddr).Port
-		}
-	}
-	for _, fd := range s.listeners {
-		if err := l.AddReader(fd, s.acceptFrom(fd)); err != nil {
-			s.closeListeners()
-			return nil, err
-		}
+		s.listeners = append(s.listeners, ln)
+		s.addrs = append(s.addrs, ln.addr())
 	}
 	l.track(s)
+	if !cfg.deferred {
+		s.StartServing()
+	}
 	return s, nil
 }
 
-func listenTCP(ip net.IP, port int, cfg serverConfig) (int, error) {
-	family := unix.AF_INET6
-	if ip.To4() != nil {
-		family = unix.AF_INET
+// listen opens a listening socket on the loop's backend.
+func (l *Loop) listen(s *Server, a net.Addr) (listener, error) {
+	if l.portable() {
+		return listenPortable(s, a)
 	}
-	fd, err := unix.Socket(family, unix.SOCK_STREAM, 0)
-	if err != nil {
-		return -1, err
-	}
-	unix.CloseOnExec(fd)
-	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
-	if cfg.reusePort {
-		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
-	}
-	if family == unix.AF_INET6 {
-		unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 1)
-	}
-	sa, err := sockaddr(&net.TCPAddr{IP: ip, Port: port})
-	if err == nil {
-		err = unix.Bind(fd, sa)
-	}
-	if err == nil {
-		err = unix.Listen(fd, cfg.backlog)
-	}
-	if err == nil {
-		err = unix.SetNonblock(fd, true)
-	}
-	if err != nil {
-		unix.Close(fd)
-		return -1, err
-	}
-	return fd, nil
+	return listenFD(s, a)
 }
 
-// acceptFrom returns the readiness callback of listening socket fd: it
-// accepts what is waiting, up to the backlog, as asyncio does.
-func (s *Server) acceptFrom(fd int) func() {
-	return func() {
-		for range DefaultBacklog {
-			nfd, _, err := acceptNonblock(fd)
-			switch {
-			case err == nil:
-				s.serve(nfd)
-				continue
-			case err == unix.EAGAIN:
-				return
-			case err == unix.EINTR || err == unix.ECONNABORTED:
-				continue
-			case err == unix.EMFILE || err == unix.ENFILE || err == unix.ENOBUFS || err == unix.ENOMEM:
-				// Out of resources: stop listening for a while rather than
-				// spin on a socket that stays readable, then try again.
-				s.loop.CallExceptionHandler(ExceptionContext{
-					Message: fmt.Sprintf("accept failed, retrying in %v", acceptRetryDelay),
-					Err:     &net.OpError{Op: "accept", Net: "tcp", Err: err},
-				})
-				s.loop.RemoveReader(fd)
-				s.loop.CallLater(acceptRetryDelay, func() {
-					if !s.closed {
-						s.loop.AddReader(fd, s.acceptFrom(fd))
-					}
-				})
-				return
-			default:
-				s.loop.CallExceptionHandler(ExceptionContext{Message: "accept failed", Err: &net.OpError{Op: "accept", Net: "tcp", Err: err}})
-				return
-			}
+// StartServing starts accepting connections, if the server does not yet
+// (asyncio's start_serving). It fails on a closed server.
+func (s *Server) StartServing() error {
+	if s.closed {
+		return ErrServerClosed
+	}
+	if !s.serving {
+		s.serving = true
+		for _, ln := range s.listeners {
+			ln.serve()
 		}
 	}
+	return nil
 }
 
-// serve connects an accepted socket to a new protocol.
-func (s *Server) serve(fd int) {
-	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-	t := newFDTransport(s.loop, fd, s.factory())
+// accepted connects a new connection, in the form the backend made it, to
+// a protocol: directly, or through TLS.
+func (s *Server) accepted(t transport) {
+	if s.closed {
+		discard(t)
+		return
+	}
 	s.conns[t] = struct{}{}
-	t.onLost = func() {
+	t.setOnLost(func() {
 		delete(s.conns, t)
 		s.maybeDone()
+	})
+	if s.cfg.tls == nil {
+		t.SetProtocol(s.factory())
+		t.start(nil)
+		return
 	}
-	t.start()
+	s.acceptTLS(t)
 }
 
 // Addrs returns the addresses the server listens on.
 func (s *Server) Addrs() []net.Addr { return s.addrs }
 
 // IsServing reports whether the server accepts connections.
-func (s *Server) IsServing() bool { return !s.closed }
+func (s *Server) IsServing() bool { return s.serving && !s.closed }
 
 // Close stops listening; connections already accepted go on until they end
 // (CloseClients and AbortClients end them). WaitClosed waits for that.
@@ -199,9 +190,8 @@ func (s *Server) isServer() bool { return true }
 func (s *Server) closeForLoop() { s.Close() }
 
 func (s *Server) closeListeners() {
-	for _, fd := range s.listeners {
-		s.loop.RemoveReader(fd)
-		unix.Close(fd)
+	for _, ln := range s.listeners {
+		ln.close()
 	}
 	s.listeners = nil
 }
@@ -231,11 +221,12 @@ func (s *Server) AbortClients() {
 // accepted has ended (asyncio 3.12's wait_closed).
 func (s *Server) WaitClosed(ctx context.Context) error { return s.done.Wait(ctx) }
 
-// ServeForever serves until ctx ends, then closes the server and returns
-// ctx's error (asyncio's serve_forever, which runs until cancelled). It
-// returns nil at once if the server was closed.
+// ServeForever starts serving if the server does not yet, serves until ctx
+// ends, then closes the server and returns ctx's error (asyncio's
+// serve_forever, which runs until cancelled). It returns nil at once if the
+// server was closed.
 func (s *Server) ServeForever(ctx context.Context) error {
-	if s.closed {
+	if s.StartServing() != nil {
 		return nil
 	}
 	err := s.done.Wait(ctx)
@@ -245,98 +236,18 @@ func (s *Server) ServeForever(ctx context.Context) error {
 	return err
 }
 
-// CreateConnection connects to addr ("host:port") over TCP, trying each
-// address the host resolves to in turn, and connects the socket to the
-// Protocol factory makes (loop.create_connection). It returns the
-// transport and the protocol. Host names are resolved off the loop, on its
-// executor. If every address fails, the error joins every attempt's.
-func CreateConnection(ctx context.Context, network, addr string, factory func() Protocol) (Transport, Protocol, error) {
-	l := RunningLoop(ctx)
-	if l == nil {
-		return nil, nil, ErrNoTask
-	}
-	ips, port, err := resolve(ctx, network, addr, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	var errs []error
-	for _, ip := range ips {
-		fd, err := dialTCP(ctx, ip, port)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+// acceptFailed tells the exception handler that accepting failed, and
+// stops accepting for acceptRetryDelay: a process out of descriptors or
+// memory would otherwise spin on a listening socket that stays ready. The
+// loop calls retry when the delay is over.
+func (s *Server) acceptFailed(network string, err error, retry func()) {
+	s.loop.CallExceptionHandler(ExceptionContext{
+		Message: fmt.Sprintf("accept failed, retrying in %v", acceptRetryDelay),
+		Err:     &net.OpError{Op: "accept", Net: network, Err: err},
+	})
+	s.loop.CallLater(acceptRetryDelay, func() {
+		if !s.closed {
+			retry()
 		}
-		p := factory()
-		t := newFDTransport(l, fd, p)
-		t.start()
-		return t, p, nil
-	}
-	return nil, nil, errors.Join(errs...)
-}
-
-func dialTCP(ctx context.Context, ip net.IP, port int) (int, error) {
-	family := unix.AF_INET6
-	if ip.To4() != nil {
-		family = unix.AF_INET
-	}
-	fd, err := unix.Socket(family, unix.SOCK_STREAM, 0)
-	if err != nil {
-		return -1, err
-	}
-	unix.CloseOnExec(fd)
-	if err := unix.SetNonblock(fd, true); err != nil {
-		unix.Close(fd)
-		return -1, err
-	}
-	if err := SockConnect(ctx, fd, &net.TCPAddr{IP: ip, Port: port}); err != nil {
-		unix.Close(fd)
-		return -1, err
-	}
-	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-	return fd, nil
-}
-
-// resolve splits addr and resolves its host, off the loop. An empty host
-// means every interface for a listener (both families, as asyncio binds)
-// and the loopback for a dialer.
-func resolve(ctx context.Context, network, addr string, listen bool) ([]net.IP, int, error) {
-	host, portStr, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, 0, err
-	}
-	port, err := strconv.Atoi(portStr)
-	if err != nil || port < 0 || port > 65535 {
-		return nil, 0, fmt.Errorf("asyncio: invalid port in %q", addr)
-	}
-	var ips []net.IP
-	switch {
-	case host == "" && listen:
-		ips = []net.IP{net.IPv4zero, net.IPv6unspecified}
-	case host == "":
-		ips = []net.IP{net.IPv4(127, 0, 0, 1)}
-	case net.ParseIP(host) != nil:
-		ips = []net.IP{net.ParseIP(host)}
-	default:
-		found, err := ToThread(ctx, func() ([]net.IPAddr, error) {
-			return net.DefaultResolver.LookupIPAddr(context.WithoutCancel(ctx), host)
-		})
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, a := range found {
-			ips = append(ips, a.IP)
-		}
-	}
-	var out []net.IP
-	for _, ip := range ips {
-		is4 := ip.To4() != nil
-		if network == "tcp4" && !is4 || network == "tcp6" && is4 {
-			continue
-		}
-		out = append(out, ip)
-	}
-	if len(out) == 0 {
-		return nil, 0, fmt.Errorf("asyncio: no %s address for %q", network, addr)
-	}
-	return out, port, nil
+	})
 }

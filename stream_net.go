@@ -1,44 +1,34 @@
-//go:build unix
-
 package asyncio
 
 import "context"
-
-// A ConnOption configures OpenConnection.
-type ConnOption func(*connConfig)
-
-type connConfig struct {
-	limit int
-}
-
-// WithReadLimit sets the limit of the connection's StreamReader (default
-// DefaultStreamLimit).
-func WithReadLimit(n int) ConnOption { return func(c *connConfig) { c.limit = n } }
 
 // WithStreamLimit sets the limit of the StreamReader of every connection
 // StartServer accepts (default DefaultStreamLimit).
 func WithStreamLimit(n int) ServerOption { return func(c *serverConfig) { c.streamLimit = n } }
 
 // OpenConnection connects to addr ("host:port") over TCP and returns the
-// connection's reader and writer (asyncio.open_connection).
+// connection's reader and writer (asyncio.open_connection). The options
+// are CreateConnection's, and WithReadLimit.
 func OpenConnection(ctx context.Context, addr string, opts ...ConnOption) (*StreamReader, *StreamWriter, error) {
+	return openStream(ctx, "tcp", addr, opts)
+}
+
+// OpenUnixConnection connects to the Unix socket at path and returns the
+// connection's reader and writer (asyncio.open_unix_connection).
+func OpenUnixConnection(ctx context.Context, path string, opts ...ConnOption) (*StreamReader, *StreamWriter, error) {
+	return openStream(ctx, "unix", path, opts)
+}
+
+func openStream(ctx context.Context, network, addr string, opts []ConnOption) (*StreamReader, *StreamWriter, error) {
 	var cfg connConfig
 	for _, o := range opts {
 		o(&cfg)
 	}
-	made := NewFuture[*StreamWriter](ctx)
-	p := newStreamProtocol(cfg.limit, func(_ *StreamReader, w *StreamWriter) { made.SetResult(w) })
-	tr, _, err := CreateConnection(ctx, "tcp", addr, func() Protocol { return p })
-	if err != nil {
+	p := newStreamProtocol(cfg.limit, nil)
+	if _, _, err := CreateConnection(ctx, network, addr, func() Protocol { return p }, opts...); err != nil {
 		return nil, nil, err
 	}
-	// ConnectionMade is scheduled, not inline: wait for it.
-	w, err := made.Wait(ctx)
-	if err != nil {
-		tr.Abort()
-		return nil, nil, err
-	}
-	return p.reader, w, nil
+	return p.reader, p.writer, nil
 }
 
 // StartServer listens on addr ("host:port") for TCP connections and runs
@@ -49,6 +39,16 @@ func OpenConnection(ctx context.Context, addr string, opts ...ConnOption) (*Stre
 // than a cancellation, or a panic, is reported to the loop's exception
 // handler, and the server goes on serving.
 func StartServer(ctx context.Context, addr string, handler func(ctx context.Context, r *StreamReader, w *StreamWriter) error, opts ...ServerOption) (*Server, error) {
+	return startStreamServer(ctx, "tcp", addr, handler, opts)
+}
+
+// StartUnixServer is StartServer on a Unix socket at path
+// (asyncio.start_unix_server); see CreateServer for the socket file.
+func StartUnixServer(ctx context.Context, path string, handler func(ctx context.Context, r *StreamReader, w *StreamWriter) error, opts ...ServerOption) (*Server, error) {
+	return startStreamServer(ctx, "unix", path, handler, opts)
+}
+
+func startStreamServer(ctx context.Context, network, addr string, handler func(ctx context.Context, r *StreamReader, w *StreamWriter) error, opts []ServerOption) (*Server, error) {
 	l := RunningLoop(ctx)
 	if l == nil {
 		return nil, ErrNoTask
@@ -76,5 +76,5 @@ func StartServer(ctx context.Context, addr string, handler func(ctx context.Cont
 			}, []TaskOption{Name("stream handler")})
 		})
 	}
-	return CreateServer(ctx, "tcp", addr, factory, opts...)
+	return CreateServer(ctx, network, addr, factory, opts...)
 }

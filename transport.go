@@ -1,6 +1,7 @@
 package asyncio
 
 import (
+	"crypto/tls"
 	"errors"
 	"net"
 )
@@ -45,6 +46,39 @@ type Transport interface {
 	// get_extra_info("sockname"), ("peername")), or nil.
 	LocalAddr() net.Addr
 	RemoteAddr() net.Addr
+	// TLS returns the state of the connection's TLS session (asyncio's
+	// get_extra_info("ssl_object"), ("peercert"), ("cipher")), or nil if
+	// the transport does not speak TLS.
+	TLS() *tls.ConnectionState
+	// Protocol returns the protocol the transport delivers to.
+	Protocol() Protocol
+	// SetProtocol makes the transport deliver to p from now on
+	// (asyncio's set_protocol). The old protocol hears nothing more; p
+	// gets no ConnectionMade.
+	SetProtocol(p Protocol)
+}
+
+// transport is what both backends' transports offer the package beyond
+// Transport: a server or a dialer makes one, then starts it.
+type transport interface {
+	Transport
+	// start schedules the protocol's ConnectionMade, then reading, then
+	// made, if it is not nil. made runs even if the transport was closed
+	// before ConnectionMade could.
+	start(made func())
+	// setOnLost sets what runs after the protocol's ConnectionLost.
+	setOnLost(fn func())
+}
+
+// writeLimits applies SetWriteBufferLimits' defaults to high and low.
+func writeLimits(high, low int) (int, int) {
+	if high <= 0 {
+		high = DefaultWriteHigh
+	}
+	if low < 0 {
+		low = high / 4
+	}
+	return high, min(low, high)
 }
 
 // Default write buffer marks of a transport (asyncio's).

@@ -1,0 +1,397 @@
+package asyncio
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"time"
+)
+
+// connTransport is a Transport over a net.Conn, driven by goroutines that
+// feed the loop: the portable backend's transport, and the one TLS runs
+// on (see tls.go).
+//
+// Two goroutines serve it, both counted in the loop's ioGoroutines:
+//
+//   - the reader reads into its own buffer and hands each chunk to the
+//     loop, then waits until the protocol has taken it (DataReceived has
+//     returned and reading is not paused) before reading into the buffer
+//     again. It ends after a read error or EOF, or when the transport is
+//     lost.
+//   - the writer exists while there is something to do: it is started by
+//     the Write, WriteEOF or Close that finds none running, sends what was
+//     queued, shuts the write side or closes the conn as asked, reports
+//     each step to the loop, and ends when the queue is empty.
+//
+// Every call that may block on the network (Write, CloseWrite, Close, which
+// on a TLS conn all send records) happens on the writer, never on the
+// loop. The loop keeps the authoritative state; the goroutines see only
+// what the mutex guards.
+type connTransport struct {
+	loop  *Loop
+	conn  net.Conn
+	abort func() // closes the carrier at once: conn.Close, or the layer under TLS
+	proto Protocol
+	flow  WriteFlowControl
+
+	// Loop-only state.
+	readPaused  bool
+	parked      bool // the reader waits for ResumeReading
+	unsent      int  // bytes queued and not yet reported written
+	high, low   int
+	paused      bool // the protocol was told to pause writing
+	eofQueued   bool
+	closing     bool
+	lost        bool
+	lostErr     error // the error the connection ended with
+	onLost      func()
+	handshaking bool // the handshake runs; ConnectionMade comes after
+
+	// TLS only.
+	tlsState                          *tls.ConnectionState
+	handshakeTimeout, shutdownTimeout time.Duration
+
+	resume chan struct{} // lets the reader read again (cap 1)
+	done   chan struct{} // closed when the transport is lost
+
+	mu       sync.Mutex // guards the writer's queue
+	queue    []byte
+	spare    []byte
+	wantEOF  bool // shut the write side once the queue is sent
+	wantEnd  bool // close the conn once the queue is sent
+	wRunning bool
+}
+
+// readChunk is the first size of a reader's buffer; it doubles, up to
+// maxReadChunk, each time a read fills it.
+const (
+	readChunk    = 4 << 10
+	maxReadChunk = 64 << 10
+)
+
+func newConnTransport(l *Loop, conn net.Conn, protocol Protocol) *connTransport {
+	t := &connTransport{
+		loop: l, conn: conn, proto: protocol,
+		high: DefaultWriteHigh, low: DefaultWriteLow,
+		resume: make(chan struct{}, 1),
+		done:   make(chan struct{}),
+	}
+	t.abort = func() { conn.Close() }
+	t.flow, _ = protocol.(WriteFlowControl)
+	l.track(t)
+	return t
+}
+
+func (t *connTransport) isServer() bool { return false }
+
+func (t *connTransport) closeForLoop() {
+	t.closing = true
+	t.finish(ErrLoopClosed)
+}
+
+// start schedules ConnectionMade, then starts the reader, then made.
+func (t *connTransport) start(made func()) {
+	t.loop.CallSoon(func() {
+		if !t.closing {
+			t.proto.ConnectionMade(t)
+			if !t.closing {
+				t.startReader()
+			}
+		}
+		if made != nil {
+			made()
+		}
+	})
+}
+
+func (t *connTransport) startReader() {
+	t.loop.ioGoroutines.Add(1)
+	go t.read()
+}
+
+// read is the reader goroutine.
+func (t *connTransport) read() {
+	defer t.loop.ioGoroutines.Done()
+	buf := make([]byte, readChunk)
+	for {
+		n, err := t.conn.Read(buf)
+		chunk := buf[:n]
+		if t.loop.CallSoonThreadsafe(func() { t.received(chunk, err) }).Cancelled() {
+			return // the loop is closed
+		}
+		if err != nil {
+			return
+		}
+		select {
+		case <-t.resume:
+		case <-t.done:
+			return
+		}
+		if n == len(buf) && len(buf) < maxReadChunk {
+			buf = make([]byte, 2*len(buf))
+		}
+	}
+}
+
+// received runs on the loop with what the reader read.
+func (t *connTransport) received(p []byte, err error) {
+	if t.lost {
+		return
+	}
+	if len(p) > 0 && !t.closing {
+		t.proto.DataReceived(p)
+	}
+	switch {
+	case err == nil:
+		if t.readPaused {
+			t.parked = true
+		} else {
+			t.resume <- struct{}{}
+		}
+	case t.closing:
+		// Our own Close or Abort ended the read.
+	case errors.Is(err, io.EOF):
+		if !t.proto.EOFReceived() {
+			t.Close()
+		}
+	default:
+		t.fatal(&net.OpError{Op: "read", Net: netOf(t.conn), Err: err})
+	}
+}
+
+func (t *connTransport) Write(p []byte) error {
+	switch {
+	case t.closing:
+		return ErrTransportClosing
+	case t.eofQueued:
+		return ErrWriteShut
+	case len(p) == 0:
+		return nil
+	}
+	t.unsent += len(p)
+	t.mu.Lock()
+	t.queue = append(t.queue, p...)
+	t.mu.Unlock()
+	t.kickWriter()
+	t.maybePause()
+	return nil
+}
+
+// kickWriter starts the writer unless one runs.
+func (t *connTransport) kickWriter() {
+	t.mu.Lock()
+	start := !t.wRunning
+	t.wRunning = true
+	t.mu.Unlock()
+	if start {
+		t.loop.ioGoroutines.Add(1)
+		go t.write()
+	}
+}
+
+// write is the writer goroutine.
+func (t *connTransport) write() {
+	defer t.loop.ioGoroutines.Done()
+	for {
+		t.mu.Lock()
+		b := t.queue
+		if len(b) == 0 {
+			eof, end := t.wantEOF, t.wantEnd
+			t.wantEOF = false
+			if !eof && !end {
+				t.wRunning = false
+				t.mu.Unlock()
+				return
+			}
+			t.mu.Unlock()
+			if eof {
+				var err error
+				if cw, ok := t.conn.(interface{ CloseWrite() error }); ok {
+					err = cw.CloseWrite()
+				}
+				t.loop.CallSoonThreadsafe(func() { t.wrote(0, err) })
+				continue
+			}
+			err := t.conn.Close()
+			t.loop.CallSoonThreadsafe(func() { t.ended(err) })
+			return // wRunning stays set: nothing more is written
+		}
+		t.queue, t.spare = t.spare[:0], nil
+		t.mu.Unlock()
+		n, err := t.conn.Write(b)
+		t.mu.Lock()
+		t.spare = b
+		t.mu.Unlock()
+		if t.loop.CallSoonThreadsafe(func() { t.wrote(n, err) }).Cancelled() || err != nil {
+			t.mu.Lock()
+			t.wRunning = false
+			t.mu.Unlock()
+			return
+		}
+	}
+}
+
+// wrote runs on the loop after the writer sent n bytes.
+func (t *connTransport) wrote(n int, err error) {
+	if t.lost {
+		return
+	}
+	t.unsent -= n
+	if err != nil {
+		if !t.closing {
+			t.fatal(&net.OpError{Op: "write", Net: netOf(t.conn), Err: err})
+		}
+		return
+	}
+	t.maybeResume()
+}
+
+// ended runs on the loop once the writer closed the conn after sending
+// everything.
+func (t *connTransport) ended(error) {
+	if t.lost {
+		return
+	}
+	t.abort = func() {} // the conn is closed, and its closing sent
+	t.finish(nil)
+}
+
+func (t *connTransport) maybePause() {
+	if !t.paused && t.flow != nil && t.unsent > t.high {
+		t.paused = true
+		t.flow.PauseWriting()
+	}
+}
+
+func (t *connTransport) maybeResume() {
+	if t.paused && t.unsent <= t.low {
+		t.paused = false
+		t.flow.ResumeWriting()
+	}
+}
+
+func (t *connTransport) WriteEOF() error {
+	switch {
+	case t.closing:
+		return ErrTransportClosing
+	case t.eofQueued:
+		return nil
+	case !t.CanWriteEOF():
+		return errors.ErrUnsupported
+	}
+	t.eofQueued = true
+	t.mu.Lock()
+	t.wantEOF = true
+	t.mu.Unlock()
+	t.kickWriter()
+	return nil
+}
+
+func (t *connTransport) CanWriteEOF() bool {
+	_, ok := t.conn.(interface{ CloseWrite() error })
+	return ok
+}
+
+// Close sends what is queued, then closes the conn: the writer does it, so
+// that a TLS conn can send its closing alert without blocking the loop.
+func (t *connTransport) Close() error {
+	if t.closing {
+		return nil
+	}
+	t.closing = true
+	t.mu.Lock()
+	t.wantEnd = true
+	t.mu.Unlock()
+	t.kickWriter()
+	if t.shutdownTimeout > 0 {
+		t.loop.CallLater(t.shutdownTimeout, func() {
+			if !t.lost {
+				t.finish(nil) // the peer took too long: abort
+			}
+		})
+	}
+	return nil
+}
+
+func (t *connTransport) Abort() { t.fatal(nil) }
+
+// fatal ends the connection at once with err (nil for an abort).
+func (t *connTransport) fatal(err error) {
+	t.closing = true
+	t.loop.CallSoon(func() { t.finish(err) })
+}
+
+// finish closes the carrier, releases the goroutines and tells the
+// protocol, once.
+func (t *connTransport) finish(err error) {
+	if t.lost {
+		return
+	}
+	t.lost, t.lostErr = true, err
+	t.loop.untrack(t)
+	t.abort()
+	close(t.done)
+	t.unsent = 0
+	if !t.handshaking {
+		t.proto.ConnectionLost(err)
+	}
+	if t.onLost != nil {
+		t.onLost()
+	}
+}
+
+func (t *connTransport) IsClosing() bool { return t.closing }
+
+func (t *connTransport) PauseReading() {
+	if t.closing || t.readPaused {
+		return
+	}
+	t.readPaused = true
+}
+
+func (t *connTransport) ResumeReading() {
+	if t.closing || !t.readPaused {
+		return
+	}
+	t.readPaused = false
+	if t.parked {
+		t.parked = false
+		t.resume <- struct{}{}
+	}
+}
+
+func (t *connTransport) IsReading() bool { return !t.readPaused && !t.closing }
+
+func (t *connTransport) SetWriteBufferLimits(high, low int) {
+	t.high, t.low = writeLimits(high, low)
+	t.maybePause()
+	t.maybeResume()
+}
+
+func (t *connTransport) WriteBufferLimits() (low, high int) { return t.low, t.high }
+
+func (t *connTransport) WriteBufferSize() int { return t.unsent }
+
+func (t *connTransport) LocalAddr() net.Addr  { return t.conn.LocalAddr() }
+func (t *connTransport) RemoteAddr() net.Addr { return t.conn.RemoteAddr() }
+
+func (t *connTransport) Protocol() Protocol { return t.proto }
+
+func (t *connTransport) setOnLost(fn func()) { t.onLost = fn }
+
+func (t *connTransport) TLS() *tls.ConnectionState { return t.tlsState }
+
+func (t *connTransport) SetProtocol(p Protocol) {
+	t.proto = p
+	t.flow, _ = p.(WriteFlowControl)
+}
+
+// netOf names the network of conn for errors.
+func netOf(conn net.Conn) string {
+	if a := conn.LocalAddr(); a != nil {
+		return a.Network()
+	}
+	return "conn"
+}

@@ -1,0 +1,17 @@
+//go:build !unix
+
+package asyncio
+
+import (
+	"context"
+	"net"
+)
+
+// On a system that is not Unix there are no descriptors to poll: loops use
+// the portable backend, and these are never reached with a poller.
+
+func listenFD(*Server, net.Addr) (listener, error) { return nil, ErrNoPoller }
+
+func dialFD(context.Context, *Loop, net.Addr, net.Addr) (transport, error) {
+	return nil, ErrNoPoller
+}

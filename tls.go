@@ -1,0 +1,231 @@
+package asyncio
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"syscall"
+	"time"
+)
+
+// Default limits of a TLS handshake and of a TLS shutdown (asyncio's
+// SSL_HANDSHAKE_TIMEOUT and SSL_SHUTDOWN_TIMEOUT).
+const (
+	DefaultTLSHandshakeTimeout = 60 * time.Second
+	DefaultTLSShutdownTimeout  = 30 * time.Second
+)
+
+// A TLSOption configures a TLS session: WithServerTLS, WithClientTLS,
+// StartTLS.
+type TLSOption func(*tlsConfig)
+
+type tlsConfig struct {
+	handshake, shutdown time.Duration
+	server              bool
+}
+
+// WithHandshakeTimeout bounds the TLS handshake (asyncio's
+// ssl_handshake_timeout; default DefaultTLSHandshakeTimeout).
+func WithHandshakeTimeout(d time.Duration) TLSOption {
+	return func(c *tlsConfig) { c.handshake = d }
+}
+
+// WithShutdownTimeout bounds the closing exchange of a TLS connection
+// after Close, past which the connection is aborted (asyncio's
+// ssl_shutdown_timeout; default DefaultTLSShutdownTimeout).
+func WithShutdownTimeout(d time.Duration) TLSOption {
+	return func(c *tlsConfig) { c.shutdown = d }
+}
+
+// AsTLSServer makes StartTLS take the server's side of the handshake
+// (asyncio's server_side=True).
+func AsTLSServer() TLSOption { return func(c *tlsConfig) { c.server = true } }
+
+func newTLSConfig(opts []TLSOption) tlsConfig {
+	c := tlsConfig{handshake: DefaultTLSHandshakeTimeout, shutdown: DefaultTLSShutdownTimeout}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// WithServerTLS makes the server speak TLS with config, which must hold a
+// certificate. Each connection's protocol gets ConnectionMade once the
+// handshake is done; a connection whose handshake fails is reported to the
+// loop's exception handler and dropped.
+func WithServerTLS(config *tls.Config, opts ...TLSOption) ServerOption {
+	return func(c *serverConfig) { c.tls, c.tlsOpts = config, newTLSConfig(opts) }
+}
+
+// WithClientTLS makes the connection speak TLS with config (asyncio's ssl
+// argument). Unless config names a ServerName, the host of the address
+// dialled is verified (asyncio's server_hostname). CreateConnection
+// returns once the handshake is done.
+func WithClientTLS(config *tls.Config, opts ...TLSOption) ConnOption {
+	return func(c *connConfig) { c.tls, c.tlsOpts = config, newTLSConfig(opts) }
+}
+
+// StartTLS upgrades the connection of t to TLS (loop.start_tls): it runs
+// the handshake over t, as the client unless AsTLSServer is given, and
+// returns the new transport, which delivers to t's protocol from then on.
+// The protocol gets no second ConnectionMade. t must not be used again.
+// On failure t is aborted.
+func StartTLS(ctx context.Context, t Transport, config *tls.Config, opts ...TLSOption) (Transport, error) {
+	l := RunningLoop(ctx)
+	if l == nil {
+		return nil, ErrNoTask
+	}
+	if t.IsClosing() {
+		return nil, ErrTransportClosing
+	}
+	cfg := newTLSConfig(opts)
+	host := ""
+	if ra, ok := t.RemoteAddr().(*net.TCPAddr); ok {
+		host = ra.IP.String()
+	}
+	return startTLS(ctx, t, t.Protocol(), config, host, cfg, false)
+}
+
+// StartTLS upgrades the writer's connection to TLS in place
+// (StreamWriter.start_tls); the reader reads the decrypted stream from
+// then on. Data the reader buffered before the upgrade stays readable.
+func (w *StreamWriter) StartTLS(ctx context.Context, config *tls.Config, opts ...TLSOption) error {
+	t, err := StartTLS(ctx, w.tr, config, opts...)
+	if err != nil {
+		return err
+	}
+	w.tr, w.reader.tr = t, t
+	return nil
+}
+
+// startTLS layers TLS with protocol p over inner, which carries the
+// ciphertext. made says whether p is new (its ConnectionMade comes when
+// the handshake is done) or already connected (StartTLS). It returns once
+// the handshake is done.
+func startTLS(ctx context.Context, inner Transport, p Protocol, config *tls.Config, host string, cfg tlsConfig, made bool) (Transport, error) {
+	l := RunningLoop(ctx)
+	t := newTLSTransport(l, inner, p, config, host, cfg)
+	if made {
+		inner.(transport).start(nil)
+	}
+	hs := NewFuture[struct{}](ctx)
+	t.handshake(func(err error) {
+		if err != nil {
+			hs.TrySetError(err)
+		} else {
+			hs.TrySetResult(struct{}{})
+		}
+	})
+	if _, err := hs.Wait(ctx); err != nil {
+		t.Abort()
+		return nil, err
+	}
+	if made {
+		mf := NewFuture[struct{}](ctx)
+		t.start(func() { mf.TrySetResult(struct{}{}) })
+		if _, err := mf.Wait(ctx); err != nil {
+			t.Abort()
+			return nil, err
+		}
+	} else {
+		t.startReader()
+	}
+	return t, nil
+}
+
+// newTLSTransport makes the transport of a TLS session run over inner,
+// which from then on delivers to the session.
+func newTLSTransport(l *Loop, inner Transport, p Protocol, config *tls.Config, host string, cfg tlsConfig) *connTransport {
+	tc := newTransportConn(l, inner)
+	inner.SetProtocol(tc)
+	var conn *tls.Conn
+	if cfg.server {
+		conn = tls.Server(tc, config)
+	} else {
+		if config.ServerName == "" && !config.InsecureSkipVerify {
+			config = config.Clone()
+			config.ServerName = host
+		}
+		conn = tls.Client(tc, config)
+	}
+	t := newConnTransport(l, conn, p)
+	t.abort = tc.abort
+	t.handshaking = true
+	t.shutdownTimeout = cfg.shutdown
+	t.handshakeTimeout = cfg.handshake
+	return t
+}
+
+// handshake runs the TLS handshake on a goroutine of the loop's and calls
+// done on the loop with its outcome. A loop timer bounds it; a virtual
+// clock holds still while it runs, as for any work off the loop.
+func (t *connTransport) handshake(done func(error)) {
+	conn := t.conn.(*tls.Conn)
+	var timedOut bool
+	timer := t.loop.CallLater(t.handshakeTimeout, func() {
+		timedOut = true
+		t.abort()
+	})
+	l := t.loop
+	l.external.Add(1)
+	l.ioGoroutines.Add(1)
+	go func() {
+		defer l.ioGoroutines.Done()
+		defer l.endExternal()
+		err := conn.Handshake()
+		var st tls.ConnectionState
+		if err == nil {
+			st = conn.ConnectionState()
+		}
+		l.CallSoonThreadsafe(func() {
+			timer.Cancel()
+			switch {
+			case timedOut:
+				err = &net.OpError{Op: "tls handshake", Net: netOf(conn), Err: ErrTimeout}
+			case err == nil && t.closing:
+				err = ErrTransportClosing
+			case err == nil:
+				t.handshaking = false
+				t.tlsState = &st
+			}
+			done(err)
+		})
+	}()
+}
+
+// acceptTLS runs the server's side of the handshake on an accepted
+// connection, then connects it to a new protocol. Until the handshake is
+// done the server counts the connection under it.
+func (s *Server) acceptTLS(inner transport) {
+	t := newTLSTransport(s.loop, inner, s.factory(), s.cfg.tls, "", tlsConfig{
+		handshake: s.cfg.tlsOpts.handshake, shutdown: s.cfg.tlsOpts.shutdown, server: true,
+	})
+	inner.start(nil)
+	t.handshake(func(err error) {
+		if err != nil {
+			t.Abort()
+			if !quietTLSError(err) {
+				s.loop.CallExceptionHandler(ExceptionContext{Message: "TLS handshake failed", Err: err})
+			}
+			return
+		}
+		// From now on the server counts the TLS transport, which closes
+		// the one under it.
+		delete(s.conns, inner)
+		inner.setOnLost(nil)
+		s.conns[t] = struct{}{}
+		t.onLost = func() {
+			delete(s.conns, t)
+			s.maybeDone()
+		}
+		t.start(nil)
+	})
+}
+
+// quietTLSError reports whether a handshake failed only because the peer
+// went away, which asyncio logs in debug mode only.
+func quietTLSError(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) || errors.Is(err, ErrTransportClosing)
+}
