@@ -50,6 +50,7 @@ type connTransport struct {
 	handshaking bool // the handshake runs; ConnectionMade comes after
 
 	// TLS only.
+	carrier                           *transportConn // the layer under TLS
 	tlsState                          *tls.ConnectionState
 	handshakeTimeout, shutdownTimeout time.Duration
 

@@ -151,7 +151,7 @@ func newTLSTransport(l *Loop, inner Transport, p Protocol, config *tls.Config, h
 		conn = tls.Client(tc, config)
 	}
 	t := newConnTransport(l, conn, p)
-	t.abort = tc.abort
+	t.abort, t.carrier = tc.abort, tc
 	t.handshaking = true
 	t.shutdownTimeout = cfg.shutdown
 	t.handshakeTimeout = cfg.handshake
@@ -162,7 +162,7 @@ func newTLSTransport(l *Loop, inner Transport, p Protocol, config *tls.Config, h
 // done on the loop with its outcome. A loop timer bounds it; a virtual
 // clock holds still while it runs, as for any work off the loop.
 func (t *connTransport) handshake(done func(error)) {
-	conn := t.conn.(*tls.Conn)
+	conn, tc := t.conn.(*tls.Conn), t.carrier
 	var timedOut bool
 	timer := t.loop.CallLater(t.handshakeTimeout, func() {
 		timedOut = true
@@ -184,6 +184,10 @@ func (t *connTransport) handshake(done func(error)) {
 			switch {
 			case timedOut:
 				err = &net.OpError{Op: "tls handshake", Net: netOf(conn), Err: ErrTimeout}
+			case err != nil && !t.lost:
+				// Send the alert that tells the peer why, then close.
+				tc.Close()
+				t.abort = func() {}
 			case err == nil && t.closing:
 				err = ErrTransportClosing
 			case err == nil:

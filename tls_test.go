@@ -1,0 +1,278 @@
+//go:build unix
+
+package asyncio_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"math/big"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+)
+
+// testTLS returns a server config with a self-signed certificate for
+// 127.0.0.1 and localhost, and a client config that trusts it.
+var testTLS = sync.OnceValues(func() (server, client *tls.Config) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "asyncio test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames:              []string{"localhost"},
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		panic(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	server = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}}
+	client = &tls.Config{RootCAs: pool}
+	return server, client
+})
+
+func TestTLSEcho(t *testing.T) {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		serverCfg, clientCfg := testTLS()
+		var served *recorder
+		srv, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", func() asyncio.Protocol {
+			served = newRecorder(ctx)
+			return &echoRecorder{served}
+		}, asyncio.WithServerTLS(serverCfg))
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		rec := newRecorder(ctx)
+		tr, _, err := asyncio.CreateConnection(ctx, "tcp", srv.Addrs()[0].String(), func() asyncio.Protocol { return rec }, asyncio.WithClientTLS(clientCfg))
+		if err != nil {
+			return err
+		}
+		if !rec.made {
+			t.Error("CreateConnection returned before ConnectionMade")
+		}
+		st := tr.TLS()
+		if st == nil || !st.HandshakeComplete || st.Version < tls.VersionTLS12 || len(st.VerifiedChains) == 0 {
+			t.Fatalf("client TLS state %+v", st)
+		}
+		if len(st.PeerCertificates) != 1 || st.PeerCertificates[0].Subject.CommonName != "asyncio test" {
+			t.Errorf("peer certificates %v", st.PeerCertificates)
+		}
+		// A megabyte each way exercises the backpressure of both layers.
+		payload := bytes.Repeat([]byte("0123456789abcdef"), 1<<16)
+		tr.Write(payload)
+		if err := rec.waitData(ctx, len(payload)); err != nil {
+			return err
+		}
+		if !bytes.Equal(rec.data, payload) {
+			t.Errorf("echo differs: %d bytes back", len(rec.data))
+		}
+		if served.t.TLS() == nil {
+			t.Error("server transport has no TLS state")
+		}
+		tr.Close()
+		if err, _ := rec.lost.Wait(ctx); err != nil {
+			t.Errorf("client lost the connection with %v", err)
+		}
+		// The server's protocol sees a clean end: close_notify, then EOF.
+		if err, _ := served.lost.Wait(ctx); err != nil {
+			t.Errorf("server lost the connection with %v", err)
+		}
+		if served.eofs != 1 {
+			t.Errorf("server heard %d EOFs", served.eofs)
+		}
+		return nil
+	})
+}
+
+// echoRecorder is a recorder that writes back what it receives.
+type echoRecorder struct{ *recorder }
+
+func (e *echoRecorder) DataReceived(p []byte) {
+	e.recorder.DataReceived(p)
+	e.t.Write(p)
+}
+
+// A TLS connection half-closes: WriteEOF sends close_notify, the peer
+// hears EOF and can still answer.
+func TestTLSHalfClose(t *testing.T) {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		serverCfg, clientCfg := testTLS()
+		srv, err := asyncio.StartServer(ctx, "127.0.0.1:0", func(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
+			data, err := r.Read(ctx, -1) // to EOF
+			if err != nil {
+				return err
+			}
+			w.Write(bytes.ToUpper(data))
+			return w.Drain(ctx)
+		}, asyncio.WithServerTLS(serverCfg))
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		r, w, err := asyncio.OpenConnection(ctx, srv.Addrs()[0].String(), asyncio.WithClientTLS(clientCfg))
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		if !w.CanWriteEOF() {
+			t.Fatal("a TLS writer cannot write EOF")
+		}
+		w.Write([]byte("half closed"))
+		w.WriteEOF()
+		got, err := r.Read(ctx, -1)
+		if string(got) != "HALF CLOSED" || err != nil {
+			t.Errorf("read %q, %v", got, err)
+		}
+		return nil
+	})
+}
+
+// A plain connection upgrades to TLS in the middle, both sides through
+// StreamWriter.StartTLS, as SMTP's STARTTLS does.
+func TestStartTLS(t *testing.T) {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		serverCfg, clientCfg := testTLS()
+		srv, err := asyncio.StartServer(ctx, "127.0.0.1:0", func(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
+			line, err := r.ReadLine(ctx)
+			if err != nil || string(line) != "STARTTLS\n" {
+				return errors.New("no STARTTLS")
+			}
+			w.Write([]byte("GO AHEAD\n"))
+			if err := w.StartTLS(ctx, serverCfg, asyncio.AsTLSServer()); err != nil {
+				return err
+			}
+			line, err = r.ReadLine(ctx)
+			if err != nil {
+				return err
+			}
+			w.Write(bytes.ToUpper(line))
+			return w.Drain(ctx)
+		})
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		r, w, err := asyncio.OpenConnection(ctx, srv.Addrs()[0].String())
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		w.Write([]byte("STARTTLS\n"))
+		if line, err := r.ReadLine(ctx); string(line) != "GO AHEAD\n" || err != nil {
+			t.Fatalf("ReadLine = %q, %v", line, err)
+		}
+		if w.Transport().TLS() != nil {
+			t.Fatal("TLS state before StartTLS")
+		}
+		if err := w.StartTLS(ctx, clientCfg); err != nil {
+			return err
+		}
+		if st := w.Transport().TLS(); st == nil || !st.HandshakeComplete {
+			t.Fatalf("TLS state after StartTLS: %+v", st)
+		}
+		w.Write([]byte("secret\n"))
+		if line, err := r.ReadLine(ctx); string(line) != "SECRET\n" || err != nil {
+			t.Errorf("ReadLine under TLS = %q, %v", line, err)
+		}
+		return nil
+	})
+}
+
+// A client that does not trust the server's certificate fails to connect,
+// and the server reports the failed handshake and goes on serving.
+func TestTLSUntrustedCertificate(t *testing.T) {
+	var mu sync.Mutex
+	var reports []string
+	handler := asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) {
+		mu.Lock()
+		reports = append(reports, c.Message+": "+c.Err.Error())
+		mu.Unlock()
+	})
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		serverCfg, clientCfg := testTLS()
+		srv, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", func() asyncio.Protocol { return &echo{} }, asyncio.WithServerTLS(serverCfg))
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		addr := srv.Addrs()[0].String()
+		_, _, err = asyncio.CreateConnection(ctx, "tcp", addr, func() asyncio.Protocol { return newRecorder(ctx) }, asyncio.WithClientTLS(&tls.Config{}))
+		var unknown x509.UnknownAuthorityError
+		if !errors.As(err, &unknown) {
+			t.Errorf("untrusted server: %v, want x509.UnknownAuthorityError", err)
+		}
+		// The server still serves a client that trusts it.
+		tr, _, err := asyncio.CreateConnection(ctx, "tcp", addr, func() asyncio.Protocol { return newRecorder(ctx) }, asyncio.WithClientTLS(clientCfg))
+		if err != nil {
+			return err
+		}
+		tr.Close()
+		return nil
+	}, handler)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(reports) != len(backends) || !strings.Contains(reports[0], "TLS handshake failed") {
+		t.Errorf("server reports %q, want one failed handshake per backend", reports)
+	}
+}
+
+// A peer that never answers the handshake fails it after the handshake
+// timeout.
+func TestTLSHandshakeTimeout(t *testing.T) {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		_, clientCfg := testTLS()
+		mute, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", func() asyncio.Protocol { return &asyncio.BaseProtocol{} })
+		if err != nil {
+			return err
+		}
+		defer mute.Close()
+		loop := asyncio.RunningLoop(ctx)
+		start := loop.Time()
+		_, _, err = asyncio.CreateConnection(ctx, "tcp", mute.Addrs()[0].String(), func() asyncio.Protocol { return newRecorder(ctx) },
+			asyncio.WithClientTLS(clientCfg, asyncio.WithHandshakeTimeout(50*time.Millisecond)))
+		if !errors.Is(err, asyncio.ErrTimeout) {
+			t.Errorf("handshake with a mute peer: %v, want ErrTimeout", err)
+		}
+		if took := loop.Time() - start; took < 50*time.Millisecond {
+			t.Errorf("timed out after %v", took)
+		}
+		mute.AbortClients()
+		return nil
+	})
+}
+
+func TestTLSServerNeedsCertificate(t *testing.T) {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		_, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", func() asyncio.Protocol { return &echo{} }, asyncio.WithServerTLS(&tls.Config{}))
+		if err == nil {
+			t.Error("a TLS server without a certificate was made")
+		}
+		return nil
+	})
+}
