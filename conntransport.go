@@ -35,6 +35,8 @@ type connTransport struct {
 	abort func() // closes the carrier at once: conn.Close, or the layer under TLS
 	proto Protocol
 	flow  WriteFlowControl
+	// proto, if it reads into its own buffers
+	buffered BufferedProtocol
 
 	// Loop-only state.
 	readPaused  bool
@@ -80,7 +82,7 @@ func newConnTransport(l *Loop, conn net.Conn, protocol Protocol) *connTransport 
 		done:   make(chan struct{}),
 	}
 	t.abort = func() { conn.Close() }
-	t.flow, _ = protocol.(WriteFlowControl)
+	t.SetProtocol(protocol)
 	l.track(t)
 	return t
 }
@@ -142,7 +144,11 @@ func (t *connTransport) received(p []byte, err error) {
 		return
 	}
 	if len(p) > 0 && !t.closing {
-		t.proto.DataReceived(p)
+		if t.buffered != nil {
+			t.deliverBuffered(p)
+		} else {
+			t.proto.DataReceived(p)
+		}
 	}
 	switch {
 	case err == nil:
@@ -159,6 +165,20 @@ func (t *connTransport) received(p []byte, err error) {
 		}
 	default:
 		t.fatal(&net.OpError{Op: "read", Net: netOf(t.conn), Err: err})
+	}
+}
+
+// deliverBuffered copies p into the buffers of a BufferedProtocol.
+func (t *connTransport) deliverBuffered(p []byte) {
+	for len(p) > 0 && !t.closing {
+		b := t.buffered.GetBuffer(len(p))
+		if len(b) == 0 {
+			t.fatal(errEmptyBuffer)
+			return
+		}
+		n := copy(b, p)
+		t.buffered.BufferUpdated(n)
+		p = p[n:]
 	}
 }
 
@@ -387,6 +407,7 @@ func (t *connTransport) TLS() *tls.ConnectionState { return t.tlsState }
 func (t *connTransport) SetProtocol(p Protocol) {
 	t.proto = p
 	t.flow, _ = p.(WriteFlowControl)
+	t.buffered, _ = p.(BufferedProtocol)
 }
 
 // netOf names the network of conn for errors.

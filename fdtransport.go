@@ -75,6 +75,8 @@ type fdTransport struct {
 	fd    int
 	proto Protocol
 	flow  WriteFlowControl // proto, if it wants flow control
+	// proto, if it reads into its own buffers
+	buffered BufferedProtocol
 
 	reading    bool // the loop watches fd for reading
 	readPaused bool // PauseReading was called
@@ -113,6 +115,12 @@ func (t *fdTransport) stopReading() {
 // idle connection holds no read buffer of its own.
 func (t *fdTransport) readReady() {
 	buf := t.loop.readBuffer()
+	if t.buffered != nil {
+		if buf = t.buffered.GetBuffer(len(buf)); len(buf) == 0 {
+			t.fatal(errEmptyBuffer)
+			return
+		}
+	}
 	n, err := unix.Read(t.fd, buf)
 	switch {
 	case err == unix.EAGAIN || err == unix.EINTR:
@@ -124,6 +132,8 @@ func (t *fdTransport) readReady() {
 		if !t.proto.EOFReceived() {
 			t.Close()
 		}
+	case t.buffered != nil:
+		t.buffered.BufferUpdated(n)
 	default:
 		t.proto.DataReceived(buf[:n])
 	}
@@ -326,6 +336,7 @@ func (t *fdTransport) Protocol() Protocol { return t.proto }
 func (t *fdTransport) SetProtocol(p Protocol) {
 	t.proto = p
 	t.flow, _ = p.(WriteFlowControl)
+	t.buffered, _ = p.(BufferedProtocol)
 }
 
 func (t *fdTransport) setOnLost(fn func()) { t.onLost = fn }

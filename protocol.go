@@ -1,5 +1,7 @@
 package asyncio
 
+import "errors"
+
 // A Protocol receives the events of a connection from its Transport
 // (asyncio.Protocol). The loop calls its methods on the loop, one at a
 // time: ConnectionMade first, then DataReceived any number of times,
@@ -30,6 +32,27 @@ type WriteFlowControl interface {
 	PauseWriting()
 	ResumeWriting()
 }
+
+// BufferedProtocol is implemented by a Protocol that wants received data
+// written straight into buffers it owns (asyncio.BufferedProtocol): the
+// transport calls GetBuffer for a buffer to read into, then BufferUpdated
+// with how many bytes it wrote there, instead of DataReceived. On the
+// poller backend the socket reads into the buffer, with no copy; the
+// portable backend copies into it. GetBuffer must return a non-empty
+// buffer, which the transport uses only until BufferUpdated.
+type BufferedProtocol interface {
+	Protocol
+	// GetBuffer returns the buffer to read into; sizeHint is how much
+	// the transport would like to read, or 0 if it has no idea.
+	GetBuffer(sizeHint int) []byte
+	// BufferUpdated says that the first n bytes of the last buffer hold
+	// new data.
+	BufferUpdated(n int)
+}
+
+// errEmptyBuffer is the error a transport ends with when a BufferedProtocol
+// returns no room to read into.
+var errEmptyBuffer = errors.New("asyncio: BufferedProtocol.GetBuffer returned an empty buffer")
 
 // BaseProtocol implements Protocol with methods that do nothing, to embed
 // in a protocol that needs only some of them. Its EOFReceived returns
