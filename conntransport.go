@@ -35,6 +35,7 @@ type connTransport struct {
 	abort func() // closes the carrier at once: conn.Close, or the layer under TLS
 	proto Protocol
 	flow  WriteFlowControl
+	pipe  pipeEnd // the end of a pipe conn is, if it is one
 	// proto, if it reads into its own buffers
 	buffered BufferedProtocol
 
@@ -99,7 +100,7 @@ func (t *connTransport) start(made func()) {
 	t.loop.CallSoon(func() {
 		if !t.closing {
 			t.proto.ConnectionMade(t)
-			if !t.closing {
+			if !t.closing && t.pipe != writePipe {
 				t.startReader()
 			}
 		}
@@ -184,6 +185,8 @@ func (t *connTransport) deliverBuffered(p []byte) {
 
 func (t *connTransport) Write(p []byte) error {
 	switch {
+	case t.pipe == readPipe:
+		return errReadOnly
 	case t.closing:
 		return ErrTransportClosing
 	case t.eofQueued:
@@ -295,6 +298,10 @@ func (t *connTransport) maybeResume() {
 
 func (t *connTransport) WriteEOF() error {
 	switch {
+	case t.pipe == readPipe:
+		return errReadOnly
+	case t.pipe == writePipe:
+		return t.Close() // a pipe's end is its close
 	case t.closing:
 		return ErrTransportClosing
 	case t.eofQueued:
@@ -312,7 +319,7 @@ func (t *connTransport) WriteEOF() error {
 
 func (t *connTransport) CanWriteEOF() bool {
 	_, ok := t.conn.(interface{ CloseWrite() error })
-	return ok
+	return t.pipe == writePipe || ok && t.pipe == notPipe
 }
 
 // Close sends what is queued, then closes the conn: the writer does it, so

@@ -5,6 +5,7 @@ package asyncio
 import (
 	"context"
 	"net"
+	"os"
 )
 
 // On a system that is not Unix there are no descriptors to poll: loops use
@@ -13,5 +14,9 @@ import (
 func listenFD(*Server, net.Addr) (listener, error) { return nil, ErrNoPoller }
 
 func dialFD(context.Context, *Loop, net.Addr, net.Addr) (transport, error) {
+	return nil, ErrNoPoller
+}
+
+func newPipeTransport(*Loop, *os.File, Protocol, pipeEnd) (transport, error) {
 	return nil, ErrNoPoller
 }

@@ -75,6 +75,7 @@ type fdTransport struct {
 	fd    int
 	proto Protocol
 	flow  WriteFlowControl // proto, if it wants flow control
+	pipe  pipeEnd          // the end of a pipe fd is, if it is one
 	// proto, if it reads into its own buffers
 	buffered BufferedProtocol
 
@@ -90,6 +91,7 @@ type fdTransport struct {
 	eofPending bool // WriteEOF once the buffer is sent
 	eofWritten bool
 	closing    bool
+	failed     bool // fatal ran: finish is scheduled with its error
 	lost       bool
 
 	readFn, writeFn func() // bound once: watching costs no allocation
@@ -114,6 +116,15 @@ func (t *fdTransport) stopReading() {
 // during DataReceived, and the loop runs one callback at a time, so an
 // idle connection holds no read buffer of its own.
 func (t *fdTransport) readReady() {
+	if t.pipe == writePipe {
+		// The read end closed: nobody will take what we write.
+		if t.size() > 0 {
+			t.fatal(&os.PathError{Op: "write", Path: "pipe", Err: unix.EPIPE})
+		} else {
+			t.fatal(nil)
+		}
+		return
+	}
 	buf := t.loop.readBuffer()
 	if t.buffered != nil {
 		if buf = t.buffered.GetBuffer(len(buf)); len(buf) == 0 {
@@ -141,6 +152,8 @@ func (t *fdTransport) readReady() {
 
 func (t *fdTransport) Write(p []byte) error {
 	switch {
+	case t.pipe == readPipe:
+		return errReadOnly
 	case t.closing:
 		return ErrTransportClosing
 	case t.eofPending || t.eofWritten:
@@ -191,6 +204,13 @@ func (t *fdTransport) writeReady() {
 	t.loop.RemoveWriter(t.fd)
 	t.writing = false
 	t.maybeResume()
+	if t.size() > 0 || t.failed {
+		// ResumeWriting wrote again (and Write watches fd again), maybe
+		// closing or shutting after it: that waits for this buffer. Or
+		// the protocol aborted, or its write failed: finish is on its way
+		// with the error.
+		return
+	}
 	if t.eofPending {
 		t.eofPending = false
 		t.shutWrite()
@@ -217,6 +237,12 @@ func (t *fdTransport) maybeResume() {
 }
 
 func (t *fdTransport) WriteEOF() error {
+	switch t.pipe {
+	case readPipe:
+		return errReadOnly
+	case writePipe:
+		return t.Close() // a pipe's end is its close
+	}
 	if t.closing {
 		return ErrTransportClosing
 	}
@@ -236,7 +262,7 @@ func (t *fdTransport) shutWrite() {
 	unix.Shutdown(t.fd, unix.SHUT_WR)
 }
 
-func (t *fdTransport) CanWriteEOF() bool { return true }
+func (t *fdTransport) CanWriteEOF() bool { return t.pipe != readPipe }
 
 func (t *fdTransport) Close() error {
 	if t.closing {
@@ -254,7 +280,7 @@ func (t *fdTransport) Abort() { t.fatal(nil) }
 
 // fatal ends the connection at once with err (nil for an abort).
 func (t *fdTransport) fatal(err error) {
-	t.closing = true
+	t.closing, t.failed = true, true
 	t.stopReading()
 	if t.writing {
 		t.loop.RemoveWriter(t.fd)
