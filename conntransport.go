@@ -48,7 +48,9 @@ type connTransport struct {
 	eofQueued   bool
 	closing     bool
 	lost        bool
-	lostErr     error // the error the connection ended with
+	lostErr     error  // the error the connection ended with
+	drainFn     func() // see whenBuffered
+	drainAt     int
 	onLost      func()
 	handshaking bool // the handshake runs; ConnectionMade comes after
 
@@ -294,6 +296,21 @@ func (t *connTransport) maybeResume() {
 		t.paused = false
 		t.flow.ResumeWriting()
 	}
+	if t.drainFn != nil && t.unsent <= t.drainAt {
+		fn := t.drainFn
+		t.drainFn = nil
+		fn()
+	}
+}
+
+// whenBuffered runs fn once at most n bytes wait to be sent, or once the
+// connection is lost.
+func (t *connTransport) whenBuffered(n int, fn func()) {
+	if t.lost || t.unsent <= n {
+		fn()
+		return
+	}
+	t.drainFn, t.drainAt = fn, n
 }
 
 func (t *connTransport) WriteEOF() error {
@@ -363,6 +380,10 @@ func (t *connTransport) finish(err error) {
 	close(t.done)
 	t.unsent = 0
 	if !t.handshaking {
+		if fn := t.drainFn; fn != nil {
+			t.drainFn = nil
+			fn()
+		}
 		t.proto.ConnectionLost(err)
 	}
 	if t.onLost != nil {

@@ -20,3 +20,7 @@ func dialFD(context.Context, *Loop, net.Addr, net.Addr) (transport, error) {
 func newPipeTransport(*Loop, *os.File, Protocol, pipeEnd) (transport, error) {
 	return nil, ErrNoPoller
 }
+
+func sendfileNative(context.Context, transport, *os.File, int64, int64) (int64, error) {
+	return 0, errNoNativeSendfile
+}

@@ -71,11 +71,12 @@ func (t *fdTransport) start(made func()) {
 
 // fdTransport is a Transport over a socket watched by the loop's poller.
 type fdTransport struct {
-	loop  *Loop
-	fd    int
-	proto Protocol
-	flow  WriteFlowControl // proto, if it wants flow control
-	pipe  pipeEnd          // the end of a pipe fd is, if it is one
+	loop       *Loop
+	fd         int
+	proto      Protocol
+	flow       WriteFlowControl // proto, if it wants flow control
+	pipe       pipeEnd          // the end of a pipe fd is, if it is one
+	sendfiling bool             // Sendfile sends a file with sendfile(2)
 	// proto, if it reads into its own buffers
 	buffered BufferedProtocol
 
@@ -95,6 +96,8 @@ type fdTransport struct {
 	lost       bool
 
 	readFn, writeFn func() // bound once: watching costs no allocation
+	drainFn         func() // see whenBuffered
+	drainAt         int
 	onLost          func() // the server's bookkeeping, if any
 }
 
@@ -154,6 +157,8 @@ func (t *fdTransport) Write(p []byte) error {
 	switch {
 	case t.pipe == readPipe:
 		return errReadOnly
+	case t.sendfiling:
+		return ErrSendfileInProgress
 	case t.closing:
 		return ErrTransportClosing
 	case t.eofPending || t.eofWritten:
@@ -234,6 +239,21 @@ func (t *fdTransport) maybeResume() {
 		t.paused = false
 		t.flow.ResumeWriting()
 	}
+	if t.drainFn != nil && t.size() <= t.drainAt {
+		fn := t.drainFn
+		t.drainFn = nil
+		fn()
+	}
+}
+
+// whenBuffered runs fn once at most n bytes wait to be sent, or once the
+// connection is lost.
+func (t *fdTransport) whenBuffered(n int, fn func()) {
+	if t.lost || t.size() <= n {
+		fn()
+		return
+	}
+	t.drainFn, t.drainAt = fn, n
 }
 
 func (t *fdTransport) WriteEOF() error {
@@ -303,6 +323,10 @@ func (t *fdTransport) finish(err error) {
 		t.writing = false
 	}
 	unix.Close(t.fd)
+	if fn := t.drainFn; fn != nil {
+		t.drainFn = nil
+		fn()
+	}
 	t.proto.ConnectionLost(err)
 	if t.onLost != nil {
 		t.onLost()

@@ -68,6 +68,9 @@ type transport interface {
 	start(made func())
 	// setOnLost sets what runs after the protocol's ConnectionLost.
 	setOnLost(fn func())
+	// whenBuffered runs fn once at most n bytes wait to be sent, or once
+	// the connection is lost.
+	whenBuffered(n int, fn func())
 }
 
 // writeLimits applies SetWriteBufferLimits' defaults to high and low.
