@@ -28,10 +28,10 @@ func (e *IncompleteReadError) Error() string {
 	return fmt.Sprintf("asyncio: stream ended after %d of %d bytes", len(e.Partial), e.Expected)
 }
 
-// LimitOverrunError is returned by ReadUntil when the buffered data reaches
-// the reader's limit without the separator (asyncio.LimitOverrunError).
-// The data stays in the stream; Consumed is how much of it holds no
-// separator.
+// LimitOverrunError is returned by ReadUntil and ReadUntilAny when the
+// buffered data reaches the reader's limit without the separator
+// (asyncio.LimitOverrunError). The data stays in the stream; Consumed is
+// how much of it holds no separator.
 type LimitOverrunError struct {
 	Consumed int
 }
@@ -49,8 +49,8 @@ var errConcurrentRead = errors.New("asyncio: another task is already reading thi
 
 // A StreamReader is the read side of a stream connection
 // (asyncio.StreamReader). It buffers what arrives, up to about twice its
-// limit before it pauses the transport. Its methods wait in the calling
-// task; one task at a time may read.
+// limit before it pauses the transport (all of it during a Read(ctx, -1)).
+// Its methods wait in the calling task; one task at a time may read.
 type StreamReader struct {
 	buf     []byte
 	eof     bool
@@ -59,6 +59,7 @@ type StreamReader struct {
 	waiter  *Future[struct{}]
 	paused  bool
 	reading bool
+	readAll bool // a Read(ctx, -1) waits: the buffer may pass the limit
 	tr      Transport
 }
 
@@ -73,7 +74,7 @@ func newStreamReader(limit int) *StreamReader {
 func (r *StreamReader) feed(p []byte) {
 	r.buf = append(r.buf, p...)
 	r.wake()
-	if !r.paused && len(r.buf) > 2*r.limit && r.tr != nil {
+	if !r.paused && !r.readAll && len(r.buf) > 2*r.limit && r.tr != nil {
 		r.paused = true
 		r.tr.PauseReading()
 	}
@@ -127,7 +128,17 @@ func (r *StreamReader) Read(ctx context.Context, n int) ([]byte, error) {
 		return []byte{}, nil
 	}
 	if n < 0 {
+		// All of the stream is wanted, so it is all buffered: a transport
+		// paused at the limit would never deliver the end. (asyncio reads
+		// in blocks of the limit for the same reason; buffering instead
+		// keeps the data in the stream if ctx is cancelled.)
+		r.readAll = true
+		defer func() { r.readAll = false }()
 		for !r.eof {
+			if r.paused {
+				r.paused = false
+				r.tr.ResumeReading()
+			}
 			if err := r.wait(ctx); err != nil {
 				return nil, err
 			}
@@ -174,14 +185,16 @@ func (r *StreamReader) ReadUntil(ctx context.Context, sep []byte) ([]byte, error
 }
 
 // ReadUntilAny is ReadUntil with several separators (asyncio 3.13's
-// readuntil with a tuple): it returns the shortest data that ends with
-// any of seps. When two separators end at the same byte ("\r\n" and
-// "\n", say) the shorter one is the match, and for the limit what counts
-// is where that match starts: a *LimitOverrunError if it starts past the
-// limit, whatever the other separators. The errors are ReadUntil's: an
+// readuntil with a tuple of them): it returns the shortest data that ends
+// with any of seps, whatever their order. A separator that is the start
+// of another one therefore wins over it: with "\r" and "\r\n", "a\r\nb"
+// reads as "a\r" and then "\nb". When two separators end at the same
+// byte ("\r\n" and "\n"), the shorter one is the match, and the limit
+// is checked against where it starts. The errors are ReadUntil's: an
 // *IncompleteReadError with the rest if the stream ends before any
-// separator, a *LimitOverrunError, the data kept, if the limit is reached
-// first. It is an error to give no separator, or an empty one.
+// separator, a *LimitOverrunError, with the data left in the stream, if
+// the limit is reached first. Giving no separator, or an empty one, is
+// an error.
 func (r *StreamReader) ReadUntilAny(ctx context.Context, seps ...[]byte) ([]byte, error) {
 	return r.readUntil(ctx, "ReadUntilAny", seps...)
 }

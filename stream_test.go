@@ -134,6 +134,45 @@ func TestStreamReaderErrorsKeepData(t *testing.T) {
 	}, asyncio.WithClock(asyncio.NewRealClock()))
 }
 
+// ReadUntilAny over a connection: commands ended by ";" or a new line,
+// then the end of the stream with the unterminated rest.
+func TestReadUntilAnyOverConnection(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		r := serveBytes(ctx, t, "SET a 1;GET a\nDEL a;QUIT")
+		seps := [][]byte{[]byte(";"), []byte("\n")}
+		for _, want := range []string{"SET a 1;", "GET a\n", "DEL a;"} {
+			cmd, err := r.ReadUntilAny(ctx, seps...)
+			if string(cmd) != want || err != nil {
+				t.Errorf("ReadUntilAny = %q, %v; want %q", cmd, err, want)
+			}
+		}
+		_, err := r.ReadUntilAny(ctx, seps...)
+		var inc *asyncio.IncompleteReadError
+		if !errors.As(err, &inc) || string(inc.Partial) != "QUIT" || inc.Expected != -1 {
+			t.Errorf("ReadUntilAny at the end: %v", err)
+		}
+		if !r.AtEOF() {
+			t.Error("not at EOF after the incomplete read")
+		}
+		return nil
+	}, asyncio.WithClock(asyncio.NewRealClock()))
+}
+
+// Read(ctx, -1) of a stream many times the reader's limit: the reader
+// does not leave its transport paused at the limit, which would hold back
+// the end of the stream for good.
+func TestReadAllPastTheLimit(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		payload := strings.Repeat("0123456789", 1000)
+		r := serveBytes(ctx, t, payload, asyncio.WithReadLimit(16))
+		got, err := r.Read(ctx, -1)
+		if string(got) != payload || err != nil {
+			t.Errorf("Read(-1) = %d bytes, %v; want the %d sent", len(got), err, len(payload))
+		}
+		return nil
+	}, asyncio.WithClock(asyncio.NewRealClock()))
+}
+
 func TestReadLineTooLong(t *testing.T) {
 	asynciotest.Run(t, func(ctx context.Context) error {
 		r := serveBytes(ctx, t, "0123456789\nok\n", asyncio.WithReadLimit(4))

@@ -45,6 +45,8 @@ var examples = []string{
 	"retry",
 	"shutdown",
 	"echo",
+	"chat",
+	"proxy",
 }
 
 func main() {
