@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/asyncio-go/asyncio"
-	"github.com/asyncio-go/asyncio/asynciotest"
 )
 
 // lineEcho answers every line until the client closes.
@@ -45,7 +44,7 @@ func startEcho(ctx context.Context, t *testing.T, opts ...asyncio.ServerOption) 
 
 func TestStreamsEcho(t *testing.T) {
 	var reports []asyncio.ExceptionContext
-	asynciotest.Run(t, func(ctx context.Context) error {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
 		srv, addr := startEcho(ctx, t)
 		r, w, err := asyncio.OpenConnection(ctx, addr)
 		if err != nil {
@@ -82,8 +81,8 @@ func TestStreamsEcho(t *testing.T) {
 		w2.Close()
 		srv.Close()
 		return srv.WaitClosed(ctx)
-	}, asyncio.WithClock(asyncio.NewRealClock()), asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) { reports = append(reports, c) }))
-	if len(reports) != 1 || !strings.Contains(reports[0].Message, "panicked") {
+	}, asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) { reports = append(reports, c) }))
+	if len(reports) != len(backends) || !strings.Contains(reports[0].Message, "panicked") {
 		t.Fatalf("reports: %+v", reports)
 	}
 }
@@ -108,7 +107,7 @@ func serveBytes(ctx context.Context, t *testing.T, payload string, opts ...async
 }
 
 func TestStreamReaderErrorsKeepData(t *testing.T) {
-	asynciotest.Run(t, func(ctx context.Context) error {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
 		r := serveBytes(ctx, t, "abcdefgh|tail", asyncio.WithReadLimit(4))
 		// The separator lies past the limit: the data stays.
 		_, err := r.ReadUntil(ctx, []byte("|"))
@@ -131,13 +130,13 @@ func TestStreamReaderErrorsKeepData(t *testing.T) {
 			t.Errorf("Read at EOF = %q, %v", got, err)
 		}
 		return nil
-	}, asyncio.WithClock(asyncio.NewRealClock()))
+	})
 }
 
 // ReadUntilAny over a connection: commands ended by ";" or a new line,
 // then the end of the stream with the unterminated rest.
 func TestReadUntilAnyOverConnection(t *testing.T) {
-	asynciotest.Run(t, func(ctx context.Context) error {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
 		r := serveBytes(ctx, t, "SET a 1;GET a\nDEL a;QUIT")
 		seps := [][]byte{[]byte(";"), []byte("\n")}
 		for _, want := range []string{"SET a 1;", "GET a\n", "DEL a;"} {
@@ -155,14 +154,14 @@ func TestReadUntilAnyOverConnection(t *testing.T) {
 			t.Error("not at EOF after the incomplete read")
 		}
 		return nil
-	}, asyncio.WithClock(asyncio.NewRealClock()))
+	})
 }
 
 // Read(ctx, -1) of a stream many times the reader's limit: the reader
 // does not leave its transport paused at the limit, which would hold back
 // the end of the stream for good.
 func TestReadAllPastTheLimit(t *testing.T) {
-	asynciotest.Run(t, func(ctx context.Context) error {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
 		payload := strings.Repeat("0123456789", 1000)
 		r := serveBytes(ctx, t, payload, asyncio.WithReadLimit(16))
 		got, err := r.Read(ctx, -1)
@@ -170,11 +169,11 @@ func TestReadAllPastTheLimit(t *testing.T) {
 			t.Errorf("Read(-1) = %d bytes, %v; want the %d sent", len(got), err, len(payload))
 		}
 		return nil
-	}, asyncio.WithClock(asyncio.NewRealClock()))
+	})
 }
 
 func TestReadLineTooLong(t *testing.T) {
-	asynciotest.Run(t, func(ctx context.Context) error {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
 		r := serveBytes(ctx, t, "0123456789\nok\n", asyncio.WithReadLimit(4))
 		if _, err := r.ReadLine(ctx); !errors.Is(err, asyncio.ErrLineTooLong) {
 			t.Errorf("long line: %v", err)
@@ -191,13 +190,13 @@ func TestReadLineTooLong(t *testing.T) {
 			}
 		}
 		return nil
-	}, asyncio.WithClock(asyncio.NewRealClock()))
+	})
 }
 
 // The io adapters let encoding/json and bufio work on a stream.
 func TestStreamIOAdapters(t *testing.T) {
 	type msg struct{ N int }
-	asynciotest.Run(t, func(ctx context.Context) error {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
 		srv, err := asyncio.StartServer(ctx, "127.0.0.1:0", func(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
 			dec, enc := json.NewDecoder(r.Reader(ctx)), json.NewEncoder(w.Writer(ctx))
 			for {
@@ -240,12 +239,12 @@ func TestStreamIOAdapters(t *testing.T) {
 			t.Errorf("unexpected line %q", sc.Text())
 		}
 		return nil
-	}, asyncio.WithClock(asyncio.NewRealClock()))
+	})
 }
 
 // WithStreamLimit sets the limit of the readers StartServer makes.
 func TestStartServerStreamLimit(t *testing.T) {
-	asynciotest.Run(t, func(ctx context.Context) error {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
 		limits := asyncio.NewQueue[int](1)
 		srv, err := asyncio.StartServer(ctx, "127.0.0.1:0", func(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
 			return limits.Put(ctx, r.Limit())
@@ -263,5 +262,5 @@ func TestStartServerStreamLimit(t *testing.T) {
 			t.Errorf("handler's reader limit = %d, %v; want 7", n, err)
 		}
 		return nil
-	}, asyncio.WithClock(asyncio.NewRealClock()))
+	})
 }
