@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -249,7 +250,7 @@ func resolveAddrs(ctx context.Context, network, addr string, listen bool) ([]net
 			return nil, errors.New("asyncio: empty Unix socket path")
 		}
 		return []net.Addr{&net.UnixAddr{Name: addr, Net: "unix"}}, nil
-	case "tcp", "tcp4", "tcp6":
+	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6":
 	default:
 		return nil, fmt.Errorf("asyncio: unsupported network %q", network)
 	}
@@ -280,7 +281,7 @@ func resolveAddrs(ctx context.Context, network, addr string, listen bool) ([]net
 	var out []net.Addr
 	for _, ip := range ips {
 		is4 := ip.IP.To4() != nil
-		if network == "tcp4" && !is4 || network == "tcp6" && is4 {
+		if strings.HasSuffix(network, "4") && !is4 || strings.HasSuffix(network, "6") && is4 {
 			continue
 		}
 		out = append(out, &net.TCPAddr{IP: ip.IP, Port: port, Zone: ip.Zone})

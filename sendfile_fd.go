@@ -69,7 +69,7 @@ func (t *fdTransport) waitWritable(ctx context.Context) error {
 	if err := t.loop.AddWriter(t.fd, func() { ready.TrySetResult(struct{}{}) }); err != nil {
 		return err
 	}
-	t.writing = true // so that losing the connection removes the watch
+	t.writing = true                                              // so that losing the connection removes the watch
 	t.whenBuffered(-1, func() { ready.TrySetResult(struct{}{}) }) // fires on loss only
 	_, err := ready.Wait(ctx)
 	t.drainFn = nil

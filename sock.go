@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -176,7 +177,17 @@ func sockaddr(addr net.Addr) (unix.Sockaddr, error) {
 		return &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ip.Unmap().As4()}, nil
 	}
 	if ip.Is6() {
-		return &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ip.As16()}, nil
+		sa := &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ip.As16()}
+		if z := ip.Zone(); z != "" { // a link-local address names its interface
+			if ifi, err := net.InterfaceByName(z); err == nil {
+				sa.ZoneId = uint32(ifi.Index)
+			} else if n, err := strconv.ParseUint(z, 10, 32); err == nil {
+				sa.ZoneId = uint32(n)
+			} else {
+				return nil, fmt.Errorf("asyncio: unknown IPv6 zone %q", z)
+			}
+		}
+		return sa, nil
 	}
 	return nil, errors.New("asyncio: address without an IP")
 }

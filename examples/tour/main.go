@@ -47,6 +47,7 @@ var examples = []string{
 	"echo",
 	"chat",
 	"proxy",
+	"udpecho",
 }
 
 func main() {
