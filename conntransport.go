@@ -41,8 +41,9 @@ type connTransport struct {
 
 	// Loop-only state.
 	readPaused  bool
-	parked      bool // the reader waits for ResumeReading
-	unsent      int  // bytes queued and not yet reported written
+	parked      bool   // the reader waits for ResumeReading
+	held        func() // delivers what was read after PauseReading, on ResumeReading
+	unsent      int    // bytes queued and not yet reported written
 	high, low   int
 	paused      bool // the protocol was told to pause writing
 	eofQueued   bool
@@ -144,6 +145,12 @@ func (t *connTransport) read() {
 // received runs on the loop with what the reader read.
 func (t *connTransport) received(p []byte, err error) {
 	if t.lost {
+		return
+	}
+	if t.readPaused && !t.closing {
+		// Read before PauseReading took effect (the reader reads ahead):
+		// keep it, and the reader waiting, until ResumeReading.
+		t.held = func() { t.received(p, err) }
 		return
 	}
 	if len(p) > 0 && !t.closing {
@@ -405,6 +412,11 @@ func (t *connTransport) ResumeReading() {
 		return
 	}
 	t.readPaused = false
+	if h := t.held; h != nil {
+		t.held = nil
+		t.loop.CallSoon(h) // not inline: ResumeReading may come from a protocol's own call
+		return
+	}
 	if t.parked {
 		t.parked = false
 		t.resume <- struct{}{}

@@ -171,8 +171,9 @@ func (t *fdTransport) Write(p []byte) error {
 		// copy and no wait.
 		n, err := unix.Write(t.fd, p)
 		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
-			t.fatal(&net.OpError{Op: "write", Net: "tcp", Err: err})
-			return err
+			werr := &net.OpError{Op: "write", Net: "tcp", Err: err}
+			t.fatal(werr)
+			return werr // the error ConnectionLost gets, not a bare errno
 		}
 		p = p[max(n, 0):]
 		if len(p) == 0 {
