@@ -108,8 +108,8 @@ func setDatagramSockopts(fd, family int, cfg datagramConfig) error {
 		unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 1)
 	}
 	if cfg.reusePort {
-		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
-			return os.NewSyscallError("setsockopt SO_REUSEPORT", err)
+		if err := setReusePort(fd); err != nil {
+			return err
 		}
 	}
 	if family != unix.AF_UNIX {

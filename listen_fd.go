@@ -43,7 +43,10 @@ func listenFD(s *Server, a net.Addr) (listener, error) {
 	if family != unix.AF_UNIX {
 		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
 		if s.cfg.reusePort {
-			unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+			if err := setReusePort(fd); err != nil {
+				unix.Close(fd)
+				return nil, err
+			}
 		}
 	}
 	if family == unix.AF_INET6 {
