@@ -4,6 +4,8 @@ package main
 
 import "errors"
 
-func echoServer(api, addr string) error {
+type echoConfig struct{ api, addr, backend, memprofile string }
+
+func echoServer(echoConfig) error {
 	return errors.New("asyncio-bench: the echo server needs a Unix system")
 }

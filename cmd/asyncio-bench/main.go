@@ -11,7 +11,12 @@
 //	asyncio-bench handoff -prim lock|semaphore|event -n 200000   hand-offs between two tasks (coord.go)
 //	asyncio-bench queue -producers 1 -consumers 1 -maxsize 1 -n 200000   items through a Queue (coord.go)
 //	asyncio-bench tothread -n 50000               ToThread round trips (coord.go)
-//	asyncio-bench echo -api streams|protocol -addr 127.0.0.1:PORT   TCP echo server until SIGTERM (echo.go)
+//	asyncio-bench echo -api streams|protocol -addr 127.0.0.1:PORT [-backend poller|portable]
+//	    TCP echo server until SIGTERM (echo.go); -memprofile FILE: SIGUSR1 takes a
+//	    memory snapshot (bench/idle_mem.sh)
+//	asyncio-bench idleclient -addr 127.0.0.1:PORT -n 10000 [-hold]
+//	    opens n connections, one 64 B echo on each, then closes them or, with
+//	    -hold, holds them until stdin closes (idleclient.go; bench/idle_mem.sh)
 //	    (these three take -warmup W: W ops first, untimed, on the same loop)
 //
 // floor is not a harness workload: it measures, in a fresh process, the
@@ -29,6 +34,10 @@
 // StackInuse since just before the workload, after a GC), taken once every
 // task is suspended or every timer is scheduled. spawn leaves that pause out
 // of wall_ns; the timers' total_ms includes it and is then not comparable.
+// echo -memprofile FILE makes SIGUSR1 take a memory snapshot of the server
+// (a GC, memory statistics on stderr, a heap profile in FILE.N;
+// -memprofilerate 1 records every allocation): bench/idle_mem.py uses it
+// with idleclient to break down the memory of idle connections.
 //
 // The harness adds this program with bench/peers.sh:
 //
@@ -62,7 +71,7 @@ func main() {
 		usage()
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
-	n := fs.Int("n", 1000000, "spawn: tasks; timers: timers; handoff, queue, tothread: ops")
+	n := fs.Int("n", 1000000, "spawn: tasks; timers: timers; handoff, queue, tothread: ops; idleclient: connections")
 	tasks := fs.Int("tasks", 1, "switch: concurrent tasks")
 	total := fs.Int("total", 1000000, "switch: total Sleep(ctx, 0) calls, shared by the tasks")
 	maxms := fs.Int("maxms", 1000, "timers: max delay in ms (uniform integer ms in [0,maxms])")
@@ -76,8 +85,15 @@ func main() {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the workload to this file")
 	api := fs.String("api", "streams", "echo: streams|protocol")
 	addr := fs.String("addr", "127.0.0.1:0", "echo: address to listen on")
+	backend := fs.String("backend", "", "echo: I/O backend, poller|portable (default: asyncio.DefaultIOBackend, which $ASYNCIOBACKEND sets)")
+	memprofile := fs.String("memprofile", "", "echo: on SIGUSR1, GC, print memory statistics on stderr and write a heap profile to FILE.N")
+	hold := fs.Bool("hold", false, "idleclient: hold the connections open until stdin closes or SIGTERM")
+	memprofilerate := fs.Int("memprofilerate", 0, "set runtime.MemProfileRate (1: record every allocation; 0: leave the default)")
 	fs.BoolVar(&memStats, "mem", false, "also report live heap and stack bytes per task or timer")
 	fs.Parse(os.Args[2:])
+	if *memprofilerate > 0 {
+		runtime.MemProfileRate = *memprofilerate
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -89,7 +105,14 @@ func main() {
 	}
 
 	if os.Args[1] == "echo" {
-		if err := echoServer(*api, *addr); err != nil {
+		if err := echoServer(echoConfig{api: *api, addr: *addr, backend: *backend, memprofile: *memprofile}); err != nil {
+			fmt.Fprintln(os.Stderr, "asyncio-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if os.Args[1] == "idleclient" {
+		if err := idleClient(*addr, *n, *hold); err != nil {
 			fmt.Fprintln(os.Stderr, "asyncio-bench:", err)
 			os.Exit(1)
 		}
@@ -129,7 +152,8 @@ func main() {
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: asyncio-bench spawn -n N | switch -tasks T -total N | timers -n N -maxms M | floor -kind K -n N\n"+
 		"       | handoff -prim lock|semaphore|event -n N | queue -producers P -consumers C -maxsize M -n N | tothread -n N\n"+
-		"       | echo -api streams|protocol -addr HOST:PORT")
+		"       | echo -api streams|protocol -addr HOST:PORT [-backend poller|portable] [-memprofile FILE [-memprofilerate 1]]\n"+
+		"       | idleclient -addr HOST:PORT -n N [-hold]")
 	os.Exit(2)
 }
 

@@ -1,0 +1,91 @@
+package main
+
+// idleclient is the client side of bench/idle_mem.sh (not a harness
+// workload): what the harness's "loadgen idle" does, in steps a script can
+// interleave with memory snapshots of the server.
+//
+//	asyncio-bench idleclient -addr 127.0.0.1:PORT -n 10000 [-hold]
+//
+// It opens n connections with 32 parallel dialers; on each it writes 64
+// bytes and reads the 64 bytes of the echo (so the server has accepted and
+// served it). Without -hold it then closes them all and exits (the
+// warm-up); with -hold it prints one JSON line ({"open":n,"open_s":...})
+// once every connection is open and holds them until stdin closes or it
+// gets SIGTERM.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+func idleClient(addr string, n int, hold bool) error {
+	msg := make([]byte, 64)
+	for i := range msg {
+		msg[i] = 'i'
+	}
+	conns := make([]net.Conn, n)
+	var next, failed atomic.Int64
+	var firstErr atomic.Value
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, len(msg))
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				c, err := net.DialTimeout("tcp4", addr, 10*time.Second)
+				if err == nil {
+					c.SetDeadline(time.Now().Add(20 * time.Second))
+					if _, err = c.Write(msg); err == nil {
+						_, err = io.ReadFull(c, buf)
+					}
+					c.SetDeadline(time.Time{})
+					if err != nil {
+						c.Close()
+					}
+				}
+				if err != nil {
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, err)
+					continue
+				}
+				conns[i] = c
+			}
+		}()
+	}
+	wg.Wait()
+	openS := time.Since(t0).Seconds()
+	if f := failed.Load(); f > 0 {
+		err, _ := firstErr.Load().(error)
+		return fmt.Errorf("%d of %d connections failed, the first with: %w", f, n, err)
+	}
+	if hold {
+		fmt.Printf("{\"open\":%d,\"open_s\":%.2f}\n", n, openS)
+		done := make(chan struct{})
+		go func() { io.Copy(io.Discard, os.Stdin); close(done) }()
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+		select {
+		case <-done:
+		case <-sig:
+		}
+	}
+	var errs []error
+	for _, c := range conns {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
