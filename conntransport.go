@@ -52,7 +52,7 @@ type connTransport struct {
 	lostErr     error  // the error the connection ended with
 	drainFn     func() // see whenBuffered
 	drainAt     int
-	onLost      func()
+	serverLink
 	handshaking bool // the handshake runs; ConnectionMade comes after
 
 	// TLS only.
@@ -87,7 +87,6 @@ func newConnTransport(l *Loop, conn net.Conn, protocol Protocol) *connTransport 
 	}
 	t.abort = func() { conn.Close() }
 	t.SetProtocol(protocol)
-	l.track(t)
 	return t
 }
 
@@ -393,8 +392,8 @@ func (t *connTransport) finish(err error) {
 		}
 		t.proto.ConnectionLost(err)
 	}
-	if t.onLost != nil {
-		t.onLost()
+	if t.srv != nil {
+		t.srv.remove(t)
 	}
 }
 
@@ -440,7 +439,6 @@ func (t *connTransport) RemoteAddr() net.Addr { return t.conn.RemoteAddr() }
 
 func (t *connTransport) Protocol() Protocol { return t.proto }
 
-func (t *connTransport) setOnLost(fn func()) { t.onLost = fn }
 
 func (t *connTransport) TLS() *tls.ConnectionState { return t.tlsState }
 

@@ -83,6 +83,7 @@ func CreateConnection(ctx context.Context, network, addr string, factory func() 
 	if err != nil {
 		return nil, nil, err
 	}
+	l.track(t)
 	p := factory()
 	if cfg.tls != nil {
 		host, _, _ := net.SplitHostPort(addr)

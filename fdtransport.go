@@ -33,6 +33,7 @@ func NewSocketTransport(ctx context.Context, fd int, protocol Protocol) (Transpo
 	} else {
 		t = newFDTransport(l, fd, protocol)
 	}
+	l.track(t)
 	t.start(nil)
 	return t, nil
 }
@@ -41,7 +42,6 @@ func newFDTransport(l *Loop, fd int, protocol Protocol) *fdTransport {
 	t := &fdTransport{loop: l, fd: fd, high: DefaultWriteHigh, low: DefaultWriteLow}
 	t.SetProtocol(protocol)
 	t.readFn, t.writeFn = t.readReady, t.writeReady
-	l.track(t)
 	return t
 }
 
@@ -70,35 +70,34 @@ func (t *fdTransport) start(made func()) {
 }
 
 // fdTransport is a Transport over a socket watched by the loop's poller.
+// It is what an idle connection costs, so its fields are packed: 128
+// bytes.
 type fdTransport struct {
-	loop       *Loop
-	fd         int
-	proto      Protocol
-	flow       WriteFlowControl // proto, if it wants flow control
-	pipe       pipeEnd          // the end of a pipe fd is, if it is one
-	sendfiling bool             // Sendfile sends a file with sendfile(2)
-	// proto, if it reads into its own buffers
-	buffered BufferedProtocol
+	loop  *Loop
+	proto Protocol
+	fd    int
 
-	reading    bool // the loop watches fd for reading
-	readPaused bool // PauseReading was called
+	buf []byte // bytes waiting to be sent, from off on
+	off int
 
-	buf       []byte // bytes waiting to be sent, from off on
-	off       int
-	writing   bool // the loop watches fd for writing
-	high, low int
-	paused    bool // the protocol was told to pause writing
+	readFn, writeFn func() // bound once: watching costs no allocation
+	drainFn         func() // see whenBuffered
+	serverLink
 
-	eofPending bool // WriteEOF once the buffer is sent
+	high, low int32
+	drainAt   int32
+
+	pipe       pipeEnd // the end of a pipe fd is, if it is one
+	sendfiling bool    // Sendfile sends a file with sendfile(2)
+	reading    bool    // the loop watches fd for reading
+	readPaused bool    // PauseReading was called
+	writing    bool    // the loop watches fd for writing
+	paused     bool    // the protocol was told to pause writing
+	eofPending bool    // WriteEOF once the buffer is sent
 	eofWritten bool
 	closing    bool
 	failed     bool // fatal ran: finish is scheduled with its error
 	lost       bool
-
-	readFn, writeFn func() // bound once: watching costs no allocation
-	drainFn         func() // see whenBuffered
-	drainAt         int
-	onLost          func() // the server's bookkeeping, if any
 }
 
 func (t *fdTransport) startReading() {
@@ -129,8 +128,9 @@ func (t *fdTransport) readReady() {
 		return
 	}
 	buf := t.loop.readBuffer()
-	if t.buffered != nil {
-		if buf = t.buffered.GetBuffer(len(buf)); len(buf) == 0 {
+	buffered, _ := t.proto.(BufferedProtocol)
+	if buffered != nil {
+		if buf = buffered.GetBuffer(len(buf)); len(buf) == 0 {
 			t.fatal(errEmptyBuffer)
 			return
 		}
@@ -146,8 +146,8 @@ func (t *fdTransport) readReady() {
 		if !t.proto.EOFReceived() {
 			t.Close()
 		}
-	case t.buffered != nil:
-		t.buffered.BufferUpdated(n)
+	case buffered != nil:
+		buffered.BufferUpdated(n)
 	default:
 		t.proto.DataReceived(buf[:n])
 	}
@@ -229,18 +229,23 @@ func (t *fdTransport) writeReady() {
 func (t *fdTransport) size() int { return len(t.buf) - t.off }
 
 func (t *fdTransport) maybePause() {
-	if !t.paused && t.flow != nil && t.size() > t.high {
+	if t.paused || t.size() <= int(t.high) {
+		return
+	}
+	if flow, ok := t.proto.(WriteFlowControl); ok {
 		t.paused = true
-		t.flow.PauseWriting()
+		flow.PauseWriting()
 	}
 }
 
 func (t *fdTransport) maybeResume() {
-	if t.paused && t.size() <= t.low {
+	if t.paused && t.size() <= int(t.low) {
 		t.paused = false
-		t.flow.ResumeWriting()
+		if flow, ok := t.proto.(WriteFlowControl); ok { // SetProtocol may have changed it
+			flow.ResumeWriting()
+		}
 	}
-	if t.drainFn != nil && t.size() <= t.drainAt {
+	if t.drainFn != nil && t.size() <= int(t.drainAt) {
 		fn := t.drainFn
 		t.drainFn = nil
 		fn()
@@ -254,7 +259,7 @@ func (t *fdTransport) whenBuffered(n int, fn func()) {
 		fn()
 		return
 	}
-	t.drainFn, t.drainAt = fn, n
+	t.drainFn, t.drainAt = fn, int32(n)
 }
 
 func (t *fdTransport) WriteEOF() error {
@@ -329,8 +334,8 @@ func (t *fdTransport) finish(err error) {
 		fn()
 	}
 	t.proto.ConnectionLost(err)
-	if t.onLost != nil {
-		t.onLost()
+	if t.srv != nil {
+		t.srv.remove(t)
 	}
 }
 
@@ -355,12 +360,13 @@ func (t *fdTransport) ResumeReading() {
 func (t *fdTransport) IsReading() bool { return !t.readPaused && !t.closing }
 
 func (t *fdTransport) SetWriteBufferLimits(high, low int) {
-	t.high, t.low = writeLimits(high, low)
+	h, l := writeLimits(high, low)
+	t.high, t.low = int32(h), int32(l)
 	t.maybePause()
 	t.maybeResume()
 }
 
-func (t *fdTransport) WriteBufferLimits() (low, high int) { return t.low, t.high }
+func (t *fdTransport) WriteBufferLimits() (low, high int) { return int(t.low), int(t.high) }
 
 func (t *fdTransport) WriteBufferSize() int { return t.size() }
 
@@ -386,8 +392,5 @@ func (t *fdTransport) Protocol() Protocol { return t.proto }
 
 func (t *fdTransport) SetProtocol(p Protocol) {
 	t.proto = p
-	t.flow, _ = p.(WriteFlowControl)
-	t.buffered, _ = p.(BufferedProtocol)
 }
 
-func (t *fdTransport) setOnLost(fn func()) { t.onLost = fn }

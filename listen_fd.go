@@ -89,7 +89,7 @@ func (ln *fdListener) close() {
 func (ln *fdListener) acceptReady() {
 	s := ln.s
 	for range DefaultBacklog {
-		nfd, _, err := acceptNonblock(ln.fd)
+		nfd, err := acceptConn(ln.fd)
 		switch err {
 		case nil:
 			if _, tcp := ln.local.(*net.TCPAddr); tcp {

@@ -64,7 +64,8 @@ type Loop struct {
 
 	// I/O: the OS poller, made when the first descriptor is watched.
 	poll    atomic.Pointer[poller.Poller]
-	fds     map[int]*fdWatch // watched descriptors; loop only
+	fds     []fdWatch // by descriptor; loop only
+	watched int       // descriptors with a reader or a writer
 	events  []poller.Event
 	ioReady []*Handle // callbacks of the descriptors found ready
 	readBuf []byte    // shared by the loop's transports; see fdTransport.readReady
@@ -347,7 +348,7 @@ func (l *Loop) runOnce() {
 
 	// As in asyncio, descriptors are polled in every iteration, without
 	// waiting when there is work; their callbacks go before the timers.
-	if len(l.fds) > 0 && len(l.ioReady) == 0 && len(l.batch) > 0 {
+	if l.watched > 0 && len(l.ioReady) == 0 && len(l.batch) > 0 {
 		l.pollIO(0)
 	}
 	for _, h := range l.ioReady {
@@ -401,7 +402,7 @@ func (l *Loop) idle() {
 				return
 			}
 			if l.external.Load() == 0 {
-				if len(l.fds) > 0 && l.pollIO(0) && len(l.ioReady) > 0 {
+				if l.watched > 0 && l.pollIO(0) && len(l.ioReady) > 0 {
 					return
 				}
 				if l.vclock.jumpTo(next) {

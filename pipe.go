@@ -56,6 +56,7 @@ func connectPipe(ctx context.Context, f *os.File, protocol Protocol, end pipeEnd
 		}
 		t = ft
 	}
+	l.track(t)
 	t.start(nil)
 	return t, nil
 }

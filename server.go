@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"slices"
 	"time"
 )
 
@@ -63,7 +64,7 @@ type Server struct {
 	cfg       serverConfig
 	listeners []listener
 	addrs     []net.Addr
-	conns     map[Transport]struct{}
+	conns     []transport // see serverLink
 	serving   bool
 	closed    bool
 	done      *Event // set once closed and every connection has ended
@@ -102,7 +103,7 @@ func CreateServer(ctx context.Context, network, addr string, factory func() Prot
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{loop: l, factory: factory, cfg: cfg, conns: make(map[Transport]struct{}), done: NewEvent()}
+	s := &Server{loop: l, factory: factory, cfg: cfg, done: NewEvent()}
 	for i, a := range addrs {
 		if ta, ok := a.(*net.TCPAddr); ok && ta.Port == 0 && i > 0 {
 			// Every host on the port the first one got, as asyncio does.
@@ -153,11 +154,7 @@ func (s *Server) accepted(t transport) {
 		discard(t)
 		return
 	}
-	s.conns[t] = struct{}{}
-	t.setOnLost(func() {
-		delete(s.conns, t)
-		s.maybeDone()
-	})
+	s.add(t)
 	if s.cfg.tls == nil {
 		t.SetProtocol(s.factory())
 		t.start(nil)
@@ -179,15 +176,39 @@ func (s *Server) Close() {
 		return
 	}
 	s.closed = true
-	s.loop.untrack(s)
 	s.closeListeners()
+	s.maybeDone()
+}
+
+// add counts t as one of the server's connections.
+func (s *Server) add(t transport) {
+	*t.link() = serverLink{srv: s, idx: len(s.conns)}
+	s.conns = append(s.conns, t)
+}
+
+// remove forgets t, which has ended or passed its place to a transport
+// layered over it.
+func (s *Server) remove(t transport) {
+	k := t.link()
+	last := s.conns[len(s.conns)-1]
+	s.conns[k.idx] = last
+	last.link().idx = k.idx
+	s.conns[len(s.conns)-1] = nil
+	s.conns = s.conns[:len(s.conns)-1]
+	k.srv = nil
 	s.maybeDone()
 }
 
 func (s *Server) isServer() bool { return true }
 
-// closeForLoop closes the server when its loop closes.
-func (s *Server) closeForLoop() { s.Close() }
+// closeForLoop closes the server and its connections when its loop
+// closes: their protocols hear ErrLoopClosed.
+func (s *Server) closeForLoop() {
+	s.Close()
+	for _, t := range slices.Clone(s.conns) {
+		t.closeForLoop()
+	}
+}
 
 func (s *Server) closeListeners() {
 	for _, ln := range s.listeners {
@@ -196,8 +217,12 @@ func (s *Server) closeListeners() {
 	s.listeners = nil
 }
 
+// maybeDone ends the server once it is closed and its last connection has
+// ended. Until then it stays in the loop's open set, standing for its
+// connections.
 func (s *Server) maybeDone() {
 	if s.closed && len(s.conns) == 0 {
+		s.loop.untrack(s)
 		s.done.Set()
 	}
 }
@@ -205,14 +230,14 @@ func (s *Server) maybeDone() {
 // CloseClients closes every connection of the server, each after its
 // buffer is sent.
 func (s *Server) CloseClients() {
-	for t := range s.conns {
+	for _, t := range slices.Clone(s.conns) {
 		t.Close()
 	}
 }
 
 // AbortClients aborts every connection of the server.
 func (s *Server) AbortClients() {
-	for t := range s.conns {
+	for _, t := range slices.Clone(s.conns) {
 		t.Abort()
 	}
 }

@@ -18,3 +18,10 @@ func acceptNonblock(fd int) (int, unix.Sockaddr, error) {
 	}
 	return nfd, sa, nil
 }
+
+// acceptConn is acceptNonblock for a caller that has no use for the
+// peer's address.
+func acceptConn(fd int) (int, error) {
+	nfd, _, err := acceptNonblock(fd)
+	return nfd, err
+}

@@ -107,6 +107,7 @@ func (w *StreamWriter) StartTLS(ctx context.Context, config *tls.Config, opts ..
 func startTLS(ctx context.Context, inner Transport, p Protocol, config *tls.Config, host string, cfg tlsConfig, made bool) (Transport, error) {
 	l := RunningLoop(ctx)
 	t := newTLSTransport(l, inner, p, config, host, cfg)
+	l.track(t)
 	if made {
 		inner.(transport).start(nil)
 	}
@@ -217,13 +218,8 @@ func (s *Server) acceptTLS(inner transport) {
 		}
 		// From now on the server counts the TLS transport, which closes
 		// the one under it.
-		delete(s.conns, inner)
-		inner.setOnLost(nil)
-		s.conns[t] = struct{}{}
-		t.onLost = func() {
-			delete(s.conns, t)
-			s.maybeDone()
-		}
+		s.remove(inner)
+		s.add(t)
 		t.start(nil)
 	})
 }

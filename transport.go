@@ -3,6 +3,7 @@ package asyncio
 import (
 	"crypto/tls"
 	"errors"
+	"math"
 	"net"
 )
 
@@ -66,18 +67,32 @@ type transport interface {
 	// made, if it is not nil. made runs even if the transport was closed
 	// before ConnectionMade could.
 	start(made func())
-	// setOnLost sets what runs after the protocol's ConnectionLost.
-	setOnLost(fn func())
+	loopResource
+	// link is the transport's tie to the server that accepted it.
+	link() *serverLink
 	// whenBuffered runs fn once at most n bytes wait to be sent, or once
 	// the connection is lost.
 	whenBuffered(n int, fn func())
 }
 
-// writeLimits applies SetWriteBufferLimits' defaults to high and low.
+// A serverLink ties a connection to the server that accepted it: the
+// server counts it, ends it on CloseClients and AbortClients, and closes it
+// when the loop closes. Such a connection is not in the loop's open set:
+// its server stands for it there.
+type serverLink struct {
+	srv *Server
+	idx int // in srv.conns
+}
+
+func (k *serverLink) link() *serverLink { return k }
+
+// writeLimits applies SetWriteBufferLimits' defaults to high and low, and
+// keeps them within 2 GiB.
 func writeLimits(high, low int) (int, int) {
 	if high <= 0 {
 		high = DefaultWriteHigh
 	}
+	high = min(high, math.MaxInt32)
 	if low < 0 {
 		low = high / 4
 	}

@@ -164,8 +164,10 @@ func (c *transportConn) Close() error {
 // the loop.
 func (c *transportConn) abort() {
 	c.markClosed()
-	if !c.loop.isClosed() { // else Loop.Close closes the transport itself
+	if !c.loop.isClosed() {
 		c.inner.Abort()
+	} else if r, ok := c.inner.(loopResource); ok {
+		r.closeForLoop() // the loop is closing: no callback can run
 	}
 }
 
