@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -78,6 +79,12 @@ const (
 	maxReadChunk = 64 << 10
 )
 
+// readBuffers lends readers of conns that can wait for readability (see
+// read) a buffer only while they read.
+var readBuffers = sync.Pool{New: func() any { return new([readBuffer]byte) }}
+
+const readBuffer = 16 << 10
+
 func newConnTransport(l *Loop, conn net.Conn, protocol Protocol) *connTransport {
 	t := &connTransport{
 		loop: l, conn: conn, proto: protocol,
@@ -117,11 +124,30 @@ func (t *connTransport) startReader() {
 	go t.read()
 }
 
-// read is the reader goroutine.
+// read is the reader goroutine. A conn that can wait for readability
+// without reading (a TCP or Unix socket, a pipe: a syscall.Conn) borrows a
+// buffer from readBuffers only once data is there, and returns it once the
+// protocol has taken the chunk, so an idle connection holds no read buffer.
+// Any other conn (TLS) reads into a buffer of its own, which grows while
+// reads fill it.
 func (t *connTransport) read() {
 	defer t.loop.ioGoroutines.Done()
-	buf := make([]byte, readChunk)
+	var rc syscall.RawConn
+	if sc, ok := t.conn.(syscall.Conn); ok && canWaitReadable {
+		rc, _ = sc.SyscallConn()
+	}
+	var own []byte
+	if rc == nil {
+		own = make([]byte, readChunk)
+	}
 	for {
+		buf := own
+		var lent *[readBuffer]byte
+		if rc != nil {
+			waitReadable(rc) // an error shows again in Read
+			lent = readBuffers.Get().(*[readBuffer]byte)
+			buf = lent[:]
+		}
 		n, err := t.conn.Read(buf)
 		chunk := buf[:n]
 		if t.loop.CallSoonThreadsafe(func() { t.received(chunk, err) }).Cancelled() {
@@ -135,8 +161,10 @@ func (t *connTransport) read() {
 		case <-t.done:
 			return
 		}
-		if n == len(buf) && len(buf) < maxReadChunk {
-			buf = make([]byte, 2*len(buf))
+		if lent != nil {
+			readBuffers.Put(lent)
+		} else if n == len(own) && len(own) < maxReadChunk {
+			own = make([]byte, 2*len(own))
 		}
 	}
 }
