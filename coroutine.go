@@ -28,19 +28,6 @@ type runner interface{ main() }
 // parked goroutine and its stack (2 KiB and up).
 const maxIdleCoroutines = 256
 
-func (co *coroutine) run(yield func(struct{}) bool) {
-	co.yield = yield
-	for {
-		co.body.main()
-		co.body = nil
-		// Join the pool before handing control back, or end here if it
-		// is full: ending now costs no switch, stopping later two.
-		if !co.loop.pool(co) || !yield(struct{}{}) {
-			return
-		}
-	}
-}
-
 // coroutineFor returns a coroutine that will run body when first resumed:
 // one from the pool, or a new one. It is safe from any goroutine (Submit).
 func (l *Loop) coroutineFor(body runner) *coroutine {
@@ -55,7 +42,22 @@ func (l *Loop) coroutineFor(body runner) *coroutine {
 	}
 	l.mu.Unlock()
 	co := &coroutine{loop: l, body: body}
-	co.next, co.stop = iter.Pull(co.run)
+	// What the goroutine runs: the bodies of tasks, one after the other.
+	// A closure, not a method (whose value would add a wrapper's frame):
+	// its frame is under every frame of every task it runs; see Task.main
+	// for why that is kept small.
+	co.next, co.stop = iter.Pull(func(yield func(struct{}) bool) {
+		co.yield = yield
+		for {
+			co.body.main()
+			co.body = nil
+			// Join the pool before handing control back, or end here if
+			// it is full: ending now costs no switch, stopping later two.
+			if !co.loop.pool(co) || !yield(struct{}{}) {
+				return
+			}
+		}
+	})
 	return co
 }
 

@@ -27,12 +27,12 @@ type futureCore struct {
 
 	mu        sync.Mutex
 	done      atomic.Bool
+	retrieved atomic.Bool // beside done: together they fill a word
 	err       error
 	panicked  *PanicError
 	waiters   []doneWaiter
 	callbacks []func()
 	doneCh    chan struct{}
-	retrieved atomic.Bool
 }
 
 // A doneWaiter is a task suspended on a future until it is done, or a
@@ -129,48 +129,68 @@ func (c *futureCore) finishLocked(err error, p *PanicError) {
 // wait suspends the task of ctx until c is done, or blocks the calling
 // goroutine if ctx belongs to no task. It returns nil once c is done, or the
 // wait's error (cancellation, misuse).
+//
+// Its frame is on the stack of every task waiting for a task or future
+// (see Task.main for why that is kept small), so everything before the
+// task parks is out of line, in enqueue: the checks, and the append to
+// the waiters, which may allocate and so go deep into the runtime.
 func (c *futureCore) wait(ctx context.Context) error {
 	if c.done.Load() {
 		return nil
 	}
+	t, err := c.enqueue(ctx)
+	if t == nil {
+		return err
+	}
+	for {
+		err := t.park(ctx)
+		if err == nil {
+			// A cancellation that arrived before the task resumed wins
+			// over the completion, as in asyncio; the future keeps its
+			// result.
+			err = waitError(ctx)
+		}
+		if err != nil {
+			c.removeWaiter(t)
+			t.awaiting = nil
+			return err
+		}
+		if c.done.Load() {
+			t.awaiting = nil
+			return nil
+		}
+	}
+}
+
+// enqueue starts wait: it returns the task of ctx, listed as a waiter of
+// c, or nil and what wait returns (c done, ctx done, misuse, or the end of
+// a wait that blocked a goroutine that is not a task).
+//
+//go:noinline
+func (c *futureCore) enqueue(ctx context.Context) (*taskCore, error) {
 	t, err := taskOf(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if t == nil {
-		return c.block(ctx)
+		return nil, c.block(ctx)
 	}
 	if &t.futureCore == c {
-		return errWaitSelf
+		return nil, errWaitSelf
 	}
 	if err := waitError(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	gen := t.beginWait()
 	c.mu.Lock()
 	if c.done.Load() {
 		c.mu.Unlock()
-		return nil
+		return nil, nil
 	}
 	c.waiters = append(c.waiters, doneWaiter{t: t, gen: gen})
 	c.mu.Unlock()
 	t.awaiting, t.waitingFor = c, ""
-	defer func() { t.awaiting = nil }()
-	for {
-		if err := t.park(ctx); err != nil {
-			c.removeWaiter(t)
-			return err
-		}
-		// A cancellation that arrived before the task resumed wins over
-		// the completion, as in asyncio; the future keeps its result.
-		if err := waitError(ctx); err != nil {
-			c.removeWaiter(t)
-			return err
-		}
-		if c.done.Load() {
-			return nil
-		}
-	}
+	return t, nil
 }
 
 var errWaitSelf = errors.New("asyncio: a task cannot wait for itself")
@@ -217,8 +237,8 @@ func (c *futureCore) block(ctx context.Context) error {
 // nobody reads is not reported (asyncio logs "Future exception was never
 // retrieved" from a finaliser). Whoever made the future holds it.
 type Future[T any] struct {
+	val T // first: a zero-size last field would be padded to a word
 	futureCore
-	val T
 }
 
 // NewFuture returns a pending future whose callbacks run on the loop of ctx.

@@ -51,23 +51,38 @@ var errConcurrentRead = errors.New("asyncio: another task is already reading thi
 // (asyncio.StreamReader). It buffers what arrives, up to about twice its
 // limit before it pauses the transport (all of it during a Read(ctx, -1)).
 // Its methods wait in the calling task; one task at a time may read.
+//
+// A server keeps a reader, and a task waiting in it, for every idle
+// connection, so what a waiting reader holds is kept small: no buffer once
+// everything buffered is read (see consume), no future per wait (see wait),
+// and frames small enough on the way to the wait that the task's goroutine
+// keeps its first, 2 KiB stack (see stackdepth_test.go).
 type StreamReader struct {
-	buf     []byte
+	buf   []byte
+	err   error // the connection's error, once lost
+	tr    Transport
+	limit int
+	// The task waiting for data and the number of its wait (taskCore.gen):
+	// a wake-up pushes the task with that number, as a future would, for
+	// no allocation. A goroutine that is not a task waits on blocked.
+	waiter  *taskCore
+	gen     uint64
+	blocked chan struct{}
 	eof     bool
-	err     error // the connection's error, once lost
-	limit   int
-	waiter  *Future[struct{}]
 	paused  bool
 	reading bool
 	readAll bool // a Read(ctx, -1) waits: the buffer may pass the limit
-	tr      Transport
 }
 
-func newStreamReader(limit int) *StreamReader {
+func newStreamReader(limit int) *StreamReader { return &StreamReader{limit: streamLimit(limit)} }
+
+// streamLimit is the limit of a reader asked for with limit: limit, or
+// DefaultStreamLimit for none.
+func streamLimit(limit int) int {
 	if limit <= 0 {
-		limit = DefaultStreamLimit
+		return DefaultStreamLimit
 	}
-	return &StreamReader{limit: limit}
+	return limit
 }
 
 // feed appends data from the transport.
@@ -88,18 +103,36 @@ func (r *StreamReader) feedEOF(err error) {
 	r.wake()
 }
 
+// wake resumes the task or goroutine waiting for data, if one does.
 func (r *StreamReader) wake() {
-	if r.waiter != nil {
-		r.waiter.TrySetResult(struct{}{})
+	if t := r.waiter; t != nil {
 		r.waiter = nil
+		t.loop.push(readyItem{t: t, gen: r.gen})
+	}
+	if r.blocked != nil {
+		close(r.blocked)
+		r.blocked = nil
 	}
 }
 
 // consume removes n bytes from the buffer and returns them, resuming the
-// transport once the buffer is back under the limit.
+// transport once the buffer is back under the limit. Once everything
+// buffered is taken the buffer goes with it (or, if it is much larger, is
+// dropped), so that an idle connection holds none; the next data makes a
+// new one.
 func (r *StreamReader) consume(n int) []byte {
-	out := bytes.Clone(r.buf[:n])
-	r.buf = r.buf[:copy(r.buf, r.buf[n:])]
+	var out []byte
+	if n > 0 && n == len(r.buf) && cap(r.buf)-n <= max(n, 64) {
+		out = r.buf[:n:n] // handed over: no copy
+	} else {
+		out = make([]byte, n)
+		copy(out, r.buf)
+	}
+	if n == len(r.buf) {
+		r.buf = nil
+	} else {
+		r.buf = r.buf[:copy(r.buf, r.buf[n:])]
+	}
 	if r.paused && len(r.buf) <= r.limit {
 		r.paused = false
 		r.tr.ResumeReading()
@@ -107,43 +140,69 @@ func (r *StreamReader) consume(n int) []byte {
 	return out
 }
 
-// wait waits for more data, the end of the stream, or ctx.
+// wait waits for more data, the end of the stream, or ctx. It may also
+// return nil before any of them (the task was woken for another reason),
+// so its callers check for data again after it, in a loop.
+//
+// This is the wait of every idle connection of a stream server, so it
+// parks the task itself, with no future, and keeps what is rare (a reader
+// that is not a task, misuse) out of line: its frame, and those of the
+// functions it calls, are on the stack of every waiting reader.
 func (r *StreamReader) wait(ctx context.Context) error {
+	t, err := taskOf(ctx)
+	if t == nil || r.reading {
+		return r.waitNotTask(ctx, err)
+	}
+	if err := waitError(ctx); err != nil {
+		return err
+	}
+	r.waiter, r.gen, r.reading = t, t.beginWait(), true
+	t.waitingFor, t.awaiting = "StreamReader read", nil
+	err = t.park(ctx)
+	r.waiter, r.reading = nil, false
+	if err == nil {
+		// A cancellation that arrived before the task resumed wins over
+		// the data, which stays in the buffer.
+		err = waitError(ctx)
+	}
+	return err
+}
+
+// waitNotTask is wait for the rare cases: a concurrent read, a wait from
+// the wrong task (err), or a wait from a goroutine that is not a task,
+// which blocks until the loop feeds data or ctx ends.
+//
+//go:noinline
+func (r *StreamReader) waitNotTask(ctx context.Context, err error) error {
 	if r.reading {
 		return errConcurrentRead
 	}
-	r.waiter = NewFuture[struct{}](ctx)
-	r.reading = true
-	_, err := r.waiter.Wait(ctx)
-	r.reading = false
-	r.waiter = nil
-	return err
+	if err != nil {
+		return err
+	}
+	if err := waitError(ctx); err != nil {
+		return err
+	}
+	if err := checkBlocking(); err != nil {
+		return err
+	}
+	ch := make(chan struct{})
+	r.blocked, r.reading = ch, true
+	defer func() { r.reading = false }()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return waitError(ctx)
+	}
 }
 
 // Read returns up to n bytes, waiting until at least one is there or the
 // stream ends (asyncio's read(n)); at the end of the stream it returns an
 // empty slice. n < 0 reads until the end of the stream.
 func (r *StreamReader) Read(ctx context.Context, n int) ([]byte, error) {
-	if n == 0 {
-		return []byte{}, nil
-	}
-	if n < 0 {
-		// All of the stream is wanted, so it is all buffered: a transport
-		// paused at the limit would never deliver the end. (asyncio reads
-		// in blocks of the limit for the same reason; buffering instead
-		// keeps the data in the stream if ctx is cancelled.)
-		r.readAll = true
-		defer func() { r.readAll = false }()
-		for !r.eof {
-			if r.paused {
-				r.paused = false
-				r.tr.ResumeReading()
-			}
-			if err := r.wait(ctx); err != nil {
-				return nil, err
-			}
-		}
-		return r.consume(len(r.buf)), r.lostErr()
+	if n <= 0 {
+		return r.readAllOrNothing(ctx, n)
 	}
 	for len(r.buf) == 0 && !r.eof {
 		if err := r.wait(ctx); err != nil {
@@ -154,6 +213,33 @@ func (r *StreamReader) Read(ctx context.Context, n int) ([]byte, error) {
 		return []byte{}, r.lostErr()
 	}
 	return r.consume(min(n, len(r.buf))), nil
+}
+
+// readAllOrNothing is Read for n <= 0, out of Read so that its defer does
+// not make Read's frame larger: Read's frame is on the stack of every
+// waiting reader.
+//
+//go:noinline
+func (r *StreamReader) readAllOrNothing(ctx context.Context, n int) ([]byte, error) {
+	if n == 0 {
+		return []byte{}, nil
+	}
+	// All of the stream is wanted, so it is all buffered: a transport
+	// paused at the limit would never deliver the end. (asyncio reads
+	// in blocks of the limit for the same reason; buffering instead
+	// keeps the data in the stream if ctx is cancelled.)
+	r.readAll = true
+	defer func() { r.readAll = false }()
+	for !r.eof {
+		if r.paused {
+			r.paused = false
+			r.tr.ResumeReading()
+		}
+		if err := r.wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return r.consume(len(r.buf)), r.lostErr()
 }
 
 // lostErr is the connection's error, if it ended by one.
@@ -201,16 +287,13 @@ func (r *StreamReader) ReadUntilAny(ctx context.Context, seps ...[]byte) ([]byte
 
 // readUntil is ReadUntil and ReadUntilAny; method names the caller in
 // errors.
+//
+// Its frame is on the stack of every task waiting in ReadLine, so what
+// is not the wait itself is out of line, in separatorsLen and scanUntil.
 func (r *StreamReader) readUntil(ctx context.Context, method string, seps ...[]byte) ([]byte, error) {
-	if len(seps) == 0 {
-		return nil, fmt.Errorf("asyncio: %s without a separator", method)
-	}
-	maxLen := 0
-	for _, sep := range seps {
-		if len(sep) == 0 {
-			return nil, fmt.Errorf("asyncio: %s with an empty separator", method)
-		}
-		maxLen = max(maxLen, len(sep))
+	maxLen, err := separatorsLen(method, seps)
+	if err != nil {
+		return nil, err
 	}
 	// Where the search resumes: no separator starts before from. A
 	// separator that starts later may still be incomplete, so after a
@@ -219,23 +302,56 @@ func (r *StreamReader) readUntil(ctx context.Context, method string, seps ...[]b
 	// searched again when more data arrives.
 	from := 0
 	for {
-		if start, end := firstSeparator(r.buf, from, seps); end >= 0 {
-			if start > r.limit { // as asyncio: the separator starts past the limit
-				return nil, &LimitOverrunError{Consumed: start}
-			}
-			return r.consume(end), nil
+		out, next, err := r.scanUntil(from, maxLen, seps)
+		if next < 0 {
+			return out, err
 		}
-		from = max(0, len(r.buf)-maxLen+1)
-		if from > r.limit {
-			return nil, &LimitOverrunError{Consumed: from}
-		}
-		if r.eof {
-			return nil, &IncompleteReadError{Partial: r.consume(len(r.buf)), Expected: -1}
-		}
+		from = next
 		if err := r.wait(ctx); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// separatorsLen checks the separators given to readUntil (method names
+// the caller) and returns the length of the longest.
+//
+//go:noinline
+func separatorsLen(method string, seps [][]byte) (int, error) {
+	if len(seps) == 0 {
+		return 0, fmt.Errorf("asyncio: %s without a separator", method)
+	}
+	maxLen := 0
+	for _, sep := range seps {
+		if len(sep) == 0 {
+			return 0, fmt.Errorf("asyncio: %s with an empty separator", method)
+		}
+		maxLen = max(maxLen, len(sep))
+	}
+	return maxLen, nil
+}
+
+// scanUntil is one search of readUntil, from from on. It returns next < 0
+// and readUntil's result if the read is over (a separator found, the limit
+// passed, the end of the stream); else where the search resumes once more
+// data has arrived.
+//
+//go:noinline
+func (r *StreamReader) scanUntil(from, maxLen int, seps [][]byte) (out []byte, next int, err error) {
+	if start, end := firstSeparator(r.buf, from, seps); end >= 0 {
+		if start > r.limit { // as asyncio: the separator starts past the limit
+			return nil, -1, &LimitOverrunError{Consumed: start}
+		}
+		return r.consume(end), -1, nil
+	}
+	next = max(0, len(r.buf)-maxLen+1)
+	if next > r.limit {
+		return nil, -1, &LimitOverrunError{Consumed: next}
+	}
+	if r.eof {
+		return nil, -1, &IncompleteReadError{Partial: r.consume(len(r.buf)), Expected: -1}
+	}
+	return nil, next, nil
 }
 
 // firstSeparator finds, in buf from from on, the separator of seps whose
@@ -269,7 +385,21 @@ func firstSeparator(buf []byte, from int, seps [][]byte) (start, end int) {
 // the last, unterminated line, or an empty slice. A line longer than the
 // limit is discarded with ErrLineTooLong.
 func (r *StreamReader) ReadLine(ctx context.Context) ([]byte, error) {
-	line, err := r.ReadUntil(ctx, []byte{'\n'})
+	line, err := r.readUntil(ctx, "ReadUntil", lineSeps...)
+	if err != nil {
+		return r.lineError(err)
+	}
+	return line, nil
+}
+
+// lineSeps is ReadLine's separator, made once.
+var lineSeps = [][]byte{{'\n'}}
+
+// lineError is ReadLine's result when readUntil fails: out of ReadLine,
+// whose frame is on the stack of every task waiting in it.
+//
+//go:noinline
+func (r *StreamReader) lineError(err error) ([]byte, error) {
 	var inc *IncompleteReadError
 	var over *LimitOverrunError
 	switch {
@@ -285,7 +415,7 @@ func (r *StreamReader) ReadLine(ctx context.Context) ([]byte, error) {
 		}
 		return nil, ErrLineTooLong
 	}
-	return line, err
+	return nil, err
 }
 
 // AtEOF reports whether the stream has ended and its buffer is empty.
@@ -328,6 +458,9 @@ func (w *StreamWriter) Drain(ctx context.Context) error {
 		return Sleep(ctx, 0) // let a pending close or loss be seen
 	}
 	for w.p.paused {
+		if w.p.drain == nil {
+			w.p.drain = NewEvent()
+		}
 		if err := w.p.drain.Wait(ctx); err != nil {
 			return err
 		}
@@ -350,37 +483,46 @@ func (w *StreamWriter) IsClosing() bool { return w.tr.IsClosing() }
 // WaitClosed waits until the connection is closed and returns its error,
 // if it ended by one.
 func (w *StreamWriter) WaitClosed(ctx context.Context) error {
-	if err := w.p.closed.Wait(ctx); err != nil {
-		return err
+	p := w.p
+	if !p.lost {
+		if p.closed == nil {
+			p.closed = NewEvent()
+		}
+		if err := p.closed.Wait(ctx); err != nil {
+			return err
+		}
 	}
-	return w.p.lostErr
+	return p.lostErr
 }
 
 // Transport returns the writer's transport.
 func (w *StreamWriter) Transport() Transport { return w.tr }
 
-// streamProtocol joins a transport to a StreamReader and StreamWriter.
+// streamProtocol joins a transport to a StreamReader and StreamWriter. The
+// three are one allocation, and the events tasks wait on are made when a
+// task waits, as a server holds one of each per idle connection.
 type streamProtocol struct {
-	reader  *StreamReader
-	writer  *StreamWriter
-	paused  bool
-	drain   *Event // set while writing is not paused
-	closed  *Event
+	reader  StreamReader
+	writer  StreamWriter
+	drain   *Event // made by a Drain while writing is paused; set and dropped on resume
+	closed  *Event // made by a WaitClosed before the connection is lost; set then
 	lostErr error
-	onMade  func(*StreamReader, *StreamWriter)
+	srv     *streamServer // a server's connection: ConnectionMade starts its handler
+	paused  bool
+	lost    bool
 }
 
-func newStreamProtocol(limit int, onMade func(*StreamReader, *StreamWriter)) *streamProtocol {
-	p := &streamProtocol{reader: newStreamReader(limit), drain: NewEvent(), closed: NewEvent(), onMade: onMade}
-	p.drain.Set()
+func newStreamProtocol(limit int, srv *streamServer) *streamProtocol {
+	p := &streamProtocol{srv: srv}
+	p.reader.limit = streamLimit(limit)
 	return p
 }
 
 func (p *streamProtocol) ConnectionMade(t Transport) {
 	p.reader.tr = t
-	p.writer = &StreamWriter{tr: t, p: p, reader: p.reader}
-	if p.onMade != nil {
-		p.onMade(p.reader, p.writer)
+	p.writer = StreamWriter{tr: t, p: p, reader: &p.reader}
+	if p.srv != nil {
+		p.srv.startHandler(p)
 	}
 }
 
@@ -392,23 +534,24 @@ func (p *streamProtocol) EOFReceived() bool {
 }
 
 func (p *streamProtocol) ConnectionLost(err error) {
-	p.lostErr = err
+	p.lostErr, p.lost = err, true
 	p.reader.feedEOF(err)
 	if p.paused {
-		p.paused = false
-		p.drain.Set()
+		p.ResumeWriting()
 	}
-	p.closed.Set()
+	if p.closed != nil {
+		p.closed.Set()
+	}
 }
 
-func (p *streamProtocol) PauseWriting() {
-	p.paused = true
-	p.drain.Clear()
-}
+func (p *streamProtocol) PauseWriting() { p.paused = true }
 
 func (p *streamProtocol) ResumeWriting() {
 	p.paused = false
-	p.drain.Set()
+	if d := p.drain; d != nil {
+		p.drain = nil
+		d.Set()
+	}
 }
 
 // Reader returns an io.Reader that reads from r as a wait of the task of

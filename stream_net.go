@@ -28,7 +28,7 @@ func openStream(ctx context.Context, network, addr string, opts []ConnOption) (*
 	if _, _, err := CreateConnection(ctx, network, addr, func() Protocol { return p }, opts...); err != nil {
 		return nil, nil, err
 	}
-	return p.reader, p.writer, nil
+	return &p.reader, &p.writer, nil
 }
 
 // StartServer listens on addr ("host:port") for TCP connections and runs
@@ -57,24 +57,55 @@ func startStreamServer(ctx context.Context, network, addr string, handler func(c
 	for _, o := range opts {
 		o(&cfg)
 	}
-	factory := func() Protocol {
-		return newStreamProtocol(cfg.streamLimit, func(r *StreamReader, w *StreamWriter) {
-			spawn(l, ctx, false, func(hctx context.Context) (struct{}, error) {
-				defer w.Close()
-				defer func() {
-					if v := recover(); v != nil {
-						l.CallExceptionHandler(ExceptionContext{
-							Message: "stream handler panicked; its connection is closed",
-							Err:     &PanicError{Value: v, Task: "stream handler", Stack: stack()},
-						})
-					}
-				}()
-				if err := handler(hctx, r, w); err != nil && !isCancelled(err) {
-					l.CallExceptionHandler(ExceptionContext{Message: "stream handler failed", Err: err})
-				}
-				return struct{}{}, nil
-			}, []TaskOption{Name("stream handler")})
+	s := &streamServer{loop: l, ctx: ctx, handler: handler, taskOpts: []TaskOption{Name("stream handler")}}
+	factory := func() Protocol { return newStreamProtocol(cfg.streamLimit, s) }
+	return CreateServer(ctx, network, addr, factory, opts...)
+}
+
+// streamServer is what the connections of a stream server share: each
+// holds it instead of closures of its own.
+type streamServer struct {
+	loop     *Loop
+	ctx      context.Context // the handlers' ctx takes its values
+	handler  func(ctx context.Context, r *StreamReader, w *StreamWriter) error
+	taskOpts []TaskOption
+}
+
+// startHandler runs the handler of a new connection as a task.
+//
+// The handler's task waits, most of its life, in a read of an idle
+// connection, and the frames below that wait decide whether its goroutine
+// keeps its first, 2 KiB stack (see stackdepth_test.go): the task's body
+// is therefore the closure itself (a method value would add a wrapper's
+// frame), and what is rare, a failure or a panic, is out of line.
+func (s *streamServer) startHandler(p *streamProtocol) {
+	spawn(s.loop, s.ctx, false, func(ctx context.Context) (struct{}, error) {
+		defer p.handlerEnded()
+		if err := p.srv.handler(ctx, &p.reader, &p.writer); err != nil {
+			p.handlerFailed(err)
+		}
+		return struct{}{}, nil
+	}, s.taskOpts)
+}
+
+// handlerEnded runs deferred when a connection's handler ends: it reports
+// a panic, and closes the connection.
+func (p *streamProtocol) handlerEnded() {
+	if v := recover(); v != nil {
+		p.srv.loop.CallExceptionHandler(ExceptionContext{
+			Message: "stream handler panicked; its connection is closed",
+			Err:     &PanicError{Value: v, Task: "stream handler", Stack: stack()},
 		})
 	}
-	return CreateServer(ctx, network, addr, factory, opts...)
+	p.writer.Close()
+}
+
+// handlerFailed reports the error a connection's handler returned, unless
+// it is a cancellation.
+//
+//go:noinline
+func (p *streamProtocol) handlerFailed(err error) {
+	if !isCancelled(err) {
+		p.srv.loop.CallExceptionHandler(ExceptionContext{Message: "stream handler failed", Err: err})
+	}
 }

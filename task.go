@@ -17,8 +17,8 @@ import (
 // reported when the loop closes.
 type Task[T any] struct {
 	taskCore
+	val T // before fn: a zero-size last field would be padded to a word
 	fn  func(context.Context) (T, error)
-	val T
 }
 
 // taskCore is the part of a task that does not depend on its result type.
@@ -33,11 +33,15 @@ type taskCore struct {
 	co *coroutine // runs the body; nil once the task is done
 
 	// The fields below change only on the loop (the loop goroutine or the
-	// running task, which take turns).
-	state      taskState
+	// running task, which take turns). The three small ones go together,
+	// in one word: a Task[struct{}] is then 480 bytes, not 512 (the
+	// allocator's size classes).
+	state       taskState
+	killed      bool // the loop is closing: every wait returns at once
+	startFailed bool // it failed before calling started (Start)
+
 	gen        uint64      // counts waits; a wake names the wait it ends
 	wokenBy    uint64      // the gen of the wake that resumed the task last
-	killed     bool        // the loop is closing: every wait returns at once
 	awaiting   *futureCore // the future or task it waits for, if it does
 	waitingFor string      // else what it waits in, for a deadlock report
 	goid       uint64      // debug mode: the goroutine running the task
@@ -45,9 +49,8 @@ type taskCore struct {
 
 	prev, nextTask *taskCore // the loop's list of live tasks
 
-	qw          *waiter // the task's waiter in primitives' queues, made on first use
-	group       *group  // the Gather or TaskGroup the task belongs to
-	startFailed bool    // it failed before calling started (Start)
+	qw    *waiter // the task's waiter in primitives' queues, made on first use
+	group *group  // the Gather or TaskGroup the task belongs to
 }
 
 // taskDebug is what debug mode records about a task.
@@ -141,35 +144,51 @@ func trySpawn[T any](l *Loop, parent context.Context, inherit, foreign bool, fn 
 }
 
 // main is what the task's coroutine runs.
+//
+// Its frame is below every wait of the task, on the task's goroutine: a
+// goroutine starts with a 2 KiB stack, which is doubled when a call goes
+// deeper than about 1,100 B, and a server has a task waiting per idle
+// connection. So what is rare (debug mode, a panic, runtime.Goexit) is
+// out of line, in mainDebug and mainEnded, to keep the frame small.
 func (t *Task[T]) main() {
 	tc := &t.taskCore
 	if tc.loop.debug {
-		tc.goid = goid()
-		debugEnter(tc)
-		defer debugLeave(tc)
+		mainDebug(tc)
 	}
-	normal := false
-	defer func() {
-		if normal {
-			return
-		}
-		var zero T
-		if r := recover(); r != nil {
-			t.finish(zero, nil, &PanicError{Value: r, Task: tc.Name(), Stack: stack()})
-			return
-		}
-		t.finish(zero, errGoexit, nil) // runtime.Goexit goes on unwinding
-	}()
+	defer t.mainEnded()
 	if err := waitError(tc.ctx); err != nil {
 		// Cancelled before its first step: the body never runs.
-		normal = true
 		var zero T
 		t.finish(zero, err, nil)
 		return
 	}
 	v, err := t.fn(tc.ctx)
-	normal = true
 	t.finish(v, err, nil)
+}
+
+// mainDebug is where main starts in debug mode.
+//
+//go:noinline
+func mainDebug(tc *taskCore) {
+	tc.goid = goid()
+	debugEnter(tc)
+}
+
+// mainEnded runs deferred when main ends. A task not done by then did not
+// return: it panicked, or called runtime.Goexit, which goes on unwinding.
+func (t *Task[T]) mainEnded() {
+	tc := &t.taskCore
+	if !tc.done.Load() {
+		var zero T
+		if r := recover(); r != nil {
+			t.finish(zero, nil, &PanicError{Value: r, Task: tc.Name(), Stack: stack()})
+		} else {
+			t.finish(zero, errGoexit, nil)
+		}
+	}
+	if tc.loop.debug {
+		debugLeave(tc)
+	}
 }
 
 func (t *Task[T]) finish(v T, err error, p *PanicError) {
@@ -299,15 +318,24 @@ func (tc *taskCore) beginWait() uint64 {
 
 // park suspends the task until a wake for its current wait or until ctx is
 // done. It returns errUnwound if the loop is unwinding the task.
+//
+// Its frame is on the stack of every waiting task; see main for why it is
+// kept small, with the registration for a foreign ctx out of line.
 func (tc *taskCore) park(ctx context.Context) error {
-	var stop func() bool
 	if !tc.cancelWakes(ctx) {
-		stop = context.AfterFunc(ctx, tc.wakeForCancel)
+		return tc.parkAfterFunc(ctx)
 	}
+	return tc.suspend()
+}
+
+// parkAfterFunc is park for a ctx whose end does not wake the task by
+// itself: it registers for that end for as long as the task waits.
+//
+//go:noinline
+func (tc *taskCore) parkAfterFunc(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, tc.wakeForCancel)
 	err := tc.suspend()
-	if stop != nil {
-		stop()
-	}
+	stop()
 	return err
 }
 

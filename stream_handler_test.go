@@ -1,0 +1,54 @@
+//go:build unix
+
+package asyncio_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/asyncio-go/asyncio"
+)
+
+// A stream handler's error is reported, unless it is a cancellation, and
+// its connection is closed either way.
+func TestStreamHandlerErrorReported(t *testing.T) {
+	boom := errors.New("boom")
+	var reports []asyncio.ExceptionContext
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		srv, err := asyncio.StartServer(ctx, "127.0.0.1:0", func(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
+			line, err := r.ReadLine(ctx)
+			if err != nil {
+				return err
+			}
+			if string(line) == "fail\n" {
+				return boom
+			}
+			return context.Canceled
+		})
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		for _, line := range []string{"fail\n", "cancel\n"} {
+			r, w, err := asyncio.OpenConnection(ctx, srv.Addrs()[0].String())
+			if err != nil {
+				return err
+			}
+			w.Write([]byte(line))
+			if rest, err := r.Read(ctx, -1); len(rest) != 0 || err != nil {
+				t.Errorf("after a handler returned on %q: %q, %v, want the end of the stream", line, rest, err)
+			}
+			w.Close()
+		}
+		return nil
+	}, asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) { reports = append(reports, c) }))
+	if len(reports) != len(backends) {
+		t.Fatalf("%d reports, want one per backend: %+v", len(reports), reports)
+	}
+	for _, r := range reports {
+		if r.Message != "stream handler failed" || !errors.Is(r.Err, boom) {
+			t.Errorf("report %q, %v; want the handler's failure", r.Message, r.Err)
+		}
+	}
+}
