@@ -103,7 +103,8 @@ func TestCreateConnectionLocalAddr(t *testing.T) {
 		}
 		local := probe.Addr().String()
 		probe.Close()
-		tr, _, err := asyncio.CreateConnection(ctx, "tcp", srv.Addrs()[0].String(), func() asyncio.Protocol { return newRecorder(ctx) }, asyncio.WithLocalAddr(local))
+		tr, _, err := asyncio.CreateConnection(ctx, "tcp", srv.Addrs()[0].String(), func() asyncio.Protocol { return newRecorder(ctx) },
+			asyncio.WithLocalAddr(local), asyncio.WithHappyEyeballs(-1, 1))
 		if err != nil {
 			return err
 		}

@@ -276,3 +276,34 @@ func TestTLSServerNeedsCertificate(t *testing.T) {
 		return nil
 	})
 }
+
+// Closing a TLS connection whose peer reads nothing more ends it after the
+// shutdown timeout, instead of waiting for the buffer to drain.
+func TestTLSShutdownTimeout(t *testing.T) {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		serverCfg, clientCfg := testTLS()
+		srv, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", func() asyncio.Protocol { return &idle{} }, asyncio.WithServerTLS(serverCfg))
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		defer srv.AbortClients()
+		rec := newRecorder(ctx)
+		tr, _, err := asyncio.CreateConnection(ctx, "tcp", srv.Addrs()[0].String(), func() asyncio.Protocol { return rec },
+			asyncio.WithClientTLS(clientCfg, asyncio.WithShutdownTimeout(50*time.Millisecond)))
+		if err != nil {
+			return err
+		}
+		tr.Write(bytes.Repeat([]byte("x"), 32<<20)) // more than the sockets hold
+		loop := asyncio.RunningLoop(ctx)
+		start := loop.Time()
+		tr.Close()
+		if _, err := rec.lost.Wait(ctx); err != nil {
+			return err
+		}
+		if took := loop.Time() - start; took < 50*time.Millisecond || took > 10*time.Second {
+			t.Errorf("closed after %v; the shutdown timeout was 50ms", took)
+		}
+		return nil
+	})
+}
