@@ -41,18 +41,18 @@ type connTransport struct {
 	buffered BufferedProtocol
 
 	// Loop-only state.
-	readPaused  bool
-	parked      bool   // the reader waits for ResumeReading
-	held        func() // delivers what was read after PauseReading, on ResumeReading
-	unsent      int    // bytes queued and not yet reported written
-	high, low   int
-	paused      bool // the protocol was told to pause writing
-	eofQueued   bool
-	closing     bool
-	lost        bool
-	lostErr     error  // the error the connection ended with
-	drainFn     func() // see whenBuffered
-	drainAt     int
+	readPaused bool
+	parked     bool   // the reader waits for ResumeReading
+	held       func() // delivers what was read after PauseReading, on ResumeReading
+	unsent     int    // bytes queued and not yet reported written
+	high, low  int
+	paused     bool // the protocol was told to pause writing
+	eofQueued  bool
+	closing    bool
+	lost       bool
+	lostErr    error  // the error the connection ended with
+	drainFn    func() // see whenBuffered
+	drainAt    int
 	serverLink
 	handshaking bool // the handshake runs; ConnectionMade comes after
 
@@ -466,7 +466,6 @@ func (t *connTransport) LocalAddr() net.Addr  { return t.conn.LocalAddr() }
 func (t *connTransport) RemoteAddr() net.Addr { return t.conn.RemoteAddr() }
 
 func (t *connTransport) Protocol() Protocol { return t.proto }
-
 
 func (t *connTransport) TLS() *tls.ConnectionState { return t.tlsState }
 

@@ -393,4 +393,3 @@ func (t *fdTransport) Protocol() Protocol { return t.proto }
 func (t *fdTransport) SetProtocol(p Protocol) {
 	t.proto = p
 }
-
