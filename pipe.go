@@ -24,7 +24,8 @@ var errReadOnly = fmt.Errorf("asyncio: write to a read pipe: %w", errors.ErrUnsu
 // character device, a socket) to protocol (loop.connect_read_pipe): its
 // data goes to DataReceived, its end to EOFReceived. The transport owns f
 // from then on and closes it when the connection ends; Write fails on it.
-// As in asyncio, ConnectionMade is scheduled, not run inline.
+// As in asyncio, ConnectionMade runs in a callback of its own, and
+// ConnectReadPipe returns once it has.
 func ConnectReadPipe(ctx context.Context, f *os.File, protocol Protocol) (Transport, error) {
 	return connectPipe(ctx, f, protocol, readPipe)
 }
@@ -57,7 +58,13 @@ func connectPipe(ctx context.Context, f *os.File, protocol Protocol, end pipeEnd
 		t = ft
 	}
 	l.track(t)
-	t.start(nil)
+	// As asyncio does, return once ConnectionMade has run.
+	made := NewFuture[struct{}](ctx)
+	t.start(func() { made.TrySetResult(struct{}{}) })
+	if _, err := made.Wait(ctx); err != nil {
+		t.Abort()
+		return nil, err
+	}
 	return t, nil
 }
 
