@@ -48,6 +48,7 @@ var examples = []string{
 	"chat",
 	"proxy",
 	"udpecho",
+	"processing",
 }
 
 func main() {
