@@ -35,6 +35,8 @@ type procConfig struct {
 	env                   []string
 	dir                   string
 	limit                 int
+	group                 bool // the child leads a new process group
+	killOnCancel          bool
 }
 
 // Stdin sets what the child's standard input is.
@@ -53,6 +55,15 @@ func WithEnv(env []string) ProcOption { return func(c *procConfig) { c.env = env
 // WithDir sets the child's working directory.
 func WithDir(dir string) ProcOption { return func(c *procConfig) { c.dir = dir } }
 
+// WithProcessGroup starts the child in a process group of its own, so that
+// Kill and SendSignal reach every process it starts too (Unix; setpgid).
+func WithProcessGroup() ProcOption { return func(c *procConfig) { c.group = true } }
+
+// WithKillOnCancel makes Wait and Communicate kill the child (its whole
+// process group, with WithProcessGroup) when their ctx is cancelled or
+// times out, instead of leaving it running as asyncio does.
+func WithKillOnCancel() ProcOption { return func(c *procConfig) { c.killOnCancel = true } }
+
 // A Process is a child process started by CreateSubprocessExec or
 // CreateSubprocessShell (asyncio.subprocess.Process). Its methods are
 // called from code running on its loop.
@@ -66,6 +77,7 @@ type Process struct {
 	loop   *Loop
 	proc   *os.Process
 	exited *Future[int] // the exit code, once the child is reaped
+	cfg    procConfig
 }
 
 // CreateSubprocessExec starts the program name with args
@@ -154,7 +166,7 @@ func startProcess(ctx context.Context, path string, argv []string, opts []ProcOp
 	if cfg.stderr == ToStdout {
 		files[2] = files[1]
 	}
-	proc, err := os.StartProcess(path, argv, &os.ProcAttr{Dir: cfg.dir, Env: cfg.env, Files: files})
+	proc, err := os.StartProcess(path, argv, &os.ProcAttr{Dir: cfg.dir, Env: cfg.env, Files: files, Sys: sysProcAttr(cfg)})
 	for i, f := range child {
 		if f != nil {
 			f.Close()
@@ -165,7 +177,7 @@ func startProcess(ctx context.Context, path string, argv []string, opts []ProcOp
 		closeAll()
 		return nil, err
 	}
-	p := &Process{loop: l, proc: proc, exited: NewFuture[int](ctx)}
+	p := &Process{loop: l, proc: proc, exited: NewFuture[int](ctx), cfg: cfg}
 	if err := p.reap(); err != nil {
 		proc.Kill()
 		closeAll()
@@ -210,8 +222,16 @@ func (p *Process) PID() int { return p.proc.Pid }
 
 // Wait waits for the child to end and returns its exit code: negative, the
 // signal's number, if a signal ended it, as asyncio's returncode is.
-// Cancelling the wait leaves the child running.
-func (p *Process) Wait(ctx context.Context) (int, error) { return p.exited.Wait(ctx) }
+// Cancelling the wait leaves the child running, unless WithKillOnCancel
+// was given: then the child (or its group) is killed and Wait returns the
+// cancellation.
+func (p *Process) Wait(ctx context.Context) (int, error) {
+	code, err := p.exited.Wait(ctx)
+	if err != nil && p.cfg.killOnCancel && !p.exited.Done() {
+		p.Kill()
+	}
+	return code, err
+}
 
 // ReturnCode returns the exit code and true once the child has ended
 // (asyncio's returncode).
@@ -223,10 +243,14 @@ func (p *Process) ReturnCode() (int, bool) {
 	return code, true
 }
 
-// SendSignal sends sig to the child, unless it has already ended.
+// SendSignal sends sig to the child, unless it has already ended; with
+// WithProcessGroup, to its whole process group.
 func (p *Process) SendSignal(sig os.Signal) error {
 	if p.exited.Done() {
 		return nil
+	}
+	if p.cfg.group {
+		return signalGroup(p.proc.Pid, sig)
 	}
 	return p.proc.Signal(sig)
 }
@@ -269,6 +293,9 @@ func (p *Process) Communicate(ctx context.Context, input []byte) (stdout, stderr
 		read(p.Stderr),
 	)
 	if err != nil {
+		if p.cfg.killOnCancel && !p.exited.Done() {
+			p.Kill()
+		}
 		return nil, nil, err
 	}
 	if _, err := p.Wait(ctx); err != nil {

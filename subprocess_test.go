@@ -6,8 +6,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/asyncio-go/asyncio"
 )
@@ -97,4 +102,57 @@ func TestSubprocessNotFound(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// A wait that times out kills the child and, with its process group, the
+// grandchild it started.
+func TestSubprocessKillOnCancel(t *testing.T) {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		p, err := asyncio.CreateSubprocessShell(ctx, "sleep 60 & echo $!; wait",
+			asyncio.Stdout(asyncio.Pipe), asyncio.WithProcessGroup(), asyncio.WithKillOnCancel())
+		if err != nil {
+			return err
+		}
+		line, err := p.Stdout.ReadLine(ctx)
+		if err != nil {
+			return err
+		}
+		grandchild, err := strconv.Atoi(strings.TrimSpace(string(line)))
+		if err != nil {
+			return err
+		}
+		_, err = asyncio.WaitFor(ctx, 20*time.Millisecond, p.Wait)
+		if !errors.Is(err, asyncio.ErrTimeout) {
+			t.Errorf("Wait under a timeout: %v", err)
+		}
+		if code, err := p.Wait(ctx); code != -9 || err != nil {
+			t.Errorf("after the timeout: Wait = %d, %v; want killed", code, err)
+		}
+		// The grandchild got SIGKILL with the group: it is gone, or a
+		// zombie until whoever inherited it reaps it. No event tells us
+		// when another process dies: this polls the system, bounded.
+		for range 200 {
+			if !running(grandchild) {
+				return nil
+			}
+			if err := asyncio.Sleep(ctx, 5*time.Millisecond); err != nil {
+				return err
+			}
+		}
+		t.Errorf("grandchild %d still alive", grandchild)
+		return nil
+	})
+}
+
+// running reports whether process pid exists and is not a zombie.
+func running(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true // no /proc: Kill's answer stands
+	}
+	_, after, _ := strings.Cut(string(stat), ") ")
+	return !strings.HasPrefix(after, "Z")
 }

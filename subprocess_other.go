@@ -1,0 +1,14 @@
+//go:build !unix
+
+package asyncio
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+func sysProcAttr(procConfig) *syscall.SysProcAttr { return nil }
+
+// signalGroup fails: process groups are Unix's.
+func signalGroup(int, os.Signal) error { return errors.ErrUnsupported }

@@ -1,0 +1,24 @@
+//go:build unix
+
+package asyncio
+
+import (
+	"os"
+	"syscall"
+)
+
+func sysProcAttr(cfg procConfig) *syscall.SysProcAttr {
+	if !cfg.group {
+		return nil
+	}
+	return &syscall.SysProcAttr{Setpgid: true}
+}
+
+// signalGroup sends sig to the process group that pid leads.
+func signalGroup(pid int, sig os.Signal) error {
+	s, ok := sig.(syscall.Signal)
+	if !ok {
+		return os.ErrInvalid
+	}
+	return syscall.Kill(-pid, s)
+}
