@@ -61,7 +61,9 @@ func run(out io.Writer, opts ...asyncio.Option) error {
 		// Both scripts run at once; Gather keeps their order.
 		results, err := asyncio.Gather(ctx,
 			func(ctx context.Context) (string, error) { return runProcessingScript(ctx, example) },
-			func(ctx context.Context) (string, error) { return runProcessingScript(ctx, filepath.Join(dir, "missing.txt")) },
+			func(ctx context.Context) (string, error) {
+				return runProcessingScript(ctx, filepath.Join(dir, "missing.txt"))
+			},
 		)
 		for _, r := range results {
 			fmt.Fprintln(out, r)
