@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -155,4 +156,106 @@ func running(pid int) bool {
 	}
 	_, after, _ := strings.Cut(string(stat), ") ")
 	return !strings.HasPrefix(after, "Z")
+}
+
+// A hundred megabytes out of a child and a hundred into one, read and
+// written in chunks: the pipes' backpressure keeps memory bounded.
+func TestSubprocessLargeStreams(t *testing.T) {
+	const size = 100 << 20
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		p, err := asyncio.CreateSubprocessExec(ctx, "head", []string{"-c", strconv.Itoa(size), "/dev/zero"}, asyncio.Stdout(asyncio.Pipe))
+		if err != nil {
+			return err
+		}
+		total := 0
+		for {
+			b, err := p.Stdout.Read(ctx, 64<<10)
+			if err != nil {
+				return err
+			}
+			if len(b) == 0 {
+				break
+			}
+			total += len(b)
+		}
+		if total != size {
+			t.Errorf("read %d bytes of stdout, want %d", total, size)
+		}
+		p.Wait(ctx)
+
+		p, err = asyncio.CreateSubprocessExec(ctx, "wc", []string{"-c"}, asyncio.Stdin(asyncio.Pipe), asyncio.Stdout(asyncio.Pipe))
+		if err != nil {
+			return err
+		}
+		chunk := make([]byte, 64<<10)
+		for sent := 0; sent < size; sent += len(chunk) {
+			p.Stdin.Write(chunk)
+			if err := p.Stdin.Drain(ctx); err != nil {
+				return err
+			}
+		}
+		p.Stdin.Close()
+		out, err := p.Stdout.Read(ctx, -1)
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(string(out)) != strconv.Itoa(size) {
+			t.Errorf("wc counted %q, want %d", out, size)
+		}
+		runtime.ReadMemStats(&after)
+		t.Logf("total allocated %d MiB, heap in use %d -> %d KiB", (after.TotalAlloc-before.TotalAlloc)>>20, before.HeapInuse>>10, after.HeapInuse>>10)
+		if grown := int64(after.HeapInuse) - int64(before.HeapInuse); grown > 16<<20 {
+			t.Errorf("heap grew by %d MiB moving 200 MiB", grown>>20)
+		}
+		_, err = p.Wait(ctx)
+		return err
+	})
+}
+
+func TestSubprocessHundredAtOnce(t *testing.T) {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		var fns []func(context.Context) (int, error)
+		for i := range 100 {
+			fns = append(fns, func(ctx context.Context) (int, error) {
+				p, err := asyncio.CreateSubprocessShell(ctx, "exit "+strconv.Itoa(i%7), asyncio.Stdout(asyncio.DevNull))
+				if err != nil {
+					return 0, err
+				}
+				return p.Wait(ctx)
+			})
+		}
+		codes, err := asyncio.Gather(ctx, fns...)
+		if err != nil {
+			return err
+		}
+		for i, c := range codes {
+			if c != i%7 {
+				t.Errorf("child %d exited %d, want %d", i, c, i%7)
+			}
+		}
+		return nil
+	})
+}
+
+// A child that closes its standard input at once: Communicate's input hits
+// a broken pipe, which it ignores, as asyncio's does.
+func TestSubprocessClosesPipesEarly(t *testing.T) {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		p, err := asyncio.CreateSubprocessShell(ctx, "exec 0<&- 1>&-; echo done >&2",
+			asyncio.Stdin(asyncio.Pipe), asyncio.Stdout(asyncio.Pipe), asyncio.Stderr(asyncio.Pipe))
+		if err != nil {
+			return err
+		}
+		out, errOut, err := p.Communicate(ctx, bytes.Repeat([]byte("x"), 4<<20))
+		if err != nil {
+			t.Fatalf("Communicate with a child that closed its pipes: %v", err)
+		}
+		if len(out) != 0 || string(errOut) != "done\n" {
+			t.Errorf("stdout %q, stderr %q", out, errOut)
+		}
+		return nil
+	})
 }
