@@ -38,17 +38,17 @@ func (f *File) Name() string { return f.f.Name() }
 
 // Read reads up to len(p) bytes into p; it returns 0, io.EOF at the end.
 func (f *File) Read(ctx context.Context, p []byte) (int, error) {
-	return asyncio.ToThread(ctx, func() (int, error) { return f.f.Read(p) })
+	return count(ctx, func() (int, error) { return f.f.Read(p) })
 }
 
 // ReadAt reads len(p) bytes at offset off, as io.ReaderAt.
 func (f *File) ReadAt(ctx context.Context, p []byte, off int64) (int, error) {
-	return asyncio.ToThread(ctx, func() (int, error) { return f.f.ReadAt(p, off) })
+	return count(ctx, func() (int, error) { return f.f.ReadAt(p, off) })
 }
 
 // Write writes p.
 func (f *File) Write(ctx context.Context, p []byte) (int, error) {
-	return asyncio.ToThread(ctx, func() (int, error) { return f.f.Write(p) })
+	return count(ctx, func() (int, error) { return f.f.Write(p) })
 }
 
 // Seek sets the offset of the next Read or Write, as io.Seeker.
@@ -79,7 +79,7 @@ func (f *File) Chunks(ctx context.Context, size int) iter.Seq2[[]byte, error] {
 	return func(yield func([]byte, error) bool) {
 		buf := make([]byte, size)
 		for {
-			n, err := asyncio.ToThread(ctx, func() (int, error) { return io.ReadFull(f.f, buf) })
+			n, err := count(ctx, func() (int, error) { return io.ReadFull(f.f, buf) })
 			if n > 0 && !yield(buf[:n], nil) {
 				return
 			}
@@ -129,3 +129,21 @@ func (f *File) Close(ctx context.Context) error {
 // OSFile returns the underlying *os.File, for asyncio.Sendfile and the
 // like. Calls on it block whoever makes them.
 func (f *File) OSFile() *os.File { return f.f }
+
+// count runs an I/O call off the loop and returns both its count and its
+// error: a short read comes with io.EOF, and ToThread alone would drop the
+// count of a call that fails.
+func count(ctx context.Context, fn func() (int, error)) (int, error) {
+	type result struct {
+		n   int
+		err error
+	}
+	r, err := asyncio.ToThread(ctx, func() (result, error) {
+		n, err := fn()
+		return result{n, err}, nil
+	})
+	if err != nil {
+		return 0, err // ctx ended first
+	}
+	return r.n, r.err
+}

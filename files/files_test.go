@@ -150,3 +150,36 @@ func TestFileCopyKeepsLoopResponsive(t *testing.T) {
 		return nil
 	}, asyncio.WithClock(asyncio.NewRealClock()))
 }
+
+// A read that ends short returns its bytes with io.EOF, and Chunks yields
+// the last, short chunk.
+func TestShortReads(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "f")
+	content := bytes.Repeat([]byte("abc"), 50_000) // 150,000 bytes: two full chunks and a short one
+	if err := os.WriteFile(name, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	asynciotest.Run(t, func(ctx context.Context) error {
+		f, err := files.Open(ctx, name, os.O_RDONLY, 0)
+		if err != nil {
+			return err
+		}
+		defer f.Close(ctx)
+		p := make([]byte, 10)
+		if n, err := f.ReadAt(ctx, p, int64(len(content))-4); n != 4 || err != io.EOF {
+			t.Errorf("ReadAt at the end = %d, %v; want 4, io.EOF", n, err)
+		}
+		var got []byte
+		for chunk, err := range f.Chunks(ctx, 64<<10) {
+			if err != nil {
+				return err
+			}
+			got = append(got, chunk...)
+		}
+		if !bytes.Equal(got, content) {
+			t.Errorf("Chunks gave %d bytes, want %d", len(got), len(content))
+		}
+		return nil
+	})
+}

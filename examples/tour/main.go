@@ -49,6 +49,8 @@ var examples = []string{
 	"proxy",
 	"udpecho",
 	"processing",
+	"files",
+	"checksum",
 }
 
 func main() {
