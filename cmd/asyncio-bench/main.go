@@ -137,6 +137,12 @@ func main() {
 		})
 	case "tothread":
 		out, err = warm(*warmup, *n, toThread)
+	case "proc-spawn":
+		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return procSpawn(ctx, *n) })
+	case "proc-pipe":
+		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return procPipe(ctx, *n) })
+	case "file-read":
+		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return fileRead(ctx, *n) })
 	default:
 		usage()
 	}
@@ -153,7 +159,7 @@ func usage() {
 	fmt.Fprintln(os.Stderr, "usage: asyncio-bench spawn -n N | switch -tasks T -total N | timers -n N -maxms M | floor -kind K -n N\n"+
 		"       | handoff -prim lock|semaphore|event -n N | queue -producers P -consumers C -maxsize M -n N | tothread -n N\n"+
 		"       | echo -api streams|protocol -addr HOST:PORT [-backend poller|portable] [-memprofile FILE [-memprofilerate 1]]\n"+
-		"       | idleclient -addr HOST:PORT -n N [-hold]")
+		"       | idleclient -addr HOST:PORT -n N [-hold] | proc-spawn -n N | proc-pipe -n MIB | file-read -n MIB")
 	os.Exit(2)
 }
 
