@@ -259,3 +259,37 @@ func TestSubprocessClosesPipesEarly(t *testing.T) {
 		return nil
 	})
 }
+
+// Cancelling the task that waits kills a child started WithKillOnCancel;
+// without it the child runs on, as in asyncio.
+func TestSubprocessCancelledWait(t *testing.T) {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		for _, kill := range []bool{true, false} {
+			opts := []asyncio.ProcOption{}
+			if kill {
+				opts = append(opts, asyncio.WithKillOnCancel())
+			}
+			p, err := asyncio.CreateSubprocessExec(ctx, "sleep", []string{"60"}, opts...)
+			if err != nil {
+				return err
+			}
+			waiter := asyncio.Spawn(ctx, func(ctx context.Context) (int, error) { return p.Wait(ctx) })
+			asyncio.Sleep(ctx, 0) // the waiter waits
+			waiter.Cancel()
+			if _, err := waiter.Wait(ctx); !errors.Is(err, context.Canceled) {
+				t.Errorf("cancelled waiter: %v", err)
+			}
+			if !kill {
+				asyncio.Sleep(ctx, 0)
+				if _, ended := p.ReturnCode(); ended {
+					t.Error("the child ended with its waiter's cancellation")
+				}
+				p.Kill()
+			}
+			if code, err := p.Wait(ctx); code != -9 || err != nil {
+				t.Errorf("kill=%v: Wait = %d, %v; want -9", kill, code, err)
+			}
+		}
+		return nil
+	})
+}
