@@ -293,3 +293,27 @@ func TestSubprocessCancelledWait(t *testing.T) {
 		return nil
 	})
 }
+
+func TestSubprocessEnvDirTerminate(t *testing.T) {
+	dir := t.TempDir()
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		p, err := asyncio.CreateSubprocessShell(ctx, `echo "$GREETING from $(pwd)"`,
+			asyncio.Stdout(asyncio.Pipe), asyncio.WithEnv([]string{"GREETING=hello"}), asyncio.WithDir(dir))
+		if err != nil {
+			return err
+		}
+		out, _, err := p.Communicate(ctx, nil)
+		if want := "hello from " + dir + "\n"; string(out) != want || err != nil {
+			t.Errorf("output %q, %v; want %q", out, err, want)
+		}
+		p, err = asyncio.CreateSubprocessExec(ctx, "sleep", []string{"60"})
+		if err != nil {
+			return err
+		}
+		p.Terminate()
+		if code, err := p.Wait(ctx); code != -15 || err != nil {
+			t.Errorf("terminated: Wait = %d, %v; want -15 (SIGTERM)", code, err)
+		}
+		return nil
+	})
+}
