@@ -42,15 +42,14 @@ type connTransport struct {
 
 	// Loop-only state.
 	readPaused bool
-	parked     bool   // the reader waits for ResumeReading
-	held       func() // delivers what was read after PauseReading, on ResumeReading
-	unsent     int    // bytes queued and not yet reported written
+	parked     bool // the reader waits for ResumeReading
+	held       bool // a chunk read before PauseReading waits for ResumeReading
+	unsent     int  // bytes queued and not yet reported written
 	high, low  int
 	paused     bool // the protocol was told to pause writing
 	eofQueued  bool
 	closing    bool
 	lost       bool
-	lostErr    error  // the error the connection ended with
 	drainFn    func() // see whenBuffered
 	drainAt    int
 	serverLink
@@ -63,6 +62,12 @@ type connTransport struct {
 
 	resume chan struct{} // lets the reader read again (cap 1)
 	done   chan struct{} // closed when the transport is lost
+
+	// What the reader read last, for received; receivedFn is received,
+	// bound once so that handing a chunk over allocates no closure.
+	chunk      []byte
+	chunkErr   error
+	receivedFn func()
 
 	mu       sync.Mutex // guards the writer's queue
 	queue    []byte
@@ -93,6 +98,7 @@ func newConnTransport(l *Loop, conn net.Conn, protocol Protocol) *connTransport 
 		done:   make(chan struct{}),
 	}
 	t.abort = func() { conn.Close() }
+	t.receivedFn = t.received
 	t.SetProtocol(protocol)
 	return t
 }
@@ -149,8 +155,10 @@ func (t *connTransport) read() {
 			buf = lent[:]
 		}
 		n, err := t.conn.Read(buf)
-		chunk := buf[:n]
-		if t.loop.CallSoonThreadsafe(func() { t.received(chunk, err) }).Cancelled() {
+		// The loop reads these in received; the reader writes them again
+		// only after the loop has let it go on (resume).
+		t.chunk, t.chunkErr = buf[:n], err
+		if t.loop.CallSoonThreadsafe(t.receivedFn).Cancelled() {
 			return // the loop is closed
 		}
 		if err != nil {
@@ -170,16 +178,17 @@ func (t *connTransport) read() {
 }
 
 // received runs on the loop with what the reader read.
-func (t *connTransport) received(p []byte, err error) {
+func (t *connTransport) received() {
 	if t.lost {
 		return
 	}
 	if t.readPaused && !t.closing {
 		// Read before PauseReading took effect (the reader reads ahead):
 		// keep it, and the reader waiting, until ResumeReading.
-		t.held = func() { t.received(p, err) }
+		t.held = true
 		return
 	}
+	p, err := t.chunk, t.chunkErr
 	if len(p) > 0 && !t.closing {
 		if t.buffered != nil {
 			t.deliverBuffered(p)
@@ -274,8 +283,8 @@ func (t *connTransport) write() {
 				t.loop.CallSoonThreadsafe(func() { t.wrote(0, err) })
 				continue
 			}
-			err := t.conn.Close()
-			t.loop.CallSoonThreadsafe(func() { t.ended(err) })
+			t.conn.Close() // a TLS conn's failed closing alert changes nothing now
+			t.loop.CallSoonThreadsafe(t.ended)
 			return // wRunning stays set: nothing more is written
 		}
 		t.queue, t.spare = t.spare[:0], nil
@@ -310,7 +319,7 @@ func (t *connTransport) wrote(n int, err error) {
 
 // ended runs on the loop once the writer closed the conn after sending
 // everything.
-func (t *connTransport) ended(error) {
+func (t *connTransport) ended() {
 	if t.lost {
 		return
 	}
@@ -408,7 +417,7 @@ func (t *connTransport) finish(err error) {
 	if t.lost {
 		return
 	}
-	t.lost, t.lostErr = true, err
+	t.lost = true
 	t.loop.untrack(t)
 	t.abort()
 	close(t.done)
@@ -439,9 +448,9 @@ func (t *connTransport) ResumeReading() {
 		return
 	}
 	t.readPaused = false
-	if h := t.held; h != nil {
-		t.held = nil
-		t.loop.CallSoon(h) // not inline: ResumeReading may come from a protocol's own call
+	if t.held {
+		t.held = false
+		t.loop.CallSoon(t.receivedFn) // not inline: ResumeReading may come from a protocol's own call
 		return
 	}
 	if t.parked {

@@ -77,7 +77,8 @@ func sendfileFallback(ctx context.Context, t transport, f *os.File, offset, coun
 			return sent, err
 		}
 		sent += int64(n)
-		if err := waitBuffered(ctx, t, high(t)); err != nil {
+		_, high := t.WriteBufferLimits()
+		if err := waitBuffered(ctx, t, high); err != nil {
 			return sent, err
 		}
 	}
@@ -96,9 +97,4 @@ func waitBuffered(ctx context.Context, t transport, n int) error {
 		return ErrTransportClosing
 	}
 	return nil
-}
-
-func high(t Transport) int {
-	_, h := t.WriteBufferLimits()
-	return h
 }

@@ -34,7 +34,6 @@ type procConfig struct {
 	stdin, stdout, stderr StdioMode
 	env                   []string
 	dir                   string
-	limit                 int
 	group                 bool // the child leads a new process group
 	killOnCancel          bool
 }
@@ -183,7 +182,7 @@ func startProcess(ctx context.Context, path string, argv []string, opts []ProcOp
 		closeAll()
 		return nil, err
 	}
-	if err := p.connectPipes(ctx, parent, cfg.limit); err != nil {
+	if err := p.connectPipes(ctx, parent); err != nil {
 		proc.Kill()
 		return nil, err
 	}
@@ -191,7 +190,7 @@ func startProcess(ctx context.Context, path string, argv []string, opts []ProcOp
 }
 
 // connectPipes makes the parent's ends of the pipes into streams.
-func (p *Process) connectPipes(ctx context.Context, parent [3]*os.File, limit int) error {
+func (p *Process) connectPipes(ctx context.Context, parent [3]*os.File) error {
 	var err error
 	for i, f := range parent {
 		if f == nil {
@@ -201,7 +200,7 @@ func (p *Process) connectPipes(ctx context.Context, parent [3]*os.File, limit in
 			f.Close()
 			continue
 		}
-		sp := newStreamProtocol(limit, nil)
+		sp := newStreamProtocol(DefaultStreamLimit, nil)
 		if i == 0 {
 			_, err = ConnectWritePipe(ctx, f, sp)
 			p.Stdin = &sp.writer
