@@ -20,3 +20,11 @@ func taskOf(ctx context.Context) (*taskCore, error) {
 	}
 	return t, nil
 }
+
+// taskID returns the id of the task ctx belongs to, or 0.
+func taskID(ctx context.Context) uint64 {
+	if s := scopeOf(ctx); s != nil && s.owner != nil {
+		return s.owner.id
+	}
+	return 0
+}

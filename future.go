@@ -189,7 +189,7 @@ func (c *futureCore) enqueue(ctx context.Context) (*taskCore, error) {
 	}
 	c.waiters = append(c.waiters, doneWaiter{t: t, gen: gen})
 	c.mu.Unlock()
-	t.awaiting, t.waitingFor = c, ""
+	t.awaiting, t.waitingFor, t.waitOn = c, "", nil
 	return t, nil
 }
 

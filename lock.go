@@ -19,6 +19,9 @@ type Lock struct {
 	mu      sync.Mutex
 	locked  bool
 	waiters waitq
+	// heldBy is the id of the task that took the lock, 0 for a goroutine
+	// that is not a task: a Snapshot follows it to find await cycles.
+	heldBy uint64
 }
 
 // NewLock returns an unlocked Lock.
@@ -36,9 +39,10 @@ func (l *Lock) Acquire(ctx context.Context) error {
 	}
 	if !l.locked && l.waiters.len() == 0 {
 		l.locked = true
+		l.heldBy = taskID(ctx)
 		return nil
 	}
-	w := waiterFor(ctx, "Lock.Acquire")
+	w := waiterFor(ctx, "Lock.Acquire", l)
 	granted, err := l.waiters.wait(ctx, &l.mu, w)
 	if err != nil {
 		if granted {
@@ -58,6 +62,7 @@ func (l *Lock) TryAcquire() bool {
 		return false
 	}
 	l.locked = true
+	l.heldBy = 0
 	return true
 }
 
@@ -75,6 +80,10 @@ func (l *Lock) Release() {
 
 // handOn gives the lock to the first waiter, or frees it.
 func (l *Lock) handOn() {
+	l.heldBy = 0
+	if w := l.waiters.head; w != nil && w.t != nil {
+		l.heldBy = w.t.id
+	}
 	if !l.waiters.grant(nil) {
 		l.locked = false
 	}
@@ -85,4 +94,14 @@ func (l *Lock) Locked() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.locked
+}
+
+// holder returns the id of the task holding the lock, or 0.
+func (l *Lock) holder() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.locked {
+		return 0
+	}
+	return l.heldBy
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,6 +85,22 @@ type Loop struct {
 	coros   []*coroutine // idle coroutines, for the next tasks; under mu
 	closing bool         // Close is unwinding tasks: no more pooling; under mu
 
+	rand       *rand.Rand // WithScheduleSeed: permutes the tasks of a batch
+	shufflePos []int
+
+	id      uint64       // see ID
+	iter    uint64       // iterations begun; under mu, read by the watchdog
+	probe   atomic.Bool  // time each step: the watchdog or a trace wants it
+	coarse  atomic.Int64 // the loop's time, refreshed when read anyway (see waitSince)
+	dog     *watchdog
+	lag     lagRecorder
+	labels  bool // give task goroutines pprof labels
+	tracer  atomic.Pointer[tracer]
+	probeMu sync.Mutex // serializes the updates of probe
+	// lastSnapshot is the loop's last answer to Snapshot, for when it
+	// cannot answer.
+	lastSnapshot atomic.Pointer[Snapshot]
+
 	nextTaskID      uint64
 	unretrieved     map[*taskCore]struct{} // failed tasks nobody asked about yet
 	unretrievedKept int                    // its size after the last sweep
@@ -116,6 +133,12 @@ func NewLoop(opts ...Option) *Loop {
 		executor:    cfg.executor,
 		interrupt:   !cfg.noInterrupt,
 		backend:     cfg.backend,
+	}
+	l.register()
+	l.dog = newWatchdog(l, &cfg)
+	l.labels = cfg.labels || cfg.debug
+	if cfg.shuffle {
+		l.rand = newScheduleRand(cfg.scheduleSeed)
 	}
 	if vc, ok := cfg.clock.(*VirtualClock); ok {
 		l.vclock = vc
@@ -314,7 +337,10 @@ func (l *Loop) runWhile(more func() bool) error {
 	if l.debug {
 		l.loopGoid = goid()
 	}
+	l.coarse.Store(int64(l.clock.Now()))
+	l.startWatchdog()
 	defer func() {
+		l.stopWatchdog()
 		l.stopping.Store(false)
 		l.loopGoid = 0
 		l.running.Store(false)
@@ -344,6 +370,7 @@ func (l *Loop) runOnce() {
 		l.mu.Lock()
 	}
 	l.batch, l.ready = l.ready, l.batch[:0]
+	l.iter++
 	l.mu.Unlock()
 
 	// As in asyncio, descriptors are polled in every iteration, without
@@ -360,6 +387,9 @@ func (l *Loop) runOnce() {
 	l.fireTimers()
 
 	batch := l.batch
+	if l.rand != nil {
+		l.shuffleTasks(batch)
+	}
 	for i := range batch {
 		it := &batch[i]
 		switch {
@@ -430,7 +460,9 @@ func (l *Loop) idle() {
 	woken := l.sleep(wait)
 	l.mu.Lock()
 	l.sleeping = false
+	l.wakeWatchdog()
 	l.mu.Unlock()
+	l.coarse.Store(int64(l.clock.Now()))
 	if stuck && !woken {
 		l.breakDeadlock()
 	}
@@ -468,12 +500,19 @@ func (l *Loop) fireTimers() {
 		return
 	}
 	now := l.clock.Now()
+	l.coarse.Store(int64(now))
+	var fired int
+	var worst time.Duration
 	for len(l.timers) > 0 && l.timers[0].when <= now {
 		t := l.timers.pop()
 		if t.cancelled.Load() {
 			l.cancelledTimers.Add(-1)
 			continue
 		}
+		late := now - t.when
+		l.lag.add(late)
+		fired++
+		worst = max(worst, late)
 		if t.task != nil {
 			if uint32(t.task.gen) == t.gen { // else the wait it ends is over
 				l.batch = append(l.batch, readyItem{t: t.task, gen: t.task.gen})
@@ -481,6 +520,9 @@ func (l *Loop) fireTimers() {
 		} else {
 			l.batch = append(l.batch, readyItem{h: &t.Handle})
 		}
+	}
+	if fired > 0 {
+		l.lag.iteration(now, worst, fired)
 	}
 }
 
@@ -500,7 +542,13 @@ func (l *Loop) call(fn func()) {
 	if l.debug {
 		start = time.Now()
 	}
+	if l.probe.Load() {
+		l.stepBegan(nil, fn)
+	}
 	defer func() {
+		if l.probe.Load() {
+			l.stepEnded(nil, fn)
+		}
 		if r := recover(); r != nil {
 			st := stack()
 			l.CallExceptionHandler(ExceptionContext{
@@ -555,6 +603,7 @@ func (l *Loop) Close() error {
 	}
 	l.timers = nil
 	l.reportUnretrieved()
+	l.unregister()
 	l.execMu.Lock()
 	if e := l.executor; e != nil {
 		// Like asyncio's close: stop accepting work, do not wait for it.

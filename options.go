@@ -18,6 +18,11 @@ type config struct {
 	executor     Executor
 	noInterrupt  bool
 	backend      IOBackend
+	scheduleSeed uint64
+	shuffle      bool // WithScheduleSeed was given
+	noWatchdog   bool
+	stallHandler func(Stall)
+	labels       bool
 }
 
 // DefaultSlowDuration is how long one callback or task step may keep the

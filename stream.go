@@ -157,7 +157,7 @@ func (r *StreamReader) wait(ctx context.Context) error {
 		return err
 	}
 	r.waiter, r.gen, r.reading = t, t.beginWait(), true
-	t.waitingFor, t.awaiting = "StreamReader read", nil
+	t.waitingFor, t.awaiting, t.waitOn = "StreamReader.Read", nil, nil
 	err = t.park(ctx)
 	r.waiter, r.reading = nil, false
 	if err == nil {
@@ -592,4 +592,31 @@ func (s streamIO) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// A StreamProtocol is the Protocol behind a StreamReader and a
+// StreamWriter (asyncio's StreamReaderProtocol): connect it to a transport
+// made outside this package, such as an in-memory one in a test, and use
+// the connection as streams. It implements WriteFlowControl, so Drain
+// waits while the transport's buffer is over its high-water mark.
+type StreamProtocol struct{ streamProtocol }
+
+// NewStreamProtocol returns a StreamProtocol whose reader buffers up to
+// limit bytes before pausing the transport (limit ≤ 0: 64 KiB).
+func NewStreamProtocol(limit int) *StreamProtocol {
+	p := new(StreamProtocol)
+	p.reader.limit = streamLimit(limit)
+	return p
+}
+
+// Reader returns the protocol's reader. Reads wait for data from the
+// moment the transport is connected.
+func (p *StreamProtocol) Reader() *StreamReader { return &p.reader }
+
+// Writer returns the protocol's writer, or nil before ConnectionMade.
+func (p *StreamProtocol) Writer() *StreamWriter {
+	if p.writer.tr == nil {
+		return nil
+	}
+	return &p.writer
 }

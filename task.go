@@ -44,8 +44,11 @@ type taskCore struct {
 	wokenBy    uint64      // the gen of the wake that resumed the task last
 	awaiting   *futureCore // the future or task it waits for, if it does
 	waitingFor string      // else what it waits in, for a deadlock report
-	goid       uint64      // debug mode: the goroutine running the task
-	debug      *taskDebug  // debug mode only, to keep tasks small otherwise
+	waitOn     any         // what holds it up, if a Snapshot can say who: a *Lock, a *group
+	waitSince  time.Duration
+	parent     uint64     // the id of the task that spawned it
+	goid       uint64     // debug mode: the goroutine running the task
+	debug      *taskDebug // debug mode only, to keep tasks small otherwise
 
 	prev, nextTask *taskCore // the loop's list of live tasks
 
@@ -128,6 +131,9 @@ func trySpawn[T any](l *Loop, parent context.Context, inherit, foreign bool, fn 
 	l.nextTaskID++
 	tc.id = l.nextTaskID
 	tc.name = cfg.name
+	if s := scopeOf(parent); s != nil && s.owner != nil {
+		tc.parent = s.owner.id
+	}
 	if l.debug {
 		tc.debug = &taskDebug{spawnedAt: stack()}
 	}
@@ -154,6 +160,9 @@ func (t *Task[T]) main() {
 	tc := &t.taskCore
 	if tc.loop.debug {
 		mainDebug(tc)
+	}
+	if tc.loop.labels {
+		labelTask(tc)
 	}
 	defer t.mainEnded()
 	if err := waitError(tc.ctx); err != nil {
@@ -188,6 +197,9 @@ func (t *Task[T]) mainEnded() {
 	}
 	if tc.loop.debug {
 		debugLeave(tc)
+	}
+	if tc.loop.labels {
+		unlabel()
 	}
 }
 
@@ -299,6 +311,9 @@ func (l *Loop) step(t *taskCore, gen uint64) {
 	if l.debug {
 		t.debug.started = time.Now()
 	}
+	if l.probe.Load() {
+		l.stepBegan(t, nil)
+	}
 	t.co.next()
 	if t.state == stateRunning { // it returned rather than waited
 		t.state = stateDone
@@ -307,11 +322,15 @@ func (l *Loop) step(t *taskCore, gen uint64) {
 			l.checkSlow(t, false)
 		}
 	}
+	if l.probe.Load() {
+		l.stepEnded(t, nil)
+	}
 }
 
 // beginWait starts a new wait of the task and returns the number wakes for
 // it must carry.
 func (tc *taskCore) beginWait() uint64 {
+	tc.waitSince = time.Duration(tc.loop.coarse.Load())
 	tc.gen++
 	return tc.gen
 }

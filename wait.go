@@ -194,7 +194,7 @@ func (w *multiWait) nextDone() (*futureCore, error) {
 			}
 			continue
 		}
-		w.t.waitingFor, w.t.awaiting = "Wait or AsCompleted", nil
+		w.t.waitingFor, w.t.awaiting, w.t.waitOn = "Wait", nil, nil
 		if err := w.t.park(w.ctx); err != nil {
 			return nil, err
 		}

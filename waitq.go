@@ -41,11 +41,12 @@ type waiter struct {
 // waiterFor returns a waiter for a wait with ctx: the running task's own,
 // reused, since a task waits for one thing at a time, or a new one for a
 // goroutine that is not a task. Reuse saves an allocation per contended
-// wait. what names the wait, for the report of a deadlock.
-func waiterFor(ctx context.Context, what string) *waiter {
+// wait. what names the wait, for the report of a deadlock, and on is what
+// holds it up, if a Snapshot can tell who holds that (a *Lock).
+func waiterFor(ctx context.Context, what string, on any) *waiter {
 	if s := scopeOf(ctx); s != nil && s.owner != nil && s.owner.loop.current.Load() == s.owner {
 		t := s.owner
-		t.waitingFor, t.awaiting = what, nil
+		t.waitingFor, t.awaiting, t.waitOn = what, nil, on
 		if t.qw == nil {
 			t.qw = new(waiter)
 		} else {

@@ -1,0 +1,257 @@
+package asyncio_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/asynciotest"
+)
+
+// taskByName returns the task of s named name.
+func taskByName(t *testing.T, s *asyncio.Snapshot, name string) asyncio.TaskInfo {
+	t.Helper()
+	for _, ti := range s.Tasks {
+		if ti.Name == name {
+			return ti
+		}
+	}
+	t.Fatalf("no task %q in snapshot: %+v", name, s.Tasks)
+	return asyncio.TaskInfo{}
+}
+
+func TestSnapshotWaits(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		lock := asyncio.NewLock()
+		q := asyncio.NewQueue[int](0)
+		ev := asyncio.NewEvent()
+		if err := lock.Acquire(ctx); err != nil {
+			return err
+		}
+		sleeper := goTask(ctx, func(ctx context.Context) error { return asyncio.Sleep(ctx, time.Hour) }, asyncio.Name("sleeper"))
+		locker := goTask(ctx, func(ctx context.Context) error {
+			if err := lock.Acquire(ctx); err != nil {
+				return err
+			}
+			lock.Release()
+			return nil
+		}, asyncio.Name("locker"))
+		getter := goTask(ctx, func(ctx context.Context) error { _, err := q.Get(ctx); return err }, asyncio.Name("getter"))
+		waiter := goTask(ctx, func(ctx context.Context) error { _, err := sleeper.Wait(ctx); return err }, asyncio.Name("waiter"))
+		parent := goTask(ctx, func(ctx context.Context) error {
+			return asyncio.WithTaskGroup(ctx, func(ctx context.Context, g *asyncio.TaskGroup) error {
+				asyncio.SpawnIn(g, func(ctx context.Context) (struct{}, error) { return struct{}{}, ev.Wait(ctx) }, asyncio.Name("child"))
+				return nil
+			})
+		}, asyncio.Name("parent"))
+
+		if err := asyncio.Sleep(ctx, 3*time.Second); err != nil {
+			return err
+		}
+		s, err := asyncio.RunningLoop(ctx).Snapshot(ctx)
+		if err != nil {
+			return err
+		}
+		if s.Stale {
+			t.Errorf("snapshot from a task of the loop is stale")
+		}
+		main := taskByName(t, s, "main")
+		if main.State != "running" {
+			t.Errorf("main: state %q, want running", main.State)
+		}
+		want := map[string]struct {
+			wait     string
+			waitsFor []string
+		}{
+			"sleeper": {"Sleep", nil},
+			"locker":  {"Lock.Acquire", []string{"main"}},
+			"getter":  {"Queue.Get", nil},
+			"waiter":  {"Task.Wait", []string{"sleeper"}},
+			"parent":  {"children", []string{"child"}},
+			"child":   {"Event.Wait", nil},
+		}
+		for name, w := range want {
+			ti := taskByName(t, s, name)
+			if ti.State != "waiting" || ti.Wait != w.wait {
+				t.Errorf("%s: state %q wait %q, want waiting in %q", name, ti.State, ti.Wait, w.wait)
+			}
+			var got []string
+			for _, id := range ti.WaitsFor {
+				got = append(got, nameOf(s, id))
+			}
+			if !slices.Equal(got, w.waitsFor) {
+				t.Errorf("%s waits for %v, want %v", name, got, w.waitsFor)
+			}
+			if age := s.Time - ti.Since; age != 3*time.Second {
+				t.Errorf("%s has waited %v, want 3s", name, age)
+			}
+			wantParent := "main"
+			if name == "child" {
+				wantParent = "parent"
+			}
+			if p := nameOf(s, ti.Parent); p != wantParent {
+				t.Errorf("%s: parent %q, want %q", name, p, wantParent)
+			}
+		}
+		if len(s.Cycles) != 0 {
+			t.Errorf("cycles %v in a snapshot without any", s.Cycles)
+		}
+
+		lock.Release()
+		q.TryPut(1)
+		ev.Set()
+		sleeper.Cancel()
+		for _, task := range []*asyncio.Task[struct{}]{locker, getter, parent} {
+			if _, err := task.Wait(ctx); err != nil {
+				return err
+			}
+		}
+		waiter.Wait(ctx)
+		sleeper.Wait(ctx)
+		return nil
+	})
+}
+
+func nameOf(s *asyncio.Snapshot, id uint64) string {
+	for _, t := range s.Tasks {
+		if t.ID == id {
+			return t.Name
+		}
+	}
+	return fmt.Sprintf("#%d", id)
+}
+
+// TestSnapshotDeadlockCycle: two tasks, each holding a lock and waiting
+// for the other's, are reported as an await cycle.
+func TestSnapshotDeadlockCycle(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		a, b := asyncio.NewLock(), asyncio.NewLock()
+		both := asyncio.NewBarrier(2)
+		take := func(first, second *asyncio.Lock) func(ctx context.Context) error {
+			return func(ctx context.Context) error {
+				if err := first.Acquire(ctx); err != nil {
+					return err
+				}
+				defer first.Release()
+				if _, err := both.Wait(ctx); err != nil {
+					return err
+				}
+				if err := second.Acquire(ctx); err != nil {
+					return err
+				}
+				second.Release()
+				return nil
+			}
+		}
+		ta := goTask(ctx, take(a, b), asyncio.Name("alice"))
+		tb := goTask(ctx, take(b, a), asyncio.Name("bob"))
+		if err := asyncio.Sleep(ctx, time.Second); err != nil {
+			return err
+		}
+		s, err := asyncio.RunningLoop(ctx).Snapshot(ctx)
+		if err != nil {
+			return err
+		}
+		alice, bob := taskByName(t, s, "alice"), taskByName(t, s, "bob")
+		if want := [][]uint64{{alice.ID, bob.ID}}; !slices.EqualFunc(s.Cycles, want, slices.Equal) {
+			t.Errorf("cycles %v, want %v", s.Cycles, want)
+		}
+		var tree bytes.Buffer
+		s.WriteTree(&tree)
+		wantLine := fmt.Sprintf("await cycle: alice (#%d) → bob (#%d) → alice (#%d)", alice.ID, bob.ID, alice.ID)
+		if !strings.Contains(tree.String(), wantLine) {
+			t.Errorf("tree does not report the cycle as %q:\n%s", wantLine, tree.String())
+		}
+		ta.Cancel()
+		tb.Cancel()
+		ta.Wait(ctx)
+		tb.Wait(ctx)
+		return nil
+	})
+}
+
+// TestSnapshotGoroutineAnswer asks a running loop from a goroutine that
+// is not a task.
+func TestSnapshotGoroutineAnswer(t *testing.T) {
+	var got *asyncio.Snapshot
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		done := asyncio.NewEvent()
+		l := asyncio.RunningLoop(ctx)
+		go func() {
+			defer done.Set()
+			got, _ = l.Snapshot(context.Background())
+		}()
+		return struct{}{}, done.Wait(ctx)
+	}, asyncio.WithDebug(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || got.Stale || len(got.Tasks) != 1 || got.Tasks[0].Wait != "Event.Wait" {
+		t.Fatalf("snapshot from a goroutine: %+v", got)
+	}
+}
+
+func TestSnapshotJSON(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		s, err := asyncio.RunningLoop(ctx).Snapshot(ctx)
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		var back asyncio.Snapshot
+		if err := json.Unmarshal(b, &back); err != nil {
+			return err
+		}
+		if back.Loop != s.Loop || len(back.Tasks) != 1 || back.Tasks[0].Name != "main" {
+			t.Errorf("JSON round trip: %s", b)
+		}
+		return nil
+	})
+}
+
+func TestSnapshotWriteTableAndTree(t *testing.T) {
+	s := &asyncio.Snapshot{
+		Loop: 1,
+		Time: 10 * time.Second,
+		Tasks: []asyncio.TaskInfo{
+			{ID: 1, Name: "main", State: "waiting", Wait: "children", WaitsFor: []uint64{2, 3}, Since: 8 * time.Second},
+			{ID: 2, Name: "alice", Parent: 1, State: "waiting", Wait: "Lock.Acquire", WaitsFor: []uint64{3}, Since: 9 * time.Second},
+			{ID: 3, Name: "bob", Parent: 1, State: "waiting", Wait: "Lock.Acquire", WaitsFor: []uint64{2}, Since: 9500 * time.Millisecond},
+			{ID: 4, Name: "orphan", Parent: 9, State: "new"},
+		},
+		Cycles: [][]uint64{{2, 3}},
+	}
+	var table, tree bytes.Buffer
+	s.WriteTable(&table)
+	s.WriteTree(&tree)
+	wantTable := `loop 1: 4 tasks, loop time 10s
+ID  NAME    STATE    WAIT          WAITS FOR   FOR    PARENT
+1   main    waiting  children      alice, bob  2s     -
+2   alice   waiting  Lock.Acquire  bob         1s     main
+3   bob     waiting  Lock.Acquire  alice       500ms  main
+4   orphan  new      -             -           -      #9
+await cycle: alice (#2) → bob (#3) → alice (#2)
+`
+	if table.String() != wantTable {
+		t.Errorf("table:\n%s\nwant:\n%s", table.String(), wantTable)
+	}
+	wantTree := `loop 1: 4 tasks, loop time 10s
+├── main (#1) waiting in children for alice, bob, 2s
+│   ├── alice (#2) waiting in Lock.Acquire for bob, 1s
+│   └── bob (#3) waiting in Lock.Acquire for alice, 500ms
+└── orphan (#4) new
+await cycle: alice (#2) → bob (#3) → alice (#2)
+`
+	if tree.String() != wantTree {
+		t.Errorf("tree:\n%s\nwant:\n%s", tree.String(), wantTree)
+	}
+}

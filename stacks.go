@@ -1,0 +1,158 @@
+package asyncio
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+)
+
+// WithTaskLabels gives each task's goroutine pprof labels naming the loop
+// and the task (asyncio.loop, asyncio.task, asyncio.task_id), on top of
+// the labels of the ctx it was spawned with: CPU and goroutine profiles
+// then group by task, and Snapshot can show each waiting task's stack. It
+// costs a few allocations per task; debug mode turns it on.
+func WithTaskLabels(on bool) Option { return func(c *config) { c.labels = on } }
+
+// labelTask labels the goroutine of the task about to run.
+//
+//go:noinline
+func labelTask(tc *taskCore) {
+	pprof.SetGoroutineLabels(pprof.WithLabels(tc.ctx, pprof.Labels(
+		"asyncio.loop", strconv.FormatUint(tc.loop.id, 10),
+		"asyncio.task", tc.Name(),
+		"asyncio.task_id", strconv.FormatUint(tc.id, 10),
+	)))
+}
+
+// unlabel clears the labels of a coroutine whose task ended, so that its
+// next task, or its parked goroutine, is not counted against the old one.
+//
+//go:noinline
+func unlabel() { pprof.SetGoroutineLabels(context.Background()) }
+
+// A goroutineStack is one goroutine of a dump of all of them.
+type goroutineStack struct {
+	id     uint64
+	state  string // what it waits for, "running", "coroutine" for a suspended coroutine
+	frames string // the rest, as runtime.Stack prints it
+}
+
+// allStacks returns the stacks of every goroutine; it stops the world for
+// a moment.
+func allStacks() []goroutineStack {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var out []goroutineStack
+	for _, g := range bytes.Split(buf, []byte("\n\n")) {
+		head, frames, _ := bytes.Cut(g, []byte("\n"))
+		// "goroutine 7 [sleep, 2 minutes]:"
+		h := strings.TrimPrefix(string(head), "goroutine ")
+		idStr, rest, _ := strings.Cut(h, " ")
+		id, _ := strconv.ParseUint(idStr, 10, 64)
+		state := strings.TrimSuffix(strings.TrimPrefix(rest, "["), "]:")
+		state, _, _ = strings.Cut(state, ",")
+		out = append(out, goroutineStack{id: id, state: state, frames: string(frames)})
+	}
+	return out
+}
+
+// taskStack returns the stack of a task's goroutine. A task's goroutine
+// is named by its labels, when the loop gives them; else by its id, known
+// in debug mode; else, for the task whose step is blocking the loop, by
+// elimination: the one goroutine running a task body that is not
+// suspended as a coroutine. Without labels a waiting task's stack cannot
+// be told from the others', and "" is returned.
+func (l *Loop) taskStack(t *taskCore, blocking bool) string {
+	if l.labels {
+		if st := labelledStacks(l.id)[t.id]; st != "" {
+			return st
+		}
+	}
+	if !blocking {
+		return ""
+	}
+	var found []string
+	for _, g := range allStacks() {
+		switch {
+		case t.goid != 0 && g.id == t.goid:
+			return g.frames
+		case t.goid == 0 && g.state != "coroutine" && strings.Contains(g.frames, "asyncio.(*Task[") && strings.Contains(g.frames, "]).main("):
+			found = append(found, g.frames)
+		}
+	}
+	if len(found) == 1 {
+		return found[0]
+	}
+	return strings.Join(found, "\n-- or, as another loop runs a task at the same time (WithTaskLabels tells them apart):\n")
+}
+
+// loopStack returns the stack of the goroutine running the loop, when a
+// callback blocks it: the goroutine in the loop's call of a callback.
+func (l *Loop) loopStack() string {
+	var found []string
+	for _, g := range allStacks() {
+		if g.state != "coroutine" && strings.Contains(g.frames, "asyncio.(*Loop).call(") {
+			found = append(found, g.frames)
+		}
+	}
+	return strings.Join(found, "\n-- or, as another loop runs a callback at the same time:\n")
+}
+
+// labelledStacks returns the stacks of the labelled task goroutines of
+// loop id, by task id, from a goroutine profile (which, unlike
+// runtime.Stack, shows labels).
+func labelledStacks(loop uint64) map[uint64]string {
+	var buf bytes.Buffer
+	if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
+		return nil
+	}
+	want := `"asyncio.loop":"` + strconv.FormatUint(loop, 10) + `"`
+	out := make(map[uint64]string)
+	// Records are separated by blank lines: "N @ pcs", "# labels: {...}",
+	// then "#\tpc\tfunc+off\tfile:line" per frame.
+	for _, rec := range strings.Split(buf.String(), "\n\n") {
+		_, labels, ok := strings.Cut(rec, "# labels: ")
+		if !ok {
+			continue
+		}
+		labels, frames, _ := strings.Cut(labels, "\n")
+		if !strings.Contains(labels, want) {
+			continue
+		}
+		_, idStr, ok := strings.Cut(labels, `"asyncio.task_id":"`)
+		if !ok {
+			continue
+		}
+		idStr, _, _ = strings.Cut(idStr, `"`)
+		id, _ := strconv.ParseUint(idStr, 10, 64)
+		out[id] = profileFrames(frames)
+	}
+	return out
+}
+
+// profileFrames turns the frames of a goroutine-profile record into the
+// two lines per frame that runtime.Stack prints.
+func profileFrames(s string) string {
+	var b strings.Builder
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for sc.Scan() {
+		f := strings.Split(strings.TrimPrefix(sc.Text(), "#"), "\t")
+		if len(f) < 4 {
+			continue
+		}
+		fn, _, _ := strings.Cut(f[2], "+0x")
+		b.WriteString(fn + "(...)\n\t" + f[3] + "\n")
+	}
+	return b.String()
+}

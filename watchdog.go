@@ -1,0 +1,315 @@
+package asyncio
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The watchdog notices a step (a task's run from one wait to the next, or
+// a callback) that keeps the loop busy past a threshold, and reports it
+// while it still blocks, with the stack of the goroutine running it:
+// asyncio's slow-callback warning, but always on, and early enough to show
+// where the step is stuck rather than only that it was slow.
+//
+// Timing every step would cost a clock read or two per step, a large part
+// of a task switch. So the loop only counts iterations, under the lock it
+// takes once per iteration anyway, and a goroutine samples the count every
+// quarter of the threshold. When one iteration outlasts a sample period,
+// the watchdog turns the loop's probe on: from then on each step records
+// its start, and a step that outlasts the threshold is a stall. The probe
+// goes off again once the loop has been brisk for a while. The cost per
+// step while the probe is off is two loads of an atomic flag.
+//
+// The watchdog's goroutine belongs to the call that runs the loop
+// (RunForever, RunUntilDone): it starts there and ends before that call
+// returns, so it never outlives the loop. While the loop sleeps with
+// nothing to do, it parks, and the loop wakes it when it wakes itself.
+type watchdog struct {
+	l         *Loop
+	threshold time.Duration
+	period    time.Duration
+	handler   func(Stall)
+
+	stop   chan struct{} // closed to end the goroutine
+	done   chan struct{} // closed by the goroutine as it ends
+	wake   chan struct{} // the loop woke while the watchdog was parked; buffered
+	parked bool          // under l.mu
+	probed atomic.Bool   // the watchdog turned the probe on
+
+	// What the loop's probe records about the step running now, read by
+	// the watchdog.
+	stepMu    sync.Mutex
+	stepSeq   uint64
+	stepStart time.Time
+	stepEnd   time.Time // of the last step that ended
+	stepTask  *taskCore
+	stepFn    func()
+
+	mu      sync.Mutex
+	ongoing *Stall  // the stall being reported, while it lasts
+	slowest []Stall // the slowest stalls seen, slowest first
+}
+
+// maxStalls is how many of the slowest stalls a loop keeps.
+const maxStalls = 10
+
+// quietTicks is how many sample periods of a brisk loop turn the probe off.
+const quietTicks = 40
+
+// WithWatchdog turns the loop-lag watchdog on (the default) or off. The
+// watchdog reports every step that keeps the loop busy for the slow
+// duration (WithSlowDuration) or longer while the step still blocks, to
+// the stall handler (WithStallHandler) or else as a warning to the
+// loop's logger, with the stack of the goroutine running it.
+func WithWatchdog(on bool) Option { return func(c *config) { c.noWatchdog = !on } }
+
+// WithStallHandler makes the watchdog call h, from its own goroutine,
+// rather than log a warning, for each step it finds blocking the loop. h
+// is called once per stall, while the step still runs (Stall.Ongoing).
+func WithStallHandler(h func(Stall)) Option { return func(c *config) { c.stallHandler = h } }
+
+// startWatchdog starts the watchdog's goroutine for a run of the loop.
+func (l *Loop) startWatchdog() {
+	if l.dog == nil || l.dog.threshold <= 0 {
+		return
+	}
+	w := l.dog
+	w.stop, w.done = make(chan struct{}), make(chan struct{})
+	go w.run()
+}
+
+// stopWatchdog ends the goroutine and waits for it.
+func (l *Loop) stopWatchdog() {
+	if w := l.dog; w != nil && w.stop != nil {
+		close(w.stop)
+		<-w.done
+		w.stop = nil
+		w.setProbe(false)
+	}
+}
+
+// wakeWatchdog wakes a parked watchdog; the loop calls it, holding mu, as
+// it leaves a sleep.
+func (l *Loop) wakeWatchdog() {
+	if w := l.dog; w != nil && w.parked {
+		w.parked = false
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func newWatchdog(l *Loop, cfg *config) *watchdog {
+	if cfg.noWatchdog || cfg.slowDuration <= 0 {
+		return nil
+	}
+	return &watchdog{
+		l:         l,
+		threshold: cfg.slowDuration,
+		period:    max(cfg.slowDuration/4, time.Millisecond),
+		handler:   cfg.stallHandler,
+		wake:      make(chan struct{}, 1),
+	}
+}
+
+// setProbe records whether the watchdog wants steps timed; a trace may
+// want it too.
+func (w *watchdog) setProbe(on bool) {
+	w.probed.Store(on)
+	w.l.updateProbe()
+}
+
+func (w *watchdog) run() {
+	defer close(w.done)
+	tick := time.NewTicker(w.period)
+	defer tick.Stop()
+	l := w.l
+	var (
+		lastIter uint64
+		iterSeen time.Time // when lastIter was first seen
+		lastSeq  uint64
+		seqAtOn  uint64 // stepSeq when the probe went on
+		quiet    int
+		reported bool // the step of lastSeq was reported
+	)
+	for {
+		select {
+		case <-w.stop:
+			w.endStall(time.Now())
+			return
+		case <-tick.C:
+		}
+		now := time.Now()
+		l.mu.Lock()
+		it, sleeping := l.iter, l.sleeping
+		if sleeping {
+			w.parked = true
+		}
+		l.mu.Unlock()
+		if l.vclock == nil {
+			l.coarse.Store(int64(l.clock.Now()))
+		}
+		if sleeping || it != lastIter {
+			w.endStall(now)
+			reported = false
+			lastIter, iterSeen = it, now
+			if quiet++; quiet >= quietTicks && w.probed.Load() {
+				w.setProbe(false)
+			}
+			if sleeping {
+				select {
+				case <-w.stop:
+					return
+				case <-w.wake:
+				}
+				tick.Reset(w.period)
+				l.mu.Lock()
+				lastIter, iterSeen = l.iter, time.Now()
+				l.mu.Unlock()
+			}
+			continue
+		}
+		quiet = 0
+		w.stepMu.Lock()
+		seq, start, task, fn := w.stepSeq, w.stepStart, w.stepTask, w.stepFn
+		w.stepMu.Unlock()
+		if !w.probed.Load() {
+			// The iteration has run a whole period: time its steps.
+			seqAtOn, lastSeq = seq, seq
+			w.setProbe(true)
+			start, task, fn = iterSeen, l.current.Load(), nil
+		} else if seq == seqAtOn {
+			// The step that was running when the probe went on began
+			// before it: the iteration's first sight is a lower bound.
+			start, task, fn = iterSeen, l.current.Load(), nil
+		}
+		if seq != lastSeq {
+			w.endStall(now)
+			reported, lastSeq = false, seq
+		}
+		if d := now.Sub(start); d >= w.threshold {
+			if !reported {
+				reported = true
+				w.report(task, fn, start, d)
+			} else {
+				w.mu.Lock()
+				if w.ongoing != nil {
+					w.ongoing.Duration = d
+				}
+				w.mu.Unlock()
+			}
+		}
+	}
+}
+
+// report captures the stack of the step blocking the loop and hands the
+// stall to the handler.
+func (w *watchdog) report(t *taskCore, fn func(), start time.Time, d time.Duration) {
+	s := Stall{Started: start, Duration: d, Ongoing: true}
+	if t != nil {
+		s.TaskID, s.Task = t.id, t.Name()
+		s.Stack = w.l.taskStack(t, true)
+	} else {
+		if fn != nil {
+			s.Callback = funcName(fn)
+		}
+		s.Stack = w.l.loopStack()
+	}
+	w.mu.Lock()
+	w.ongoing = &s
+	w.mu.Unlock()
+	if w.handler != nil {
+		w.handler(s)
+		return
+	}
+	what := "a callback"
+	switch {
+	case s.Task != "":
+		what = fmt.Sprintf("task %q", s.Task)
+	case s.Callback != "":
+		what = "callback " + s.Callback
+	}
+	w.l.logger.Warn(fmt.Sprintf("asyncio: the loop is blocked: %s has run for %v without yielding; its stack:\n%s", what, d.Round(time.Millisecond), s.Stack))
+}
+
+// endStall ends the stall being reported, if any, and keeps it among the
+// slowest.
+func (w *watchdog) endStall(now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s := w.ongoing
+	if s == nil {
+		return
+	}
+	w.ongoing = nil
+	w.stepMu.Lock()
+	end := w.stepEnd
+	w.stepMu.Unlock()
+	if end.After(s.Started) && end.Before(now) {
+		now = end
+	}
+	s.Duration, s.Ongoing = now.Sub(s.Started), false
+	w.slowest = append(w.slowest, *s)
+	sort.SliceStable(w.slowest, func(i, j int) bool { return w.slowest[i].Duration > w.slowest[j].Duration })
+	if len(w.slowest) > maxStalls {
+		w.slowest = w.slowest[:maxStalls]
+	}
+}
+
+// stalls returns the stall going on, if any, and the slowest ones.
+func (w *watchdog) stalls() (*Stall, []Stall) {
+	if w == nil {
+		return nil, nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var on *Stall
+	if w.ongoing != nil {
+		c := *w.ongoing
+		on = &c
+	}
+	return on, append([]Stall(nil), w.slowest...)
+}
+
+// Stalls returns the slowest steps the watchdog caught on the loop,
+// slowest first, and the one blocking it now, if any. It is safe from any
+// goroutine.
+func (l *Loop) Stalls() (blocking *Stall, slowest []Stall) { return l.dog.stalls() }
+
+// stepBegan and stepEnded bracket each step while the probe is on.
+func (l *Loop) stepBegan(t *taskCore, fn func()) {
+	now := time.Now()
+	if w := l.dog; w != nil {
+		w.stepMu.Lock()
+		w.stepSeq++
+		w.stepStart, w.stepTask, w.stepFn = now, t, fn
+		w.stepMu.Unlock()
+	}
+	if tr := l.tracer.Load(); tr != nil {
+		tr.stepBegan(l, t, fn, now)
+	}
+}
+
+func (l *Loop) stepEnded(t *taskCore, fn func()) {
+	now := time.Now()
+	if w := l.dog; w != nil {
+		w.stepMu.Lock()
+		w.stepEnd = now
+		w.stepMu.Unlock()
+	}
+	if tr := l.tracer.Load(); tr != nil {
+		tr.stepEnded(l, t, fn, now)
+	}
+}
+
+// updateProbe turns the probe on while the watchdog or a trace wants it.
+func (l *Loop) updateProbe() {
+	l.probeMu.Lock()
+	on := l.tracer.Load() != nil || (l.dog != nil && l.dog.probed.Load())
+	l.probe.Store(on)
+	l.probeMu.Unlock()
+}

@@ -1,0 +1,175 @@
+package asyncio_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+)
+
+// blockingCall stands for a call that blocks its goroutine, and so the
+// loop, such as time.Sleep or a synchronous read, until release closes.
+func blockingCall(release chan struct{}) { <-release }
+
+// TestWatchdogTaskStall: a task blocking the loop is reported while it
+// still blocks, by name and with the line it blocks on, and a snapshot
+// taken meanwhile from another goroutine is stale and names it.
+func TestWatchdogTaskStall(t *testing.T) {
+	stalls := make(chan asyncio.Stall, 4)
+	release := make(chan struct{})
+	r := asyncio.NewRunner(
+		asyncio.WithSlowDuration(20*time.Millisecond),
+		asyncio.WithStallHandler(func(s asyncio.Stall) { stalls <- s }),
+	)
+	defer r.Close()
+	l := r.Loop()
+	done := make(chan error, 1)
+	go func() {
+		done <- r.Run(func(ctx context.Context) error {
+			if err := asyncio.Sleep(ctx, 0); err != nil { // an iteration before
+				return err
+			}
+			b := asyncio.Spawn(ctx, func(ctx context.Context) (struct{}, error) {
+				blockingCall(release)
+				return struct{}{}, nil
+			}, asyncio.Name("blocker"))
+			_, err := b.Wait(ctx)
+			return err
+		})
+	}()
+	s := <-stalls
+	if s.Task != "blocker" || !s.Ongoing || s.Duration < 20*time.Millisecond {
+		t.Errorf("stall %+v, want the ongoing step of blocker, ≥ 20ms", s)
+	}
+	if !strings.Contains(s.Stack, "asyncio_test.blockingCall(") || !strings.Contains(s.Stack, "watchdog_test.go:") {
+		t.Errorf("stall stack does not show the blocking line:\n%s", s.Stack)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	snap, err := l.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !snap.Stale || snap.Blocked == nil || snap.Blocked.Task != "blocker" {
+		t.Errorf("snapshot of a blocked loop: stale %v, blocked %+v", snap.Stale, snap.Blocked)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	blocking, slowest := l.Stalls()
+	if blocking != nil || len(slowest) != 1 || slowest[0].Ongoing || slowest[0].Duration < s.Duration {
+		t.Errorf("after the stall: blocking %+v, slowest %+v", blocking, slowest)
+	}
+	select {
+	case s := <-stalls:
+		t.Errorf("a second stall reported: %+v", s)
+	default:
+	}
+}
+
+// TestWatchdogCallbackStall: a callback blocking the loop is reported with
+// the loop goroutine's stack.
+func TestWatchdogCallbackStall(t *testing.T) {
+	stalls := make(chan asyncio.Stall, 4)
+	release := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+			asyncio.RunningLoop(ctx).CallSoon(func() { blockingCall(release) })
+			return struct{}{}, asyncio.Sleep(ctx, 0)
+		}, asyncio.WithSlowDuration(20*time.Millisecond), asyncio.WithStallHandler(func(s asyncio.Stall) { stalls <- s }))
+		done <- err
+	}()
+	s := <-stalls
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if s.Task != "" || !strings.Contains(s.Stack, "asyncio_test.blockingCall(") || !strings.Contains(s.Stack, "asyncio.(*Loop).call(") {
+		t.Errorf("callback stall %+v", s)
+	}
+}
+
+// TestWatchdogBusyLoopIsNoStall: a loop busy with many short steps for
+// longer than the threshold is not stalled.
+func TestWatchdogBusyLoopIsNoStall(t *testing.T) {
+	stalls := make(chan asyncio.Stall, 4)
+	start := time.Now()
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		for time.Since(start) < 100*time.Millisecond {
+			if err := asyncio.Sleep(ctx, 0); err != nil {
+				return struct{}{}, err
+			}
+		}
+		return struct{}{}, nil
+	}, asyncio.WithSlowDuration(20*time.Millisecond), asyncio.WithStallHandler(func(s asyncio.Stall) { stalls <- s }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case s := <-stalls:
+		t.Errorf("short steps reported as a stall: %+v", s)
+	default:
+	}
+}
+
+// TestLoopLag: a timer due while a step blocks the loop fires late by
+// about as long, and the histogram counts it.
+func TestLoopLag(t *testing.T) {
+	release := make(chan struct{})
+	var lag asyncio.LagStats
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		sleeper := asyncio.Spawn(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, asyncio.Sleep(ctx, time.Millisecond)
+		})
+		blocker := asyncio.Spawn(ctx, func(ctx context.Context) (struct{}, error) {
+			blockingCall(release)
+			return struct{}{}, nil
+		})
+		if _, err := blocker.Wait(ctx); err != nil {
+			return struct{}{}, err
+		}
+		if _, err := sleeper.Wait(ctx); err != nil {
+			return struct{}{}, err
+		}
+		lag = asyncio.RunningLoop(ctx).Lag()
+		return struct{}{}, nil
+	}, asyncio.WithSlowDuration(20*time.Millisecond), asyncio.WithStallHandler(func(asyncio.Stall) { close(release) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The blocker runs until the watchdog reports it, 20 ms at least;
+	// the sleeper's timer was due 1 ms in.
+	if lag.Count == 0 || lag.Max < 15*time.Millisecond {
+		t.Fatalf("lag %+v, want a timer late by ≥ 15ms", lag)
+	}
+	var late uint64
+	for _, b := range lag.Buckets {
+		if b.UpTo == 0 || b.UpTo > 10*time.Millisecond {
+			late += b.Count
+		}
+	}
+	if late == 0 {
+		t.Errorf("histogram %+v has no timer later than 10ms", lag.Buckets)
+	}
+	if len(lag.Recent) == 0 || lag.Recent[len(lag.Recent)-1].Max != lag.Max {
+		t.Errorf("recent seconds %+v, want the worst lag %v in the last", lag.Recent, lag.Max)
+	}
+}
+
+func TestWatchdogOff(t *testing.T) {
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		b, s := asyncio.RunningLoop(ctx).Stalls()
+		if b != nil || s != nil {
+			t.Errorf("stalls with the watchdog off: %v %v", b, s)
+		}
+		return struct{}{}, nil
+	}, asyncio.WithWatchdog(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+}
