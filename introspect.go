@@ -49,8 +49,9 @@ type TaskInfo struct {
 	// WaitsFor are the tasks the wait depends on: the task awaited, the
 	// holder of the lock, the children of the group.
 	WaitsFor []uint64 `json:"waitsFor,omitempty"`
-	// Since is the loop time at which the wait, or the running step,
-	// began, to within the watchdog's period.
+	// Since is the loop time at which the wait began, to within the
+	// watchdog's period; for a task that is not waiting, that of its
+	// last wait.
 	Since time.Duration `json:"since"`
 	// Stack is the task's stack, if the snapshot asked for stacks and the
 	// loop labels its tasks (WithTaskLabels), or the task is the one

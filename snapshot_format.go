@@ -130,10 +130,10 @@ func (s *Snapshot) names(ids []uint64) string {
 	return strings.Join(parts, ", ")
 }
 
-// age says how long a task has waited, or run, as of the snapshot.
+// age says how long a task has waited as of the snapshot.
 func (s *Snapshot) age(t TaskInfo) string {
-	if t.State != "waiting" && t.State != "running" {
-		return ""
+	if t.State != "waiting" {
+		return "" // a running step's start is not recorded: it would cost a clock read per step
 	}
 	d := s.Time - t.Since
 	switch {

@@ -147,12 +147,13 @@ func profileFrames(s string) string {
 	var b strings.Builder
 	sc := bufio.NewScanner(strings.NewReader(s))
 	for sc.Scan() {
-		f := strings.Split(strings.TrimPrefix(sc.Text(), "#"), "\t")
-		if len(f) < 4 {
+		// "#\tpc\tfunc+off\t\t\tfile:line", tabs repeated to align.
+		f := strings.Fields(strings.TrimPrefix(sc.Text(), "#"))
+		if len(f) < 3 {
 			continue
 		}
-		fn, _, _ := strings.Cut(f[2], "+0x")
-		b.WriteString(fn + "(...)\n\t" + f[3] + "\n")
+		fn, _, _ := strings.Cut(f[1], "+0x")
+		b.WriteString(fn + "(...)\n\t" + f[len(f)-1] + "\n")
 	}
 	return b.String()
 }

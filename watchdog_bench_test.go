@@ -1,0 +1,65 @@
+package asyncio
+
+import (
+	"context"
+	"testing"
+)
+
+// BenchmarkWatchdog measures what the watchdog costs per loop step: a
+// task step (Sleep(ctx, 0)) and a callback, with the watchdog off, on (the
+// default: the probe is off while the loop is brisk), and with the probe
+// on (each step timed, as after a stall or during a trace).
+func BenchmarkWatchdog(b *testing.B) {
+	modes := []struct {
+		name  string
+		opts  []Option
+		probe bool
+	}{
+		{"off", []Option{WithWatchdog(false)}, false},
+		{"on", nil, false},
+		{"probing", nil, true},
+	}
+	for _, m := range modes {
+		b.Run("step=task/watchdog="+m.name, func(b *testing.B) {
+			_, err := Run(func(ctx context.Context) (int, error) {
+				RunningLoop(ctx).probe.Store(m.probe)
+				Sleep(ctx, 0)
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if err := Sleep(ctx, 0); err != nil {
+						return 0, err
+					}
+				}
+				b.StopTimer()
+				return 0, nil
+			}, m.opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+		b.Run("step=callback/watchdog="+m.name, func(b *testing.B) {
+			_, err := Run(func(ctx context.Context) (int, error) {
+				l := RunningLoop(ctx)
+				l.probe.Store(m.probe)
+				done := NewFuture[struct{}](ctx)
+				n := 0
+				var cb func()
+				cb = func() {
+					if n++; n == b.N {
+						done.SetResult(struct{}{})
+						return
+					}
+					l.CallSoon(cb)
+				}
+				b.ResetTimer()
+				l.CallSoon(cb)
+				_, err := done.Wait(ctx)
+				b.StopTimer()
+				return 0, err
+			}, m.opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}
