@@ -134,11 +134,16 @@ func (c *futureCore) finishLocked(err error, p *PanicError) {
 // (see Task.main for why that is kept small), so everything before the
 // task parks is out of line, in enqueue: the checks, and the append to
 // the waiters, which may allocate and so go deep into the runtime.
-func (c *futureCore) wait(ctx context.Context) error {
+func (c *futureCore) wait(ctx context.Context) error { return c.waitIn(ctx, "") }
+
+// waitIn is wait that names what the task waits in for a Snapshot, when
+// the future stands for something else ("socket readable"); "" names it
+// by the future.
+func (c *futureCore) waitIn(ctx context.Context, what string) error {
 	if c.done.Load() {
 		return nil
 	}
-	t, err := c.enqueue(ctx)
+	t, err := c.enqueue(ctx, what)
 	if t == nil {
 		return err
 	}
@@ -167,7 +172,7 @@ func (c *futureCore) wait(ctx context.Context) error {
 // a wait that blocked a goroutine that is not a task).
 //
 //go:noinline
-func (c *futureCore) enqueue(ctx context.Context) (*taskCore, error) {
+func (c *futureCore) enqueue(ctx context.Context, what string) (*taskCore, error) {
 	t, err := taskOf(ctx)
 	if err != nil {
 		return nil, err
@@ -189,7 +194,7 @@ func (c *futureCore) enqueue(ctx context.Context) (*taskCore, error) {
 	}
 	c.waiters = append(c.waiters, doneWaiter{t: t, gen: gen})
 	c.mu.Unlock()
-	t.awaiting, t.waitingFor, t.waitOn = c, "", nil
+	t.awaiting, t.waitingFor, t.waitOn = c, what, nil
 	return t, nil
 }
 
@@ -305,6 +310,15 @@ func (f *Future[T]) Cancel() bool { return f.TrySetError(context.Canceled) }
 // blocks that goroutine.
 func (f *Future[T]) Wait(ctx context.Context) (T, error) {
 	if err := f.wait(ctx); err != nil {
+		var zero T
+		return zero, err
+	}
+	return f.Result()
+}
+
+// waitIn is Wait naming what the task waits in, for a Snapshot.
+func (f *Future[T]) waitIn(ctx context.Context, what string) (T, error) {
+	if err := f.futureCore.waitIn(ctx, what); err != nil {
 		var zero T
 		return zero, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -253,5 +254,53 @@ await cycle: alice (#2) → bob (#3) → alice (#2)
 `
 	if tree.String() != wantTree {
 		t.Errorf("tree:\n%s\nwant:\n%s", tree.String(), wantTree)
+	}
+}
+
+// TestDeadlockReportShowsCycle: the virtual clock's deadlock report shows
+// the tasks as a tree and names the await cycle.
+func TestDeadlockReportShowsCycle(t *testing.T) {
+	clock := asyncio.NewVirtualClock()
+	clock.SetDeadlockTimeout(10 * time.Millisecond)
+	var report string
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		a, b := asyncio.NewLock(), asyncio.NewLock()
+		both := asyncio.NewBarrier(2)
+		take := func(first, second *asyncio.Lock) func(ctx context.Context) error {
+			return func(ctx context.Context) error {
+				if err := first.Acquire(ctx); err != nil {
+					return err
+				}
+				defer first.Release()
+				if _, err := both.Wait(ctx); err != nil {
+					return err
+				}
+				if err := second.Acquire(ctx); err != nil {
+					return err
+				}
+				second.Release()
+				return nil
+			}
+		}
+		ta := goTask(ctx, take(a, b), asyncio.Name("alice"))
+		tb := goTask(ctx, take(b, a), asyncio.Name("bob"))
+		_, errA := ta.Wait(ctx)
+		_, errB := tb.Wait(ctx)
+		if !errors.Is(errA, asyncio.ErrDeadlock) || !errors.Is(errB, asyncio.ErrDeadlock) {
+			t.Errorf("alice %v, bob %v: want ErrDeadlock", errA, errB)
+		}
+		return struct{}{}, nil
+	}, asyncio.WithClock(clock), asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) {
+		if errors.Is(c.Err, asyncio.ErrDeadlock) {
+			report = c.Message
+		}
+	}))
+	if err != nil && !errors.Is(err, asyncio.ErrDeadlock) {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"main (#", "waiting in Task.Wait for alice", "alice (#", "waiting in Lock.Acquire for bob", "await cycle: alice"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("deadlock report lacks %q:\n%s", want, report)
+		}
 	}
 }

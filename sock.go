@@ -155,7 +155,11 @@ func waitReady(ctx context.Context, fd int, read bool) error {
 	if err != nil {
 		return err
 	}
-	_, err = ready.Wait(ctx)
+	what := "socket writable"
+	if read {
+		what = "socket readable"
+	}
+	_, err = ready.waitIn(ctx, what)
 	return err
 }
 

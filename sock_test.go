@@ -150,3 +150,38 @@ func TestSockNeedsTask(t *testing.T) {
 		t.Fatalf("SockRecv with a ctx of no task: %v", err)
 	}
 }
+
+// TestSnapshotSocketWait: a task in SockRecv is shown waiting for its
+// socket, and one in ToThread for the executor.
+func TestSnapshotSocketWait(t *testing.T) {
+	a, _ := socketpair(t)
+	release := make(chan struct{})
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		reader := asyncio.Spawn(ctx, func(ctx context.Context) (int, error) {
+			return asyncio.SockRecv(ctx, a, make([]byte, 8))
+		}, asyncio.Name("reader"))
+		blocking := asyncio.Spawn(ctx, func(ctx context.Context) (int, error) {
+			return asyncio.ToThread(ctx, func() (int, error) { <-release; return 0, nil })
+		}, asyncio.Name("offloaded"))
+		if err := asyncio.Sleep(ctx, 0); err != nil {
+			return struct{}{}, err
+		}
+		s, err := asyncio.RunningLoop(ctx).Snapshot(ctx)
+		if err != nil {
+			return struct{}{}, err
+		}
+		for name, want := range map[string]string{"reader": "socket readable", "offloaded": "executor"} {
+			if got := taskByName(t, s, name).Wait; got != want {
+				t.Errorf("%s waits in %q, want %q", name, got, want)
+			}
+		}
+		close(release)
+		reader.Cancel()
+		reader.Wait(ctx)
+		_, err = blocking.Wait(ctx)
+		return struct{}{}, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
