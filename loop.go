@@ -88,10 +88,11 @@ type Loop struct {
 	rand       *rand.Rand // WithScheduleSeed: permutes the tasks of a batch
 	shufflePos []int
 
-	id      uint64       // see ID
-	iter    uint64       // iterations begun; under mu, read by the watchdog
-	probe   atomic.Bool  // time each step: the watchdog or a trace wants it
-	coarse  atomic.Int64 // the loop's time, refreshed when read anyway (see waitSince)
+	id      uint64        // see ID
+	iter    uint64        // iterations begun; under mu, read by the watchdog
+	probe   atomic.Bool   // count (and, tracing, time) each step: the watchdog or a trace wants it
+	steps   atomic.Uint64 // steps begun while the probe is on
+	coarse  atomic.Int64  // the loop's time, refreshed when read anyway (see waitSince)
 	dog     *watchdog
 	lag     lagRecorder
 	labels  bool // give task goroutines pprof labels
@@ -543,7 +544,7 @@ func (l *Loop) call(fn func()) {
 		start = time.Now()
 	}
 	if l.probe.Load() {
-		l.stepBegan(nil, fn)
+		l.stepBegan(nil)
 	}
 	defer func() {
 		if l.probe.Load() {

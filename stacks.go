@@ -98,15 +98,29 @@ func (l *Loop) taskStack(t *taskCore, blocking bool) string {
 }
 
 // loopStack returns the stack of the goroutine running the loop, when a
-// callback blocks it: the goroutine in the loop's call of a callback.
-func (l *Loop) loopStack() string {
+// callback blocks it, and the callback's function: the frame the loop's
+// call of a callback called.
+func (l *Loop) loopStack() (stack, callback string) {
 	var found []string
 	for _, g := range allStacks() {
-		if g.state != "coroutine" && strings.Contains(g.frames, "asyncio.(*Loop).call(") {
-			found = append(found, g.frames)
+		if g.state == "coroutine" {
+			continue
+		}
+		lines := strings.Split(g.frames, "\n")
+		for i, line := range lines {
+			if strings.HasPrefix(line, "github.com/asyncio-go/asyncio.(*Loop).call(") {
+				found = append(found, g.frames)
+				// The callback's frame is above, two lines a frame;
+				// the deferred recovery's frames are not in a stack
+				// that has not panicked.
+				if i >= 2 {
+					callback, _, _ = strings.Cut(lines[i-2], "(")
+				}
+				break
+			}
 		}
 	}
-	return strings.Join(found, "\n-- or, as another loop runs a callback at the same time:\n")
+	return strings.Join(found, "\n-- or, as another loop runs a callback at the same time:\n"), callback
 }
 
 // labelledStacks returns the stacks of the labelled task goroutines of

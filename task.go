@@ -312,7 +312,7 @@ func (l *Loop) step(t *taskCore, gen uint64) {
 		t.debug.started = time.Now()
 	}
 	if l.probe.Load() {
-		l.stepBegan(t, nil)
+		l.stepBegan(t)
 	}
 	t.co.next()
 	if t.state == stateRunning { // it returned rather than waited

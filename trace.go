@@ -83,7 +83,7 @@ func (tr *tracer) add(e traceEvent) {
 	tr.events = append(tr.events, e)
 }
 
-func (tr *tracer) stepBegan(l *Loop, t *taskCore, fn func(), now time.Time) {
+func (tr *tracer) stepBegan(t *taskCore, now time.Time) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	tr.start = now
@@ -101,7 +101,7 @@ func (tr *tracer) stepBegan(l *Loop, t *taskCore, fn func(), now time.Time) {
 	}
 }
 
-func (tr *tracer) stepEnded(l *Loop, t *taskCore, fn func(), now time.Time) {
+func (tr *tracer) stepEnded(t *taskCore, fn func(), now time.Time) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	if tr.start.IsZero() {

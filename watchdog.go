@@ -15,13 +15,16 @@ import (
 // where the step is stuck rather than only that it was slow.
 //
 // Timing every step would cost a clock read or two per step, a large part
-// of a task switch. So the loop only counts iterations, under the lock it
-// takes once per iteration anyway, and a goroutine samples the count every
-// quarter of the threshold. When one iteration outlasts a sample period,
-// the watchdog turns the loop's probe on: from then on each step records
-// its start, and a step that outlasts the threshold is a stall. The probe
-// goes off again once the loop has been brisk for a while. The cost per
-// step while the probe is off is two loads of an atomic flag.
+// of a task switch, and even counting steps costs an atomic add. So the
+// loop only counts iterations, under the lock it takes once per iteration
+// anyway, and a goroutine samples the count every quarter of the
+// threshold. When one iteration outlasts a sample period, the watchdog
+// turns the loop's probe on: from then on each step adds one to a step
+// count, and a step whose count the watchdog sees unchanged for the
+// threshold is a stall. The watchdog times it by its own clock, from the
+// first sample that saw it, so a stall's start and length are known to
+// within a sample period. The probe goes off again once the loop has been
+// brisk for a while. While it is off, a step costs two loads of a flag.
 //
 // The watchdog's goroutine belongs to the call that runs the loop
 // (RunForever, RunUntilDone): it starts there and ends before that call
@@ -39,15 +42,6 @@ type watchdog struct {
 	parked bool          // under l.mu
 	probed atomic.Bool   // the watchdog turned the probe on
 
-	// What the loop's probe records about the step running now, read by
-	// the watchdog.
-	stepMu    sync.Mutex
-	stepSeq   uint64
-	stepStart time.Time
-	stepEnd   time.Time // of the last step that ended
-	stepTask  *taskCore
-	stepFn    func()
-
 	mu      sync.Mutex
 	ongoing *Stall  // the stall being reported, while it lasts
 	slowest []Stall // the slowest stalls seen, slowest first
@@ -57,7 +51,7 @@ type watchdog struct {
 const maxStalls = 10
 
 // quietTicks is how many sample periods of a brisk loop turn the probe off.
-const quietTicks = 40
+const quietTicks = 8
 
 // WithWatchdog turns the loop-lag watchdog on (the default) or off. The
 // watchdog reports every step that keeps the loop busy for the slow
@@ -130,11 +124,10 @@ func (w *watchdog) run() {
 	l := w.l
 	var (
 		lastIter uint64
-		iterSeen time.Time // when lastIter was first seen
-		lastSeq  uint64
-		seqAtOn  uint64 // stepSeq when the probe went on
-		quiet    int
-		reported bool // the step of lastSeq was reported
+		lastStep uint64
+		seen     time.Time // when the watchdog first saw the current step (or iteration)
+		quiet    int       // sample periods since the last long iteration
+		reported bool      // the current step was reported
 	)
 	for {
 		select {
@@ -146,17 +139,16 @@ func (w *watchdog) run() {
 		now := time.Now()
 		l.mu.Lock()
 		it, sleeping := l.iter, l.sleeping
-		if sleeping {
-			w.parked = true
-		}
+		w.parked = sleeping
 		l.mu.Unlock()
 		if l.vclock == nil {
 			l.coarse.Store(int64(l.clock.Now()))
 		}
+		step := l.steps.Load()
 		if sleeping || it != lastIter {
 			w.endStall(now)
 			reported = false
-			lastIter, iterSeen = it, now
+			lastIter, lastStep, seen = it, step, now
 			if quiet++; quiet >= quietTicks && w.probed.Load() {
 				w.setProbe(false)
 			}
@@ -168,33 +160,27 @@ func (w *watchdog) run() {
 				}
 				tick.Reset(w.period)
 				l.mu.Lock()
-				lastIter, iterSeen = l.iter, time.Now()
+				lastIter, seen = l.iter, time.Now()
 				l.mu.Unlock()
 			}
 			continue
 		}
+		// One iteration has run for a whole period.
 		quiet = 0
-		w.stepMu.Lock()
-		seq, start, task, fn := w.stepSeq, w.stepStart, w.stepTask, w.stepFn
-		w.stepMu.Unlock()
 		if !w.probed.Load() {
-			// The iteration has run a whole period: time its steps.
-			seqAtOn, lastSeq = seq, seq
-			w.setProbe(true)
-			start, task, fn = iterSeen, l.current.Load(), nil
-		} else if seq == seqAtOn {
-			// The step that was running when the probe went on began
-			// before it: the iteration's first sight is a lower bound.
-			start, task, fn = iterSeen, l.current.Load(), nil
+			w.setProbe(true) // count its steps from now on
+			lastStep = l.steps.Load()
+			continue
 		}
-		if seq != lastSeq {
+		if step != lastStep {
 			w.endStall(now)
-			reported, lastSeq = false, seq
+			reported, lastStep, seen = false, step, now
+			continue
 		}
-		if d := now.Sub(start); d >= w.threshold {
+		if d := now.Sub(seen); d >= w.threshold {
 			if !reported {
 				reported = true
-				w.report(task, fn, start, d)
+				w.report(l.current.Load(), seen, d)
 			} else {
 				w.mu.Lock()
 				if w.ongoing != nil {
@@ -208,16 +194,13 @@ func (w *watchdog) run() {
 
 // report captures the stack of the step blocking the loop and hands the
 // stall to the handler.
-func (w *watchdog) report(t *taskCore, fn func(), start time.Time, d time.Duration) {
+func (w *watchdog) report(t *taskCore, start time.Time, d time.Duration) {
 	s := Stall{Started: start, Duration: d, Ongoing: true}
 	if t != nil {
 		s.TaskID, s.Task = t.id, t.Name()
 		s.Stack = w.l.taskStack(t, true)
 	} else {
-		if fn != nil {
-			s.Callback = funcName(fn)
-		}
-		s.Stack = w.l.loopStack()
+		s.Stack, s.Callback = w.l.loopStack()
 	}
 	w.mu.Lock()
 	w.ongoing = &s
@@ -246,12 +229,6 @@ func (w *watchdog) endStall(now time.Time) {
 		return
 	}
 	w.ongoing = nil
-	w.stepMu.Lock()
-	end := w.stepEnd
-	w.stepMu.Unlock()
-	if end.After(s.Started) && end.Before(now) {
-		now = end
-	}
 	s.Duration, s.Ongoing = now.Sub(s.Started), false
 	w.slowest = append(w.slowest, *s)
 	sort.SliceStable(w.slowest, func(i, j int) bool { return w.slowest[i].Duration > w.slowest[j].Duration })
@@ -281,28 +258,16 @@ func (w *watchdog) stalls() (*Stall, []Stall) {
 func (l *Loop) Stalls() (blocking *Stall, slowest []Stall) { return l.dog.stalls() }
 
 // stepBegan and stepEnded bracket each step while the probe is on.
-func (l *Loop) stepBegan(t *taskCore, fn func()) {
-	now := time.Now()
-	if w := l.dog; w != nil {
-		w.stepMu.Lock()
-		w.stepSeq++
-		w.stepStart, w.stepTask, w.stepFn = now, t, fn
-		w.stepMu.Unlock()
-	}
+func (l *Loop) stepBegan(t *taskCore) {
+	l.steps.Add(1)
 	if tr := l.tracer.Load(); tr != nil {
-		tr.stepBegan(l, t, fn, now)
+		tr.stepBegan(t, time.Now())
 	}
 }
 
 func (l *Loop) stepEnded(t *taskCore, fn func()) {
-	now := time.Now()
-	if w := l.dog; w != nil {
-		w.stepMu.Lock()
-		w.stepEnd = now
-		w.stepMu.Unlock()
-	}
 	if tr := l.tracer.Load(); tr != nil {
-		tr.stepEnded(l, t, fn, now)
+		tr.stepEnded(t, fn, time.Now())
 	}
 }
 

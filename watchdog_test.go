@@ -89,7 +89,8 @@ func TestWatchdogCallbackStall(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if s.Task != "" || !strings.Contains(s.Stack, "asyncio_test.blockingCall(") || !strings.Contains(s.Stack, "asyncio.(*Loop).call(") {
+	if s.Task != "" || !strings.HasPrefix(s.Callback, "github.com/asyncio-go/asyncio_test.TestWatchdogCallbackStall.func") ||
+		!strings.Contains(s.Stack, "asyncio_test.blockingCall(") || !strings.Contains(s.Stack, "asyncio.(*Loop).call(") {
 		t.Errorf("callback stall %+v", s)
 	}
 }
