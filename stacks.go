@@ -114,7 +114,10 @@ func (l *Loop) loopStack() (stack, callback string) {
 				// the deferred recovery's frames are not in a stack
 				// that has not panicked.
 				if i >= 2 {
-					callback, _, _ = strings.Cut(lines[i-2], "(")
+					callback = lines[i-2]
+					if j := strings.LastIndex(callback, "("); j > 0 {
+						callback = callback[:j] // the arguments
+					}
 				}
 				break
 			}

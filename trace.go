@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"reflect"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -24,10 +26,11 @@ const maxTraceEvents = 1 << 20
 // them and its callbacks, until StopTrace writes them to w in the Chrome
 // trace event format, which ui.perfetto.dev and chrome://tracing open:
 // one track per task, named after it, with its steps and, between them,
-// what it waited in. A trace times every step: a few hundred nanoseconds
-// each. It is safe from any goroutine.
+// what it waited in. A trace times every step (BENCHMARKS.md gives the
+// cost) and keeps up to about a million events. It is safe from any
+// goroutine.
 func (l *Loop) StartTrace(w io.Writer) error {
-	tr := &tracer{w: w, begin: time.Now(), tasks: make(map[uint64]*traceTask)}
+	tr := &tracer{w: w, begin: time.Now(), tasks: make(map[uint64]*traceTask), start: -1}
 	if !l.tracer.CompareAndSwap(nil, tr) {
 		return ErrTracing
 	}
@@ -36,7 +39,8 @@ func (l *Loop) StartTrace(w io.Writer) error {
 }
 
 // StopTrace stops the trace StartTrace began and writes it out. It is safe
-// from any goroutine.
+// from any goroutine; called from a task, it holds the loop while it
+// writes.
 func (l *Loop) StopTrace() error {
 	tr := l.tracer.Swap(nil)
 	if tr == nil {
@@ -48,72 +52,95 @@ func (l *Loop) StopTrace() error {
 
 // A tracer collects the events of one trace. The loop adds to it as it
 // steps; StopTrace reads it from another goroutine: hence the lock, taken
-// only while tracing.
+// only while tracing. Events are kept in chunks, so that a long trace
+// never copies what it holds, and callbacks by program counter, named only
+// when the trace is written.
 type tracer struct {
 	w     io.Writer
 	begin time.Time
 
 	mu      sync.Mutex
-	events  []traceEvent
+	chunks  [][]traceEvent
+	n       int
 	dropped int
 	tasks   map[uint64]*traceTask
-	start   time.Time // of the step running
+	start   int64 // of the step running, in ns since begin; -1 before the first
 }
+
+// traceChunk is how many events a chunk holds.
+const traceChunk = 4096
 
 // traceTask is what a trace knows about a task between its steps.
 type traceTask struct {
 	name      string
-	waitStart time.Time // when its last step ended in a wait
-	wait      string    // what that wait was in
+	waitStart int64  // when its last step ended in a wait; -1 if it did not
+	wait      string // what that wait was in
 }
 
-// A traceEvent is a complete ("X") event: a step or a wait on a task's
-// track, or a callback on track 0.
+// A traceEvent is a complete ("X") event: a task's step or wait on the
+// task's track, or a callback on track 0.
 type traceEvent struct {
 	tid        uint64
-	cat, name  string
-	start, end time.Time
+	kind       traceKind
+	pc         uintptr // a callback's function
+	wait       string  // what a wait was in
+	start, end int64   // ns since the trace began
 }
 
+type traceKind uint8
+
+const (
+	traceStep traceKind = iota
+	traceWait
+	traceCallback
+)
+
 func (tr *tracer) add(e traceEvent) {
-	if len(tr.events) >= maxTraceEvents {
+	if tr.n >= maxTraceEvents {
 		tr.dropped++
 		return
 	}
-	tr.events = append(tr.events, e)
+	if tr.n%traceChunk == 0 {
+		tr.chunks = append(tr.chunks, make([]traceEvent, 0, traceChunk))
+	}
+	last := &tr.chunks[len(tr.chunks)-1]
+	*last = append(*last, e)
+	tr.n++
 }
 
 func (tr *tracer) stepBegan(t *taskCore, now time.Time) {
+	at := int64(now.Sub(tr.begin))
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	tr.start = now
+	tr.start = at
 	if t == nil {
 		return
 	}
 	tt := tr.tasks[t.id]
 	if tt == nil {
-		tt = &traceTask{name: t.Name()}
+		tt = &traceTask{name: t.Name(), waitStart: -1}
 		tr.tasks[t.id] = tt
 	}
-	if !tt.waitStart.IsZero() {
-		tr.add(traceEvent{tid: t.id, cat: "wait", name: tt.wait, start: tt.waitStart, end: now})
-		tt.waitStart = time.Time{}
+	if tt.waitStart >= 0 {
+		tr.add(traceEvent{tid: t.id, kind: traceWait, wait: tt.wait, start: tt.waitStart, end: at})
+		tt.waitStart = -1
 	}
 }
 
 func (tr *tracer) stepEnded(t *taskCore, fn func(), now time.Time) {
+	at := int64(now.Sub(tr.begin))
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	if tr.start.IsZero() {
+	if tr.start < 0 {
 		return // the trace began during the step
 	}
 	if t == nil {
-		tr.add(traceEvent{tid: 0, cat: "callback", name: funcName(fn), start: tr.start, end: now})
+		tr.add(traceEvent{kind: traceCallback, pc: reflect.ValueOf(fn).Pointer(), start: tr.start, end: at})
 		return
 	}
-	tr.add(traceEvent{tid: t.id, cat: "step", name: "step", start: tr.start, end: now})
+	tr.add(traceEvent{tid: t.id, kind: traceStep, start: tr.start, end: at})
 	if tt := tr.tasks[t.id]; tt != nil && t.state != stateDone {
-		tt.waitStart, tt.wait = now, t.waitDescription()
+		tt.waitStart, tt.wait = at, t.waitDescription()
 	}
 }
 
@@ -135,7 +162,7 @@ func (tr *tracer) write(loop uint64) error {
 	defer tr.mu.Unlock()
 	bw := bufio.NewWriter(tr.w)
 	enc := json.NewEncoder(bw)
-	us := func(t time.Time) float64 { return float64(t.Sub(tr.begin).Nanoseconds()) / 1e3 }
+	us := func(ns int64) float64 { return float64(ns) / 1e3 }
 	bw.WriteString(`{"displayTimeUnit":"ms","traceEvents":[` + "\n")
 	first := true
 	emit := func(e traceJSON) error {
@@ -157,9 +184,29 @@ func (tr *tracer) write(loop uint64) error {
 		tt := tr.tasks[id]
 		emit(traceJSON{Name: "thread_name", Ph: "M", Pid: loop, Tid: id, Args: map[string]string{"name": fmt.Sprintf("%s (#%d)", tt.name, id)}})
 	}
-	for _, e := range tr.events {
-		if err := emit(traceJSON{Name: e.name, Cat: e.cat, Ph: "X", Ts: us(e.start), Dur: us(e.end) - us(e.start), Pid: loop, Tid: e.tid}); err != nil {
-			return err
+	names := make(map[uintptr]string)
+	for _, chunk := range tr.chunks {
+		for _, e := range chunk {
+			j := traceJSON{Ph: "X", Ts: us(e.start), Dur: us(e.end - e.start), Pid: loop, Tid: e.tid}
+			switch e.kind {
+			case traceStep:
+				j.Name, j.Cat = "step", "step"
+			case traceWait:
+				j.Name, j.Cat = e.wait, "wait"
+			case traceCallback:
+				name, ok := names[e.pc]
+				if !ok {
+					name = "?"
+					if f := runtime.FuncForPC(e.pc); f != nil {
+						name = f.Name()
+					}
+					names[e.pc] = name
+				}
+				j.Name, j.Cat = name, "callback"
+			}
+			if err := emit(j); err != nil {
+				return err
+			}
 		}
 	}
 	bw.WriteString("]}\n")

@@ -2,27 +2,36 @@ package asyncio
 
 import (
 	"context"
+	"io"
 	"testing"
 )
 
 // BenchmarkWatchdog measures what the watchdog costs per loop step: a
 // task step (Sleep(ctx, 0)) and a callback, with the watchdog off, on (the
 // default: the probe is off while the loop is brisk), and with the probe
-// on (each step timed, as after a stall or during a trace).
+// on (each step counted, as after a long iteration), and while a trace
+// times every step.
 func BenchmarkWatchdog(b *testing.B) {
 	modes := []struct {
 		name  string
 		opts  []Option
 		probe bool
+		trace bool
 	}{
-		{"off", []Option{WithWatchdog(false)}, false},
-		{"on", nil, false},
-		{"probing", nil, true},
+		{"off", []Option{WithWatchdog(false)}, false, false},
+		{"on", nil, false, false},
+		{"probing", nil, true, false},
+		{"tracing", []Option{WithStallHandler(func(Stall) {})}, false, true}, // StopTrace, writing, stalls the loop
 	}
 	for _, m := range modes {
 		b.Run("step=task/watchdog="+m.name, func(b *testing.B) {
 			_, err := Run(func(ctx context.Context) (int, error) {
-				RunningLoop(ctx).probe.Store(m.probe)
+				l := RunningLoop(ctx)
+				l.probe.Store(m.probe)
+				if m.trace {
+					l.StartTrace(io.Discard)
+					defer l.StopTrace()
+				}
 				Sleep(ctx, 0)
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
@@ -41,6 +50,10 @@ func BenchmarkWatchdog(b *testing.B) {
 			_, err := Run(func(ctx context.Context) (int, error) {
 				l := RunningLoop(ctx)
 				l.probe.Store(m.probe)
+				if m.trace {
+					l.StartTrace(io.Discard)
+					defer l.StopTrace()
+				}
 				done := NewFuture[struct{}](ctx)
 				n := 0
 				var cb func()
