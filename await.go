@@ -15,7 +15,7 @@ func taskOf(ctx context.Context) (*taskCore, error) {
 	if l.current.Load() != t {
 		return nil, ErrWrongGoroutine
 	}
-	if l.debug && t.goid != 0 && goid() != t.goid {
+	if t.debug != nil && t.debug.goid != 0 && goid() != t.debug.goid {
 		return nil, ErrWrongGoroutine
 	}
 	return t, nil

@@ -92,7 +92,7 @@ func (b *Barrier) Wait(ctx context.Context) (int, error) {
 
 // waitChange waits for the next change of state; b.mu is held.
 func (b *Barrier) waitChange(ctx context.Context) error {
-	w := waiterFor(ctx, "Barrier.Wait", nil)
+	w := waiterFor(ctx, waitBarrier, nil)
 	_, err := b.changed.wait(ctx, &b.mu, w)
 	return err
 }

@@ -49,7 +49,7 @@ func (c *Condition) Wait(ctx context.Context) error {
 		panic("asyncio: Condition.Wait without holding its lock")
 	}
 	c.mu.Lock()
-	w := waiterFor(ctx, "Condition.Wait", nil)
+	w := waiterFor(ctx, waitCondition, nil)
 	if err := c.waiters.enqueue(ctx, w); err != nil {
 		c.mu.Unlock()
 		return err // the lock was not released

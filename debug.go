@@ -48,11 +48,11 @@ var (
 // debugEnter and debugLeave bracket a task body in debug mode.
 func debugEnter(t *taskCore) {
 	debugLoops.Add(1)
-	debugTasks.Store(t.goid, t)
+	debugTasks.Store(t.debug.goid, t)
 }
 
 func debugLeave(t *taskCore) {
-	debugTasks.Delete(t.goid)
+	debugTasks.Delete(t.debug.goid)
 	debugLoops.Add(-1)
 }
 

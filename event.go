@@ -52,7 +52,7 @@ func (e *Event) Wait(ctx context.Context) error {
 	if e.set {
 		return nil
 	}
-	w := waiterFor(ctx, "Event.Wait", nil)
+	w := waiterFor(ctx, waitEvent, nil)
 	_, err := e.waiters.wait(ctx, &e.mu, w)
 	return err
 }

@@ -174,7 +174,7 @@ func RunInExecutor[T any](ctx context.Context, e Executor, fn func() (T, error))
 		var zero T
 		return zero, err
 	}
-	v, err := f.waitIn(ctx, "executor")
+	v, err := f.waitIn(ctx, waitExecutor)
 	if p, ok := err.(executorPanic); ok {
 		panic(p.PanicError)
 	}

@@ -134,12 +134,12 @@ func (c *futureCore) finishLocked(err error, p *PanicError) {
 // (see Task.main for why that is kept small), so everything before the
 // task parks is out of line, in enqueue: the checks, and the append to
 // the waiters, which may allocate and so go deep into the runtime.
-func (c *futureCore) wait(ctx context.Context) error { return c.waitIn(ctx, "") }
+func (c *futureCore) wait(ctx context.Context) error { return c.waitIn(ctx, waitNone) }
 
 // waitIn is wait that names what the task waits in for a Snapshot, when
-// the future stands for something else ("socket readable"); "" names it
-// by the future.
-func (c *futureCore) waitIn(ctx context.Context, what string) error {
+// the future stands for something else (a socket); waitNone names it by
+// the future.
+func (c *futureCore) waitIn(ctx context.Context, what waitKind) error {
 	if c.done.Load() {
 		return nil
 	}
@@ -157,11 +157,11 @@ func (c *futureCore) waitIn(ctx context.Context, what string) error {
 		}
 		if err != nil {
 			c.removeWaiter(t)
-			t.awaiting = nil
+			t.waitOn = nil
 			return err
 		}
 		if c.done.Load() {
-			t.awaiting = nil
+			t.waitOn = nil
 			return nil
 		}
 	}
@@ -172,7 +172,7 @@ func (c *futureCore) waitIn(ctx context.Context, what string) error {
 // a wait that blocked a goroutine that is not a task).
 //
 //go:noinline
-func (c *futureCore) enqueue(ctx context.Context, what string) (*taskCore, error) {
+func (c *futureCore) enqueue(ctx context.Context, what waitKind) (*taskCore, error) {
 	t, err := taskOf(ctx)
 	if err != nil {
 		return nil, err
@@ -194,7 +194,13 @@ func (c *futureCore) enqueue(ctx context.Context, what string) (*taskCore, error
 	}
 	c.waiters = append(c.waiters, doneWaiter{t: t, gen: gen})
 	c.mu.Unlock()
-	t.awaiting, t.waitingFor, t.waitOn = c, what, nil
+	if what == waitNone {
+		what = waitFuture
+		if c.task != nil {
+			what = waitTask
+		}
+	}
+	t.waitingIn, t.waitOn = what, c
 	return t, nil
 }
 
@@ -317,7 +323,7 @@ func (f *Future[T]) Wait(ctx context.Context) (T, error) {
 }
 
 // waitIn is Wait naming what the task waits in, for a Snapshot.
-func (f *Future[T]) waitIn(ctx context.Context, what string) (T, error) {
+func (f *Future[T]) waitIn(ctx context.Context, what waitKind) (T, error) {
 	if err := f.futureCore.waitIn(ctx, what); err != nil {
 		var zero T
 		return zero, err

@@ -98,7 +98,7 @@ func (g *group) cancel() {
 // the loop is unwinding the owner.
 func (g *group) wait() error {
 	t := g.owner
-	t.waitingFor, t.awaiting, t.waitOn = "children", nil, g
+	t.waitingIn, t.waitOn = waitChildren, g
 	for g.pending > 0 {
 		g.ownerGen = t.beginWait()
 		g.ownerWaiting = true

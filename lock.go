@@ -42,7 +42,7 @@ func (l *Lock) Acquire(ctx context.Context) error {
 		l.heldBy = taskID(ctx)
 		return nil
 	}
-	w := waiterFor(ctx, "Lock.Acquire", l)
+	w := waiterFor(ctx, waitLock, l)
 	granted, err := l.waiters.wait(ctx, &l.mu, w)
 	if err != nil {
 		if granted {

@@ -645,7 +645,7 @@ func (l *Loop) checkOnLoop(what string) {
 	if g == l.loopGoid {
 		return
 	}
-	if t := l.current.Load(); t != nil && t.goid == g {
+	if t := l.current.Load(); t != nil && t.debug != nil && t.debug.goid == g {
 		return
 	}
 	panic(fmt.Sprintf("asyncio: %s called from a goroutine that is not running the loop; use CallSoonThreadsafe", what))

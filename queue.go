@@ -84,7 +84,7 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 		q.putLocked(v)
 		return nil
 	}
-	w := waiterFor(ctx, "Queue.Put", nil)
+	w := waiterFor(ctx, waitQueuePut, nil)
 	granted, err := q.putters.wait(ctx, &q.mu, w)
 	if err != nil {
 		if granted && w.val == nil { // a reserved slot: pass it on
@@ -147,7 +147,7 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 	if q.shutdown {
 		return zero, ErrQueueShutDown
 	}
-	w := waiterFor(ctx, "Queue.Get", nil)
+	w := waiterFor(ctx, waitQueueGet, nil)
 	granted, err := q.getters.wait(ctx, &q.mu, w)
 	_, shut := w.val.(shutdownGrant)
 	if err != nil {
@@ -225,7 +225,7 @@ func (q *Queue[T]) Join(ctx context.Context) error {
 	if q.unfinished == 0 {
 		return nil
 	}
-	w := waiterFor(ctx, "Queue.Join", nil)
+	w := waiterFor(ctx, waitQueueJoin, nil)
 	_, err := q.joiners.wait(ctx, &q.mu, w)
 	return err
 }

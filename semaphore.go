@@ -55,7 +55,7 @@ func (s *Semaphore) Acquire(ctx context.Context) error {
 		s.value--
 		return nil
 	}
-	w := waiterFor(ctx, "Semaphore.Acquire", nil)
+	w := waiterFor(ctx, waitSemaphore, nil)
 	granted, err := s.waiters.wait(ctx, &s.mu, w)
 	if err != nil {
 		if granted {

@@ -24,7 +24,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		return err
 	}
 	l := t.loop
-	t.waitingFor, t.awaiting, t.waitOn = "Sleep", nil, nil
+	t.waitingIn, t.waitOn = waitSleep, nil
 	if d <= 0 {
 		gen := t.beginWait()
 		l.push(readyItem{t: t, gen: gen})

@@ -110,15 +110,16 @@ func (l *Loop) collect() *Snapshot {
 			ti.State = "waiting"
 			ti.Wait = t.waitDescription()
 			switch on := t.waitOn.(type) {
+			case *futureCore:
+				if on.task != nil {
+					ti.WaitsFor = []uint64{on.task.id}
+				}
 			case *Lock:
 				if h := on.holder(); h != 0 {
 					ti.WaitsFor = []uint64{h}
 				}
 			case *group:
 				ti.WaitsFor = children[on]
-			}
-			if a := t.awaiting; a != nil && a.task != nil {
-				ti.WaitsFor = []uint64{a.task.id}
 			}
 		}
 		if t.debug != nil {
@@ -133,18 +134,7 @@ func (l *Loop) collect() *Snapshot {
 }
 
 // waitDescription says what the task waits in, for a snapshot or a trace.
-func (tc *taskCore) waitDescription() string {
-	if a := tc.awaiting; a != nil {
-		if a.task != nil {
-			return "Task.Wait"
-		}
-		if tc.waitingFor != "" {
-			return tc.waitingFor
-		}
-		return "Future.Wait"
-	}
-	return tc.waitingFor
-}
+func (tc *taskCore) waitDescription() string { return tc.waitingIn.String() }
 
 // addStacks fills in the stacks the loop can tell apart (see taskStack).
 func (l *Loop) addStacks(s *Snapshot) {

@@ -155,9 +155,9 @@ func waitReady(ctx context.Context, fd int, read bool) error {
 	if err != nil {
 		return err
 	}
-	what := "socket writable"
+	what := waitSocketWrite
 	if read {
-		what = "socket readable"
+		what = waitSocketRead
 	}
 	_, err = ready.waitIn(ctx, what)
 	return err

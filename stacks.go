@@ -82,12 +82,16 @@ func (l *Loop) taskStack(t *taskCore, blocking bool) string {
 	if !blocking {
 		return ""
 	}
+	var goid uint64
+	if t.debug != nil {
+		goid = t.debug.goid
+	}
 	var found []string
 	for _, g := range allStacks() {
 		switch {
-		case t.goid != 0 && g.id == t.goid:
+		case goid != 0 && g.id == goid:
 			return g.frames
-		case t.goid == 0 && g.state != "coroutine" && strings.Contains(g.frames, "asyncio.(*Task[") && strings.Contains(g.frames, "]).main("):
+		case goid == 0 && g.state != "coroutine" && strings.Contains(g.frames, "asyncio.(*Task[") && strings.Contains(g.frames, "]).main("):
 			found = append(found, g.frames)
 		}
 	}

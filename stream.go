@@ -157,7 +157,7 @@ func (r *StreamReader) wait(ctx context.Context) error {
 		return err
 	}
 	r.waiter, r.gen, r.reading = t, t.beginWait(), true
-	t.waitingFor, t.awaiting, t.waitOn = "StreamReader.Read", nil, nil
+	t.waitingIn, t.waitOn = waitStreamRead, nil
 	err = t.park(ctx)
 	r.waiter, r.reading = nil, false
 	if err == nil {

@@ -225,7 +225,7 @@ func (p *Process) PID() int { return p.proc.Pid }
 // was given: then the child (or its group) is killed and Wait returns the
 // cancellation.
 func (p *Process) Wait(ctx context.Context) (int, error) {
-	code, err := p.exited.waitIn(ctx, "Process.Wait")
+	code, err := p.exited.waitIn(ctx, waitProcess)
 	if err != nil && p.cfg.killOnCancel && !p.exited.Done() {
 		p.Kill()
 	}

@@ -33,22 +33,23 @@ type taskCore struct {
 	co *coroutine // runs the body; nil once the task is done
 
 	// The fields below change only on the loop (the loop goroutine or the
-	// running task, which take turns). The three small ones go together,
+	// running task, which take turns). The four small ones go together,
 	// in one word: a Task[struct{}] is then 480 bytes, not 512 (the
 	// allocator's size classes).
 	state       taskState
-	killed      bool // the loop is closing: every wait returns at once
-	startFailed bool // it failed before calling started (Start)
+	killed      bool     // the loop is closing: every wait returns at once
+	startFailed bool     // it failed before calling started (Start)
+	waitingIn   waitKind // what it waits in, for a Snapshot
 
-	gen        uint64      // counts waits; a wake names the wait it ends
-	wokenBy    uint64      // the gen of the wake that resumed the task last
-	awaiting   *futureCore // the future or task it waits for, if it does
-	waitingFor string      // else what it waits in, for a deadlock report
-	waitOn     any         // what holds it up, if a Snapshot can say who: a *Lock, a *group
-	waitSince  time.Duration
-	parent     uint64     // the id of the task that spawned it
-	goid       uint64     // debug mode: the goroutine running the task
-	debug      *taskDebug // debug mode only, to keep tasks small otherwise
+	gen     uint64 // counts waits; a wake names the wait it ends
+	wokenBy uint64 // the gen of the wake that resumed the task last
+	// waitOn is what holds the task up, when a Snapshot can say who: the
+	// *futureCore of the task or future it waits for, a *Lock (its
+	// holder), a *group (its children).
+	waitOn    any
+	waitSince time.Duration // loop time at which the wait began (see Loop.coarse)
+	parent    uint64        // the id of the task that spawned it
+	debug     *taskDebug    // debug mode only, to keep tasks small otherwise
 
 	prev, nextTask *taskCore // the loop's list of live tasks
 
@@ -58,6 +59,7 @@ type taskCore struct {
 
 // taskDebug is what debug mode records about a task.
 type taskDebug struct {
+	goid      uint64    // the goroutine running the task
 	spawnedAt []byte    // the stack of the Spawn call
 	started   time.Time // when the current step began
 }
@@ -179,7 +181,7 @@ func (t *Task[T]) main() {
 //
 //go:noinline
 func mainDebug(tc *taskCore) {
-	tc.goid = goid()
+	tc.debug.goid = goid()
 	debugEnter(tc)
 }
 
@@ -309,6 +311,9 @@ func (l *Loop) step(t *taskCore, gen uint64) {
 		l.current.Store(t)
 	}
 	if l.debug {
+		if t.debug == nil { // spawned before SetDebug(true)
+			t.debug = new(taskDebug)
+		}
 		t.debug.started = time.Now()
 	}
 	if l.probe.Load() {
@@ -441,6 +446,9 @@ func (l *Loop) noteFailure(t *taskCore) {
 // the loop busy for the slow duration or longer. Real time is measured
 // whatever the loop's clock: a blocking call is slow in real time.
 func (l *Loop) checkSlow(t *taskCore, suspending bool) {
+	if t.debug == nil { // debug mode came on during the step
+		return
+	}
 	d := time.Since(t.debug.started)
 	if d < l.slow {
 		return

@@ -194,7 +194,7 @@ func (w *multiWait) nextDone() (*futureCore, error) {
 			}
 			continue
 		}
-		w.t.waitingFor, w.t.awaiting, w.t.waitOn = "Wait", nil, nil
+		w.t.waitingIn, w.t.waitOn = waitWait, nil
 		if err := w.t.park(w.ctx); err != nil {
 			return nil, err
 		}

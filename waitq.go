@@ -43,10 +43,10 @@ type waiter struct {
 // goroutine that is not a task. Reuse saves an allocation per contended
 // wait. what names the wait, for the report of a deadlock, and on is what
 // holds it up, if a Snapshot can tell who holds that (a *Lock).
-func waiterFor(ctx context.Context, what string, on any) *waiter {
+func waiterFor(ctx context.Context, what waitKind, on any) *waiter {
 	if s := scopeOf(ctx); s != nil && s.owner != nil && s.owner.loop.current.Load() == s.owner {
 		t := s.owner
-		t.waitingFor, t.awaiting, t.waitOn = what, nil, on
+		t.waitingIn, t.waitOn = what, on
 		if t.qw == nil {
 			t.qw = new(waiter)
 		} else {
