@@ -2,6 +2,7 @@ package asyncio
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"testing"
 )
@@ -70,6 +71,38 @@ func BenchmarkWatchdog(b *testing.B) {
 				b.StopTimer()
 				return 0, err
 			}, m.opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}
+
+// BenchmarkTaskLabels measures what WithTaskLabels adds to a task: spawn
+// and await, 1,000 tasks at a time, per task.
+func BenchmarkTaskLabels(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprintf("labels=%v", on), func(b *testing.B) {
+			b.ReportAllocs()
+			_, err := Run(func(ctx context.Context) (int, error) {
+				tasks := make([]*Task[int], 0, 1000)
+				b.ResetTimer()
+				for left := b.N; left > 0; {
+					n := min(left, 1000)
+					left -= n
+					for range n {
+						tasks = append(tasks, Spawn(ctx, func(ctx context.Context) (int, error) { return 1, nil }))
+					}
+					for _, t := range tasks {
+						if _, err := t.Wait(ctx); err != nil {
+							return 0, err
+						}
+					}
+					tasks = tasks[:0]
+				}
+				b.StopTimer()
+				return 0, nil
+			}, WithTaskLabels(on))
 			if err != nil {
 				b.Fatal(err)
 			}
