@@ -20,21 +20,26 @@ const lagSeconds = 120
 
 // A lagRecorder counts how late a loop's timers fire. The loop adds to it
 // as it fires timers; a Snapshot reads it from any goroutine, even while
-// the loop is stuck, so the counts are atomics and the per-second ring has
-// its own lock, taken once per iteration that fires a timer.
+// the loop is stuck. So the counts, and the current second's figures, are
+// atomics that only the loop writes; the ring of past seconds has a lock,
+// which the loop takes once a second at most, as a second ends.
 type lagRecorder struct {
 	buckets [len(lagBounds) + 1]atomic.Uint64
 	count   atomic.Uint64
 	max     atomic.Int64
 
+	secEnd   time.Duration // the end of the current second; loop only
+	curAt    atomic.Int64  // the current second's start
+	curMax   atomic.Int64
+	curCount atomic.Uint64
+
 	mu     sync.Mutex
-	recent [lagSeconds]LagSample
-	head   int // the slot of the latest second
-	n      int // slots in use
+	recent [lagSeconds]LagSample // the seconds before the current one
+	head   int                   // the slot of the latest
+	n      int                   // slots in use
 }
 
-// add counts one timer fired late by d; it returns d for the caller's
-// per-iteration worst.
+// add counts one timer fired late by d.
 func (r *lagRecorder) add(d time.Duration) {
 	i := 0
 	for i < len(lagBounds) && d > lagBounds[i] {
@@ -50,19 +55,31 @@ func (r *lagRecorder) add(d time.Duration) {
 // iteration that fired n timers at loop time now.
 func (r *lagRecorder) iteration(now, worst time.Duration, n int) {
 	r.count.Add(uint64(n))
-	sec := now.Truncate(time.Second)
+	if now >= r.secEnd {
+		r.roll(now)
+	}
+	if int64(worst) > r.curMax.Load() {
+		r.curMax.Store(int64(worst))
+	}
+	r.curCount.Add(uint64(n))
+}
+
+// roll files the current second, if it has counts, and starts the one now
+// is in.
+func (r *lagRecorder) roll(now time.Duration) {
 	r.mu.Lock()
-	cur := &r.recent[r.head]
-	if r.n == 0 || cur.At != sec {
+	if c := r.curCount.Load(); c > 0 {
 		if r.n > 0 {
 			r.head = (r.head + 1) % lagSeconds
 		}
 		r.n = min(r.n+1, lagSeconds)
-		cur = &r.recent[r.head]
-		*cur = LagSample{At: sec}
+		r.recent[r.head] = LagSample{At: time.Duration(r.curAt.Load()), Max: time.Duration(r.curMax.Load()), Count: c}
 	}
-	cur.Count += uint64(n)
-	cur.Max = max(cur.Max, worst)
+	sec := now.Truncate(time.Second)
+	r.secEnd = sec + time.Second
+	r.curAt.Store(int64(sec))
+	r.curMax.Store(0)
+	r.curCount.Store(0)
 	r.mu.Unlock()
 }
 
@@ -77,9 +94,15 @@ func (r *lagRecorder) stats() LagStats {
 		s.Buckets[i].Count = r.buckets[i].Load()
 	}
 	r.mu.Lock()
-	s.Recent = make([]LagSample, 0, r.n)
+	s.Recent = make([]LagSample, 0, r.n+1)
 	for i := r.n - 1; i >= 0; i-- {
 		s.Recent = append(s.Recent, r.recent[(r.head-i+lagSeconds)%lagSeconds])
+	}
+	if c := r.curCount.Load(); c > 0 {
+		s.Recent = append(s.Recent, LagSample{At: time.Duration(r.curAt.Load()), Max: time.Duration(r.curMax.Load()), Count: c})
+	}
+	if len(s.Recent) > lagSeconds {
+		s.Recent = s.Recent[1:]
 	}
 	r.mu.Unlock()
 	return s

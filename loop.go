@@ -405,7 +405,13 @@ func (l *Loop) runOnce() {
 			if it.h != nil {
 				fn = it.h.fn
 			}
+			if l.probe.Load() {
+				l.stepBegan(nil)
+			}
 			l.call(fn)
+			if l.probe.Load() {
+				l.stepEnded(nil, fn)
+			}
 		}
 	}
 	clear(batch)
@@ -543,13 +549,7 @@ func (l *Loop) call(fn func()) {
 	if l.debug {
 		start = time.Now()
 	}
-	if l.probe.Load() {
-		l.stepBegan(nil)
-	}
 	defer func() {
-		if l.probe.Load() {
-			l.stepEnded(nil, fn)
-		}
 		if r := recover(); r != nil {
 			st := stack()
 			l.CallExceptionHandler(ExceptionContext{

@@ -74,7 +74,9 @@ func (l *Loop) staleSnapshot() *Snapshot {
 		s.Loop = l.id
 		l.mu.Lock()
 		for t := l.tasks.head; t != nil; t = t.nextTask {
-			s.Tasks = append(s.Tasks, TaskInfo{ID: t.id, Name: t.Name(), State: "unknown"})
+			// Set before the task was listed, and never changed: safe
+			// to read under mu while the loop is stuck.
+			s.Tasks = append(s.Tasks, TaskInfo{ID: t.id, Name: t.Name(), Parent: t.parent, State: "unknown"})
 		}
 		l.mu.Unlock()
 	}

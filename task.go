@@ -244,6 +244,10 @@ func (tc *taskCore) Name() string {
 	return tc.name
 }
 
+// ID returns the task's number, counting the tasks of its loop from 1: the
+// id a Snapshot lists it by.
+func (tc *taskCore) ID() uint64 { return tc.id }
+
 // String returns the task's name, for %v.
 func (tc *taskCore) String() string { return tc.Name() }
 
@@ -488,6 +492,7 @@ func AllTasks(ctx context.Context) []AnyTask {
 // return it.
 type AnyTask interface {
 	Awaitable
+	ID() uint64
 	Name() string
 	Cancel() bool
 	CancelCause(cause error) bool

@@ -184,6 +184,14 @@ func (tr *tracer) write(loop uint64) error {
 		tt := tr.tasks[id]
 		emit(traceJSON{Name: "thread_name", Ph: "M", Pid: loop, Tid: id, Args: map[string]string{"name": fmt.Sprintf("%s (#%d)", tt.name, id)}})
 	}
+	// Waits still going on when the trace stopped end there: a trace of a
+	// stuck loop shows what its tasks were stuck in.
+	stop := int64(time.Since(tr.begin))
+	for _, id := range slices.Sorted(maps.Keys(tr.tasks)) {
+		if tt := tr.tasks[id]; tt.waitStart >= 0 {
+			tr.add(traceEvent{tid: id, kind: traceWait, wait: tt.wait, start: tt.waitStart, end: stop})
+		}
+	}
 	names := make(map[uintptr]string)
 	for _, chunk := range tr.chunks {
 		for _, e := range chunk {

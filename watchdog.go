@@ -17,7 +17,7 @@ import (
 // Timing every step would cost a clock read or two per step, a large part
 // of a task switch, and even counting steps costs an atomic add. So the
 // loop only counts iterations, under the lock it takes once per iteration
-// anyway, and a goroutine samples the count every quarter of the
+// anyway, and a goroutine samples the count every eighth of the
 // threshold. When one iteration outlasts a sample period, the watchdog
 // turns the loop's probe on: from then on each step adds one to a step
 // count, and a step whose count the watchdog sees unchanged for the
@@ -104,7 +104,7 @@ func newWatchdog(l *Loop, cfg *config) *watchdog {
 	return &watchdog{
 		l:         l,
 		threshold: cfg.slowDuration,
-		period:    max(cfg.slowDuration/4, time.Millisecond),
+		period:    max(cfg.slowDuration/8, time.Millisecond),
 		handler:   cfg.stallHandler,
 		wake:      make(chan struct{}, 1),
 	}
