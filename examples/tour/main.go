@@ -36,6 +36,7 @@ var examples = []string{
 	"tasktree",
 	"blockingcall",
 	"profiling",
+	"monitored",
 	"virtualtime",
 	"lockcounter",
 	"semaphore",
