@@ -132,26 +132,7 @@ func nameOf(s *asyncio.Snapshot, id uint64) string {
 // for the other's, are reported as an await cycle.
 func TestSnapshotDeadlockCycle(t *testing.T) {
 	asynciotest.Run(t, func(ctx context.Context) error {
-		a, b := asyncio.NewLock(), asyncio.NewLock()
-		both := asyncio.NewBarrier(2)
-		take := func(first, second *asyncio.Lock) func(ctx context.Context) error {
-			return func(ctx context.Context) error {
-				if err := first.Acquire(ctx); err != nil {
-					return err
-				}
-				defer first.Release()
-				if _, err := both.Wait(ctx); err != nil {
-					return err
-				}
-				if err := second.Acquire(ctx); err != nil {
-					return err
-				}
-				second.Release()
-				return nil
-			}
-		}
-		ta := goTask(ctx, take(a, b), asyncio.Name("alice"))
-		tb := goTask(ctx, take(b, a), asyncio.Name("bob"))
+		ta, tb := spawnDeadlock(ctx)
 		if err := asyncio.Sleep(ctx, time.Second); err != nil {
 			return err
 		}
@@ -264,26 +245,7 @@ func TestDeadlockReportShowsCycle(t *testing.T) {
 	clock.SetDeadlockTimeout(10 * time.Millisecond)
 	var report string
 	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
-		a, b := asyncio.NewLock(), asyncio.NewLock()
-		both := asyncio.NewBarrier(2)
-		take := func(first, second *asyncio.Lock) func(ctx context.Context) error {
-			return func(ctx context.Context) error {
-				if err := first.Acquire(ctx); err != nil {
-					return err
-				}
-				defer first.Release()
-				if _, err := both.Wait(ctx); err != nil {
-					return err
-				}
-				if err := second.Acquire(ctx); err != nil {
-					return err
-				}
-				second.Release()
-				return nil
-			}
-		}
-		ta := goTask(ctx, take(a, b), asyncio.Name("alice"))
-		tb := goTask(ctx, take(b, a), asyncio.Name("bob"))
+		ta, tb := spawnDeadlock(ctx)
 		_, errA := ta.Wait(ctx)
 		_, errB := tb.Wait(ctx)
 		if !errors.Is(errA, asyncio.ErrDeadlock) || !errors.Is(errB, asyncio.ErrDeadlock) {
@@ -303,4 +265,28 @@ func TestDeadlockReportShowsCycle(t *testing.T) {
 			t.Errorf("deadlock report lacks %q:\n%s", want, report)
 		}
 	}
+}
+
+// spawnDeadlock spawns alice and bob, who each take one of two locks, wait
+// until both hold theirs, then wait for the other's: a deadlock.
+func spawnDeadlock(ctx context.Context) (alice, bob *asyncio.Task[struct{}]) {
+	a, b := asyncio.NewLock(), asyncio.NewLock()
+	both := asyncio.NewBarrier(2)
+	take := func(first, second *asyncio.Lock) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			if err := first.Acquire(ctx); err != nil {
+				return err
+			}
+			defer first.Release()
+			if _, err := both.Wait(ctx); err != nil {
+				return err
+			}
+			if err := second.Acquire(ctx); err != nil {
+				return err
+			}
+			second.Release()
+			return nil
+		}
+	}
+	return goTask(ctx, take(a, b), asyncio.Name("alice")), goTask(ctx, take(b, a), asyncio.Name("bob"))
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -44,15 +43,7 @@ type goroutineStack struct {
 // allStacks returns the stacks of every goroutine; it stops the world for
 // a moment.
 func allStacks() []goroutineStack {
-	buf := make([]byte, 1<<16)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
+	buf := stackDump(true, 1<<16)
 	var out []goroutineStack
 	for _, g := range bytes.Split(buf, []byte("\n\n")) {
 		head, frames, _ := bytes.Cut(g, []byte("\n"))
