@@ -405,11 +405,13 @@ func (l *Loop) runOnce() {
 			if it.h != nil {
 				fn = it.h.fn
 			}
-			if l.probe.Load() {
+			// One load of the flag a step: a probe turned on during the
+			// step counts from the next one.
+			if !l.probe.Load() {
+				l.call(fn)
+			} else {
 				l.stepBegan(nil)
-			}
-			l.call(fn)
-			if l.probe.Load() {
+				l.call(fn)
 				l.stepEnded(nil, fn)
 			}
 		}

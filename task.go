@@ -320,7 +320,8 @@ func (l *Loop) step(t *taskCore, gen uint64) {
 		}
 		t.debug.started = time.Now()
 	}
-	if l.probe.Load() {
+	probe := l.probe.Load() // one load a step; see runOnce
+	if probe {
 		l.stepBegan(t)
 	}
 	t.co.next()
@@ -331,7 +332,7 @@ func (l *Loop) step(t *taskCore, gen uint64) {
 			l.checkSlow(t, false)
 		}
 	}
-	if l.probe.Load() {
+	if probe {
 		l.stepEnded(t, nil)
 	}
 }
