@@ -24,8 +24,7 @@ const lagSeconds = 120
 // atomics that only the loop writes; the ring of past seconds has a lock,
 // which the loop takes once a second at most, as a second ends.
 type lagRecorder struct {
-	buckets [len(lagBounds) + 1]atomic.Uint64
-	count   atomic.Uint64
+	buckets [len(lagBounds) + 1]atomic.Uint64 // their sum is the count of timers
 	max     atomic.Int64
 
 	secEnd   time.Duration // the end of the current second; loop only
@@ -42,8 +41,10 @@ type lagRecorder struct {
 // add counts one timer fired late by d.
 func (r *lagRecorder) add(d time.Duration) {
 	i := 0
-	for i < len(lagBounds) && d > lagBounds[i] {
-		i++
+	if d > lagBounds[0] { // a loop that keeps up does not get here
+		for i < len(lagBounds) && d > lagBounds[i] {
+			i++
+		}
 	}
 	r.buckets[i].Add(1)
 	if int64(d) > r.max.Load() {
@@ -54,7 +55,6 @@ func (r *lagRecorder) add(d time.Duration) {
 // iteration records the worst lag and the number of timers of one
 // iteration that fired n timers at loop time now.
 func (r *lagRecorder) iteration(now, worst time.Duration, n int) {
-	r.count.Add(uint64(n))
 	if now >= r.secEnd {
 		r.roll(now)
 	}
@@ -85,13 +85,14 @@ func (r *lagRecorder) roll(now time.Duration) {
 
 // stats returns the histogram and the recent seconds.
 func (r *lagRecorder) stats() LagStats {
-	s := LagStats{Count: r.count.Load(), Max: time.Duration(r.max.Load())}
+	s := LagStats{Max: time.Duration(r.max.Load())}
 	s.Buckets = make([]LagBucket, len(r.buckets))
 	for i := range r.buckets {
 		if i < len(lagBounds) {
 			s.Buckets[i].UpTo = lagBounds[i]
 		}
 		s.Buckets[i].Count = r.buckets[i].Load()
+		s.Count += s.Buckets[i].Count
 	}
 	r.mu.Lock()
 	s.Recent = make([]LagSample, 0, r.n+1)

@@ -338,7 +338,7 @@ func (l *Loop) runWhile(more func() bool) error {
 	if l.debug {
 		l.loopGoid = goid()
 	}
-	l.coarse.Store(int64(l.clock.Now()))
+	l.refreshCoarse(l.clock.Now())
 	l.startWatchdog()
 	defer func() {
 		l.stopWatchdog()
@@ -471,7 +471,7 @@ func (l *Loop) idle() {
 	l.sleeping = false
 	l.wakeWatchdog()
 	l.mu.Unlock()
-	l.coarse.Store(int64(l.clock.Now()))
+	l.refreshCoarse(l.clock.Now())
 	if stuck && !woken {
 		l.breakDeadlock()
 	}
@@ -509,7 +509,7 @@ func (l *Loop) fireTimers() {
 		return
 	}
 	now := l.clock.Now()
-	l.coarse.Store(int64(now))
+	l.refreshCoarse(now)
 	var fired int
 	var worst time.Duration
 	for len(l.timers) > 0 && l.timers[0].when <= now {
@@ -534,6 +534,19 @@ func (l *Loop) fireTimers() {
 		l.lag.iteration(now, worst, fired)
 	}
 }
+
+// refreshCoarse records the loop's time for the starts of waits (see
+// taskCore.waitSince). A store is a locked instruction on some machines,
+// so it is skipped while the time has moved less than coarseStep.
+func (l *Loop) refreshCoarse(now time.Duration) {
+	if now-time.Duration(l.coarse.Load()) >= coarseStep {
+		l.coarse.Store(int64(now))
+	}
+}
+
+// coarseStep is how far the loop's time moves before refreshCoarse
+// records it again.
+const coarseStep = 100 * time.Microsecond
 
 // purgeTimers drops cancelled timers in one sweep when they are more than
 // half of a heap of over 100, as asyncio does.
