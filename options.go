@@ -34,6 +34,7 @@ func newConfig(opts []Option) config {
 	c := config{
 		debug:        debugFromEnv(),
 		slowDuration: DefaultSlowDuration,
+		noWatchdog:   os.Getenv("ASYNCIOWATCHDOG") == "0",
 	}
 	for _, o := range opts {
 		o(&c)

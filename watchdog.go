@@ -58,6 +58,7 @@ const quietTicks = 8
 // duration (WithSlowDuration) or longer while the step still blocks, to
 // the stall handler (WithStallHandler) or else as a warning to the
 // loop's logger, with the stack of the goroutine running it.
+// ASYNCIOWATCHDOG=0 in the environment turns it off by default.
 func WithWatchdog(on bool) Option { return func(c *config) { c.noWatchdog = !on } }
 
 // WithStallHandler makes the watchdog call h, from its own goroutine,
