@@ -156,6 +156,9 @@ func (r *StreamReader) wait(ctx context.Context) error {
 	if err := waitError(ctx); err != nil {
 		return err
 	}
+	if r.paused {
+		r.resumeForWait()
+	}
 	r.waiter, r.gen, r.reading = t, t.beginWait(), true
 	t.waitingIn, t.waitOn = waitStreamRead, nil
 	err = t.park(ctx)
@@ -186,6 +189,9 @@ func (r *StreamReader) waitNotTask(ctx context.Context, err error) error {
 	if err := checkBlocking(); err != nil {
 		return err
 	}
+	if r.paused {
+		r.resumeForWait()
+	}
 	ch := make(chan struct{})
 	r.blocked, r.reading = ch, true
 	defer func() { r.reading = false }()
@@ -195,6 +201,18 @@ func (r *StreamReader) waitNotTask(ctx context.Context, err error) error {
 	case <-ctx.Done():
 		return waitError(ctx)
 	}
+}
+
+// resumeForWait resumes the transport a reader paused at its limit, before
+// a read waits for more: a read that needs more than the reader buffers
+// before pausing (a ReadExactly of more than twice the limit) would
+// otherwise wait for data that never comes, as asyncio's _wait_for_data
+// says.
+//
+//go:noinline
+func (r *StreamReader) resumeForWait() {
+	r.paused = false
+	r.tr.ResumeReading()
 }
 
 // Read returns up to n bytes, waiting until at least one is there or the
