@@ -210,7 +210,10 @@ func TestCancelAtEveryAwaitPoint(t *testing.T) {
 				if !isCancel(err) || !task.Cancelled() {
 					t.Errorf("task ended with %v (cancelled %v)", err, task.Cancelled())
 				}
-				return nil
+				// Some await points leave the task they awaited running
+				// (cancelling a waiter does not cancel what it waits
+				// for): end them.
+				return asynciotest.CancelPending(ctx)
 			})
 		})
 	}
@@ -253,7 +256,7 @@ func TestTimeoutAtEveryAwaitPoint(t *testing.T) {
 				if vnow(ctx) != expiredAt {
 					t.Errorf("await %d returned at %v, expiry at %v", k, vnow(ctx), expiredAt)
 				}
-				return nil
+				return asynciotest.CancelPending(ctx) // as in TestCancelAtEveryAwaitPoint
 			})
 		})
 	}

@@ -601,7 +601,8 @@ func TestFaultOversizedLine(t *testing.T) {
 				t.Errorf("connection %d: %v", conn, err)
 			}
 		}
-		return nil
+		srv.Close()
+		return within(ctx, "the handlers' end", srv.WaitClosed)
 	})
 }
 

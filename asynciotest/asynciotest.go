@@ -6,7 +6,15 @@
 // task is blocked, so a test of an hour of retries runs in microseconds and
 // the same way every time. Anything the loop reports to its exception
 // handler (a task failure nobody retrieved, a panic in a callback) fails the
-// test.
+// test, and so does a task still pending when the body returns.
+//
+// The package also explores schedules (Explore runs a body under many
+// schedule seeds and names the one that fails, for replay), checks that a
+// Transport or a pair of streams keeps the contract of package asyncio
+// (CheckTransport, CheckStreams), and checks for goroutines a test leaves
+// behind (CheckGoroutines). Package simnet, below it, is an in-memory
+// network for the virtual clock: connected pairs, and hosts joined by links
+// with latency, loss and partitions.
 package asynciotest
 
 import (
@@ -29,6 +37,12 @@ var DeadlockTimeout = 5 * time.Second
 // returns an error or the loop reports a failure. body may call t.Fatal and
 // friends. opts are passed to the loop after the test's own, so they can
 // replace the clock or the exception handler.
+//
+// A task still pending when body returns also fails the test, named with
+// what it waits in: asyncio.Run would cancel it without a word, hiding a
+// task the test forgot, or one that did not end when the test thought it
+// had. A test that leaves tasks on purpose ends them with CancelPending
+// before it returns. The report is skipped once the test has failed.
 func Run(t testing.TB, body func(ctx context.Context) error, opts ...asyncio.Option) {
 	t.Helper()
 	clock := asyncio.NewVirtualClock()
@@ -41,7 +55,11 @@ func Run(t testing.TB, body func(ctx context.Context) error, opts ...asyncio.Opt
 		}),
 	}, opts...)
 	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, body(ctx)
+		err := body(ctx)
+		if err == nil && !t.Failed() {
+			reportPending(t, ctx)
+		}
+		return struct{}{}, err
 	}, all...)
 	if err != nil {
 		t.Fatalf("asynciotest: test body: %v", err)

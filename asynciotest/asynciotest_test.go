@@ -3,6 +3,7 @@ package asynciotest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -68,11 +69,31 @@ func TestClockOfNonVirtualLoop(t *testing.T) {
 type recorder struct {
 	testing.TB
 	errors, fatals int
+	messages       []string
+	cleanups       []func()
 }
 
-func (r *recorder) Helper()               {}
-func (r *recorder) Errorf(string, ...any) { r.errors++ }
-func (r *recorder) Fatalf(string, ...any) { r.fatals++; runtime.Goexit() }
+func (r *recorder) Helper()             {}
+func (r *recorder) Name() string        { return "recorder" }
+func (r *recorder) Failed() bool        { return r.errors+r.fatals > 0 }
+func (r *recorder) Cleanup(f func())    { r.cleanups = append(r.cleanups, f) }
+func (r *recorder) Logf(string, ...any) {}
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errors++
+	r.messages = append(r.messages, fmt.Sprintf(format, args...))
+}
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.fatals++
+	r.messages = append(r.messages, fmt.Sprintf(format, args...))
+	runtime.Goexit()
+}
+
+// runCleanups runs the cleanups, last registered first, as testing does.
+func (r *recorder) runCleanups() {
+	for i := len(r.cleanups) - 1; i >= 0; i-- {
+		r.cleanups[i]()
+	}
+}
 
 func runRecorded(body func(context.Context) error) *recorder {
 	r := &recorder{}
