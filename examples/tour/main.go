@@ -37,6 +37,7 @@ var examples = []string{
 	"blockingcall",
 	"profiling",
 	"monitored",
+	"simnet",
 	"virtualtime",
 	"lockcounter",
 	"semaphore",
