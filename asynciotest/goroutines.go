@@ -1,7 +1,7 @@
 package asynciotest
 
 import (
-	"runtime"
+	"github.com/asyncio-go/asyncio/internal/leakcheck"
 	"strings"
 	"testing"
 	"time"
@@ -65,20 +65,8 @@ type goroutine struct {
 
 // goroutines lists the goroutines of the process but the calling one.
 func goroutines() []goroutine {
-	buf := make([]byte, 64<<10)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
 	var out []goroutine
-	for i, stack := range strings.Split(string(buf), "\n\n") {
-		if i == 0 { // the caller's, always first
-			continue
-		}
+	for _, stack := range leakcheck.Goroutines() {
 		// "goroutine 42 [chan receive]:"
 		id, _, _ := strings.Cut(strings.TrimPrefix(stack, "goroutine "), " ")
 		out = append(out, goroutine{id: id, stack: stack})

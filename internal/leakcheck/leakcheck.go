@@ -42,7 +42,19 @@ func Leaked(grace time.Duration) []string {
 }
 
 func interesting() []string {
-	buf := make([]byte, 1<<20)
+	var out []string
+	for _, g := range Goroutines() {
+		if !ignored(g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// Goroutines returns the stack of every goroutine but the calling one,
+// each with its header line ("goroutine 42 [chan receive]:").
+func Goroutines() []string {
+	buf := make([]byte, 1<<16)
 	for {
 		n := runtime.Stack(buf, true)
 		if n < len(buf) {
@@ -51,14 +63,7 @@ func interesting() []string {
 		}
 		buf = make([]byte, 2*len(buf))
 	}
-	var out []string
-	for i, g := range strings.Split(string(buf), "\n\n") {
-		if i == 0 || ignored(g) { // the first is the calling goroutine
-			continue
-		}
-		out = append(out, g)
-	}
-	return out
+	return strings.Split(string(buf), "\n\n")[1:] // the first is the caller's
 }
 
 func ignored(stack string) bool {
