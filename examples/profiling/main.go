@@ -55,11 +55,47 @@ func work(ctx context.Context, until time.Duration, step func([]byte)) error {
 
 // run profiles the two tasks for d of the loop's time and prints each
 // task's share of the CPU samples to w; if file is not "", it also writes
-// the profile there.
+// the profile there. The profiler samples 100 times a second of CPU time,
+// so on a busy machine a short run may catch no sample of a task: run
+// profiles again, twice as long, until it has caught both (at most four
+// times).
 func run(w io.Writer, d time.Duration, file string) error {
+	var (
+		prof   []byte
+		byTask map[string]int64
+		total  int64
+		err    error
+	)
+	for range 4 {
+		if prof, err = profileTasks(d); err != nil {
+			return err
+		}
+		if byTask, total, err = samplesByTask(prof); err != nil {
+			return err
+		}
+		if len(byTask) == 2 {
+			break
+		}
+		d *= 2
+	}
+	if file != "" {
+		if err := os.WriteFile(file, prof, 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w, "CPU samples by the label asyncio.task:")
+	for _, task := range slices.Sorted(maps.Keys(byTask)) {
+		fmt.Fprintf(w, "  %-10s %3.0f%%\n", task, 100*float64(byTask[task])/float64(max(total, 1)))
+	}
+	return nil
+}
+
+// profileTasks runs the two tasks for d of the loop's time under the CPU
+// profiler and returns the profile.
+func profileTasks(d time.Duration) ([]byte, error) {
 	var prof bytes.Buffer
 	if err := pprof.StartCPUProfile(&prof); err != nil {
-		return err
+		return nil, err
 	}
 	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
 		until := asyncio.RunningLoop(ctx).Time() + d
@@ -84,17 +120,15 @@ func run(w io.Writer, d time.Duration, file string) error {
 		return struct{}{}, err
 	}, asyncio.WithTaskLabels(true))
 	pprof.StopCPUProfile()
+	return prof.Bytes(), err
+}
+
+// samplesByTask sums a CPU profile's samples by the label asyncio.task,
+// and returns the total of all samples too.
+func samplesByTask(prof []byte) (map[string]int64, int64, error) {
+	p, err := profile.ParseData(prof)
 	if err != nil {
-		return err
-	}
-	if file != "" {
-		if err := os.WriteFile(file, prof.Bytes(), 0o644); err != nil {
-			return err
-		}
-	}
-	p, err := profile.Parse(&prof)
-	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	byTask := map[string]int64{}
 	var total int64
@@ -105,9 +139,5 @@ func run(w io.Writer, d time.Duration, file string) error {
 			byTask[task[0]] += n
 		}
 	}
-	fmt.Fprintln(w, "CPU samples by the label asyncio.task:")
-	for _, task := range slices.Sorted(maps.Keys(byTask)) {
-		fmt.Fprintf(w, "  %-10s %3.0f%%\n", task, 100*float64(byTask[task])/float64(max(total, 1)))
-	}
-	return nil
+	return byTask, total, nil
 }

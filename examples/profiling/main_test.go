@@ -13,7 +13,7 @@ import (
 
 func TestMain(m *testing.M) { leakcheck.Main(m) }
 
-// TestRun profiles the two tasks for 300 ms and checks that the profile
+// TestRun profiles the two tasks for 300 ms (longer if a task got no sample) and checks that the profile
 // splits by task: both labels got samples, and the file was written.
 func TestRun(t *testing.T) {
 	var buf bytes.Buffer
