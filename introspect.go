@@ -62,7 +62,8 @@ type TaskInfo struct {
 }
 
 // A Stall is a step (a task's run from one wait to the next, or a
-// callback) that kept the loop busy past the watchdog's threshold.
+// callback) that kept the loop busy past the watchdog's threshold, or the
+// loop's own work between steps (Task and Callback both empty).
 type Stall struct {
 	TaskID   uint64        `json:"taskId,omitempty"`
 	Task     string        `json:"task,omitempty"`     // the task's name, for a task's step

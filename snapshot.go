@@ -138,7 +138,8 @@ func (l *Loop) collect() *Snapshot {
 // waitDescription says what the task waits in, for a snapshot or a trace.
 func (tc *taskCore) waitDescription() string { return tc.waitingIn.String() }
 
-// addStacks fills in the stacks the loop can tell apart (see taskStack).
+// addStacks fills in the stacks the loop can tell apart: the blocking
+// step's, and, with task labels, every task's.
 func (l *Loop) addStacks(s *Snapshot) {
 	var labelled map[uint64]string
 	if l.labels {

@@ -88,7 +88,7 @@ func (s *Snapshot) writeHeader(w io.Writer) {
 
 func (s *Snapshot) writeFooter(w io.Writer) {
 	if b := s.Blocked; b != nil {
-		what := "a callback"
+		what := "the loop's own work"
 		switch {
 		case b.Task != "":
 			what = fmt.Sprintf("task %s (#%d)", b.Task, b.TaskID)

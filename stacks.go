@@ -58,53 +58,52 @@ func allStacks() []goroutineStack {
 	return out
 }
 
-// taskStack returns the stack of a task's goroutine. A task's goroutine
-// is named by its labels, when the loop gives them; else by its id, known
-// in debug mode; else, for the task whose step is blocking the loop, by
-// elimination: the one goroutine running a task body that is not
-// suspended as a coroutine. Without labels a waiting task's stack cannot
-// be told from the others', and "" is returned.
-func (l *Loop) taskStack(t *taskCore, blocking bool) string {
-	if l.labels {
-		if st := labelledStacks(l.id)[t.id]; st != "" {
-			return st
-		}
-	}
-	if !blocking {
-		return ""
-	}
+// runningStack returns the stack of the goroutine running t's step,
+// blocking the loop. In debug mode the goroutine's id is known; else it is
+// found by elimination: the one goroutine running a task body that is not
+// suspended as a coroutine (with several loops running tasks at once, all
+// such goroutines are given). It returns "" if t's goroutine is suspended:
+// the loop is then busy with work of its own, after t's step.
+func (l *Loop) runningStack(t *taskCore) string {
 	var goid uint64
-	if t.debug != nil {
-		goid = t.debug.goid
+	if debugLoops.Load() > 0 {
+		// The task's fields are the loop's; debug mode's map is not.
+		debugTasks.Range(func(k, v any) bool {
+			if v.(*taskCore) == t {
+				goid = k.(uint64)
+				return false
+			}
+			return true
+		})
 	}
 	var found []string
 	for _, g := range allStacks() {
 		switch {
+		case g.state == "coroutine":
 		case goid != 0 && g.id == goid:
 			return g.frames
-		case goid == 0 && g.state != "coroutine" && strings.Contains(g.frames, "asyncio.(*Task[") && strings.Contains(g.frames, "]).main("):
+		case goid == 0 && strings.Contains(g.frames, "asyncio.(*Task[") && strings.Contains(g.frames, "]).main("):
 			found = append(found, g.frames)
 		}
 	}
-	if len(found) == 1 {
-		return found[0]
-	}
-	return strings.Join(found, "\n-- or, as another loop runs a task at the same time (WithTaskLabels tells them apart):\n")
+	return strings.Join(found, "\n-- or, as another loop runs a task at the same time:\n")
 }
 
-// loopStack returns the stack of the goroutine running the loop, when a
-// callback blocks it, and the callback's function: the frame the loop's
-// call of a callback called.
+// loopStack returns the stack of the goroutine running the loop while it
+// is busy itself, in a callback or in work of its own, and the callback's
+// function if it is in one: the frame the loop's call of a callback
+// called. (A loop whose goroutine is in a coroutine switch is running a
+// task; one in sleep is idle.)
 func (l *Loop) loopStack() (stack, callback string) {
 	var found []string
 	for _, g := range allStacks() {
-		if g.state == "coroutine" {
+		if g.state == "coroutine" || !strings.Contains(g.frames, "asyncio.(*Loop).runOnce(") || strings.Contains(g.frames, "asyncio.(*Loop).sleep(") {
 			continue
 		}
+		found = append(found, g.frames)
 		lines := strings.Split(g.frames, "\n")
 		for i, line := range lines {
 			if strings.HasPrefix(line, "github.com/asyncio-go/asyncio.(*Loop).call(") {
-				found = append(found, g.frames)
 				// The callback's frame is above, two lines a frame;
 				// the deferred recovery's frames are not in a stack
 				// that has not panicked.
@@ -118,7 +117,7 @@ func (l *Loop) loopStack() (stack, callback string) {
 			}
 		}
 	}
-	return strings.Join(found, "\n-- or, as another loop runs a callback at the same time:\n"), callback
+	return strings.Join(found, "\n-- or, as another loop is busy at the same time:\n"), callback
 }
 
 // labelledStacks returns the stacks of the labelled task goroutines of

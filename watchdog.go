@@ -198,9 +198,13 @@ func (w *watchdog) run() {
 func (w *watchdog) report(t *taskCore, start time.Time, d time.Duration) {
 	s := Stall{Started: start, Duration: d, Ongoing: true}
 	if t != nil {
+		s.Stack = w.l.runningStack(t)
+	}
+	if s.Stack != "" {
 		s.TaskID, s.Task = t.id, t.Name()
-		s.Stack = w.l.taskStack(t, true)
 	} else {
+		// A callback, or the loop's own work (t is then only the task
+		// whose step came last).
 		s.Stack, s.Callback = w.l.loopStack()
 	}
 	w.mu.Lock()
@@ -210,7 +214,7 @@ func (w *watchdog) report(t *taskCore, start time.Time, d time.Duration) {
 		w.handler(s)
 		return
 	}
-	what := "a callback"
+	what := "the loop's own work"
 	switch {
 	case s.Task != "":
 		what = fmt.Sprintf("task %q", s.Task)
