@@ -1,7 +1,6 @@
 package asyncio
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"runtime/pprof"
@@ -33,60 +32,95 @@ func labelTask(tc *taskCore) {
 //go:noinline
 func unlabel() { pprof.SetGoroutineLabels(context.Background()) }
 
-// A goroutineStack is one goroutine of a dump of all of them.
-type goroutineStack struct {
-	id     uint64
-	state  string // what it waits for, "running", "coroutine" for a suspended coroutine
-	frames string // the rest, as runtime.Stack prints it
+// Stacks come from the goroutine profile (pprof's debug=1 form), not from
+// runtime.Stack(all): the profile groups goroutines with the same stack and
+// labels into one record, so a program with a million tasks parked at the
+// same line costs one record, not a million stacks, and it shows labels.
+// It stops the world for a moment, as runtime.Stack does.
+
+// A stackRecord is one record of the goroutine profile: goroutines with
+// the same stack and labels.
+type stackRecord struct {
+	labels string // the labels as the profile prints them, "" if none
+	frames string // two lines per frame, innermost first, as runtime.Stack prints them
+	top    string // the innermost frame's function
 }
 
-// allStacks returns the stacks of every goroutine; it stops the world for
-// a moment.
-func allStacks() []goroutineStack {
-	buf := stackDump(true, 1<<16)
-	var out []goroutineStack
-	for _, g := range bytes.Split(buf, []byte("\n\n")) {
-		head, frames, _ := bytes.Cut(g, []byte("\n"))
-		// "goroutine 7 [sleep, 2 minutes]:"
-		h := strings.TrimPrefix(string(head), "goroutine ")
-		idStr, rest, _ := strings.Cut(h, " ")
-		id, _ := strconv.ParseUint(idStr, 10, 64)
-		state := strings.TrimSuffix(strings.TrimPrefix(rest, "["), "]:")
-		state, _, _ = strings.Cut(state, ",")
-		out = append(out, goroutineStack{id: id, state: state, frames: string(frames)})
+// stackRecords reads the goroutine profile.
+func stackRecords() []stackRecord {
+	var buf bytes.Buffer
+	if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
+		return nil
+	}
+	var out []stackRecord
+	// "goroutine profile: total N", then records separated by blank
+	// lines: "N @ pcs", maybe "# labels: {...}", then a line a frame,
+	// "#\tpc\tfunc+off\t\t\tfile:line", tabs repeated to align.
+	for _, rec := range strings.Split(buf.String(), "\n\n") {
+		var r stackRecord
+		var b strings.Builder
+		for _, line := range strings.Split(rec, "\n") {
+			if l, ok := strings.CutPrefix(line, "# labels: "); ok {
+				r.labels = l
+				continue
+			}
+			f := strings.Fields(strings.TrimPrefix(line, "#"))
+			if !strings.HasPrefix(line, "#") || len(f) < 3 {
+				continue
+			}
+			fn, _, _ := strings.Cut(f[1], "+0x")
+			if r.top == "" {
+				r.top = fn
+			}
+			b.WriteString(fn + "(...)\n\t" + f[len(f)-1] + "\n")
+		}
+		if r.frames = b.String(); r.frames != "" {
+			out = append(out, r)
+		}
 	}
 	return out
 }
 
+// A suspended coroutine's innermost frame is the yield of iter.Pull (a
+// task waiting, or a pooled coroutine), and a goroutine that resumed one
+// waits in its next: neither is running.
+func (r stackRecord) inCoroutineSwitch() bool {
+	return r.top == "iter.Pull[...].func1.1" || r.top == "iter.Pull[...].func2"
+}
+
+// label returns the value of the label key in r, or "".
+func (r stackRecord) label(key string) string {
+	_, v, ok := strings.Cut(r.labels, `"`+key+`":"`)
+	if !ok {
+		return ""
+	}
+	v, _, _ = strings.Cut(v, `"`)
+	return v
+}
+
 // runningStack returns the stack of the goroutine running t's step,
-// blocking the loop. In debug mode the goroutine's id is known; else it is
-// found by elimination: the one goroutine running a task body that is not
-// suspended as a coroutine (with several loops running tasks at once, all
-// such goroutines are given). It returns "" if t's goroutine is suspended:
-// the loop is then busy with work of its own, after t's step.
+// blocking the loop: the one goroutine running a task body that is not
+// suspended in a coroutine switch. With task labels it is told apart from
+// the task goroutines of other loops running at the same moment; without,
+// all such goroutines are given. It returns "" if t's goroutine is
+// suspended: the loop is then busy with work of its own, after t's step.
 func (l *Loop) runningStack(t *taskCore) string {
-	var goid uint64
-	if debugLoops.Load() > 0 {
-		// The task's fields are the loop's; debug mode's map is not.
-		debugTasks.Range(func(k, v any) bool {
-			if v.(*taskCore) == t {
-				goid = k.(uint64)
-				return false
-			}
-			return true
-		})
-	}
+	id := strconv.FormatUint(t.id, 10)
+	loop := strconv.FormatUint(l.id, 10)
 	var found []string
-	for _, g := range allStacks() {
-		switch {
-		case g.state == "coroutine":
-		case goid != 0 && g.id == goid:
-			return g.frames
-		case goid == 0 && strings.Contains(g.frames, "asyncio.(*Task[") && strings.Contains(g.frames, "]).main("):
-			found = append(found, g.frames)
+	for _, r := range stackRecords() {
+		if r.inCoroutineSwitch() || !strings.Contains(r.frames, "asyncio.(*Task[...]).main(") {
+			continue
 		}
+		if r.label("asyncio.task_id") != "" {
+			if r.label("asyncio.task_id") == id && r.label("asyncio.loop") == loop {
+				return r.frames
+			}
+			continue
+		}
+		found = append(found, r.frames)
 	}
-	return strings.Join(found, "\n-- or, as another loop runs a task at the same time:\n")
+	return strings.Join(found, "\n-- or, as another loop runs a task at the same time (WithTaskLabels tells them apart):\n")
 }
 
 // loopStack returns the stack of the goroutine running the loop while it
@@ -96,23 +130,18 @@ func (l *Loop) runningStack(t *taskCore) string {
 // task; one in sleep is idle.)
 func (l *Loop) loopStack() (stack, callback string) {
 	var found []string
-	for _, g := range allStacks() {
-		if g.state == "coroutine" || !strings.Contains(g.frames, "asyncio.(*Loop).runOnce(") || strings.Contains(g.frames, "asyncio.(*Loop).sleep(") {
+	for _, r := range stackRecords() {
+		if r.inCoroutineSwitch() || !strings.Contains(r.frames, "asyncio.(*Loop).runOnce(") || strings.Contains(r.frames, "asyncio.(*Loop).sleep(") {
 			continue
 		}
-		found = append(found, g.frames)
-		lines := strings.Split(g.frames, "\n")
+		found = append(found, r.frames)
+		lines := strings.Split(r.frames, "\n")
 		for i, line := range lines {
-			if strings.HasPrefix(line, "github.com/asyncio-go/asyncio.(*Loop).call(") {
-				// The callback's frame is above, two lines a frame;
-				// the deferred recovery's frames are not in a stack
-				// that has not panicked.
-				if i >= 2 {
-					callback = lines[i-2]
-					if j := strings.LastIndex(callback, "("); j > 0 {
-						callback = callback[:j] // the arguments
-					}
-				}
+			// The callback's frame is above, two lines a frame; the
+			// deferred recovery's frames are not in a stack that has
+			// not panicked.
+			if strings.HasPrefix(line, "github.com/asyncio-go/asyncio.(*Loop).call(") && i >= 2 {
+				callback = strings.TrimSuffix(lines[i-2], "(...)")
 				break
 			}
 		}
@@ -121,50 +150,17 @@ func (l *Loop) loopStack() (stack, callback string) {
 }
 
 // labelledStacks returns the stacks of the labelled task goroutines of
-// loop id, by task id, from a goroutine profile (which, unlike
-// runtime.Stack, shows labels).
+// loop id, by task id.
 func labelledStacks(loop uint64) map[uint64]string {
-	var buf bytes.Buffer
-	if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
-		return nil
-	}
-	want := `"asyncio.loop":"` + strconv.FormatUint(loop, 10) + `"`
+	want := strconv.FormatUint(loop, 10)
 	out := make(map[uint64]string)
-	// Records are separated by blank lines: "N @ pcs", "# labels: {...}",
-	// then "#\tpc\tfunc+off\tfile:line" per frame.
-	for _, rec := range strings.Split(buf.String(), "\n\n") {
-		_, labels, ok := strings.Cut(rec, "# labels: ")
-		if !ok {
+	for _, r := range stackRecords() {
+		if r.label("asyncio.loop") != want {
 			continue
 		}
-		labels, frames, _ := strings.Cut(labels, "\n")
-		if !strings.Contains(labels, want) {
-			continue
+		if id, err := strconv.ParseUint(r.label("asyncio.task_id"), 10, 64); err == nil {
+			out[id] = r.frames
 		}
-		_, idStr, ok := strings.Cut(labels, `"asyncio.task_id":"`)
-		if !ok {
-			continue
-		}
-		idStr, _, _ = strings.Cut(idStr, `"`)
-		id, _ := strconv.ParseUint(idStr, 10, 64)
-		out[id] = profileFrames(frames)
 	}
 	return out
-}
-
-// profileFrames turns the frames of a goroutine-profile record into the
-// two lines per frame that runtime.Stack prints.
-func profileFrames(s string) string {
-	var b strings.Builder
-	sc := bufio.NewScanner(strings.NewReader(s))
-	for sc.Scan() {
-		// "#\tpc\tfunc+off\t\t\tfile:line", tabs repeated to align.
-		f := strings.Fields(strings.TrimPrefix(sc.Text(), "#"))
-		if len(f) < 3 {
-			continue
-		}
-		fn, _, _ := strings.Cut(f[1], "+0x")
-		b.WriteString(fn + "(...)\n\t" + f[len(f)-1] + "\n")
-	}
-	return b.String()
 }

@@ -545,14 +545,10 @@ func bySpawnOrder(m map[*taskCore]struct{}) []*taskCore {
 }
 
 // stack returns the calling goroutine's stack.
-func stack() []byte { return stackDump(false, 8192) }
-
-// stackDump returns what runtime.Stack writes, in a buffer grown from
-// size until it fits.
-func stackDump(all bool, size int) []byte {
-	buf := make([]byte, size)
+func stack() []byte {
+	buf := make([]byte, 8192)
 	for {
-		n := runtime.Stack(buf, all)
+		n := runtime.Stack(buf, false)
 		if n < len(buf) {
 			return buf[:n]
 		}

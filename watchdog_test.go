@@ -176,3 +176,44 @@ func TestWatchdogOff(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWatchdogStallAmongManyTasks: the stack of the step blocking the loop
+// is found among thousands of suspended tasks, whose identical stacks the
+// goroutine profile counts as one.
+func TestWatchdogStallAmongManyTasks(t *testing.T) {
+	stalls := make(chan asyncio.Stall, 4)
+	release := make(chan struct{})
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		ev := asyncio.NewEvent()
+		var waiting []*asyncio.Task[struct{}]
+		for i := range 5000 {
+			waiting = append(waiting, goTask(ctx, ev.Wait))
+			if i%100 == 99 { // no step long enough to be a stall itself
+				if err := asyncio.Sleep(ctx, 0); err != nil {
+					return struct{}{}, err
+				}
+			}
+		}
+		if err := asyncio.Sleep(ctx, 0); err != nil { // all of them wait
+			return struct{}{}, err
+		}
+		blockingCall(release)
+		ev.Set()
+		for _, w := range waiting {
+			if _, err := w.Wait(ctx); err != nil {
+				return struct{}{}, err
+			}
+		}
+		return struct{}{}, nil
+	}, asyncio.WithSlowDuration(20*time.Millisecond), asyncio.WithStallHandler(func(s asyncio.Stall) {
+		stalls <- s
+		close(release)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := <-stalls
+	if s.Task != "main" || !strings.Contains(s.Stack, "asyncio_test.blockingCall(") || strings.Contains(s.Stack, "-- or") {
+		t.Errorf("stall %q, stack:\n%s", s.Task, s.Stack)
+	}
+}
