@@ -13,7 +13,8 @@ import (
 // ctx ends. If the loop cannot answer, because a step is blocking it or it
 // is not running, the snapshot is marked Stale and lists the tasks of its
 // last answer, with Blocked naming the step in the way: a debugging tool
-// must work best when the loop is stuck.
+// must work best when the loop is stuck. Called from a task of another
+// loop, it blocks that other loop while it waits for the answer.
 func (l *Loop) Snapshot(ctx context.Context, opts ...SnapshotOption) (*Snapshot, error) {
 	var cfg snapshotConfig
 	for _, o := range opts {
