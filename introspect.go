@@ -1,7 +1,6 @@
 package asyncio
 
 import (
-	"context"
 	"errors"
 	"sync"
 	"time"
@@ -129,7 +128,8 @@ var loopRegistry struct {
 }
 
 // Loops returns the loops of the process that are open (made and not yet
-// closed), oldest first: what a debug endpoint serves.
+// closed), oldest first: what a debug endpoint serves. The list holds each
+// loop until Close, one more reason to close every loop made with NewLoop.
 func Loops() []*Loop {
 	loopRegistry.Lock()
 	defer loopRegistry.Unlock()
@@ -159,5 +159,3 @@ func (l *Loop) unregister() {
 
 // ID returns the loop's number, counting the loops of the process from 1.
 func (l *Loop) ID() uint64 { return l.id }
-
-var _ = context.Background
