@@ -35,7 +35,31 @@ func (l *Loop) StartTrace(w io.Writer) error {
 		return ErrTracing
 	}
 	l.updateProbe()
+	// The tasks already waiting get their tracks too, so that a trace of
+	// a stuck loop shows what each task was stuck in. Their fields are
+	// the loop's: the loop lists them.
+	l.CallSoonThreadsafe(func() { tr.seed(l) })
 	return nil
+}
+
+// seed records, on the loop, the tasks that are waiting as the trace
+// begins, as waiting since its beginning.
+func (tr *tracer) seed(l *Loop) {
+	var tasks []*taskCore
+	l.mu.Lock()
+	for t := l.tasks.head; t != nil; t = t.nextTask {
+		tasks = append(tasks, t)
+	}
+	l.mu.Unlock()
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	for _, t := range tasks {
+		if _, ok := tr.tasks[t.id]; ok || t.state != stateSuspended || t.wokenBy == 0 {
+			continue
+		}
+		tr.tasks[t.id] = &traceTask{name: t.Name(), waitStart: 0, wait: t.waitDescription()}
+	}
+	tr.start = -1 // this callback is the tracer's, not the program's: leave it out
 }
 
 // StopTrace stops the trace StartTrace began and writes it out. It is safe

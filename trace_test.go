@@ -95,3 +95,57 @@ func TestTaskLabelsStacks(t *testing.T) {
 }
 
 func waitForEvent(ctx context.Context, ev *asyncio.Event) error { return ev.Wait(ctx) }
+
+// TestTraceOfStuckTasks: tasks that wait during the whole trace still get
+// their tracks, with the wait they are in.
+func TestTraceOfStuckTasks(t *testing.T) {
+	var out bytes.Buffer
+	asynciotest.Run(t, func(ctx context.Context) error {
+		l := asyncio.RunningLoop(ctx)
+		ev := asyncio.NewEvent()
+		stuck := goTask(ctx, ev.Wait, asyncio.Name("stuck"))
+		if err := asyncio.Sleep(ctx, 0); err != nil {
+			return err
+		}
+		if err := l.StartTrace(&out); err != nil {
+			return err
+		}
+		if err := asyncio.Sleep(ctx, time.Second); err != nil {
+			return err
+		}
+		if err := l.StopTrace(); err != nil {
+			return err
+		}
+		ev.Set()
+		_, err := stuck.Wait(ctx)
+		return err
+	})
+	var trace struct {
+		TraceEvents []struct {
+			Name, Cat, Ph string
+			Tid           uint64
+			Args          map[string]string
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &trace); err != nil {
+		t.Fatal(err)
+	}
+	var tid uint64
+	for _, e := range trace.TraceEvents {
+		if e.Ph == "M" && strings.HasPrefix(e.Args["name"], "stuck (#") {
+			tid = e.Tid
+		}
+		if e.Cat == "callback" {
+			t.Errorf("the tracer's own callback is in the trace: %+v", e)
+		}
+	}
+	waits := 0
+	for _, e := range trace.TraceEvents {
+		if e.Tid == tid && e.Cat == "wait" && e.Name == "Event.Wait" {
+			waits++
+		}
+	}
+	if tid == 0 || waits != 1 {
+		t.Errorf("stuck task: track %d, %d Event.Wait waits; want a track with one\n%s", tid, waits, out.String())
+	}
+}
