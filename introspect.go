@@ -1,7 +1,6 @@
 package asyncio
 
 import (
-	"errors"
 	"sync"
 	"time"
 )
@@ -115,10 +114,6 @@ type snapshotConfig struct {
 // mode); the stack of a step blocking the loop always is. It stops the
 // world for a moment, as a goroutine profile does.
 func WithStacks() SnapshotOption { return func(c *snapshotConfig) { c.stacks = true } }
-
-// ErrNotAnswering is returned by Loop.Snapshot when ctx ends before the
-// loop answered and no earlier answer can stand in.
-var ErrNotAnswering = errors.New("asyncio: the loop did not answer")
 
 // loopRegistry lists the open loops, for Loops.
 var loopRegistry struct {

@@ -14,8 +14,12 @@ import (
 // is not running, the snapshot is marked Stale and lists the tasks of its
 // last answer, with Blocked naming the step in the way: a debugging tool
 // must work best when the loop is stuck. Called from a task of another
-// loop, it blocks that other loop while it waits for the answer.
+// loop, it blocks that other loop while it waits for the answer. A
+// closed loop has nothing to show: Snapshot returns ErrLoopClosed.
 func (l *Loop) Snapshot(ctx context.Context, opts ...SnapshotOption) (*Snapshot, error) {
+	if l.isClosed() {
+		return nil, ErrLoopClosed
+	}
 	var cfg snapshotConfig
 	for _, o := range opts {
 		o(&cfg)

@@ -290,3 +290,11 @@ func spawnDeadlock(ctx context.Context) (alice, bob *asyncio.Task[struct{}]) {
 	}
 	return goTask(ctx, take(a, b), asyncio.Name("alice")), goTask(ctx, take(b, a), asyncio.Name("bob"))
 }
+
+func TestSnapshotOfClosedLoop(t *testing.T) {
+	l := asyncio.NewLoop()
+	l.Close()
+	if s, err := l.Snapshot(context.Background()); s != nil || !errors.Is(err, asyncio.ErrLoopClosed) {
+		t.Errorf("Snapshot of a closed loop: %v, %v; want ErrLoopClosed", s, err)
+	}
+}
