@@ -171,6 +171,9 @@ func (l *Loop) Debug() bool { return l.debug }
 // loop or before the loop runs.
 func (l *Loop) SetDebug(on bool) {
 	l.debug = on
+	if on {
+		l.labels = true // tasks that start from now on (see WithTaskLabels)
+	}
 	if on && l.running.Load() && l.loopGoid == 0 {
 		l.loopGoid = goid()
 	}
