@@ -551,7 +551,10 @@ func TestFaultOversizedLine(t *testing.T) {
 					return nil
 				}
 				results = append(results, string(line))
-				if len(line) <= 16 { // a short line: answer it
+				// Answer a line of the client's own, not what is left of
+				// the long one: that may be as short as its newline, if
+				// the failed reads dropped every x.
+				if strings.Trim(string(line), "x\n") != "" {
 					w.Write(append([]byte("got "), line...))
 				}
 			}
