@@ -221,7 +221,14 @@ func (w *watchdog) report(t *taskCore, start time.Time, d time.Duration) {
 	case s.Callback != "":
 		what = "callback " + s.Callback
 	}
-	w.l.logger.Warn(fmt.Sprintf("asyncio: the loop is blocked: %s has run for %v without yielding; its stack:\n%s", what, d.Round(time.Millisecond), s.Stack))
+	where := "its stack:\n" + s.Stack
+	if s.Stack == "" {
+		// Nothing of the loop was running when the stacks were taken: the
+		// system kept the loop's thread off the CPU, or the step ended
+		// just then.
+		where = "no goroutine of the loop was running when its stacks were taken (a loaded machine, or a step that just ended)"
+	}
+	w.l.logger.Warn(fmt.Sprintf("asyncio: the loop is blocked: %s has run for %v without yielding; %s", what, d.Round(time.Millisecond), where))
 }
 
 // endStall ends the stall being reported, if any, and keeps it among the
