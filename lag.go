@@ -47,14 +47,14 @@ func (r *lagRecorder) add(d time.Duration) {
 		}
 	}
 	r.buckets[i].Add(1)
-	if int64(d) > r.max.Load() {
-		r.max.Store(int64(d)) // only the loop stores: no lost update
-	}
 }
 
 // iteration records the worst lag and the number of timers of one
 // iteration that fired n timers at loop time now.
 func (r *lagRecorder) iteration(now, worst time.Duration, n int) {
+	if int64(worst) > r.max.Load() {
+		r.max.Store(int64(worst)) // only the loop stores: no lost update
+	}
 	if now >= r.secEnd {
 		r.roll(now)
 	}

@@ -49,8 +49,9 @@ var errConcurrentRead = errors.New("asyncio: another task is already reading thi
 
 // A StreamReader is the read side of a stream connection
 // (asyncio.StreamReader). It buffers what arrives, up to about twice its
-// limit before it pauses the transport (all of it during a Read(ctx, -1)).
-// Its methods wait in the calling task; one task at a time may read.
+// limit before it pauses the transport; a read that waits for more
+// resumes it. Its methods wait in the calling task; one task at a time may
+// read.
 //
 // A server keeps a reader, and a task waiting in it, for every idle
 // connection, so what a waiting reader holds is kept small: no buffer once
@@ -71,7 +72,6 @@ type StreamReader struct {
 	eof     bool
 	paused  bool
 	reading bool
-	readAll bool // a Read(ctx, -1) waits: the buffer may pass the limit
 }
 
 func newStreamReader(limit int) *StreamReader { return &StreamReader{limit: streamLimit(limit)} }
@@ -89,7 +89,7 @@ func streamLimit(limit int) int {
 func (r *StreamReader) feed(p []byte) {
 	r.buf = append(r.buf, p...)
 	r.wake()
-	if !r.paused && !r.readAll && len(r.buf) > 2*r.limit && r.tr != nil {
+	if !r.paused && len(r.buf) > 2*r.limit && r.tr != nil {
 		r.paused = true
 		r.tr.PauseReading()
 	}
@@ -233,26 +233,19 @@ func (r *StreamReader) Read(ctx context.Context, n int) ([]byte, error) {
 	return r.consume(min(n, len(r.buf))), nil
 }
 
-// readAllOrNothing is Read for n <= 0, out of Read so that its defer does
-// not make Read's frame larger: Read's frame is on the stack of every
-// waiting reader.
+// readAllOrNothing is Read for n <= 0, out of Read, whose frame is on the
+// stack of every waiting reader.
 //
 //go:noinline
 func (r *StreamReader) readAllOrNothing(ctx context.Context, n int) ([]byte, error) {
 	if n == 0 {
 		return []byte{}, nil
 	}
-	// All of the stream is wanted, so it is all buffered: a transport
-	// paused at the limit would never deliver the end. (asyncio reads
-	// in blocks of the limit for the same reason; buffering instead
-	// keeps the data in the stream if ctx is cancelled.)
-	r.readAll = true
-	defer func() { r.readAll = false }()
+	// All of the stream is wanted, so all of it is buffered: each wait
+	// resumes a transport paused at the limit. (asyncio reads in blocks
+	// of the limit; buffering instead keeps the data in the stream if
+	// ctx is cancelled.)
 	for !r.eof {
-		if r.paused {
-			r.paused = false
-			r.tr.ResumeReading()
-		}
 		if err := r.wait(ctx); err != nil {
 			return nil, err
 		}
