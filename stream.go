@@ -57,7 +57,7 @@ var errConcurrentRead = errors.New("asyncio: another task is already reading thi
 // connection, so what a waiting reader holds is kept small: no buffer once
 // everything buffered is read (see consume), no future per wait (see wait),
 // and frames small enough on the way to the wait that the task's goroutine
-// keeps its first, 2 KiB stack (see stackdepth_test.go).
+// keeps its first, 2 KiB stack (see task_stackdepth_test.go).
 type StreamReader struct {
 	buf   []byte
 	err   error // the connection's error, once lost

@@ -75,7 +75,7 @@ type streamServer struct {
 //
 // The handler's task waits, most of its life, in a read of an idle
 // connection, and the frames below that wait decide whether its goroutine
-// keeps its first, 2 KiB stack (see stackdepth_test.go): the task's body
+// keeps its first, 2 KiB stack (see task_stackdepth_test.go): the task's body
 // is therefore the closure itself (a method value would add a wrapper's
 // frame), and what is rare, a failure or a panic, is out of line.
 func (s *streamServer) startHandler(p *streamProtocol) {

@@ -115,7 +115,7 @@ func TestCancelCause(t *testing.T) {
 }
 
 // Cancelling a task interrupts the wait it is in, whichever it is; the
-// systematic test of every await point is in cancelpoints_test.go.
+// systematic test of every await point is in task_cancelpoints_test.go.
 func TestCancelFromAnotherGoroutine(t *testing.T) {
 	asynciotest.Run(t, func(ctx context.Context) error {
 		started := asyncio.NewFuture[struct{}](ctx)

@@ -543,7 +543,7 @@ func TestQueuePutterCancelledAfterReservePassesSlotOn(t *testing.T) {
 
 // Waiting putters are served in order even while a slot is reserved and a
 // getter waits: a newcomer's Put does not overtake them (strict FIFO, as
-// queue.go documents), and items come out in the order the Puts began.
+// sync_queue.go documents), and items come out in the order the Puts began.
 func TestQueueNewcomerPutDoesNotOvertakeReservedPutter(t *testing.T) {
 	asynciotest.Run(t, func(ctx context.Context) error {
 		q := asyncio.NewQueue[string](1)

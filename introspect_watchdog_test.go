@@ -43,7 +43,7 @@ func TestWatchdogTaskStall(t *testing.T) {
 	if s.Task != "blocker" || !s.Ongoing || s.Duration < 20*time.Millisecond {
 		t.Errorf("stall %+v, want the ongoing step of blocker, ≥ 20ms", s)
 	}
-	if !strings.Contains(s.Stack, "asyncio_test.blockingCall(") || !strings.Contains(s.Stack, "watchdog_test.go:") {
+	if !strings.Contains(s.Stack, "asyncio_test.blockingCall(") || !strings.Contains(s.Stack, "introspect_watchdog_test.go:") {
 		t.Errorf("stall stack does not show the blocking line:\n%s", s.Stack)
 	}
 

@@ -189,7 +189,7 @@ func (c *transportConn) LocalAddr() net.Addr  { return c.inner.LocalAddr() }
 func (c *transportConn) RemoteAddr() net.Addr { return c.inner.RemoteAddr() }
 
 // Deadlines are not supported: the loop's timers bound the TLS handshake
-// and shutdown (see tls.go), which abort the transport.
+// and shutdown (see net_tls.go), which abort the transport.
 func (c *transportConn) SetDeadline(time.Time) error      { return nil }
 func (c *transportConn) SetReadDeadline(time.Time) error  { return nil }
 func (c *transportConn) SetWriteDeadline(time.Time) error { return nil }

@@ -43,7 +43,7 @@ func TestDebugSlowTaskStep(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	out := buf.String()
-	if !strings.Contains(out, "slow task step") || !strings.Contains(out, "task=hog") || !strings.Contains(out, "debug_test.go") {
+	if !strings.Contains(out, "slow task step") || !strings.Contains(out, "task=hog") || !strings.Contains(out, "introspect_debug_test.go") {
 		t.Fatalf("warning does not name the task and where it was:\n%s", out)
 	}
 }

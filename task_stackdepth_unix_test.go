@@ -14,7 +14,7 @@ import (
 // line and then waits for the next one, as the handler of an idle
 // connection does, with many connections, and checks the stack each
 // handler holds: the echo on the way there (a read that allocates, a
-// write to the socket) must not grow it either. See stackdepth_test.go.
+// write to the socket) must not grow it either. See task_stackdepth_test.go.
 func TestParkedStreamHandlerStack(t *testing.T) {
 	startStackTest(t)
 	if DefaultIOBackend != BackendPoller {

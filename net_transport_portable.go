@@ -12,7 +12,7 @@ import (
 
 // connTransport is a Transport over a net.Conn, driven by goroutines that
 // feed the loop: the portable backend's transport, and the one TLS runs
-// on (see tls.go).
+// on (see net_tls.go).
 //
 // Two goroutines serve it, both counted in the loop's ioGoroutines:
 //
