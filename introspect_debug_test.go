@@ -21,8 +21,8 @@ func TestDebugFromEnvironment(t *testing.T) {
 		t.Error("ASYNCIODEBUG=0 turned debug mode on")
 	}
 	t.Setenv("ASYNCIODEBUG", "1")
-	if l := asyncio.NewLoop(asyncio.WithDebug(false)); l.Debug() {
-		t.Error("WithDebug(false) should win over the environment")
+	if l := asyncio.NewLoop(asyncio.Debug(false)); l.Debug() {
+		t.Error("Debug(false) should win over the environment")
 	}
 }
 
@@ -39,7 +39,7 @@ func TestDebugSlowTaskStep(t *testing.T) {
 			return 0, asyncio.Sleep(ctx, 0)
 		}, asyncio.Name("hog"))
 		return task.Wait(ctx)
-	}, asyncio.WithDebug(true), asyncio.WithSlowDuration(time.Millisecond), asyncio.WithLogger(newTestLogger(&buf, &mu)))
+	}, asyncio.Debug(true), asyncio.WithSlowDuration(time.Millisecond), asyncio.WithLogger(newTestLogger(&buf, &mu)))
 	mu.Lock()
 	defer mu.Unlock()
 	out := buf.String()
@@ -61,7 +61,7 @@ func TestDebugCallSoonFromForeignGoroutinePanics(t *testing.T) {
 			t.Errorf("CallSoon from another goroutine in debug mode: recovered %v", r)
 		}
 		return 0, nil
-	}, asyncio.WithDebug(true))
+	}, asyncio.Debug(true))
 }
 
 // Debug mode catches a goroutine started by the running task that waits
@@ -75,7 +75,7 @@ func TestDebugWaitFromGoroutineOfRunningTask(t *testing.T) {
 			t.Errorf("wait from a goroutine of the running task: %v", err)
 		}
 		return 0, nil
-	}, asyncio.WithDebug(true))
+	}, asyncio.Debug(true))
 }
 
 // In debug mode, a task that waits with a ctx of no task gets an error
@@ -93,5 +93,5 @@ func TestDebugCatchesTaskBlockingItsLoop(t *testing.T) {
 			t.Errorf("Event.Wait(context.Background()) in a task: %v", err)
 		}
 		return other.Wait(ctx)
-	}, asyncio.WithDebug(true))
+	}, asyncio.Debug(true))
 }

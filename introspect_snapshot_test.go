@@ -170,7 +170,7 @@ func TestSnapshotGoroutineAnswer(t *testing.T) {
 			got, _ = l.Snapshot(context.Background())
 		}()
 		return struct{}{}, done.Wait(ctx)
-	}, asyncio.WithDebug(false))
+	}, asyncio.Debug(false))
 	if err != nil {
 		t.Fatal(err)
 	}

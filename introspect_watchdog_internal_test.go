@@ -31,7 +31,7 @@ func (c *stallingClock) Now() time.Duration {
 func TestWatchdogBlamesTheLoop(t *testing.T) {
 	clock := &stallingClock{Clock: NewRealClock(), release: make(chan struct{})}
 	stalls := make(chan Stall, 4)
-	r := NewRunner(WithClock(clock), WithDebug(true), WithSlowDuration(20*time.Millisecond),
+	r := NewRunner(WithClock(clock), Debug(true), WithSlowDuration(20*time.Millisecond),
 		WithStallHandler(func(s Stall) { stalls <- s; close(clock.release) }))
 	defer r.Close()
 	clock.loop = r.Loop()

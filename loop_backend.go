@@ -22,13 +22,11 @@ const (
 	BackendPortable IOBackend = "portable"
 )
 
-// DefaultIOBackend is the backend of a loop made without WithIOBackend:
-// BackendPoller where the system has a poller the loop can use,
-// BackendPortable elsewhere. The ASYNCIOBACKEND environment variable
-// ("poller" or "portable") overrides it.
-var DefaultIOBackend = defaultIOBackend()
-
-func defaultIOBackend() IOBackend {
+// DefaultIOBackend() returns the backend of a loop made without
+// WithIOBackend: BackendPoller where the system has a poller the loop can
+// use, BackendPortable elsewhere. The ASYNCIOBACKEND environment variable
+// ("poller" or "portable"), read at each call, overrides it.
+func DefaultIOBackend() IOBackend {
 	switch b := IOBackend(os.Getenv("ASYNCIOBACKEND")); b {
 	case BackendPoller, BackendPortable:
 		if b == BackendPoller && !hasPoller {

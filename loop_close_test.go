@@ -149,7 +149,7 @@ func TestDebugReportNamesSpawnSite(t *testing.T) {
 	asyncio.Run(func(ctx context.Context) (int, error) {
 		asyncio.Spawn(ctx, func(ctx context.Context) (int, error) { return 0, errors.New("lost") })
 		return 0, asyncio.Sleep(ctx, 0)
-	}, asyncio.WithDebug(true), asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) { reports = append(reports, c) }))
+	}, asyncio.Debug(true), asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) { reports = append(reports, c) }))
 	if len(reports) != 1 || !strings.Contains(string(reports[0].Stack), "TestDebugReportNamesSpawnSite") {
 		t.Fatalf("report does not carry the spawn site: %+v", reports)
 	}

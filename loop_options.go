@@ -40,7 +40,7 @@ func newConfig(opts []Option) config {
 		o(&c)
 	}
 	if c.backend == "" {
-		c.backend = DefaultIOBackend
+		c.backend = DefaultIOBackend()
 	}
 	checkBackend(c.backend)
 	if c.clock == nil {
@@ -62,12 +62,12 @@ func debugFromEnv() bool {
 // WithClock makes the loop read time from c, such as a VirtualClock.
 func WithClock(c Clock) Option { return func(cfg *config) { cfg.clock = c } }
 
-// WithDebug turns debug mode on or off, whatever ASYNCIODEBUG says. Debug
+// Debug turns debug mode on or off, whatever ASYNCIODEBUG says. Debug
 // mode warns about slow steps, checks that loop-only calls come from the
 // loop and that waits come from their task's goroutine, and records where
 // each task was spawned, for the report of a failure nobody retrieved. It
 // costs a few microseconds per wait.
-func WithDebug(on bool) Option { return func(cfg *config) { cfg.debug = on } }
+func Debug(on bool) Option { return func(cfg *config) { cfg.debug = on } }
 
 // WithSlowDuration sets how long a callback or task step may keep the loop
 // busy before debug mode warns about it (default DefaultSlowDuration).

@@ -202,7 +202,7 @@ func TestDebugSlowCallbackWarning(t *testing.T) {
 	var buf strings.Builder
 	var mu sync.Mutex
 	logger := newTestLogger(&buf, &mu)
-	l := asyncio.NewLoop(asyncio.WithDebug(true), asyncio.WithSlowDuration(time.Nanosecond), asyncio.WithLogger(logger))
+	l := asyncio.NewLoop(asyncio.Debug(true), asyncio.WithSlowDuration(time.Nanosecond), asyncio.WithLogger(logger))
 	defer l.Close()
 	l.CallSoon(func() {
 		busy := time.Now()

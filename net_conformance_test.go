@@ -11,7 +11,7 @@ import (
 // backends are the I/O backends this system runs: the conformance suite
 // (every test that calls runIO) runs once on each.
 var backends = func() []asyncio.IOBackend {
-	if asyncio.DefaultIOBackend == asyncio.BackendPoller {
+	if asyncio.DefaultIOBackend() == asyncio.BackendPoller {
 		return []asyncio.IOBackend{asyncio.BackendPoller, asyncio.BackendPortable}
 	}
 	return []asyncio.IOBackend{asyncio.BackendPortable}

@@ -110,25 +110,10 @@ const DatagramHeaderSize = 8
 // latter, and fails the transport for the former).
 var ErrDatagramAddr = errors.New("asyncio: invalid datagram address")
 
-// A DatagramOption configures CreateDatagramEndpoint.
-type DatagramOption func(*datagramConfig)
-
 type datagramConfig struct {
 	reusePort bool
 	broadcast bool
 }
-
-// WithDatagramReusePort sets SO_REUSEPORT on the endpoint's socket, so
-// that several sockets can bind the same address (asyncio's reuse_port).
-// Where the system has no SO_REUSEPORT, CreateDatagramEndpoint fails.
-func WithDatagramReusePort() DatagramOption { return func(c *datagramConfig) { c.reusePort = true } }
-
-// WithAllowBroadcast sets SO_BROADCAST on the endpoint's socket, so that
-// it may send to broadcast addresses (asyncio's allow_broadcast). As in
-// asyncio, an endpoint made with it and a remote address is not connected:
-// SendTo with a nil address sends to the remote address, and datagrams
-// from anyone are received.
-func WithAllowBroadcast() DatagramOption { return func(c *datagramConfig) { c.broadcast = true } }
 
 // CreateDatagramEndpoint opens a datagram socket and connects it to the
 // DatagramProtocol factory makes (loop.create_datagram_endpoint). It
@@ -152,7 +137,7 @@ func CreateDatagramEndpoint(ctx context.Context, network, localAddr, remoteAddr 
 	}
 	var cfg datagramConfig
 	for _, o := range opts {
-		o(&cfg)
+		o.applyDatagram(&cfg)
 	}
 	pairs, err := datagramAddrs(ctx, network, localAddr, remoteAddr)
 	if err != nil {
@@ -324,7 +309,7 @@ type datagramBase struct {
 	network string // "udp4", "udp6" or "unixgram"
 	proto   DatagramProtocol
 	// remote is where SendTo(p, nil) sends; connected tells whether the
-	// socket is connected to it (it is not with WithAllowBroadcast).
+	// socket is connected to it (it is not with AllowBroadcast).
 	remote    net.Addr
 	connected bool
 

@@ -321,7 +321,7 @@ func TestDatagramLoopClose(t *testing.T) {
 	}
 }
 
-// Without WithAllowBroadcast a send to a broadcast address is refused
+// Without AllowBroadcast a send to a broadcast address is refused
 // (EACCES through ErrorReceived); with it, it goes out. Linux's loopback
 // has the broadcast address 127.255.255.255.
 func TestDatagramBroadcast(t *testing.T) {
@@ -337,12 +337,12 @@ func TestDatagramBroadcast(t *testing.T) {
 			return err
 		}
 		if !errors.Is(plain.errs[0], syscall.EACCES) {
-			t.Errorf("broadcast without WithAllowBroadcast: %v, want EACCES", plain.errs[0])
+			t.Errorf("broadcast without AllowBroadcast: %v, want EACCES", plain.errs[0])
 		}
 
 		// With the option and a remote address, the endpoint is not
 		// connected: SendTo(p, nil) goes to the remote address.
-		caster := endpoint(ctx, t, "udp4", "", bcast.String(), asyncio.WithAllowBroadcast())
+		caster := endpoint(ctx, t, "udp4", "", bcast.String(), asyncio.AllowBroadcast())
 		defer caster.t.Close()
 		if got := caster.t.RemoteAddr(); got.String() != bcast.String() {
 			t.Errorf("RemoteAddr %v, want %v", got, bcast)
@@ -361,19 +361,19 @@ func TestDatagramBroadcast(t *testing.T) {
 	})
 }
 
-// Two endpoints bind one address with WithDatagramReusePort; without it
+// Two endpoints bind one address with ReusePort; without it
 // the second cannot.
 func TestDatagramReusePort(t *testing.T) {
 	runIO(t, func(t *testing.T, ctx context.Context) error {
-		a := endpoint(ctx, t, "udp4", "127.0.0.1:0", "", asyncio.WithDatagramReusePort())
+		a := endpoint(ctx, t, "udp4", "127.0.0.1:0", "", asyncio.ReusePort())
 		defer a.t.Close()
 		addr := a.t.LocalAddr().String()
-		b := endpoint(ctx, t, "udp4", addr, "", asyncio.WithDatagramReusePort())
+		b := endpoint(ctx, t, "udp4", addr, "", asyncio.ReusePort())
 		b.t.Close()
 		factory := func() asyncio.DatagramProtocol { return newDgramRecorder(ctx) }
 		if tr, _, err := asyncio.CreateDatagramEndpoint(ctx, "udp4", addr, "", factory); err == nil {
 			tr.Close()
-			t.Error("an endpoint without WithDatagramReusePort bound an address in use")
+			t.Error("an endpoint without ReusePort bound an address in use")
 		}
 		return nil
 	})

@@ -15,9 +15,6 @@ import (
 // before it also tries the next (RFC 8305's connection attempt delay).
 const DefaultHappyEyeballsDelay = 250 * time.Millisecond
 
-// A ConnOption configures CreateConnection and OpenConnection.
-type ConnOption func(*connConfig)
-
 type connConfig struct {
 	limit      int    // OpenConnection's reader
 	local      string // "host:port" to bind before connecting
@@ -25,24 +22,6 @@ type connConfig struct {
 	interleave int
 	tls        *tls.Config
 	tlsOpts    tlsConfig
-}
-
-// WithReadLimit sets the limit of the connection's StreamReader (default
-// DefaultStreamLimit).
-func WithReadLimit(n int) ConnOption { return func(c *connConfig) { c.limit = n } }
-
-// WithLocalAddr binds the socket to addr ("host:port"; port 0 for any)
-// before connecting (asyncio's local_addr).
-func WithLocalAddr(addr string) ConnOption { return func(c *connConfig) { c.local = addr } }
-
-// WithHappyEyeballs sets how long a connection attempt to one address runs
-// before the next address is tried beside it (asyncio's
-// happy_eyeballs_delay; default DefaultHappyEyeballsDelay), and how many
-// addresses of the first family come before the families alternate
-// (asyncio's interleave; default 1). A delay < 0 tries the addresses one
-// after another, each to its end, as asyncio does by default.
-func WithHappyEyeballs(delay time.Duration, interleave int) ConnOption {
-	return func(c *connConfig) { c.delay, c.interleave = delay, interleave }
 }
 
 // CreateConnection connects to addr and connects the socket to the Protocol
@@ -53,7 +32,7 @@ func WithHappyEyeballs(delay time.Duration, interleave int) ConnOption {
 //
 // The host's addresses are tried as RFC 8305 ("Happy Eyeballs") says: the
 // families alternate, and each attempt gets a head start (see
-// WithHappyEyeballs) before the next begins beside it; the first to connect
+// HappyEyeballsDelay) before the next begins beside it; the first to connect
 // wins and the others are cancelled. Host names are resolved off the loop.
 // If every address fails, the error joins every attempt's error.
 func CreateConnection(ctx context.Context, network, addr string, factory func() Protocol, opts ...ConnOption) (Transport, Protocol, error) {
@@ -63,7 +42,7 @@ func CreateConnection(ctx context.Context, network, addr string, factory func() 
 	}
 	cfg := connConfig{delay: DefaultHappyEyeballsDelay, interleave: 1}
 	for _, o := range opts {
-		o(&cfg)
+		o.applyConn(&cfg)
 	}
 	addrs, err := dialAddrs(ctx, network, addr)
 	if err != nil {

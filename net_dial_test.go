@@ -104,7 +104,7 @@ func TestCreateConnectionLocalAddr(t *testing.T) {
 		local := probe.Addr().String()
 		probe.Close()
 		tr, _, err := asyncio.CreateConnection(ctx, "tcp", srv.Addrs()[0].String(), func() asyncio.Protocol { return newRecorder(ctx) },
-			asyncio.WithLocalAddr(local), asyncio.WithHappyEyeballs(-1, 1))
+			asyncio.LocalAddr(local), asyncio.HappyEyeballsDelay(-1))
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func TestCreateConnectionLocalAddr(t *testing.T) {
 			t.Errorf("local address %s, want %s", got, local)
 		}
 		// An address of no interface here cannot be bound.
-		_, _, err = asyncio.CreateConnection(ctx, "tcp", srv.Addrs()[0].String(), func() asyncio.Protocol { return newRecorder(ctx) }, asyncio.WithLocalAddr("192.0.2.1:0"))
+		_, _, err = asyncio.CreateConnection(ctx, "tcp", srv.Addrs()[0].String(), func() asyncio.Protocol { return newRecorder(ctx) }, asyncio.LocalAddr("192.0.2.1:0"))
 		if err == nil {
 			t.Error("bound to an address of no interface")
 		}
@@ -145,7 +145,7 @@ func TestServerHostsAndDeferredServing(t *testing.T) {
 		srv, err := asyncio.CreateServer(ctx, "tcp4", ":0", func() asyncio.Protocol {
 			made++
 			return &echo{}
-		}, asyncio.WithHosts("127.0.0.1", "127.0.0.2"), asyncio.WithStartServing(false), asyncio.WithKeepAlive())
+		}, asyncio.Hosts("127.0.0.1", "127.0.0.2"), asyncio.StartServing(false), asyncio.KeepAlive())
 		if err != nil {
 			return err
 		}

@@ -558,7 +558,7 @@ func TestFaultOversizedLine(t *testing.T) {
 					w.Write(append([]byte("got "), line...))
 				}
 			}
-		}, asyncio.WithStreamLimit(limit))
+		}, asyncio.Limit(limit))
 		if err != nil {
 			return err
 		}

@@ -32,8 +32,8 @@ func TestSendfile(t *testing.T) {
 				var copts []asyncio.ConnOption
 				if tlsOn {
 					s, c := testTLS()
-					sopts = append(sopts, asyncio.WithServerTLS(s))
-					copts = append(copts, asyncio.WithClientTLS(c))
+					sopts = append(sopts, asyncio.TLS(s))
+					copts = append(copts, asyncio.TLS(c))
 				}
 				srv, err := asyncio.StartServer(ctx, "127.0.0.1:0", func(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
 					b, err := r.Read(ctx, -1)

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// DefaultBacklog is the listen backlog of a server made without WithBacklog
+// DefaultBacklog is the listen backlog of a server made without Backlog
 // (asyncio's 100).
 const DefaultBacklog = 100
 
@@ -17,9 +17,6 @@ const DefaultBacklog = 100
 // of file descriptors or memory (asyncio's ACCEPT_RETRY_DELAY), so that an
 // exhausted process does not spin on a listening socket that stays ready.
 const acceptRetryDelay = time.Second
-
-// A ServerOption configures CreateServer and StartServer.
-type ServerOption func(*serverConfig)
 
 type serverConfig struct {
 	backlog     int
@@ -31,29 +28,6 @@ type serverConfig struct {
 	tls         *tls.Config
 	tlsOpts     tlsConfig
 }
-
-// WithBacklog sets the listen backlog (default DefaultBacklog).
-func WithBacklog(n int) ServerOption { return func(c *serverConfig) { c.backlog = n } }
-
-// WithReusePort sets SO_REUSEPORT on the listening sockets, so that several
-// processes or loops can share a port.
-func WithReusePort() ServerOption { return func(c *serverConfig) { c.reusePort = true } }
-
-// WithKeepAlive turns TCP keep-alive on for every accepted connection
-// (asyncio's keep_alive).
-func WithKeepAlive() ServerOption { return func(c *serverConfig) { c.keepAlive = true } }
-
-// WithHosts makes the server listen on each of hosts, on the port addr
-// names, instead of on addr's host (asyncio's sequence of hosts). A host
-// that resolves to several addresses is listened on at each.
-func WithHosts(hosts ...string) ServerOption {
-	return func(c *serverConfig) { c.hosts = hosts }
-}
-
-// WithStartServing(false) makes a server that listens but accepts nothing
-// until StartServing or ServeForever (asyncio's start_serving=False); the
-// default is to serve at once.
-func WithStartServing(on bool) ServerOption { return func(c *serverConfig) { c.deferred = !on } }
 
 // A Server accepts connections on one or more listening sockets and
 // connects each to a new Protocol (asyncio.Server). Its methods are called
@@ -94,7 +68,7 @@ func CreateServer(ctx context.Context, network, addr string, factory func() Prot
 	}
 	cfg := serverConfig{backlog: DefaultBacklog}
 	for _, o := range opts {
-		o(&cfg)
+		o.applyServer(&cfg)
 	}
 	if cfg.tls != nil && len(cfg.tls.Certificates) == 0 && cfg.tls.GetCertificate == nil && cfg.tls.GetConfigForClient == nil {
 		return nil, fmt.Errorf("asyncio: TLS server config has no certificate")

@@ -141,25 +141,25 @@ func openFDs(t *testing.T) int {
 	return len(entries)
 }
 
-// Two servers share a port with WithReusePort; without it the second
+// Two servers share a port with ReusePort; without it the second
 // cannot bind.
 func TestServerReusePort(t *testing.T) {
 	runIO(t, func(t *testing.T, ctx context.Context) error {
 		factory := func() asyncio.Protocol { return &echo{} }
-		a, err := asyncio.CreateServer(ctx, "tcp4", "127.0.0.1:0", factory, asyncio.WithReusePort())
+		a, err := asyncio.CreateServer(ctx, "tcp4", "127.0.0.1:0", factory, asyncio.ReusePort())
 		if err != nil {
 			return err
 		}
 		defer a.Close()
 		addr := a.Addrs()[0].String()
-		b, err := asyncio.CreateServer(ctx, "tcp4", addr, factory, asyncio.WithReusePort())
+		b, err := asyncio.CreateServer(ctx, "tcp4", addr, factory, asyncio.ReusePort())
 		if err != nil {
-			t.Fatalf("second server on %s with WithReusePort: %v", addr, err)
+			t.Fatalf("second server on %s with ReusePort: %v", addr, err)
 		}
 		b.Close()
 		if c, err := asyncio.CreateServer(ctx, "tcp4", addr, factory); err == nil {
 			c.Close()
-			t.Error("a server without WithReusePort bound a port in use")
+			t.Error("a server without ReusePort bound a port in use")
 		}
 		return nil
 	})

@@ -17,31 +17,10 @@ const (
 	DefaultTLSShutdownTimeout  = 30 * time.Second
 )
 
-// A TLSOption configures a TLS session: WithServerTLS, WithClientTLS,
-// StartTLS.
-type TLSOption func(*tlsConfig)
-
 type tlsConfig struct {
 	handshake, shutdown time.Duration
 	server              bool
 }
-
-// WithHandshakeTimeout bounds the TLS handshake (asyncio's
-// ssl_handshake_timeout; default DefaultTLSHandshakeTimeout).
-func WithHandshakeTimeout(d time.Duration) TLSOption {
-	return func(c *tlsConfig) { c.handshake = d }
-}
-
-// WithShutdownTimeout bounds the closing exchange of a TLS connection
-// after Close, past which the connection is aborted (asyncio's
-// ssl_shutdown_timeout; default DefaultTLSShutdownTimeout).
-func WithShutdownTimeout(d time.Duration) TLSOption {
-	return func(c *tlsConfig) { c.shutdown = d }
-}
-
-// AsTLSServer makes StartTLS take the server's side of the handshake
-// (asyncio's server_side=True).
-func AsTLSServer() TLSOption { return func(c *tlsConfig) { c.server = true } }
 
 func newTLSConfig(opts []TLSOption) tlsConfig {
 	c := tlsConfig{handshake: DefaultTLSHandshakeTimeout, shutdown: DefaultTLSShutdownTimeout}
@@ -51,24 +30,8 @@ func newTLSConfig(opts []TLSOption) tlsConfig {
 	return c
 }
 
-// WithServerTLS makes the server speak TLS with config, which must hold a
-// certificate. Each connection's protocol gets ConnectionMade once the
-// handshake is done; a connection whose handshake fails is reported to the
-// loop's exception handler and dropped.
-func WithServerTLS(config *tls.Config, opts ...TLSOption) ServerOption {
-	return func(c *serverConfig) { c.tls, c.tlsOpts = config, newTLSConfig(opts) }
-}
-
-// WithClientTLS makes the connection speak TLS with config (asyncio's ssl
-// argument). Unless config names a ServerName, the host of the address
-// dialled is verified (asyncio's server_hostname). CreateConnection
-// returns once the handshake is done.
-func WithClientTLS(config *tls.Config, opts ...TLSOption) ConnOption {
-	return func(c *connConfig) { c.tls, c.tlsOpts = config, newTLSConfig(opts) }
-}
-
 // StartTLS upgrades the connection of t to TLS (loop.start_tls): it runs
-// the handshake over t, as the client unless AsTLSServer is given, and
+// the handshake over t, as the client unless ServerSide is given, and
 // returns the new transport, which delivers to t's protocol from then on.
 // The protocol gets no second ConnectionMade. t must not be used again.
 // On failure t is aborted.

@@ -63,13 +63,13 @@ func TestTLSEcho(t *testing.T) {
 		srv, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", func() asyncio.Protocol {
 			served = newRecorder(ctx)
 			return &echoRecorder{served}
-		}, asyncio.WithServerTLS(serverCfg))
+		}, asyncio.TLS(serverCfg))
 		if err != nil {
 			return err
 		}
 		defer srv.Close()
 		rec := newRecorder(ctx)
-		tr, _, err := asyncio.CreateConnection(ctx, "tcp", srv.Addrs()[0].String(), func() asyncio.Protocol { return rec }, asyncio.WithClientTLS(clientCfg))
+		tr, _, err := asyncio.CreateConnection(ctx, "tcp", srv.Addrs()[0].String(), func() asyncio.Protocol { return rec }, asyncio.TLS(clientCfg))
 		if err != nil {
 			return err
 		}
@@ -130,12 +130,12 @@ func TestTLSHalfClose(t *testing.T) {
 			}
 			w.Write(bytes.ToUpper(data))
 			return w.Drain(ctx)
-		}, asyncio.WithServerTLS(serverCfg))
+		}, asyncio.TLS(serverCfg))
 		if err != nil {
 			return err
 		}
 		defer srv.Close()
-		r, w, err := asyncio.OpenConnection(ctx, srv.Addrs()[0].String(), asyncio.WithClientTLS(clientCfg))
+		r, w, err := asyncio.OpenConnection(ctx, srv.Addrs()[0].String(), asyncio.TLS(clientCfg))
 		if err != nil {
 			return err
 		}
@@ -164,7 +164,7 @@ func TestStartTLS(t *testing.T) {
 				return errors.New("no STARTTLS")
 			}
 			w.Write([]byte("GO AHEAD\n"))
-			if err := w.StartTLS(ctx, serverCfg, asyncio.AsTLSServer()); err != nil {
+			if err := w.StartTLS(ctx, serverCfg, asyncio.ServerSide()); err != nil {
 				return err
 			}
 			line, err = r.ReadLine(ctx)
@@ -216,19 +216,19 @@ func TestTLSUntrustedCertificate(t *testing.T) {
 	})
 	runIO(t, func(t *testing.T, ctx context.Context) error {
 		serverCfg, clientCfg := testTLS()
-		srv, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", func() asyncio.Protocol { return &echo{} }, asyncio.WithServerTLS(serverCfg))
+		srv, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", func() asyncio.Protocol { return &echo{} }, asyncio.TLS(serverCfg))
 		if err != nil {
 			return err
 		}
 		defer srv.Close()
 		addr := srv.Addrs()[0].String()
-		_, _, err = asyncio.CreateConnection(ctx, "tcp", addr, func() asyncio.Protocol { return newRecorder(ctx) }, asyncio.WithClientTLS(&tls.Config{}))
+		_, _, err = asyncio.CreateConnection(ctx, "tcp", addr, func() asyncio.Protocol { return newRecorder(ctx) }, asyncio.TLS(&tls.Config{}))
 		var unknown x509.UnknownAuthorityError
 		if !errors.As(err, &unknown) {
 			t.Errorf("untrusted server: %v, want x509.UnknownAuthorityError", err)
 		}
 		// The server still serves a client that trusts it.
-		tr, _, err := asyncio.CreateConnection(ctx, "tcp", addr, func() asyncio.Protocol { return newRecorder(ctx) }, asyncio.WithClientTLS(clientCfg))
+		tr, _, err := asyncio.CreateConnection(ctx, "tcp", addr, func() asyncio.Protocol { return newRecorder(ctx) }, asyncio.TLS(clientCfg))
 		if err != nil {
 			return err
 		}
@@ -255,7 +255,7 @@ func TestTLSHandshakeTimeout(t *testing.T) {
 		loop := asyncio.RunningLoop(ctx)
 		start := loop.Time()
 		_, _, err = asyncio.CreateConnection(ctx, "tcp", mute.Addrs()[0].String(), func() asyncio.Protocol { return newRecorder(ctx) },
-			asyncio.WithClientTLS(clientCfg, asyncio.WithHandshakeTimeout(50*time.Millisecond)))
+			asyncio.TLS(clientCfg, asyncio.TLSHandshakeTimeout(50*time.Millisecond)))
 		if !errors.Is(err, asyncio.ErrTimeout) {
 			t.Errorf("handshake with a mute peer: %v, want ErrTimeout", err)
 		}
@@ -269,7 +269,7 @@ func TestTLSHandshakeTimeout(t *testing.T) {
 
 func TestTLSServerNeedsCertificate(t *testing.T) {
 	runIO(t, func(t *testing.T, ctx context.Context) error {
-		_, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", func() asyncio.Protocol { return &echo{} }, asyncio.WithServerTLS(&tls.Config{}))
+		_, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", func() asyncio.Protocol { return &echo{} }, asyncio.TLS(&tls.Config{}))
 		if err == nil {
 			t.Error("a TLS server without a certificate was made")
 		}
@@ -282,7 +282,7 @@ func TestTLSServerNeedsCertificate(t *testing.T) {
 func TestTLSShutdownTimeout(t *testing.T) {
 	runIO(t, func(t *testing.T, ctx context.Context) error {
 		serverCfg, clientCfg := testTLS()
-		srv, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", func() asyncio.Protocol { return &idle{} }, asyncio.WithServerTLS(serverCfg))
+		srv, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", func() asyncio.Protocol { return &idle{} }, asyncio.TLS(serverCfg))
 		if err != nil {
 			return err
 		}
@@ -290,7 +290,7 @@ func TestTLSShutdownTimeout(t *testing.T) {
 		defer srv.AbortClients()
 		rec := newRecorder(ctx)
 		tr, _, err := asyncio.CreateConnection(ctx, "tcp", srv.Addrs()[0].String(), func() asyncio.Protocol { return rec },
-			asyncio.WithClientTLS(clientCfg, asyncio.WithShutdownTimeout(50*time.Millisecond)))
+			asyncio.TLS(clientCfg, asyncio.TLSShutdownTimeout(50*time.Millisecond)))
 		if err != nil {
 			return err
 		}

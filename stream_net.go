@@ -2,13 +2,9 @@ package asyncio
 
 import "context"
 
-// WithStreamLimit sets the limit of the StreamReader of every connection
-// StartServer accepts (default DefaultStreamLimit).
-func WithStreamLimit(n int) ServerOption { return func(c *serverConfig) { c.streamLimit = n } }
-
 // OpenConnection connects to addr ("host:port") over TCP and returns the
 // connection's reader and writer (asyncio.open_connection). The options
-// are CreateConnection's, and WithReadLimit.
+// are CreateConnection's, and Limit.
 func OpenConnection(ctx context.Context, addr string, opts ...ConnOption) (*StreamReader, *StreamWriter, error) {
 	return openStream(ctx, "tcp", addr, opts)
 }
@@ -22,7 +18,7 @@ func OpenUnixConnection(ctx context.Context, path string, opts ...ConnOption) (*
 func openStream(ctx context.Context, network, addr string, opts []ConnOption) (*StreamReader, *StreamWriter, error) {
 	var cfg connConfig
 	for _, o := range opts {
-		o(&cfg)
+		o.applyConn(&cfg)
 	}
 	p := newStreamProtocol(cfg.limit, nil)
 	if _, _, err := CreateConnection(ctx, network, addr, func() Protocol { return p }, opts...); err != nil {
@@ -55,7 +51,7 @@ func startStreamServer(ctx context.Context, network, addr string, handler func(c
 	}
 	var cfg serverConfig
 	for _, o := range opts {
-		o(&cfg)
+		o.applyServer(&cfg)
 	}
 	s := &streamServer{loop: l, ctx: ctx, handler: handler, taskOpts: []TaskOption{Name("stream handler")}}
 	factory := func() Protocol { return newStreamProtocol(cfg.streamLimit, s) }

@@ -108,7 +108,7 @@ func serveBytes(ctx context.Context, t *testing.T, payload string, opts ...async
 
 func TestStreamReaderErrorsKeepData(t *testing.T) {
 	runIO(t, func(t *testing.T, ctx context.Context) error {
-		r := serveBytes(ctx, t, "abcdefgh|tail", asyncio.WithReadLimit(4))
+		r := serveBytes(ctx, t, "abcdefgh|tail", asyncio.Limit(4))
 		// The separator lies past the limit: the data stays.
 		_, err := r.ReadUntil(ctx, []byte("|"))
 		var over *asyncio.LimitOverrunError
@@ -163,7 +163,7 @@ func TestReadUntilAnyOverConnection(t *testing.T) {
 func TestReadAllPastTheLimit(t *testing.T) {
 	runIO(t, func(t *testing.T, ctx context.Context) error {
 		payload := strings.Repeat("0123456789", 1000)
-		r := serveBytes(ctx, t, payload, asyncio.WithReadLimit(16))
+		r := serveBytes(ctx, t, payload, asyncio.Limit(16))
 		got, err := r.Read(ctx, -1)
 		if string(got) != payload || err != nil {
 			t.Errorf("Read(-1) = %d bytes, %v; want the %d sent", len(got), err, len(payload))
@@ -174,7 +174,7 @@ func TestReadAllPastTheLimit(t *testing.T) {
 
 func TestReadLineTooLong(t *testing.T) {
 	runIO(t, func(t *testing.T, ctx context.Context) error {
-		r := serveBytes(ctx, t, "0123456789\nok\n", asyncio.WithReadLimit(4))
+		r := serveBytes(ctx, t, "0123456789\nok\n", asyncio.Limit(4))
 		if _, err := r.ReadLine(ctx); !errors.Is(err, asyncio.ErrLineTooLong) {
 			t.Errorf("long line: %v", err)
 		}
@@ -242,13 +242,13 @@ func TestStreamIOAdapters(t *testing.T) {
 	})
 }
 
-// WithStreamLimit sets the limit of the readers StartServer makes.
+// Limit sets the limit of the readers StartServer makes.
 func TestStartServerStreamLimit(t *testing.T) {
 	runIO(t, func(t *testing.T, ctx context.Context) error {
 		limits := asyncio.NewQueue[int](1)
 		srv, err := asyncio.StartServer(ctx, "127.0.0.1:0", func(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
 			return limits.Put(ctx, r.Limit())
-		}, asyncio.WithStreamLimit(7))
+		}, asyncio.Limit(7))
 		if err != nil {
 			return err
 		}

@@ -17,7 +17,7 @@ import (
 // write to the socket) must not grow it either. See task_stackdepth_test.go.
 func TestParkedStreamHandlerStack(t *testing.T) {
 	startStackTest(t)
-	if DefaultIOBackend != BackendPoller {
+	if DefaultIOBackend() != BackendPoller {
 		t.Skip("the portable backend has goroutines of its own per connection")
 	}
 	const n = 1000

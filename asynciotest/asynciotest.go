@@ -49,7 +49,7 @@ func Run(t testing.TB, body func(ctx context.Context) error, opts ...asyncio.Opt
 	clock.SetDeadlockTimeout(DeadlockTimeout)
 	all := append([]asyncio.Option{
 		asyncio.WithClock(clock),
-		asyncio.WithDebug(true),
+		asyncio.Debug(true),
 		asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) {
 			t.Errorf("asyncio exception handler: %s: task %q: %v", c.Message, c.Task, c.Err)
 		}),

@@ -10,7 +10,7 @@ import (
 
 // backends are the I/O backends of this system.
 var backends = func() []asyncio.IOBackend {
-	if asyncio.DefaultIOBackend == asyncio.BackendPoller {
+	if asyncio.DefaultIOBackend() == asyncio.BackendPoller {
 		return []asyncio.IOBackend{asyncio.BackendPoller, asyncio.BackendPortable}
 	}
 	return []asyncio.IOBackend{asyncio.BackendPortable}

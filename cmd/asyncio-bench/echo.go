@@ -21,7 +21,7 @@ import (
 type echoConfig struct {
 	api, addr string
 	// backend is the loop's I/O backend: "poller", "portable", or "" for
-	// asyncio.DefaultIOBackend (which the ASYNCIOBACKEND variable sets).
+	// asyncio.DefaultIOBackend() (which the ASYNCIOBACKEND variable sets).
 	backend string
 	// memprofile, if set, makes SIGUSR1 take a memory snapshot: a GC, one
 	// JSON line of memory statistics on stderr, and a heap profile written
@@ -59,9 +59,9 @@ func echoServer(cfg echoConfig) error {
 		var err error
 		switch cfg.api {
 		case "streams":
-			srv, err = asyncio.StartServer(ctx, cfg.addr, echoStream, asyncio.WithBacklog(4096))
+			srv, err = asyncio.StartServer(ctx, cfg.addr, echoStream, asyncio.Backlog(4096))
 		case "protocol":
-			srv, err = asyncio.CreateServer(ctx, "tcp", cfg.addr, func() asyncio.Protocol { return &echoProtocol{} }, asyncio.WithBacklog(4096))
+			srv, err = asyncio.CreateServer(ctx, "tcp", cfg.addr, func() asyncio.Protocol { return &echoProtocol{} }, asyncio.Backlog(4096))
 		default:
 			usage()
 		}

@@ -85,7 +85,7 @@ func main() {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the workload to this file")
 	api := fs.String("api", "streams", "echo: streams|protocol")
 	addr := fs.String("addr", "127.0.0.1:0", "echo: address to listen on")
-	backend := fs.String("backend", "", "echo: I/O backend, poller|portable (default: asyncio.DefaultIOBackend, which $ASYNCIOBACKEND sets)")
+	backend := fs.String("backend", "", "echo: I/O backend, poller|portable (default: asyncio.DefaultIOBackend(), which $ASYNCIOBACKEND sets)")
 	memprofile := fs.String("memprofile", "", "echo: on SIGUSR1, GC, print memory statistics on stderr and write a heap profile to FILE.N")
 	hold := fs.Bool("hold", false, "idleclient: hold the connections open until stdin closes or SIGTERM")
 	memprofilerate := fs.Int("memprofilerate", 0, "set runtime.MemProfileRate (1: record every allocation; 0: leave the default)")

@@ -90,7 +90,7 @@ func run(w io.Writer, d time.Duration) error {
 			ticks, d-asyncio.DefaultSlowDuration, late)
 		return struct{}{}, nil
 	},
-		asyncio.WithDebug(true),
+		asyncio.Debug(true),
 		asyncio.WithLogger(logger),
 		asyncio.WithStallHandler(report),
 	)

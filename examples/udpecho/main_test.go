@@ -25,7 +25,7 @@ Client: error received: connection refused
 Client: connection closed
 `
 	backends := []asyncio.IOBackend{asyncio.BackendPortable}
-	if asyncio.DefaultIOBackend == asyncio.BackendPoller {
+	if asyncio.DefaultIOBackend() == asyncio.BackendPoller {
 		backends = append(backends, asyncio.BackendPoller)
 	}
 	for _, b := range backends {
