@@ -1,7 +1,7 @@
 package asyncio_test
 
-// Benchmarks of the runtime's hot paths, measured against the goals of the
-// brief (§6). Run them pinned to one core, so that the Go runtime uses one P
+// Benchmarks of the runtime's hot paths, measured against the goals in
+// BENCHMARKS.md. Run them pinned to one core, so that the Go runtime uses one P
 // like the loop does:
 //
 //	taskset -c 1 go test -run XXX -bench . -benchmem -count 5 .

@@ -33,7 +33,7 @@ type TimerHandle struct {
 	// seq breaks ties between equal deadlines: first scheduled runs first.
 	// gen is the low half of the task's wait number, enough to tell this
 	// wait from others. 32 bits each keep a timer at 48 bytes (a million
-	// pending timers are the brief's benchmark); seq wraps after 2³²
+	// pending timers are a benchmark of BENCHMARKS.md); seq wraps after 2³²
 	// timers, which only reorders ties across the wrap.
 	seq uint32
 	gen uint32
