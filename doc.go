@@ -42,18 +42,24 @@
 // This is the package's one goroutine-safety rule; the doc of each call
 // repeats the part that concerns it.
 //
-// Safe from any goroutine, because they only schedule or resolve:
-// Loop.CallSoonThreadsafe, Loop.Stop, Loop.Time, Loop.Snapshot, Loop.Lag,
-// Loop.Stalls, Handle.Cancel, TimerHandle.Cancel, Submit, Task.Cancel,
-// Task.CancelCause and the getters of tasks and futures (Done, Err, Result,
-// Cancelled, OnDone), Future.SetResult, Future.SetError, Future.Cancel,
-// Event.Set, Event.Clear, Event.IsSet, Lock.Release, Semaphore.Release,
-// Queue.TryPut, Queue.TryGet and Queue.Shutdown.
+// Safe from any goroutine, because they only schedule, resolve or read:
+// Loop.CallSoonThreadsafe, Loop.Stop, Loop.Time, Loop.AddSignalHandler,
+// Loop.RemoveSignalHandler, Loop.Snapshot, Loop.Lag, Loop.Stalls,
+// Loop.StopTrace, Handle.Cancel, TimerHandle.Cancel, Submit, SubmitWait,
+// Task.Cancel, Task.CancelCause, the getters of tasks and futures (Done,
+// Err, Result, Cancelled) and OnDone, Future.SetResult, SetError,
+// TrySetResult, TrySetError and Cancel, every method of Lock, Event,
+// Condition, Semaphore, Barrier and Queue (their waits follow the rule for
+// waits below), and the methods of VirtualClock and ThreadPool. In asyncio
+// only call_soon_threadsafe, run_coroutine_threadsafe and wrap_future are.
 //
 // Loop-only, from code running on the loop (a task or a callback):
-// Loop.CallSoon, Loop.CallLater, Loop.CallAt, Spawn and the calls that make
-// transports, servers and processes. Debug mode checks the goroutine and
-// panics with a clear message, as asyncio's debug mode raises.
+// Loop.CallSoon, Loop.CallLater, Loop.CallAt, Spawn, SpawnIn, the methods
+// of a TimeoutScope (used by the task that made it) and the calls that make
+// transports, servers and processes. While the loop runs, debug mode
+// panics when CallSoon, CallLater, CallAt or Spawn is called from another
+// goroutine, as asyncio's debug mode raises. Other goroutines start tasks
+// with Submit.
 //
 // Calls that wait take a ctx. Given the ctx of a task they suspend that
 // task; called with any other ctx, from a goroutine that is not a task, they
@@ -65,7 +71,8 @@
 // that task runs (or has just yielded) is caught only in debug mode, which
 // compares goroutines. Debug mode also catches the converse mistake: a task
 // that waits with a ctx of no task (context.Background(), say) would block
-// its own loop, and gets ErrBlocksLoop instead.
+// its own loop, and gets ErrBlocksLoop instead. Gather, GatherSettled and
+// WithTaskGroup need a task and return ErrNoTask without one.
 //
 // Locks, semaphores, events, conditions, barriers and queues are not tied
 // to a loop: tasks and plain goroutines can share them, which makes a Queue
