@@ -13,27 +13,6 @@ import (
 	"github.com/asyncio-go/asyncio/asynciotest"
 )
 
-// joined returns the errors an errors.Join error holds, in order.
-func joined(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	if err == nil {
-		return nil
-	}
-	return []error{err}
-}
-
-// sleepErr returns a Go body that sleeps d and then fails with err.
-func sleepErr(d time.Duration, err error) func(context.Context) error {
-	return func(ctx context.Context) error {
-		if e := asyncio.Sleep(ctx, d); e != nil {
-			return e
-		}
-		return err
-	}
-}
-
 func TestTaskGroupWaitsForEveryChild(t *testing.T) {
 	asynciotest.Run(t, func(ctx context.Context) error {
 		var a *asyncio.Task[int]

@@ -563,11 +563,6 @@ func TestWaitForNonPositive(t *testing.T) {
 	})
 }
 
-// inTask runs fn in a new task and waits for it.
-func inTask[T any](ctx context.Context, fn func(context.Context) (T, error)) (T, error) {
-	return asyncio.Spawn(ctx, fn).Wait(ctx)
-}
-
 // Sleep(0) yields a whole iteration also right after the task ended a
 // scope of its own (a timeout scope, a Gather, a task group) or cancelled
 // itself: what was ready before the Sleep(0) runs before the task resumes.

@@ -21,18 +21,6 @@ func spawnSleepers(ctx context.Context, ds ...time.Duration) []*asyncio.Task[int
 	return out
 }
 
-func names[A asyncio.Awaitable](tasks []*asyncio.Task[int], as []A) []int {
-	var out []int
-	for _, a := range as {
-		for i, t := range tasks {
-			if asyncio.Awaitable(t) == asyncio.Awaitable(a) {
-				out = append(out, i)
-			}
-		}
-	}
-	return out
-}
-
 func TestWaitAllCompleted(t *testing.T) {
 	asynciotest.Run(t, func(ctx context.Context) error {
 		tasks := spawnSleepers(ctx, 3*time.Second, time.Second, 2*time.Second)

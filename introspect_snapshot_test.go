@@ -15,18 +15,6 @@ import (
 	"github.com/asyncio-go/asyncio/asynciotest"
 )
 
-// taskByName returns the task of s named name.
-func taskByName(t *testing.T, s *asyncio.Snapshot, name string) asyncio.TaskInfo {
-	t.Helper()
-	for _, ti := range s.Tasks {
-		if ti.Name == name {
-			return ti
-		}
-	}
-	t.Fatalf("no task %q in snapshot: %+v", name, s.Tasks)
-	return asyncio.TaskInfo{}
-}
-
 func TestSnapshotWaits(t *testing.T) {
 	asynciotest.Run(t, func(ctx context.Context) error {
 		lock := asyncio.NewLock()

@@ -15,43 +15,6 @@ import (
 // Helpers shared by the tests of the coordination primitives (lock, event,
 // condition, semaphore, barrier, queue, primitives_stress).
 
-// goTask spawns fn as a task whose result is only an error.
-func goTask(ctx context.Context, fn func(ctx context.Context) error, opts ...asyncio.TaskOption) *asyncio.Task[struct{}] {
-	return asyncio.Spawn(ctx, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, fn(ctx)
-	}, opts...)
-}
-
-// errOf waits for t and returns its error.
-func errOf[T any](ctx context.Context, t *asyncio.Task[T]) error {
-	_, err := t.Wait(ctx)
-	return err
-}
-
-// yieldN gives up the loop n times: every task that was ready runs until it
-// waits, n times over.
-func yieldN(ctx context.Context, n int) {
-	for range n {
-		asyncio.Sleep(ctx, 0)
-	}
-}
-
-// cancelledCtx returns a child of ctx that is already cancelled.
-func cancelledCtx(ctx context.Context) context.Context {
-	c, cancel := context.WithCancel(ctx)
-	cancel()
-	return c
-}
-
-// isTimeout reports whether err is the ErrTimeout of a timeout scope.
-func isTimeout(err error) bool {
-	return errors.Is(err, asyncio.ErrTimeout) && errors.Is(err, context.DeadlineExceeded)
-}
-
-// realClock is the option for the tests that need real concurrency with
-// plain goroutines: the virtual clock would not wait for them.
-func realClock() asyncio.Option { return asyncio.WithClock(asyncio.NewRealClock()) }
-
 // --- Lock ---
 
 func TestLockAcquireRelease(t *testing.T) {

@@ -13,18 +13,6 @@ import (
 	"github.com/asyncio-go/asyncio/asynciotest"
 )
 
-// drain takes every item q holds now, with TryGet.
-func drain[T any](q *asyncio.Queue[T]) []T {
-	var out []T
-	for {
-		v, err := q.TryGet()
-		if err != nil {
-			return out
-		}
-		out = append(out, v)
-	}
-}
-
 // getTask spawns a task that makes one Get.
 func getTask[T any](ctx context.Context, q *asyncio.Queue[T]) *asyncio.Task[T] {
 	return asyncio.Spawn(ctx, q.Get)

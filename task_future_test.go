@@ -16,55 +16,6 @@ import (
 // Helpers shared by the semantics tests (future, timeout, gather, wait,
 // taskgroup, shield, run, cancelpoints, stress).
 
-// vnow returns the loop time of the task of ctx.
-func vnow(ctx context.Context) time.Duration { return asyncio.RunningLoop(ctx).Time() }
-
-// isCancel reports whether err is a cancellation (and not a timeout).
-func isCancel(err error) bool {
-	return errors.Is(err, context.Canceled) && !errors.Is(err, asyncio.ErrTimeout)
-}
-
-// sleepRet returns a task body that sleeps d and then returns v.
-func sleepRet[T any](d time.Duration, v T) func(context.Context) (T, error) {
-	return func(ctx context.Context) (T, error) {
-		if err := asyncio.Sleep(ctx, d); err != nil {
-			var zero T
-			return zero, err
-		}
-		return v, nil
-	}
-}
-
-// sleepFail returns a task body that sleeps d and then fails with err.
-func sleepFail[T any](d time.Duration, err error) func(context.Context) (T, error) {
-	return func(ctx context.Context) (T, error) {
-		var zero T
-		if e := asyncio.Sleep(ctx, d); e != nil {
-			return zero, e
-		}
-		return zero, err
-	}
-}
-
-// reports collects what a loop reports to its exception handler; pass
-// reports.option() to asynciotest.Run to replace the handler that fails
-// the test.
-type reports struct{ got []asyncio.ExceptionContext }
-
-func (r *reports) option() asyncio.Option {
-	return asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) { r.got = append(r.got, c) })
-}
-
-// mustPanic runs fn and returns what it panicked with; it fails t if fn
-// returned normally.
-func mustPanic(t testing.TB, fn func()) (r any) {
-	t.Helper()
-	defer func() { r = recover() }()
-	fn()
-	t.Errorf("no panic")
-	return nil
-}
-
 // --- Future ---
 
 func TestFutureSetResultWakesWaiter(t *testing.T) {

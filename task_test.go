@@ -12,10 +12,6 @@ import (
 	"github.com/asyncio-go/asyncio/asynciotest"
 )
 
-func ret[T any](v T) func(context.Context) (T, error) {
-	return func(context.Context) (T, error) { return v, nil }
-}
-
 func TestSpawnRunsLaterNotInline(t *testing.T) {
 	asynciotest.Run(t, func(ctx context.Context) error {
 		var got []string
