@@ -30,7 +30,9 @@ import (
 // executor work out) sit before it reports a deadlock, naming each task and
 // what it waits for, and cancels the tasks: the test fails instead of
 // hanging. A goroutine of the test that wakes the loop within it is fine.
-var DeadlockTimeout = 5 * time.Second
+// A test that wants another timeout passes its own clock to Run
+// (asyncio.WithClock of a VirtualClock with SetDeadlockTimeout).
+const DeadlockTimeout = 5 * time.Second
 
 // Run runs body as the main task of a new loop with a virtual clock starting
 // at zero, shuts the loop down as asyncio.Run does, and fails t if body

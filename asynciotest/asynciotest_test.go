@@ -95,12 +95,12 @@ func (r *recorder) runCleanups() {
 	}
 }
 
-func runRecorded(body func(context.Context) error) *recorder {
+func runRecorded(body func(context.Context) error, opts ...asyncio.Option) *recorder {
 	r := &recorder{}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		asynciotest.Run(r, body)
+		asynciotest.Run(r, body, opts...)
 	}()
 	<-done
 	return r
@@ -126,9 +126,8 @@ func TestUnretrievedFailureFailsTest(t *testing.T) {
 // A test whose tasks all wait for something nothing can bring fails with
 // a report instead of hanging.
 func TestDeadlockIsReported(t *testing.T) {
-	old := asynciotest.DeadlockTimeout
-	asynciotest.DeadlockTimeout = 10 * time.Millisecond
-	defer func() { asynciotest.DeadlockTimeout = old }()
+	clock := asyncio.NewVirtualClock()
+	clock.SetDeadlockTimeout(10 * time.Millisecond)
 	r := runRecorded(func(ctx context.Context) error {
 		never := asyncio.NewFuture[int](ctx)
 		stuck := asyncio.Spawn(ctx, func(ctx context.Context) (int, error) { return never.Wait(ctx) }, asyncio.Name("stuck"))
@@ -137,7 +136,7 @@ func TestDeadlockIsReported(t *testing.T) {
 			return errors.New("main was not cancelled with ErrDeadlock")
 		}
 		return err
-	})
+	}, asyncio.WithClock(clock))
 	if r.errors < 1 || r.fatals != 1 {
 		t.Fatalf("errors %d, fatals %d: want the deadlock report and the failed body", r.errors, r.fatals)
 	}

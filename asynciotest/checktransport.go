@@ -21,7 +21,7 @@ type MakePipe func(ctx context.Context, a, b asyncio.Protocol) (stop func(ctx co
 // CheckTransport or CheckStreams may take before it fails, naming what it
 // was waiting for: on a real clock a transport that loses data would
 // otherwise hang the test.
-var CheckTimeout = 30 * time.Second
+const CheckTimeout = 30 * time.Second
 
 // CheckTransport checks, in subtests, that the connections makePipe makes
 // keep the contract of asyncio.Transport and asyncio.Protocol, as

@@ -10,7 +10,7 @@ import (
 // GoroutineGrace is how long, in real time, CheckGoroutines gives the
 // goroutines a test started to end once it is over. A goroutine on its way
 // out, told to stop by the test's last call, needs a moment to be gone.
-var GoroutineGrace = 5 * time.Second
+const GoroutineGrace = 5 * time.Second
 
 // CheckGoroutines fails t if a goroutine started after the call is still
 // running when t ends, listing each with its stack. The check runs as a
@@ -25,13 +25,18 @@ var GoroutineGrace = 5 * time.Second
 // its default executor), so code that closes its loops passes.
 func CheckGoroutines(t testing.TB) {
 	t.Helper()
+	checkGoroutines(t, GoroutineGrace)
+}
+
+func checkGoroutines(t testing.TB, grace time.Duration) {
+	t.Helper()
 	before := make(map[string]bool)
 	for _, g := range goroutines() {
 		before[g.id] = true
 	}
 	t.Cleanup(func() {
 		var left []goroutine
-		deadline := time.Now().Add(GoroutineGrace)
+		deadline := time.Now().Add(grace)
 		for {
 			left = left[:0]
 			for _, g := range goroutines() {

@@ -12,12 +12,8 @@ import (
 
 // A goroutine the test starts and never stops is reported with its stack.
 func TestCheckGoroutinesReportsLeak(t *testing.T) {
-	old := asynciotest.GoroutineGrace
-	asynciotest.GoroutineGrace = 20 * time.Millisecond
-	defer func() { asynciotest.GoroutineGrace = old }()
-
 	r := &recorder{}
-	asynciotest.CheckGoroutines(r)
+	asynciotest.CheckGoroutinesWithin(r, 20*time.Millisecond)
 	stop := make(chan struct{})
 	go leakyWorker(stop)
 	r.runCleanups()
