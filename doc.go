@@ -100,7 +100,8 @@
 // keyword for starts with With (WithClock, WithExecutor, WithWatchdog,
 // WithKillOnCancel). An option that means the same thing to several calls
 // is one value of each of their kinds (Limit is both a ConnOption and a
-// ServerOption).
+// ServerOption). Packages monitor, files and asynciotest follow the same
+// rule; package patterns names an option after the type it configures.
 //
 // # Networking
 //

@@ -36,4 +36,11 @@
 // running on that loop (its tasks and callbacks), as Loop.CallLater must.
 // Retry sleeps with asyncio.Sleep, which follows the same rule as every
 // wait of package asyncio.
+//
+// # Options
+//
+// The package configures several types, none of them asyncio's, so an
+// option is named for the type it configures and then for what it sets
+// (PoolMaxSize, RetryBackoff), where package asyncio names an option after
+// asyncio's keyword or starts it with With.
 package patterns
