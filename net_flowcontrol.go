@@ -35,11 +35,17 @@ func newFlowControl() flowControl {
 
 // maybePause tells p, the protocol, to pause writing if size bytes
 // buffered are more than the high mark and it was not told already. Call
-// it whenever the buffer grows.
+// it whenever the buffer grows. It inlines to a comparison.
 func (f *flowControl) maybePause(l *Loop, p any, size int) {
-	if f.paused || size <= int(f.high) {
-		return
+	if !f.paused && size > int(f.high) {
+		f.pause(l, p)
 	}
+}
+
+// pause is maybePause's rare case, out of line so that maybePause inlines.
+//
+//go:noinline
+func (f *flowControl) pause(l *Loop, p any) {
 	if flow, ok := p.(WriteFlowControl); ok {
 		f.paused = true
 		tellFlow(l, flow, true)
@@ -49,8 +55,19 @@ func (f *flowControl) maybePause(l *Loop, p any, size int) {
 // maybeResume tells p, the protocol, to resume writing if it was paused
 // and size bytes buffered are at most the low mark, then runs the drain
 // callback if size is down to its mark. Call it whenever the buffer
-// shrinks, once done with the socket: the protocol may write again.
+// shrinks, once done with the socket: the protocol may write again. It
+// inlines to a test of two fields.
 func (f *flowControl) maybeResume(l *Loop, p any, size int) {
+	if f.paused || f.drainFn != nil {
+		f.resume(l, p, size)
+	}
+}
+
+// resume is maybeResume's rare case, out of line so that maybeResume
+// inlines.
+//
+//go:noinline
+func (f *flowControl) resume(l *Loop, p any, size int) {
 	if f.paused && size <= int(f.low) {
 		f.paused = false
 		// The protocol may have changed since the pause (SetProtocol).
