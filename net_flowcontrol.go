@@ -8,7 +8,7 @@ import (
 // flowControl is the state every transport keeps for flow control, and
 // its rules, those of asyncio's _FlowControlMixin: the protocol is paused
 // when the write buffer passes the high mark and resumed when it falls to
-// the low one; reading is paused and resumed on request. The streams'
+// the low one; reading is paused and resumed on request. The stream
 // transports of both backends and the datagram endpoints embed it; the
 // owner keeps the buffer and passes its size in. Loop only.
 //
