@@ -77,12 +77,13 @@ type DatagramTransport interface {
 	ResumeReading()
 	// IsReading reports whether the transport delivers datagrams.
 	IsReading() bool
-	// SetWriteBufferLimits sets the marks at which a protocol implementing
-	// WriteFlowControl is paused and resumed; high ≤ 0 means the default,
-	// 64 KiB, and low < 0 means high/4.
-	SetWriteBufferLimits(high, low int)
-	// WriteBufferLimits returns the low and high marks.
-	WriteBufferLimits() (low, high int)
+	// SetWriteBufferLimits sets the marks at which a protocol
+	// implementing WriteFlowControl is paused and resumed, as a
+	// Transport's SetWriteBufferLimits does.
+	SetWriteBufferLimits(high, low int) error
+	// WriteBufferLimits returns the high and low marks, in the order
+	// SetWriteBufferLimits takes them.
+	WriteBufferLimits() (high, low int)
 	// WriteBufferSize returns the size of the datagrams waiting to be
 	// sent, each counted with DatagramHeaderSize bytes more, so that a
 	// flood of empty datagrams still fills the buffer (asyncio 3.13).
@@ -304,7 +305,8 @@ func firstOfFamily(addrs []*net.UDPAddr, network string) net.Addr {
 // datagramBase is the state and the logic the two backends' datagram
 // transports share; loop only.
 type datagramBase struct {
-	writeFlow
+	flowControl
+	size    int // bytes buffered, headers counted (see WriteBufferSize)
 	loop    *Loop
 	network string // "udp4", "udp6" or "unixgram"
 	proto   DatagramProtocol
@@ -312,15 +314,11 @@ type datagramBase struct {
 	// socket is connected to it (it is not with AllowBroadcast).
 	remote    net.Addr
 	connected bool
-
-	readPaused bool
-	closing    bool
-	lost       bool
 }
 
 func (b *datagramBase) init(l *Loop, pair datagramPair, connected bool) {
 	b.loop, b.network, b.remote, b.connected = l, pair.network, pair.remote, connected
-	b.high, b.low = DefaultWriteHigh, DefaultWriteLow
+	b.flowControl = newFlowControl()
 }
 
 // dest checks SendTo's addr as asyncio's sendto does, and returns where
@@ -367,8 +365,24 @@ func unmap(ap netip.AddrPort) netip.AddrPort {
 	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }
 
-// queued counts a datagram of n bytes into the buffer, with its header.
-func (b *datagramBase) queued(n int) { b.add(n + DatagramHeaderSize) }
+// queued counts a datagram of n bytes into the buffer, with its header,
+// pausing the protocol past the high mark.
+func (b *datagramBase) queued(n int) {
+	b.size += n + DatagramHeaderSize
+	b.maybePause(b.loop, b.proto, b.size)
+}
+
+// sent counts n bytes out of the buffer, headers counted. The caller
+// resumes the protocol (maybeResume) once it is done with the socket, as
+// asyncio does.
+func (b *datagramBase) sent(n int) { b.size = max(b.size-n, 0) }
+
+// dropped empties the buffer's count when its datagrams are dropped: a
+// paused protocol is not resumed, as in asyncio's abort.
+func (b *datagramBase) dropped() {
+	b.size = 0
+	b.paused = false
+}
 
 // errorReceived reports an error of the network to the protocol, unless
 // the endpoint is lost.
@@ -378,70 +392,18 @@ func (b *datagramBase) errorReceived(err error) {
 	}
 }
 
-func (b *datagramBase) IsClosing() bool { return b.closing }
-
-func (b *datagramBase) IsReading() bool { return !b.readPaused && !b.closing }
-
 func (b *datagramBase) RemoteAddr() net.Addr { return b.remote }
 
 func (b *datagramBase) Protocol() DatagramProtocol { return b.proto }
 
 func (b *datagramBase) SetProtocol(p DatagramProtocol) {
 	b.proto = p
-	b.flow, _ = p.(WriteFlowControl)
 }
 
 func (b *datagramBase) isServer() bool { return false }
 
-// writeFlow is a transport's write buffer count and the flow control of
-// its protocol (asyncio's _FlowControlMixin): the protocol is paused when
-// the count passes the high mark, and resumed when it falls to the low
-// one. Loop only.
-type writeFlow struct {
-	flow      WriteFlowControl // the protocol, if it wants flow control
-	size      int              // bytes buffered and not yet sent
-	high, low int
-	paused    bool // the protocol was told to pause writing
+func (b *datagramBase) SetWriteBufferLimits(high, low int) error {
+	return b.setLimits(b.loop, b.proto, b.size, high, low)
 }
 
-// add counts n bytes into the buffer, pausing the protocol past the high
-// mark.
-func (w *writeFlow) add(n int) {
-	w.size += n
-	w.maybePause()
-}
-
-// sent counts n bytes out of the buffer. The caller resumes the protocol
-// (maybeResume) once it is done with the socket, as asyncio does.
-func (w *writeFlow) sent(n int) { w.size = max(w.size-n, 0) }
-
-// dropped empties the buffer's count when its bytes are dropped: a paused
-// protocol is not resumed, as in asyncio's abort.
-func (w *writeFlow) dropped() {
-	w.size = 0
-	w.paused = false
-}
-
-func (w *writeFlow) maybePause() {
-	if !w.paused && w.flow != nil && w.size > w.high {
-		w.paused = true
-		w.flow.PauseWriting()
-	}
-}
-
-func (w *writeFlow) maybeResume() {
-	if w.paused && w.size <= w.low {
-		w.paused = false
-		w.flow.ResumeWriting()
-	}
-}
-
-func (w *writeFlow) SetWriteBufferLimits(high, low int) {
-	w.high, w.low = writeLimits(high, low)
-	w.maybePause()
-	w.maybeResume()
-}
-
-func (w *writeFlow) WriteBufferLimits() (low, high int) { return w.low, w.high }
-
-func (w *writeFlow) WriteBufferSize() int { return w.size }
+func (b *datagramBase) WriteBufferSize() int { return b.size }

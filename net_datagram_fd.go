@@ -303,7 +303,7 @@ func (t *fdDatagram) writeReady() {
 			}
 		}
 	}
-	t.maybeResume() // may queue more
+	t.maybeResume(t.loop, t.proto, t.size) // may queue more
 	if t.head < len(t.queue) {
 		if t.head > len(t.queue)/2 { // keep the queue from only growing
 			n := copy(t.queue, t.queue[t.head:])
@@ -371,19 +371,15 @@ func (t *fdDatagram) finish(err error) {
 }
 
 func (t *fdDatagram) PauseReading() {
-	if t.closing || t.readPaused {
-		return
+	if t.pauseReading() {
+		t.stopReading()
 	}
-	t.readPaused = true
-	t.stopReading()
 }
 
 func (t *fdDatagram) ResumeReading() {
-	if t.closing || !t.readPaused {
-		return
+	if t.resumeReading() {
+		t.startReading()
 	}
-	t.readPaused = false
-	t.startReading()
 }
 
 func (t *fdDatagram) LocalAddr() net.Addr {

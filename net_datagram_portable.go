@@ -223,7 +223,7 @@ func (t *netDatagram) wrote(n int, errs []error) {
 	for _, err := range errs {
 		t.errorReceived(err)
 	}
-	t.maybeResume()
+	t.maybeResume(t.loop, t.proto, t.size)
 	if t.closing && t.size == 0 {
 		t.finish(nil)
 	}
@@ -277,18 +277,13 @@ func (t *netDatagram) finish(err error) {
 	t.proto.ConnectionLost(err)
 }
 
-func (t *netDatagram) PauseReading() {
-	if t.closing || t.readPaused {
-		return
-	}
-	t.readPaused = true
-}
+// PauseReading takes effect in received: the reader may have read ahead.
+func (t *netDatagram) PauseReading() { t.pauseReading() }
 
 func (t *netDatagram) ResumeReading() {
-	if t.closing || !t.readPaused {
+	if !t.resumeReading() {
 		return
 	}
-	t.readPaused = false
 	switch {
 	case !t.started:
 		t.startReading()

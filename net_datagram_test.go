@@ -392,9 +392,11 @@ func stalledPair(ctx context.Context, t *testing.T) (rcv, snd *dgramRecorder, n 
 		t.Error("IsReading after PauseReading")
 	}
 	snd = endpoint(ctx, t, "unixgram", filepath.Join(dir, "snd"), filepath.Join(dir, "rcv"))
-	snd.t.SetWriteBufferLimits(1000, 200)
-	if low, high := snd.t.WriteBufferLimits(); low != 200 || high != 1000 {
-		t.Errorf("limits %d, %d", low, high)
+	if err := snd.t.SetWriteBufferLimits(1000, 200); err != nil {
+		t.Fatal(err)
+	}
+	if high, low := snd.t.WriteBufferLimits(); high != 1000 || low != 200 {
+		t.Errorf("WriteBufferLimits = %d, %d after SetWriteBufferLimits(1000, 200)", high, low)
 	}
 	payload := make([]byte, 100-asyncio.DatagramHeaderSize)
 	for !contains(snd.events, "pause") {

@@ -456,7 +456,7 @@ func TestFaultSlowReader(t *testing.T) {
 		if err := asyncio.Sleep(ctx, 300*time.Millisecond); err != nil {
 			return err
 		}
-		_, high := w.t.WriteBufferLimits()
+		high, _ := w.t.WriteBufferLimits()
 		stalled := w.t.WriteBufferSize()
 		heapStalled := heapInuse()
 		if r.n != 0 {

@@ -77,7 +77,7 @@ func sendfileFallback(ctx context.Context, t transport, f *os.File, offset, coun
 			return sent, err
 		}
 		sent += int64(n)
-		_, high := t.WriteBufferLimits()
+		high, _ := t.WriteBufferLimits()
 		if err := waitBuffered(ctx, t, high); err != nil {
 			return sent, err
 		}

@@ -3,7 +3,6 @@ package asyncio
 import (
 	"crypto/tls"
 	"errors"
-	"math"
 	"net"
 )
 
@@ -35,12 +34,18 @@ type Transport interface {
 	ResumeReading()
 	// IsReading reports whether the transport delivers data.
 	IsReading() bool
-	// SetWriteBufferLimits sets the marks at which the protocol is paused
-	// and resumed; high ≤ 0 means the default, 64 KiB, and low < 0 means
-	// high/4.
-	SetWriteBufferLimits(high, low int)
-	// WriteBufferLimits returns the low and high marks.
-	WriteBufferLimits() (low, high int)
+	// SetWriteBufferLimits sets the marks at which a protocol
+	// implementing WriteFlowControl is paused (more than high bytes
+	// buffered) and resumed (at most low). A negative mark is asyncio's
+	// None: high then defaults to 64 KiB, or 4×low if low is given, and
+	// low to high/4. Marks above 2 GiB count as 2 GiB. It returns an error
+	// wrapping ErrWriteBufferLimits, and changes nothing, if high is below
+	// low. It may pause the protocol, never resume it: that waits until
+	// the buffer shrinks.
+	SetWriteBufferLimits(high, low int) error
+	// WriteBufferLimits returns the high and low marks, in the order
+	// SetWriteBufferLimits takes them.
+	WriteBufferLimits() (high, low int)
 	// WriteBufferSize returns the number of bytes waiting to be sent.
 	WriteBufferSize() int
 	// LocalAddr and RemoteAddr return the socket's addresses (asyncio's
@@ -86,17 +91,19 @@ type serverLink struct {
 
 func (k *serverLink) link() *serverLink { return k }
 
-// writeLimits applies SetWriteBufferLimits' defaults to high and low, and
-// keeps them within 2 GiB.
-func writeLimits(high, low int) (int, int) {
-	if high <= 0 {
-		high = DefaultWriteHigh
+// connectionLost is the end both backends' finish share, once the
+// carrier is closed: the drain callback runs, since nothing more will
+// drain, the protocol hears of the loss, and the server that accepted t
+// lets go of it. The protocol of a connection that was never made (its
+// TLS handshake failed) hears nothing.
+func connectionLost(t transport, f *flowControl, made bool, err error) {
+	if made {
+		f.drained()
+		t.Protocol().ConnectionLost(err)
 	}
-	high = min(high, math.MaxInt32)
-	if low < 0 {
-		low = high / 4
+	if k := t.link(); k.srv != nil {
+		k.srv.remove(t)
 	}
-	return high, min(low, high)
 }
 
 // Default write buffer marks of a transport (asyncio's).
@@ -106,8 +113,11 @@ const (
 )
 
 // ErrTransportClosing is returned by writes to a transport that is
-// closing, and ErrWriteShut by writes after WriteEOF.
+// closing, ErrWriteShut by writes after WriteEOF, and an error wrapping
+// ErrWriteBufferLimits by SetWriteBufferLimits with a high mark below the
+// low one (asyncio: ValueError).
 var (
-	ErrTransportClosing = errors.New("asyncio: transport is closing")
-	ErrWriteShut        = errors.New("asyncio: write after WriteEOF")
+	ErrTransportClosing  = errors.New("asyncio: transport is closing")
+	ErrWriteShut         = errors.New("asyncio: write after WriteEOF")
+	ErrWriteBufferLimits = errors.New("asyncio: invalid write buffer limits")
 )

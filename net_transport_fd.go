@@ -39,7 +39,7 @@ func NewSocketTransport(ctx context.Context, fd int, protocol Protocol) (Transpo
 }
 
 func newFDTransport(l *Loop, fd int, protocol Protocol) *fdTransport {
-	t := &fdTransport{loop: l, fd: fd, high: DefaultWriteHigh, low: DefaultWriteLow}
+	t := &fdTransport{loop: l, fd: fd, flowControl: newFlowControl()}
 	t.SetProtocol(protocol)
 	t.readFn, t.writeFn = t.readReady, t.writeReady
 	return t
@@ -81,23 +81,16 @@ type fdTransport struct {
 	off int
 
 	readFn, writeFn func() // bound once: watching costs no allocation
-	drainFn         func() // see whenBuffered
 	serverLink
-
-	high, low int32
-	drainAt   int32
+	flowControl
 
 	pipe       pipeEnd // the end of a pipe fd is, if it is one
 	sendfiling bool    // Sendfile sends a file with sendfile(2)
 	reading    bool    // the loop watches fd for reading
-	readPaused bool    // PauseReading was called
 	writing    bool    // the loop watches fd for writing
-	paused     bool    // the protocol was told to pause writing
 	eofPending bool    // WriteEOF once the buffer is sent
 	eofWritten bool
-	closing    bool
 	failed     bool // fatal ran: finish is scheduled with its error
-	lost       bool
 }
 
 func (t *fdTransport) startReading() {
@@ -184,7 +177,7 @@ func (t *fdTransport) Write(p []byte) error {
 	if !t.writing && t.loop.AddWriter(t.fd, t.writeFn) == nil {
 		t.writing = true
 	}
-	t.maybePause()
+	t.maybePause(t.loop, t.proto, t.size())
 	return nil
 }
 
@@ -203,13 +196,13 @@ func (t *fdTransport) writeReady() {
 			t.buf = append(t.buf[:0], t.buf[t.off:]...)
 			t.off = 0
 		}
-		t.maybeResume()
+		t.maybeResume(t.loop, t.proto, t.size())
 		return
 	}
 	t.buf, t.off = t.buf[:0], 0
 	t.loop.RemoveWriter(t.fd)
 	t.writing = false
-	t.maybeResume()
+	t.maybeResume(t.loop, t.proto, t.size())
 	if t.size() > 0 || t.failed {
 		// ResumeWriting wrote again (and Write watches fd again), maybe
 		// closing or shutting after it: that waits for this buffer. Or
@@ -228,39 +221,9 @@ func (t *fdTransport) writeReady() {
 
 func (t *fdTransport) size() int { return len(t.buf) - t.off }
 
-func (t *fdTransport) maybePause() {
-	if t.paused || t.size() <= int(t.high) {
-		return
-	}
-	if flow, ok := t.proto.(WriteFlowControl); ok {
-		t.paused = true
-		flow.PauseWriting()
-	}
-}
-
-func (t *fdTransport) maybeResume() {
-	if t.paused && t.size() <= int(t.low) {
-		t.paused = false
-		if flow, ok := t.proto.(WriteFlowControl); ok { // SetProtocol may have changed it
-			flow.ResumeWriting()
-		}
-	}
-	if t.drainFn != nil && t.size() <= int(t.drainAt) {
-		fn := t.drainFn
-		t.drainFn = nil
-		fn()
-	}
-}
-
 // whenBuffered runs fn once at most n bytes wait to be sent, or once the
 // connection is lost.
-func (t *fdTransport) whenBuffered(n int, fn func()) {
-	if t.lost || t.size() <= n {
-		fn()
-		return
-	}
-	t.drainFn, t.drainAt = fn, int32(n)
-}
+func (t *fdTransport) whenBuffered(n int, fn func()) { t.whenSize(t.size(), n, fn) }
 
 func (t *fdTransport) WriteEOF() error {
 	switch t.pipe {
@@ -329,44 +292,24 @@ func (t *fdTransport) finish(err error) {
 		t.writing = false
 	}
 	unix.Close(t.fd)
-	if fn := t.drainFn; fn != nil {
-		t.drainFn = nil
-		fn()
-	}
-	t.proto.ConnectionLost(err)
-	if t.srv != nil {
-		t.srv.remove(t)
-	}
+	connectionLost(t, &t.flowControl, true, err)
 }
 
-func (t *fdTransport) IsClosing() bool { return t.closing }
-
 func (t *fdTransport) PauseReading() {
-	if t.closing || t.readPaused {
-		return
+	if t.pauseReading() {
+		t.stopReading()
 	}
-	t.readPaused = true
-	t.stopReading()
 }
 
 func (t *fdTransport) ResumeReading() {
-	if t.closing || !t.readPaused {
-		return
+	if t.resumeReading() {
+		t.startReading()
 	}
-	t.readPaused = false
-	t.startReading()
 }
 
-func (t *fdTransport) IsReading() bool { return !t.readPaused && !t.closing }
-
-func (t *fdTransport) SetWriteBufferLimits(high, low int) {
-	h, l := writeLimits(high, low)
-	t.high, t.low = int32(h), int32(l)
-	t.maybePause()
-	t.maybeResume()
+func (t *fdTransport) SetWriteBufferLimits(high, low int) error {
+	return t.setLimits(t.loop, t.proto, t.size(), high, low)
 }
-
-func (t *fdTransport) WriteBufferLimits() (low, high int) { return int(t.low), int(t.high) }
 
 func (t *fdTransport) WriteBufferSize() int { return t.size() }
 

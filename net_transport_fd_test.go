@@ -154,18 +154,11 @@ func TestTransportFlowControl(t *testing.T) {
 	runIO(t, func(t *testing.T, ctx context.Context) error {
 		a, b := transportPair(ctx, t)
 		b.t.PauseReading()
-		a.t.SetWriteBufferLimits(64<<10, 16<<10)
-		chunk := bytes.Repeat([]byte("x"), 16<<10)
-		total := 0
-		for !contains(a.events, "pause") {
-			if err := a.t.Write(chunk); err != nil {
-				return err
-			}
-			total += len(chunk)
-			if total > 64<<20 {
-				t.Fatal("never paused")
-			}
+		if err := a.t.SetWriteBufferLimits(64<<10, 16<<10); err != nil {
+			return err
 		}
+		chunk := bytes.Repeat([]byte("x"), 16<<10)
+		total := writeUntilPaused(t, a, chunk)
 		if size := a.t.WriteBufferSize(); size <= 64<<10 || size > 64<<10+len(chunk) {
 			t.Errorf("paused with %d bytes buffered", size)
 		}

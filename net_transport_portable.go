@@ -35,23 +35,16 @@ type connTransport struct {
 	conn  net.Conn
 	abort func() // closes the carrier at once: conn.Close, or the layer under TLS
 	proto Protocol
-	flow  WriteFlowControl
 	pipe  pipeEnd // the end of a pipe conn is, if it is one
 	// proto, if it reads into its own buffers
 	buffered BufferedProtocol
 
 	// Loop-only state.
-	readPaused bool
-	parked     bool // the reader waits for ResumeReading
-	held       bool // a chunk read before PauseReading waits for ResumeReading
-	unsent     int  // bytes queued and not yet reported written
-	high, low  int
-	paused     bool // the protocol was told to pause writing
-	eofQueued  bool
-	closing    bool
-	lost       bool
-	drainFn    func() // see whenBuffered
-	drainAt    int
+	flowControl
+	parked    bool // the reader waits for ResumeReading
+	held      bool // a chunk read before PauseReading waits for ResumeReading
+	eofQueued bool
+	unsent    int // bytes queued and not yet reported written
 	serverLink
 	handshaking bool // the handshake runs; ConnectionMade comes after
 
@@ -93,10 +86,10 @@ const readBuffer = 16 << 10
 func newConnTransport(l *Loop, conn net.Conn, protocol Protocol) *connTransport {
 	t := &connTransport{
 		loop: l, conn: conn, proto: protocol,
-		high: DefaultWriteHigh, low: DefaultWriteLow,
 		resume: make(chan struct{}, 1),
 		done:   make(chan struct{}),
 	}
+	t.flowControl = newFlowControl()
 	t.abort = func() { conn.Close() }
 	t.receivedFn = t.received
 	t.SetProtocol(protocol)
@@ -244,7 +237,7 @@ func (t *connTransport) Write(p []byte) error {
 	t.queue = append(t.queue, p...)
 	t.mu.Unlock()
 	t.kickWriter()
-	t.maybePause()
+	t.maybePause(t.loop, t.proto, t.unsent)
 	return nil
 }
 
@@ -314,7 +307,7 @@ func (t *connTransport) wrote(n int, err error) {
 		}
 		return
 	}
-	t.maybeResume()
+	t.maybeResume(t.loop, t.proto, t.unsent)
 }
 
 // ended runs on the loop once the writer closed the conn after sending
@@ -327,34 +320,9 @@ func (t *connTransport) ended() {
 	t.finish(nil)
 }
 
-func (t *connTransport) maybePause() {
-	if !t.paused && t.flow != nil && t.unsent > t.high {
-		t.paused = true
-		t.flow.PauseWriting()
-	}
-}
-
-func (t *connTransport) maybeResume() {
-	if t.paused && t.unsent <= t.low {
-		t.paused = false
-		t.flow.ResumeWriting()
-	}
-	if t.drainFn != nil && t.unsent <= t.drainAt {
-		fn := t.drainFn
-		t.drainFn = nil
-		fn()
-	}
-}
-
 // whenBuffered runs fn once at most n bytes wait to be sent, or once the
 // connection is lost.
-func (t *connTransport) whenBuffered(n int, fn func()) {
-	if t.lost || t.unsent <= n {
-		fn()
-		return
-	}
-	t.drainFn, t.drainAt = fn, n
-}
+func (t *connTransport) whenBuffered(n int, fn func()) { t.whenSize(t.unsent, n, fn) }
 
 func (t *connTransport) WriteEOF() error {
 	switch {
@@ -422,32 +390,16 @@ func (t *connTransport) finish(err error) {
 	t.abort()
 	close(t.done)
 	t.unsent = 0
-	if !t.handshaking {
-		if fn := t.drainFn; fn != nil {
-			t.drainFn = nil
-			fn()
-		}
-		t.proto.ConnectionLost(err)
-	}
-	if t.srv != nil {
-		t.srv.remove(t)
-	}
+	connectionLost(t, &t.flowControl, !t.handshaking, err)
 }
 
-func (t *connTransport) IsClosing() bool { return t.closing }
-
-func (t *connTransport) PauseReading() {
-	if t.closing || t.readPaused {
-		return
-	}
-	t.readPaused = true
-}
+// PauseReading takes effect in received: the reader may have read ahead.
+func (t *connTransport) PauseReading() { t.pauseReading() }
 
 func (t *connTransport) ResumeReading() {
-	if t.closing || !t.readPaused {
+	if !t.resumeReading() {
 		return
 	}
-	t.readPaused = false
 	if t.held {
 		t.held = false
 		t.loop.CallSoon(t.receivedFn) // not inline: ResumeReading may come from a protocol's own call
@@ -459,15 +411,9 @@ func (t *connTransport) ResumeReading() {
 	}
 }
 
-func (t *connTransport) IsReading() bool { return !t.readPaused && !t.closing }
-
-func (t *connTransport) SetWriteBufferLimits(high, low int) {
-	t.high, t.low = writeLimits(high, low)
-	t.maybePause()
-	t.maybeResume()
+func (t *connTransport) SetWriteBufferLimits(high, low int) error {
+	return t.setLimits(t.loop, t.proto, t.unsent, high, low)
 }
-
-func (t *connTransport) WriteBufferLimits() (low, high int) { return t.low, t.high }
 
 func (t *connTransport) WriteBufferSize() int { return t.unsent }
 
@@ -480,7 +426,6 @@ func (t *connTransport) TLS() *tls.ConnectionState { return t.tlsState }
 
 func (t *connTransport) SetProtocol(p Protocol) {
 	t.proto = p
-	t.flow, _ = p.(WriteFlowControl)
 	t.buffered, _ = p.(BufferedProtocol)
 }
 

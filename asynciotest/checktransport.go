@@ -3,6 +3,7 @@ package asynciotest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -342,9 +343,11 @@ func checkPauseReading(ctx context.Context, a, b *probe) {
 // the high mark and resumed once it is at or below the low one.
 func checkWriteFlowControl(ctx context.Context, a, b *probe) {
 	const high, low = 32 << 10, 8 << 10
-	a.tr.SetWriteBufferLimits(high, low)
-	if l, h := a.tr.WriteBufferLimits(); l != low || h != high {
-		a.t.Fatalf("WriteBufferLimits = %d, %d after SetWriteBufferLimits(%d, %d)", l, h, high, low)
+	if err := a.tr.SetWriteBufferLimits(high, low); err != nil {
+		a.t.Fatalf("SetWriteBufferLimits(%d, %d): %v", high, low, err)
+	}
+	if h, l := a.tr.WriteBufferLimits(); h != high || l != low {
+		a.t.Fatalf("WriteBufferLimits = %d, %d after SetWriteBufferLimits(%d, %d)", h, l, high, low)
 	}
 	b.tr.PauseReading()
 	sent := fill(ctx, a, b)
@@ -360,18 +363,31 @@ func checkWriteFlowControl(ctx context.Context, a, b *probe) {
 	checkSame(b, sent)
 }
 
-// checkWriteBufferLimits: the defaults and the clamping of
-// SetWriteBufferLimits.
+// checkWriteBufferLimits: the defaults of SetWriteBufferLimits (a
+// negative mark is asyncio's None), and its error for a high mark below
+// the low one, which changes nothing.
 func checkWriteBufferLimits(ctx context.Context, a, b *probe) {
-	for _, c := range []struct{ high, low, wantLow, wantHigh int }{
-		{0, -1, asyncio.DefaultWriteLow, asyncio.DefaultWriteHigh},
-		{1000, -1, 250, 1000},
-		{100, 500, 100, 100},
-		{4096, 0, 0, 4096},
+	for _, c := range []struct{ high, low, wantHigh, wantLow int }{
+		{-1, -1, asyncio.DefaultWriteHigh, asyncio.DefaultWriteLow},
+		{1000, -1, 1000, 250},
+		{-1, 100, 400, 100},
+		{4096, 0, 4096, 0},
+		{0, -1, 0, 0},
+		{100, 100, 100, 100},
 	} {
-		a.tr.SetWriteBufferLimits(c.high, c.low)
-		if l, h := a.tr.WriteBufferLimits(); l != c.wantLow || h != c.wantHigh {
-			a.t.Errorf("SetWriteBufferLimits(%d, %d): WriteBufferLimits = %d, %d, want %d, %d", c.high, c.low, l, h, c.wantLow, c.wantHigh)
+		if err := a.tr.SetWriteBufferLimits(c.high, c.low); err != nil {
+			a.t.Errorf("SetWriteBufferLimits(%d, %d): %v", c.high, c.low, err)
+		}
+		if h, l := a.tr.WriteBufferLimits(); h != c.wantHigh || l != c.wantLow {
+			a.t.Errorf("SetWriteBufferLimits(%d, %d): WriteBufferLimits = %d, %d, want %d, %d", c.high, c.low, h, l, c.wantHigh, c.wantLow)
+		}
+	}
+	for _, c := range [][2]int{{100, 500}, {0, 1}} {
+		if err := a.tr.SetWriteBufferLimits(c[0], c[1]); !errors.Is(err, asyncio.ErrWriteBufferLimits) {
+			a.t.Errorf("SetWriteBufferLimits(%d, %d) = %v, want an error wrapping ErrWriteBufferLimits", c[0], c[1], err)
+		}
+		if h, l := a.tr.WriteBufferLimits(); h != 100 || l != 100 {
+			a.t.Errorf("WriteBufferLimits = %d, %d after a failed SetWriteBufferLimits(%d, %d), want the marks before it, 100, 100", h, l, c[0], c[1])
 		}
 	}
 	if n := a.tr.WriteBufferSize(); n != 0 {

@@ -3,6 +3,7 @@ package simnet
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"math"
 	"net"
 	"syscall"
@@ -417,20 +418,35 @@ func (c *conn) ResumeReading() {
 
 func (c *conn) IsReading() bool { return !c.readPaused && !c.closing }
 
-func (c *conn) SetWriteBufferLimits(high, low int) {
-	if high <= 0 {
-		high = asyncio.DefaultWriteHigh
+func (c *conn) SetWriteBufferLimits(high, low int) error {
+	h, l, err := writeLimits(high, low)
+	if err != nil {
+		return err
 	}
-	high = min(high, math.MaxInt32)
+	c.high, c.low = h, l
+	c.maybePause() // as asyncio's: never a resume
+	return nil
+}
+
+func (c *conn) WriteBufferLimits() (high, low int) { return c.high, c.low }
+
+// writeLimits applies the rules of asyncio.Transport's
+// SetWriteBufferLimits to high and low.
+func writeLimits(high, low int) (int, int, error) {
+	if high < 0 {
+		high = asyncio.DefaultWriteHigh
+		if low >= 0 {
+			high = max(4*min(low, math.MaxInt/4), low) // 4×low, saturated
+		}
+	}
 	if low < 0 {
 		low = high / 4
 	}
-	c.high, c.low = high, min(low, high)
-	c.maybePause()
-	c.maybeResume()
+	if high < low {
+		return 0, 0, fmt.Errorf("%w: high %d is below low %d", asyncio.ErrWriteBufferLimits, high, low)
+	}
+	return min(high, math.MaxInt32), min(low, math.MaxInt32), nil
 }
-
-func (c *conn) WriteBufferLimits() (low, high int) { return c.low, c.high }
 
 func (c *conn) WriteBufferSize() int { return len(c.unsent) }
 

@@ -220,17 +220,16 @@ func (e *endpoint) ResumeReading() {
 
 func (e *endpoint) IsReading() bool { return !e.readPaused && !e.closing }
 
-func (e *endpoint) SetWriteBufferLimits(high, low int) {
-	if high <= 0 {
-		high = asyncio.DefaultWriteHigh
+func (e *endpoint) SetWriteBufferLimits(high, low int) error {
+	h, l, err := writeLimits(high, low)
+	if err != nil {
+		return err
 	}
-	if low < 0 {
-		low = high / 4
-	}
-	e.high, e.low = high, min(low, high)
+	e.high, e.low = h, l
+	return nil
 }
 
-func (e *endpoint) WriteBufferLimits() (low, high int) { return e.low, e.high }
+func (e *endpoint) WriteBufferLimits() (high, low int) { return e.high, e.low }
 
 func (e *endpoint) WriteBufferSize() int { return 0 }
 

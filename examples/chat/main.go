@@ -125,7 +125,7 @@ func (rm *room) broadcast(from *member, line string) {
 			continue
 		}
 		tr := m.w.Transport()
-		if _, high := tr.WriteBufferLimits(); tr.WriteBufferSize() > high {
+		if high, _ := tr.WriteBufferLimits(); tr.WriteBufferSize() > high {
 			// Abort, not Close: Close would wait to send the backlog.
 			// The member's handler then sees the end of its stream.
 			m.dropped = true
