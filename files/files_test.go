@@ -112,6 +112,7 @@ func TestFileCopyKeepsLoopResponsive(t *testing.T) {
 				worst = max(worst, loop.Time()-start-time.Millisecond)
 			}
 		})
+		began := loop.Time()
 		in, err := files.Open(ctx, src, os.O_RDONLY, 0)
 		if err != nil {
 			return err
@@ -132,16 +133,19 @@ func TestFileCopyKeepsLoopResponsive(t *testing.T) {
 		if err := out.Close(ctx); err != nil {
 			return err
 		}
+		took := loop.Time() - began
 		ticker.Cancel()
 		ticker.Wait(ctx)
-		t.Logf("copied 64 MiB; %d ticks of 1 ms meanwhile, worst lateness %v", ticks, worst)
+		t.Logf("copied 64 MiB in %v; %d ticks of 1 ms meanwhile, worst lateness %v", took, ticks, worst)
 		if ticks == 0 {
 			t.Error("the loop never ran the ticker during the copy")
 		}
-		// A loop blocked by the copy would show the copy's whole time
-		// here (hundreds of milliseconds); a responsive one, a few.
-		if worst > 100*time.Millisecond {
-			t.Errorf("a timer was %v late during the copy", worst)
+		// A loop blocked by the copy would show most of the copy's time
+		// as one timer's lateness; a responsive one, a few milliseconds.
+		// The bound is relative: a loaded machine that keeps the loop's
+		// thread off the CPU for a while is not the copy's fault.
+		if worst > took/2 {
+			t.Errorf("a timer was %v late during a copy of %v", worst, took)
 		}
 		got, err := files.ReadFile(ctx, dst)
 		if err != nil || !bytes.Equal(got, content) {
