@@ -67,8 +67,10 @@ type Stall struct {
 	Task     string        `json:"task,omitempty"`     // the task's name, for a task's step
 	Callback string        `json:"callback,omitempty"` // the function, for a callback
 	Started  time.Time     `json:"started"`            // wall-clock time, to within the watchdog's period
-	Duration time.Duration `json:"duration"`           // so far, while Ongoing
-	Ongoing  bool          `json:"ongoing,omitempty"`
+	Duration time.Duration `json:"duration"`           // so far while Ongoing, then the total length
+	// Ongoing is true while the step still blocks the loop, false once
+	// it has ended.
+	Ongoing bool `json:"ongoing,omitempty"`
 	// Stack is the stack of the goroutine running the step, taken while
 	// it was still blocking the loop.
 	Stack string `json:"stack,omitempty"`

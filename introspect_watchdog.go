@@ -63,7 +63,10 @@ func WithWatchdog(on bool) Option { return func(c *config) { c.noWatchdog = !on 
 
 // WithStallHandler makes the watchdog call h, from its own goroutine,
 // rather than log a warning, for each step it finds blocking the loop. h
-// is called once per stall, while the step still runs (Stall.Ongoing).
+// is called twice per stall: once while the step still runs
+// (Stall.Ongoing true, Duration so far), and once when it has ended
+// (Ongoing false, Duration its total length, to within the watchdog's
+// sample period of an eighth of the slow duration).
 func WithStallHandler(h func(Stall)) Option { return func(c *config) { c.stallHandler = h } }
 
 // startWatchdog starts the watchdog's goroutine for a run of the loop.
@@ -214,13 +217,7 @@ func (w *watchdog) report(t *taskCore, start time.Time, d time.Duration) {
 		w.handler(s)
 		return
 	}
-	what := "the loop's own work"
-	switch {
-	case s.Task != "":
-		what = fmt.Sprintf("task %q", s.Task)
-	case s.Callback != "":
-		what = "callback " + s.Callback
-	}
+	what := s.what()
 	where := "its stack:\n" + s.Stack
 	if s.Stack == "" {
 		// Nothing of the loop was running when the stacks were taken: the
@@ -231,13 +228,13 @@ func (w *watchdog) report(t *taskCore, start time.Time, d time.Duration) {
 	w.l.logger.Warn(fmt.Sprintf("asyncio: the loop is blocked: %s has run for %v without yielding; %s", what, d.Round(time.Millisecond), where))
 }
 
-// endStall ends the stall being reported, if any, and keeps it among the
-// slowest.
+// endStall ends the stall being reported, if any, keeps it among the
+// slowest and reports its end.
 func (w *watchdog) endStall(now time.Time) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	s := w.ongoing
 	if s == nil {
+		w.mu.Unlock()
 		return
 	}
 	w.ongoing = nil
@@ -247,6 +244,23 @@ func (w *watchdog) endStall(now time.Time) {
 	if len(w.slowest) > maxStalls {
 		w.slowest = w.slowest[:maxStalls]
 	}
+	w.mu.Unlock()
+	if w.handler != nil {
+		w.handler(*s)
+		return
+	}
+	w.l.logger.Warn(fmt.Sprintf("asyncio: loop stall ended after %v: %s", s.Duration.Round(time.Millisecond), s.what()))
+}
+
+// what names what stalled the loop, for a log line.
+func (s *Stall) what() string {
+	switch {
+	case s.Task != "":
+		return fmt.Sprintf("task %q", s.Task)
+	case s.Callback != "":
+		return "callback " + s.Callback
+	}
+	return "the loop's own work"
 }
 
 // stalls returns the stall going on, if any, and the slowest ones.

@@ -32,7 +32,12 @@ func TestWatchdogBlamesTheLoop(t *testing.T) {
 	clock := &stallingClock{Clock: NewRealClock(), release: make(chan struct{})}
 	stalls := make(chan Stall, 4)
 	r := NewRunner(WithClock(clock), WithDebug(true), WithSlowDuration(20*time.Millisecond),
-		WithStallHandler(func(s Stall) { stalls <- s; close(clock.release) }))
+		WithStallHandler(func(s Stall) {
+			if s.Ongoing {
+				stalls <- s
+				close(clock.release)
+			}
+		}))
 	defer r.Close()
 	clock.loop = r.Loop()
 	err := r.Run(func(ctx context.Context) error {
