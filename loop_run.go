@@ -57,7 +57,8 @@ var ErrRunnerClosed = errors.New("asyncio: runner is closed")
 
 // ErrNestedRun is returned by Run, Runner.Run and RunOn called from code
 // running on a loop (a task or a callback): the inner loop would block
-// the outer one until it returned. Run a function on the current loop with
+// the outer one until it returned. (A Runner asked to run from inside its
+// own loop returns ErrLoopRunning.) Run a function on the current loop with
 // Spawn and Task.Wait instead, or on a loop of its own in another
 // goroutine.
 var ErrNestedRun = errors.New("asyncio: Run cannot be called from a running event loop")
@@ -103,16 +104,16 @@ func (r *Runner) Run(main func(context.Context) error) error {
 // result: Runner.Run with a typed result.
 func RunOn[T any](r *Runner, main func(context.Context) (T, error)) (T, error) {
 	var zero T
-	if onLoop() {
-		return zero, ErrNestedRun
-	}
 	if r.closed {
 		return zero, ErrRunnerClosed
 	}
-	l := r.Loop()
-	if l.running.Load() {
+	if l := r.loop; l != nil && l.running.Load() {
 		return zero, ErrLoopRunning
 	}
+	if onLoop() {
+		return zero, ErrNestedRun
+	}
+	l := r.Loop()
 	if l.IsClosed() {
 		return zero, ErrLoopClosed
 	}
