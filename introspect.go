@@ -74,6 +74,16 @@ type Stall struct {
 	// Stack is the stack of the goroutine running the step, taken while
 	// it was still blocking the loop.
 	Stack string `json:"stack,omitempty"`
+	// Kind tells a step that computes (StallBusy) or waits in a blocking
+	// call (StallBlocked) from one the system kept off the CPU
+	// (StallDescheduled); "" where the watchdog cannot tell.
+	Kind StallKind `json:"kind,omitempty"`
+	// CPU is the CPU time the process's threads used during the stall,
+	// and RunQueue the time they spent runnable, waiting for a CPU
+	// (Linux only). Go moves a goroutine from thread to thread, so these
+	// are the whole process's: docs/design.md says what that includes.
+	CPU      time.Duration `json:"cpu,omitempty"`
+	RunQueue time.Duration `json:"runQueue,omitempty"`
 }
 
 // LagStats describes how late the loop's timers fired: the loop lag. A

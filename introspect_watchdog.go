@@ -45,6 +45,16 @@ type watchdog struct {
 	mu      sync.Mutex
 	ongoing *Stall  // the stall being reported, while it lasts
 	slowest []Stall // the slowest stalls seen, slowest first
+
+	// What the goroutine knows of the threads' times, to tell a busy step
+	// from a blocked or descheduled one. base is read once a step has
+	// lasted half the threshold, so that a loop that keeps up pays
+	// nothing for it, and a slow one a reading per long step (about 0.1
+	// ms: BenchmarkThreadTimes); the kind then describes the stall from
+	// there on.
+	base     map[int]threadTime
+	baseAt   time.Time
+	goParked bool // the ongoing stall's goroutine was parked when reported
 }
 
 // maxStalls is how many of the slowest stalls a loop keeps.
@@ -156,6 +166,7 @@ func (w *watchdog) run() {
 			if quiet++; quiet >= quietTicks && w.probed.Load() {
 				w.setProbe(false)
 			}
+			w.base = nil
 			if sleeping {
 				select {
 				case <-w.stop:
@@ -179,9 +190,14 @@ func (w *watchdog) run() {
 		if step != lastStep {
 			w.endStall(now)
 			reported, lastStep, seen = false, step, now
+			w.base = nil
 			continue
 		}
-		if d := now.Sub(seen); d >= w.threshold {
+		d := now.Sub(seen)
+		if d >= w.threshold/2 && w.base == nil && !reported {
+			w.rebase(now)
+		}
+		if d >= w.threshold {
 			if !reported {
 				reported = true
 				w.report(l.current.Load(), seen, d)
@@ -194,6 +210,27 @@ func (w *watchdog) run() {
 			}
 		}
 	}
+}
+
+// rebase reads the threads' times as a step becomes long.
+func (w *watchdog) rebase(now time.Time) {
+	if b, ok := threadTimes(); ok {
+		w.base, w.baseAt = b, now
+	}
+}
+
+// measure fills in what the threads did since base, and so the kind of
+// the stall.
+func (w *watchdog) measure(s *Stall, now time.Time) {
+	var after map[int]threadTime
+	measured := w.base != nil
+	if measured {
+		after, measured = threadTimes()
+	}
+	if measured {
+		s.CPU, s.RunQueue = sumThreadTimes(w.base, after)
+	}
+	s.Kind = classifyStall(w.goParked, measured, s.CPU, s.RunQueue, now.Sub(w.baseAt))
 }
 
 // report captures the stack of the step blocking the loop and hands the
@@ -210,6 +247,8 @@ func (w *watchdog) report(t *taskCore, start time.Time, d time.Duration) {
 		// whose step came last).
 		s.Stack, s.Callback = w.l.loopStack()
 	}
+	w.goParked = goParkedStack(s.Stack)
+	w.measure(&s, start.Add(d))
 	w.mu.Lock()
 	w.ongoing = &s
 	w.mu.Unlock()
@@ -225,7 +264,11 @@ func (w *watchdog) report(t *taskCore, start time.Time, d time.Duration) {
 		// just then.
 		where = "no goroutine of the loop was running when its stacks were taken (a loaded machine, or a step that just ended)"
 	}
-	w.l.logger.Warn(fmt.Sprintf("asyncio: the loop is blocked: %s has run for %v without yielding; %s", what, d.Round(time.Millisecond), where))
+	how := ""
+	if s.Kind != "" {
+		how = ", " + s.Kind.describe(s.CPU, s.RunQueue)
+	}
+	w.l.logger.Warn(fmt.Sprintf("asyncio: the loop is blocked: %s has run for %v without yielding%s; %s", what, d.Round(time.Millisecond), how, where))
 }
 
 // endStall ends the stall being reported, if any, keeps it among the
@@ -239,6 +282,7 @@ func (w *watchdog) endStall(now time.Time) {
 	}
 	w.ongoing = nil
 	s.Duration, s.Ongoing = now.Sub(s.Started), false
+	w.measure(s, now)
 	w.slowest = append(w.slowest, *s)
 	sort.SliceStable(w.slowest, func(i, j int) bool { return w.slowest[i].Duration > w.slowest[j].Duration })
 	if len(w.slowest) > maxStalls {
@@ -249,7 +293,11 @@ func (w *watchdog) endStall(now time.Time) {
 		w.handler(*s)
 		return
 	}
-	w.l.logger.Warn(fmt.Sprintf("asyncio: loop stall ended after %v: %s", s.Duration.Round(time.Millisecond), s.what()))
+	how := ""
+	if s.Kind != "" {
+		how = ", " + s.Kind.describe(s.CPU, s.RunQueue)
+	}
+	w.l.logger.Warn(fmt.Sprintf("asyncio: loop stall ended after %v: %s%s", s.Duration.Round(time.Millisecond), s.what(), how))
 }
 
 // what names what stalled the loop, for a log line.

@@ -55,3 +55,32 @@ func TestWatchdogBlamesTheLoop(t *testing.T) {
 		t.Errorf("stall stack is not the loop's:\n%s", s.Stack)
 	}
 }
+
+// TestClassifyStall: what held the loop up is told from the goroutine's
+// state and the threads' times over the window.
+func TestClassifyStall(t *testing.T) {
+	ms := time.Millisecond
+	for _, c := range []struct {
+		parked, measured bool
+		run, wait        time.Duration
+		want             StallKind
+	}{
+		{parked: true, want: StallBlocked},                                    // a channel, a mutex, time.Sleep
+		{parked: true, measured: true, run: 100 * ms, want: StallBlocked},     // others' CPU does not make it busy
+		{measured: true, run: 95 * ms, wait: 3 * ms, want: StallBusy},         // computing
+		{measured: true, run: 45 * ms, wait: 40 * ms, want: StallBusy},        // computing on a loaded machine
+		{measured: true, run: 10 * ms, wait: 85 * ms, want: StallDescheduled}, // runnable, kept off the CPU
+		{measured: true, run: 2 * ms, wait: 1 * ms, want: StallBlocked},       // in a system call
+		{measured: true, run: 250 * ms, want: StallBusy},                      // several threads busy
+		{want: ""}, // no thread times
+	} {
+		if got := classifyStall(c.parked, c.measured, c.run, c.wait, 100*ms); got != c.want {
+			t.Errorf("classifyStall(%+v) = %q, want %q", c, got, c.want)
+		}
+	}
+	before := map[int]threadTime{1: {run: 10 * ms, wait: ms}, 2: {run: 5 * ms}, 3: {run: ms}}
+	after := map[int]threadTime{1: {run: 50 * ms, wait: 3 * ms}, 2: {run: 6 * ms}, 4: {run: 2 * ms, wait: ms}}
+	if run, wait := sumThreadTimes(before, after); run != 43*ms || wait != 3*ms {
+		t.Errorf("sumThreadTimes = %v, %v; want 43ms, 3ms", run, wait)
+	}
+}
