@@ -76,12 +76,13 @@ type Stall struct {
 	Stack string `json:"stack,omitempty"`
 	// Kind tells a step that computes (StallBusy) or waits in a blocking
 	// call (StallBlocked) from one the system kept off the CPU
-	// (StallDescheduled); "" where the watchdog cannot tell.
+	// (StallDescheduled).
 	Kind StallKind `json:"kind,omitempty"`
 	// CPU is the CPU time the process's threads used during the stall,
 	// and RunQueue the time they spent runnable, waiting for a CPU
-	// (Linux only). Go moves a goroutine from thread to thread, so these
-	// are the whole process's: docs/design.md says what that includes.
+	// (Linux only), from the moment the step had lasted half the slow
+	// duration. Go moves a goroutine from thread to thread, so these are
+	// the whole process's: docs/design.md says what that includes.
 	CPU      time.Duration `json:"cpu,omitempty"`
 	RunQueue time.Duration `json:"runQueue,omitempty"`
 }

@@ -1,9 +1,6 @@
 package asyncio
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // A StallKind says what held the loop up during a stall, as far as the
 // watchdog can tell.
@@ -52,31 +49,31 @@ func sumThreadTimes(before, after map[int]threadTime) (run, wait time.Duration) 
 	return run, wait
 }
 
-// classifyStall tells what held the loop up during a window of a stall:
-// the goroutine running the step was parked by the Go scheduler (waiting
-// in a channel, a mutex, time.Sleep), or else whichever of running, being
-// runnable and being off the CPU took most of the window. measured is
-// false where the thread times are unknown.
-func classifyStall(parked, measured bool, run, wait, window time.Duration) StallKind {
-	if parked {
-		return StallBlocked
-	}
-	if !measured {
-		return ""
-	}
-	off := window - run - wait
+// classifyStall tells what held the loop up during a window of a stall,
+// from the state of the goroutine running the step when the stall was
+// reported and, where measured, what the process's threads did in the
+// window:
+//   - a goroutine parked by the Go scheduler (a channel, a mutex,
+//     time.Sleep) waits off the CPU: blocked;
+//   - one in a system call is blocked too, unless the threads used the
+//     CPU for half the window (a call that computes, a large copy): busy;
+//   - one running Go code wants the CPU all along: busy if the threads
+//     ran more than they waited for a CPU, descheduled otherwise.
+//
+// The threads' figures are the whole process's, as Go moves a goroutine
+// between threads: a goroutine's state is what keeps other goroutines'
+// CPU or waiting from deciding the kind where it is known.
+func classifyStall(state goState, measured bool, run, wait, window time.Duration) StallKind {
 	switch {
-	case run >= wait && run >= off:
-		return StallBusy
-	case wait >= off:
+	case state == goParked:
+		return StallBlocked
+	case state == goSyscall:
+		if measured && run >= window/2 {
+			return StallBusy
+		}
+		return StallBlocked
+	case measured && wait > run:
 		return StallDescheduled
 	}
-	return StallBlocked
-}
-
-// goParkedStack reports whether stack, as stackRecords prints it, is that of
-// a goroutine the Go scheduler has parked: it waits for something, off the
-// CPU.
-func goParkedStack(stack string) bool {
-	return strings.HasPrefix(stack, "runtime.gopark")
+	return StallBusy
 }

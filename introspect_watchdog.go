@@ -52,9 +52,9 @@ type watchdog struct {
 	// nothing for it, and a slow one a reading per long step (about 0.1
 	// ms: BenchmarkThreadTimes); the kind then describes the stall from
 	// there on.
-	base     map[int]threadTime
-	baseAt   time.Time
-	goParked bool // the ongoing stall's goroutine was parked when reported
+	base    map[int]threadTime
+	baseAt  time.Time
+	goState goState // that of the ongoing stall's goroutine when reported
 }
 
 // maxStalls is how many of the slowest stalls a loop keeps.
@@ -230,24 +230,25 @@ func (w *watchdog) measure(s *Stall, now time.Time) {
 	if measured {
 		s.CPU, s.RunQueue = sumThreadTimes(w.base, after)
 	}
-	s.Kind = classifyStall(w.goParked, measured, s.CPU, s.RunQueue, now.Sub(w.baseAt))
+	s.Kind = classifyStall(w.goState, measured, s.CPU, s.RunQueue, now.Sub(w.baseAt))
 }
 
 // report captures the stack of the step blocking the loop and hands the
 // stall to the handler.
 func (w *watchdog) report(t *taskCore, start time.Time, d time.Duration) {
 	s := Stall{Started: start, Duration: d, Ongoing: true}
+	var state goState
 	if t != nil {
-		s.Stack = w.l.runningStack(t)
+		s.Stack, state = w.l.runningStack(t)
 	}
 	if s.Stack != "" {
 		s.TaskID, s.Task = t.id, t.Name()
 	} else {
 		// A callback, or the loop's own work (t is then only the task
 		// whose step came last).
-		s.Stack, s.Callback = w.l.loopStack()
+		s.Stack, s.Callback, state = w.l.loopStack()
 	}
-	w.goParked = goParkedStack(s.Stack)
+	w.goState = state
 	w.measure(&s, start.Add(d))
 	w.mu.Lock()
 	w.ongoing = &s

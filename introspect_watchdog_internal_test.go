@@ -2,6 +2,7 @@ package asyncio
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -61,20 +62,23 @@ func TestWatchdogBlamesTheLoop(t *testing.T) {
 func TestClassifyStall(t *testing.T) {
 	ms := time.Millisecond
 	for _, c := range []struct {
-		parked, measured bool
-		run, wait        time.Duration
-		want             StallKind
+		state     goState
+		measured  bool
+		run, wait time.Duration
+		want      StallKind
 	}{
-		{parked: true, want: StallBlocked},                                    // a channel, a mutex, time.Sleep
-		{parked: true, measured: true, run: 100 * ms, want: StallBlocked},     // others' CPU does not make it busy
-		{measured: true, run: 95 * ms, wait: 3 * ms, want: StallBusy},         // computing
-		{measured: true, run: 45 * ms, wait: 40 * ms, want: StallBusy},        // computing on a loaded machine
-		{measured: true, run: 10 * ms, wait: 85 * ms, want: StallDescheduled}, // runnable, kept off the CPU
-		{measured: true, run: 2 * ms, wait: 1 * ms, want: StallBlocked},       // in a system call
-		{measured: true, run: 250 * ms, want: StallBusy},                      // several threads busy
-		{want: ""}, // no thread times
+		{state: goParked, want: StallBlocked},                                              // a channel, a mutex, time.Sleep
+		{state: goParked, measured: true, run: 100 * ms, want: StallBlocked},               // others' CPU does not make it busy
+		{state: goParked, measured: true, wait: 90 * ms, want: StallBlocked},               // nor others' waiting descheduled
+		{state: goSyscall, measured: true, run: 2 * ms, wait: 60 * ms, want: StallBlocked}, // asleep in the kernel
+		{state: goSyscall, measured: true, run: 80 * ms, want: StallBusy},                  // a call that computes
+		{state: goSyscall, want: StallBlocked},                                             // no thread times
+		{measured: true, run: 95 * ms, wait: 3 * ms, want: StallBusy},                      // computing
+		{measured: true, run: 45 * ms, wait: 40 * ms, want: StallBusy},                     // computing on a loaded machine
+		{measured: true, run: 10 * ms, wait: 85 * ms, want: StallDescheduled},              // runnable, kept off the CPU
+		{want: StallBusy}, // no thread times
 	} {
-		if got := classifyStall(c.parked, c.measured, c.run, c.wait, 100*ms); got != c.want {
+		if got := classifyStall(c.state, c.measured, c.run, c.wait, 100*ms); got != c.want {
 			t.Errorf("classifyStall(%+v) = %q, want %q", c, got, c.want)
 		}
 	}
@@ -83,4 +87,40 @@ func TestClassifyStall(t *testing.T) {
 	if run, wait := sumThreadTimes(before, after); run != 43*ms || wait != 3*ms {
 		t.Errorf("sumThreadTimes = %v, %v; want 43ms, 3ms", run, wait)
 	}
+}
+
+func parkedOnChannel(ch chan struct{}) { <-ch }
+
+// TestStackRecordState: the goroutine profile's records tell a goroutine
+// parked by Go from one running.
+func TestStackRecordState(t *testing.T) {
+	ch := make(chan struct{})
+	started := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		close(started)
+		parkedOnChannel(ch)
+	}()
+	<-started
+	defer func() { close(ch); <-done }()
+	for range 1000 { // until the goroutine has parked
+		var parked, running bool
+		for _, r := range stackRecords() {
+			if strings.Contains(r.frames, "asyncio.parkedOnChannel(") {
+				parked = r.state == goParked
+			}
+			if strings.Contains(r.frames, "asyncio.TestStackRecordState(") {
+				running = r.state == goRunning
+			}
+		}
+		if !running {
+			t.Fatal("the profiling goroutine is not running")
+		}
+		if parked {
+			return
+		}
+		runtime.Gosched()
+	}
+	t.Fatal("the goroutine waiting on a channel is never seen parked")
 }
