@@ -90,7 +90,8 @@ func ExampleWithTaskGroup() {
 	// Output: a b <nil>
 }
 
-// The first failure in a group cancels the other children.
+// The first failure in a group cancels the other children, and is the
+// cause of their cancellation.
 func ExampleWithTaskGroup_failure() {
 	asyncio.Run(func(ctx context.Context) (struct{}, error) {
 		err := asyncio.WithTaskGroup(ctx, func(ctx context.Context, g *asyncio.TaskGroup) error {
@@ -109,7 +110,7 @@ func ExampleWithTaskGroup_failure() {
 		return struct{}{}, nil
 	}, asyncio.WithClock(asyncio.NewVirtualClock()))
 	// Output:
-	// sibling: context canceled
+	// sibling: context canceled: disk full
 	// group: disk full
 }
 

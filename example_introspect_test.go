@@ -47,17 +47,22 @@ func ExampleLoop_Snapshot() {
 }
 
 // The watchdog reports a step that blocks the loop while it still blocks,
-// with the stack of the goroutine running it.
+// with the stack of the goroutine running it, and again when it ends.
 func ExampleWithStallHandler() {
 	release := make(chan struct{})
 	asyncio.Run(func(ctx context.Context) (struct{}, error) {
 		<-release // a blocking call in a task: the loop is stuck
 		return struct{}{}, nil
 	}, asyncio.WithSlowDuration(50*time.Millisecond), asyncio.WithStallHandler(func(s asyncio.Stall) {
+		if !s.Ongoing {
+			fmt.Printf("task %q has let the loop go after %v or more\n", s.Task, 50*time.Millisecond)
+			return
+		}
 		fmt.Printf("task %q blocks the loop; its stack shows the line: %v\n",
 			s.Task, strings.Contains(s.Stack, "example_introspect_test.go:"))
 		close(release)
 	}))
 	// Output:
 	// task "main" blocks the loop; its stack shows the line: true
+	// task "main" has let the loop go after 50ms or more
 }

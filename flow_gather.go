@@ -6,15 +6,32 @@ import "context"
 // results in argument order (asyncio.gather). The first failure (an error,
 // a panic, or a child's cancellation) cancels the other children; Gather
 // waits for all of them to end, then returns that first error (with the
-// values of the children that succeeded), or re-panics with the first panic. Cancelling ctx cancels every child, and Gather
-// returns ctx's error once they have ended.
+// values of the children that succeeded), or re-panics with the first
+// panic. Cancelling ctx cancels every child, and Gather returns ctx's error
+// once they have ended.
 //
 // Unlike asyncio.gather, the children are never left running: asyncio lets
 // them run on after the first error, which nobody can then cancel.
 // GatherSettled is the form that lets every child finish
 // (return_exceptions=True). Gather needs the ctx of a task: it returns
 // ErrNoTask otherwise.
+//
+// The first failure is the cause of the others' cancellation: Cause of
+// their ctx returns it, and their waits return a *CancelledError that
+// unwraps to it.
 func Gather[T any](ctx context.Context, fns ...func(context.Context) (T, error)) ([]T, error) {
+	return gather(ctx, nil, fns)
+}
+
+// GatherNamed is Gather with names for the children's tasks: names[i]
+// names the task that runs fns[i] (the Name option of Spawn), as it shows
+// in a Snapshot, a stall report, a *PanicError and the report of a
+// failure. A child without a name, or with "", is named Task-N.
+func GatherNamed[T any](ctx context.Context, names []string, fns ...func(context.Context) (T, error)) ([]T, error) {
+	return gather(ctx, names, fns)
+}
+
+func gather[T any](ctx context.Context, names []string, fns []func(context.Context) (T, error)) ([]T, error) {
 	results := make([]T, len(fns))
 	if len(fns) == 0 {
 		return results, nil
@@ -26,7 +43,11 @@ func Gather[T any](ctx context.Context, fns ...func(context.Context) (T, error))
 	g.cancelIsFailure = true
 	tasks := make([]*Task[T], len(fns))
 	for i, fn := range fns {
-		tasks[i] = spawnChild(g, fn, nil)
+		var opts []TaskOption
+		if i < len(names) && names[i] != "" {
+			opts = []TaskOption{Name(names[i])}
+		}
+		tasks[i] = spawnChild(g, fn, opts)
 	}
 	werr := g.wait()
 	g.close()

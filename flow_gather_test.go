@@ -270,7 +270,8 @@ func TestGatherChildTimeoutIsAFailure(t *testing.T) {
 				return 0, siblingErr
 			},
 		)
-		if !errors.Is(err, asyncio.ErrTimeout) || !isCancel(siblingErr) {
+		var ce *asyncio.CancelledError // the sibling is cancelled, for the child's timeout
+		if !errors.Is(err, asyncio.ErrTimeout) || !errors.As(siblingErr, &ce) || !errors.Is(ce.Cause, asyncio.ErrTimeout) {
 			t.Errorf("Gather %v, sibling %v", err, siblingErr)
 		}
 		return nil
@@ -427,4 +428,37 @@ func TestGatherCancelWakesChildrenInOrder(t *testing.T) {
 			return nil
 		})
 	}
+}
+
+// The siblings of a failed child see the failure as their cancellation's
+// cause, and GatherNamed names the children's tasks.
+func TestGatherCancelCauseAndNames(t *testing.T) {
+	boom := errors.New("boom")
+	asynciotest.Run(t, func(ctx context.Context) error {
+		var cause, waitErr error
+		var name string
+		_, err := asyncio.GatherNamed(ctx, []string{"slow", ""},
+			func(ctx context.Context) (int, error) {
+				name = asyncio.CurrentTask(ctx).Name()
+				waitErr = asyncio.Sleep(ctx, time.Hour)
+				cause = asyncio.Cause(ctx)
+				return 0, waitErr
+			},
+			func(ctx context.Context) (int, error) {
+				if err := asyncio.Sleep(ctx, time.Second); err != nil {
+					return 0, err
+				}
+				return 0, boom
+			})
+		if !errors.Is(err, boom) {
+			t.Errorf("Gather: %v", err)
+		}
+		if cause != boom || !errors.Is(waitErr, boom) || !errors.Is(waitErr, context.Canceled) {
+			t.Errorf("sibling: cause %v, wait %v; want boom as the cause of a cancellation", cause, waitErr)
+		}
+		if name != "slow" {
+			t.Errorf("child named %q", name)
+		}
+		return nil
+	})
 }

@@ -76,19 +76,22 @@ func (g *group) childDone(t *taskCore) {
 	}
 }
 
-// fail records a failure and, for a group that does so, cancels the rest.
+// fail records a failure and, for a group that does so, cancels the rest,
+// with the failure as the cause their ctx reports (Cause), and that their
+// waits' *CancelledError unwraps to.
 func (g *group) fail(err error) {
 	g.failures = append(g.failures, err)
 	if g.cancelOnFail {
-		g.cancel()
+		g.cancel(err)
 	}
 }
 
-// cancel cancels every child and the owner's waits in the group's ctx.
-func (g *group) cancel() {
+// cancel cancels every child and the owner's waits in the group's ctx,
+// for cause.
+func (g *group) cancel(cause error) {
 	if g.scope.Err() == nil {
 		g.cancelledByUs = true
-		g.scope.cancel(context.Canceled, nil)
+		g.scope.cancel(context.Canceled, cause)
 	}
 }
 

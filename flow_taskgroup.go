@@ -11,7 +11,8 @@ import (
 //
 // The first child that fails (returns an error other than a cancellation,
 // or panics; a timeout of its own, ErrTimeout, is a failure) cancels its
-// siblings and the body. The group then waits for
+// siblings and the body, with its failure as the cause (Cause of their
+// ctx returns it). The group then waits for
 // every child to end, however often it is cancelled meanwhile, and returns
 // the failures joined with errors.Join, in the order they happened, the
 // body's own error among them. A child cancelled on its own is not a
@@ -37,7 +38,7 @@ func WithTaskGroup(ctx context.Context, body func(ctx context.Context, g *TaskGr
 		defer func() {
 			if r := recover(); r != nil {
 				bodyPanic = r
-				gr.cancel()
+				gr.cancel(&PanicError{Value: r, Task: gr.owner.Name(), Stack: stack()})
 			}
 		}()
 		return body(gr.scope, tg)
@@ -86,7 +87,7 @@ func (g *TaskGroup) Go(fn func(context.Context) error, opts ...TaskOption) {
 
 // Cancel cancels the group: every child and the body see their ctx end.
 // It is not a failure: the group returns nil unless something failed.
-func (g *TaskGroup) Cancel() { g.g.cancel() }
+func (g *TaskGroup) Cancel() { g.g.cancel(nil) }
 
 // Start starts fn as a child of g and waits until fn calls started, then
 // returns the value fn passed to it (trio's nursery.start): a server task

@@ -242,7 +242,9 @@ func TestTaskGroupChildTimeoutIsAFailure(t *testing.T) {
 		if !errors.Is(err, asyncio.ErrTimeout) {
 			t.Errorf("group %v, want the child's ErrTimeout", err)
 		}
-		if !isCancel(siblingErr) || vnow(ctx) != time.Second {
+		// The sibling is cancelled, for the child's timeout.
+		var ce *asyncio.CancelledError
+		if !errors.As(siblingErr, &ce) || !errors.Is(ce.Cause, asyncio.ErrTimeout) || vnow(ctx) != time.Second {
 			t.Errorf("sibling %v at %v", siblingErr, vnow(ctx))
 		}
 		return nil
@@ -598,6 +600,33 @@ func TestTaskGroupStartCallerCancelled(t *testing.T) {
 		_, err := owner.Wait(ctx)
 		if !isCancel(err) || !isCancel(startErr) || !isCancel(childErr) {
 			t.Errorf("group %v, Start %v, child %v", err, startErr, childErr)
+		}
+		return nil
+	})
+}
+
+// A child's failure is the cause of its siblings' and the body's
+// cancellation.
+func TestTaskGroupCancelCause(t *testing.T) {
+	boom := errors.New("boom")
+	asynciotest.Run(t, func(ctx context.Context) error {
+		var sibling, body error
+		err := asyncio.WithTaskGroup(ctx, func(ctx context.Context, g *asyncio.TaskGroup) error {
+			asyncio.SpawnIn(g, func(ctx context.Context) (int, error) {
+				err := asyncio.Sleep(ctx, time.Hour)
+				sibling = asyncio.Cause(ctx)
+				return 0, err
+			})
+			asyncio.SpawnIn(g, func(ctx context.Context) (int, error) {
+				asyncio.Sleep(ctx, time.Second)
+				return 0, boom
+			})
+			err := asyncio.Sleep(ctx, time.Hour)
+			body = asyncio.Cause(ctx)
+			return err
+		})
+		if !errors.Is(err, boom) || sibling != boom || body != boom {
+			t.Errorf("group %v; causes: sibling %v, body %v", err, sibling, body)
 		}
 		return nil
 	})

@@ -80,18 +80,23 @@ func Wait[A Awaitable](ctx context.Context, aws []A, when ReturnWhen) (done, pen
 }
 
 // AsCompleted yields the awaitables in the order they finish
-// (asyncio.as_completed). If ctx ends first, it yields the zero A with
-// ctx's error and stops; the awaitables left are not cancelled.
+// (asyncio.as_completed). An awaitable listed more than once is yielded
+// once, as asyncio's set of them does. If ctx ends first, it yields the
+// zero A with ctx's error and stops; the awaitables left are not
+// cancelled.
 func AsCompleted[A Awaitable](ctx context.Context, aws []A) iter.Seq2[A, error] {
 	return func(yield func(A, error) bool) {
 		index := make(map[*futureCore]int, len(aws))
 		w := newMultiWait(ctx)
 		defer w.close()
 		for i, a := range aws {
+			if _, dup := index[a.core()]; dup {
+				continue
+			}
 			index[a.core()] = i
 			w.add(a.core())
 		}
-		for range aws {
+		for range index {
 			c, err := w.nextDone()
 			if err != nil {
 				var zero A

@@ -373,3 +373,26 @@ func TestAsCompletedCtxEnds(t *testing.T) {
 		return nil
 	})
 }
+
+// An awaitable listed twice is yielded once, as asyncio's as_completed
+// takes a set: a pending one and one already done.
+func TestAsCompletedDedupes(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		tasks := spawnSleepers(ctx, 2*time.Second, time.Second)
+		done := asyncio.NewFuture[int](ctx)
+		done.SetResult(7)
+		aws := []asyncio.Awaitable{tasks[0], done, tasks[1], tasks[0], done, tasks[1]}
+		var got []asyncio.Awaitable
+		for a, err := range asyncio.AsCompleted(ctx, aws) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, a)
+		}
+		want := []asyncio.Awaitable{done, tasks[1], tasks[0]}
+		if !slices.Equal(got, want) {
+			t.Errorf("yielded %v, want %v", got, want)
+		}
+		return nil
+	})
+}

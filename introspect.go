@@ -67,11 +67,24 @@ type Stall struct {
 	Task     string        `json:"task,omitempty"`     // the task's name, for a task's step
 	Callback string        `json:"callback,omitempty"` // the function, for a callback
 	Started  time.Time     `json:"started"`            // wall-clock time, to within the watchdog's period
-	Duration time.Duration `json:"duration"`           // so far, while Ongoing
-	Ongoing  bool          `json:"ongoing,omitempty"`
+	Duration time.Duration `json:"duration"`           // so far while Ongoing, then the total length
+	// Ongoing is true while the step still blocks the loop, false once
+	// it has ended.
+	Ongoing bool `json:"ongoing,omitempty"`
 	// Stack is the stack of the goroutine running the step, taken while
 	// it was still blocking the loop.
 	Stack string `json:"stack,omitempty"`
+	// Kind tells a step that computes (StallBusy) or waits in a blocking
+	// call (StallBlocked) from one the system kept off the CPU
+	// (StallDescheduled).
+	Kind StallKind `json:"kind,omitempty"`
+	// CPU is the CPU time the process's threads used during the stall,
+	// and RunQueue the time they spent runnable, waiting for a CPU
+	// (Linux only), from the moment the step had lasted half the slow
+	// duration. Go moves a goroutine from thread to thread, so these are
+	// the whole process's: docs/design.md says what that includes.
+	CPU      time.Duration `json:"cpu,omitempty"`
+	RunQueue time.Duration `json:"runQueue,omitempty"`
 }
 
 // LagStats describes how late the loop's timers fired: the loop lag. A

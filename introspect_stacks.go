@@ -3,6 +3,7 @@ package asyncio
 import (
 	"bytes"
 	"context"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -44,7 +45,22 @@ type stackRecord struct {
 	labels string // the labels as the profile prints them, "" if none
 	frames string // two lines per frame, innermost first, as runtime.Stack prints them
 	top    string // the innermost frame's function
+	state  goState
 }
+
+// A goState is what a goroutine of the profile was doing, as far as its
+// stack tells.
+type goState uint8
+
+const (
+	goRunning goState = iota // running Go code, or runnable
+	// goParked: the Go scheduler has parked it (a channel, a mutex,
+	// time.Sleep), so it waits off the CPU. The profile leaves the
+	// runtime's frames out of its frames, but its list of program
+	// counters starts with runtime.gopark's.
+	goParked
+	goSyscall // in a system call
+)
 
 // stackRecords reads the goroutine profile.
 func stackRecords() []stackRecord {
@@ -60,6 +76,12 @@ func stackRecords() []stackRecord {
 		var r stackRecord
 		var b strings.Builder
 		for _, line := range strings.Split(rec, "\n") {
+			if _, pcs, ok := strings.Cut(line, " @ "); ok && !strings.HasPrefix(line, "#") {
+				if parkedAt(pcs) {
+					r.state = goParked
+				}
+				continue
+			}
 			if l, ok := strings.CutPrefix(line, "# labels: "); ok {
 				r.labels = l
 				continue
@@ -74,11 +96,37 @@ func stackRecords() []stackRecord {
 			}
 			b.WriteString(fn + "(...)\n\t" + f[len(f)-1] + "\n")
 		}
+		if r.state == goRunning && inSyscall(r.top) {
+			r.state = goSyscall
+		}
 		if r.frames = b.String(); r.frames != "" {
 			out = append(out, r)
 		}
 	}
 	return out
+}
+
+// parkedAt reports whether the innermost of the program counters, as the
+// profile prints them, is in runtime.gopark.
+func parkedAt(pcs string) bool {
+	first, _, _ := strings.Cut(pcs, " ")
+	pc, err := strconv.ParseUint(strings.TrimPrefix(first, "0x"), 16, 64)
+	if err != nil || pc == 0 {
+		return false
+	}
+	fn := runtime.FuncForPC(uintptr(pc) - 1)
+	return fn != nil && (fn.Name() == "runtime.gopark" || fn.Name() == "runtime.goparkunlock")
+}
+
+// inSyscall reports whether fn, the innermost frame of a stack, makes a
+// system call.
+func inSyscall(fn string) bool {
+	for _, p := range []string{"syscall.", "internal/runtime/syscall/", "internal/syscall/", "golang.org/x/sys/unix."} {
+		if strings.HasPrefix(fn, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // A suspended coroutine's innermost frame is the yield of iter.Pull (a
@@ -104,37 +152,57 @@ func (r stackRecord) label(key string) string {
 // the task goroutines of other loops running at the same moment; without,
 // all such goroutines are given. It returns "" if t's goroutine is
 // suspended: the loop is then busy with work of its own, after t's step.
-func (l *Loop) runningStack(t *taskCore) string {
+// state is the goroutine's, or goRunning if several are given that are
+// not all in the same state.
+func (l *Loop) runningStack(t *taskCore) (stack string, state goState) {
 	id := strconv.FormatUint(t.id, 10)
 	loop := strconv.FormatUint(l.id, 10)
 	var found []string
+	var states []goState
 	for _, r := range stackRecords() {
 		if r.inCoroutineSwitch() || !strings.Contains(r.frames, "asyncio.(*Task[...]).main(") {
 			continue
 		}
 		if r.label("asyncio.task_id") != "" {
 			if r.label("asyncio.task_id") == id && r.label("asyncio.loop") == loop {
-				return r.frames
+				return r.frames, r.state
 			}
 			continue
 		}
 		found = append(found, r.frames)
+		states = append(states, r.state)
 	}
-	return strings.Join(found, "\n-- or, as another loop runs a task at the same time (WithTaskLabels tells them apart):\n")
+	return strings.Join(found, "\n-- or, as another loop runs a task at the same time (WithTaskLabels tells them apart):\n"), commonState(states)
+}
+
+// commonState returns the state of every one of states, or goRunning if
+// they differ or there are none.
+func commonState(states []goState) goState {
+	if len(states) == 0 {
+		return goRunning
+	}
+	for _, s := range states[1:] {
+		if s != states[0] {
+			return goRunning
+		}
+	}
+	return states[0]
 }
 
 // loopStack returns the stack of the goroutine running the loop while it
 // is busy itself, in a callback or in work of its own, and the callback's
 // function if it is in one: the frame the loop's call of a callback
 // called. (A loop whose goroutine is in a coroutine switch is running a
-// task; one in sleep is idle.)
-func (l *Loop) loopStack() (stack, callback string) {
+// task; one in sleep is idle.) state is as for runningStack.
+func (l *Loop) loopStack() (stack, callback string, state goState) {
 	var found []string
+	var states []goState
 	for _, r := range stackRecords() {
 		if r.inCoroutineSwitch() || !strings.Contains(r.frames, "asyncio.(*Loop).runOnce(") || strings.Contains(r.frames, "asyncio.(*Loop).sleep(") {
 			continue
 		}
 		found = append(found, r.frames)
+		states = append(states, r.state)
 		lines := strings.Split(r.frames, "\n")
 		for i, line := range lines {
 			// The callback's frame is above, two lines a frame; the
@@ -146,7 +214,7 @@ func (l *Loop) loopStack() (stack, callback string) {
 			}
 		}
 	}
-	return strings.Join(found, "\n-- or, as another loop is busy at the same time:\n"), callback
+	return strings.Join(found, "\n-- or, as another loop is busy at the same time:\n"), callback, commonState(states)
 }
 
 // labelledStacks returns the stacks of the labelled task goroutines of

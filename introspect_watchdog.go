@@ -45,6 +45,16 @@ type watchdog struct {
 	mu      sync.Mutex
 	ongoing *Stall  // the stall being reported, while it lasts
 	slowest []Stall // the slowest stalls seen, slowest first
+
+	// What the goroutine knows of the threads' times, to tell a busy step
+	// from a blocked or descheduled one. base is read once a step has
+	// lasted half the threshold, so that a loop that keeps up pays
+	// nothing for it, and a slow one a reading per long step (about 0.1
+	// ms: BenchmarkThreadTimes); the kind then describes the stall from
+	// there on.
+	base    map[int]threadTime
+	baseAt  time.Time
+	goState goState // that of the ongoing stall's goroutine when reported
 }
 
 // maxStalls is how many of the slowest stalls a loop keeps.
@@ -63,7 +73,10 @@ func WithWatchdog(on bool) Option { return func(c *config) { c.noWatchdog = !on 
 
 // WithStallHandler makes the watchdog call h, from its own goroutine,
 // rather than log a warning, for each step it finds blocking the loop. h
-// is called once per stall, while the step still runs (Stall.Ongoing).
+// is called twice per stall: once while the step still runs
+// (Stall.Ongoing true, Duration so far), and once when it has ended
+// (Ongoing false, Duration its total length, to within the watchdog's
+// sample period of an eighth of the slow duration).
 func WithStallHandler(h func(Stall)) Option { return func(c *config) { c.stallHandler = h } }
 
 // startWatchdog starts the watchdog's goroutine for a run of the loop.
@@ -153,6 +166,7 @@ func (w *watchdog) run() {
 			if quiet++; quiet >= quietTicks && w.probed.Load() {
 				w.setProbe(false)
 			}
+			w.base = nil
 			if sleeping {
 				select {
 				case <-w.stop:
@@ -176,9 +190,14 @@ func (w *watchdog) run() {
 		if step != lastStep {
 			w.endStall(now)
 			reported, lastStep, seen = false, step, now
+			w.base = nil
 			continue
 		}
-		if d := now.Sub(seen); d >= w.threshold {
+		d := now.Sub(seen)
+		if d >= w.threshold/2 && w.base == nil && !reported {
+			w.rebase(now)
+		}
+		if d >= w.threshold {
 			if !reported {
 				reported = true
 				w.report(l.current.Load(), seen, d)
@@ -193,20 +212,44 @@ func (w *watchdog) run() {
 	}
 }
 
+// rebase reads the threads' times as a step becomes long.
+func (w *watchdog) rebase(now time.Time) {
+	if b, ok := threadTimes(); ok {
+		w.base, w.baseAt = b, now
+	}
+}
+
+// measure fills in what the threads did since base, and so the kind of
+// the stall.
+func (w *watchdog) measure(s *Stall, now time.Time) {
+	var after map[int]threadTime
+	measured := w.base != nil
+	if measured {
+		after, measured = threadTimes()
+	}
+	if measured {
+		s.CPU, s.RunQueue = sumThreadTimes(w.base, after)
+	}
+	s.Kind = classifyStall(w.goState, measured, s.CPU, s.RunQueue, now.Sub(w.baseAt))
+}
+
 // report captures the stack of the step blocking the loop and hands the
 // stall to the handler.
 func (w *watchdog) report(t *taskCore, start time.Time, d time.Duration) {
 	s := Stall{Started: start, Duration: d, Ongoing: true}
+	var state goState
 	if t != nil {
-		s.Stack = w.l.runningStack(t)
+		s.Stack, state = w.l.runningStack(t)
 	}
 	if s.Stack != "" {
 		s.TaskID, s.Task = t.id, t.Name()
 	} else {
 		// A callback, or the loop's own work (t is then only the task
 		// whose step came last).
-		s.Stack, s.Callback = w.l.loopStack()
+		s.Stack, s.Callback, state = w.l.loopStack()
 	}
+	w.goState = state
+	w.measure(&s, start.Add(d))
 	w.mu.Lock()
 	w.ongoing = &s
 	w.mu.Unlock()
@@ -214,13 +257,7 @@ func (w *watchdog) report(t *taskCore, start time.Time, d time.Duration) {
 		w.handler(s)
 		return
 	}
-	what := "the loop's own work"
-	switch {
-	case s.Task != "":
-		what = fmt.Sprintf("task %q", s.Task)
-	case s.Callback != "":
-		what = "callback " + s.Callback
-	}
+	what := s.what()
 	where := "its stack:\n" + s.Stack
 	if s.Stack == "" {
 		// Nothing of the loop was running when the stacks were taken: the
@@ -228,25 +265,51 @@ func (w *watchdog) report(t *taskCore, start time.Time, d time.Duration) {
 		// just then.
 		where = "no goroutine of the loop was running when its stacks were taken (a loaded machine, or a step that just ended)"
 	}
-	w.l.logger.Warn(fmt.Sprintf("asyncio: the loop is blocked: %s has run for %v without yielding; %s", what, d.Round(time.Millisecond), where))
+	how := ""
+	if s.Kind != "" {
+		how = ", " + s.Kind.describe(s.CPU, s.RunQueue)
+	}
+	w.l.logger.Warn(fmt.Sprintf("asyncio: the loop is blocked: %s has run for %v without yielding%s; %s", what, d.Round(time.Millisecond), how, where))
 }
 
-// endStall ends the stall being reported, if any, and keeps it among the
-// slowest.
+// endStall ends the stall being reported, if any, keeps it among the
+// slowest and reports its end.
 func (w *watchdog) endStall(now time.Time) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	s := w.ongoing
 	if s == nil {
+		w.mu.Unlock()
 		return
 	}
 	w.ongoing = nil
 	s.Duration, s.Ongoing = now.Sub(s.Started), false
+	w.measure(s, now)
 	w.slowest = append(w.slowest, *s)
 	sort.SliceStable(w.slowest, func(i, j int) bool { return w.slowest[i].Duration > w.slowest[j].Duration })
 	if len(w.slowest) > maxStalls {
 		w.slowest = w.slowest[:maxStalls]
 	}
+	w.mu.Unlock()
+	if w.handler != nil {
+		w.handler(*s)
+		return
+	}
+	how := ""
+	if s.Kind != "" {
+		how = ", " + s.Kind.describe(s.CPU, s.RunQueue)
+	}
+	w.l.logger.Warn(fmt.Sprintf("asyncio: loop stall ended after %v: %s%s", s.Duration.Round(time.Millisecond), s.what(), how))
+}
+
+// what names what stalled the loop, for a log line.
+func (s *Stall) what() string {
+	switch {
+	case s.Task != "":
+		return fmt.Sprintf("task %q", s.Task)
+	case s.Callback != "":
+		return "callback " + s.Callback
+	}
+	return "the loop's own work"
 }
 
 // stalls returns the stall going on, if any, and the slowest ones.

@@ -109,3 +109,11 @@ func BenchmarkTaskLabels(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkThreadTimes measures one reading of the threads' times, which
+// the watchdog takes once a sample period while the probe is on.
+func BenchmarkThreadTimes(b *testing.B) {
+	for b.Loop() {
+		threadTimes()
+	}
+}

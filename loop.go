@@ -102,9 +102,8 @@ type Loop struct {
 	// cannot answer.
 	lastSnapshot atomic.Pointer[Snapshot]
 
-	nextTaskID      uint64
-	unretrieved     map[*taskCore]struct{} // failed tasks nobody asked about yet
-	unretrievedKept int                    // its size after the last sweep
+	nextTaskID  uint64
+	unretrieved map[uint64]*failureNote // under mu: failed tasks nobody asked about yet, by id
 }
 
 // readyItem is an entry of the ready queue: a callback with its Handle, an
@@ -130,7 +129,7 @@ func NewLoop(opts ...Option) *Loop {
 		logger:      cfg.logger,
 		wakeCh:      make(chan struct{}, 1),
 		events:      make([]poller.Event, 128),
-		unretrieved: make(map[*taskCore]struct{}),
+		unretrieved: make(map[uint64]*failureNote),
 		executor:    cfg.executor,
 		interrupt:   !cfg.noInterrupt,
 		backend:     cfg.backend,
@@ -635,22 +634,6 @@ func (l *Loop) Close() error {
 		l.waitTimer.Stop()
 	}
 	return nil
-}
-
-// reportUnretrieved reports each failed task whose error nobody retrieved.
-func (l *Loop) reportUnretrieved() {
-	for _, t := range bySpawnOrder(l.unretrieved) {
-		if t.retrieved.Load() {
-			continue
-		}
-		l.CallExceptionHandler(ExceptionContext{
-			Message: "task error was never retrieved",
-			Err:     t.failure(),
-			Task:    t.Name(),
-			Stack:   t.spawnedStack(),
-		})
-	}
-	clear(l.unretrieved)
 }
 
 // checkOnLoop panics in debug mode if it is not called from the loop's

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 )
 
@@ -19,10 +20,9 @@ import (
 //
 // A panic in main comes out of Run, as a *PanicError, after the shutdown.
 //
-// Run blocks the calling goroutine: it must not be called from a task,
-// whose loop would stop until it returned (asyncio raises there; Go cannot
-// tell a task's goroutine from another). If main calls Loop.Stop, Run
-// returns ErrLoopStopped.
+// Run blocks the calling goroutine: called from a task or a callback,
+// whose loop would stop until it returned, it returns ErrNestedRun at once,
+// as asyncio raises. If main calls Loop.Stop, Run returns ErrLoopStopped.
 func Run[T any](main func(context.Context) (T, error), opts ...Option) (T, error) {
 	r := NewRunner(opts...)
 	defer r.Close()
@@ -55,6 +55,44 @@ func (r *Runner) Loop() *Loop {
 // ErrRunnerClosed is returned by a Runner used after Close.
 var ErrRunnerClosed = errors.New("asyncio: runner is closed")
 
+// ErrNestedRun is returned by Run, Runner.Run and RunOn called from code
+// running on a loop (a task or a callback): the inner loop would block
+// the outer one until it returned. (A Runner asked to run from inside its
+// own loop returns ErrLoopRunning.) Run a function on the current loop with
+// Spawn and Task.Wait instead, or on a loop of its own in another
+// goroutine.
+var ErrNestedRun = errors.New("asyncio: Run cannot be called from a running event loop")
+
+// onLoop reports whether the calling goroutine runs code of a loop: the
+// body of a task (its coroutine's stack starts with Task.main) or the loop
+// itself (runOnce). The loop's goroutines are found by their stacks, as
+// nothing cheaper marks them: a goroutine-local mark would cost every task
+// step or every coroutine something, and this costs Run a walk of the
+// caller's stack, a few microseconds (BenchmarkOnLoop).
+func onLoop() bool {
+	pcs := make([]uintptr, 64)
+	for {
+		n := runtime.Callers(2, pcs)
+		if n < len(pcs) {
+			pcs = pcs[:n]
+			break
+		}
+		pcs = make([]uintptr, 2*len(pcs))
+	}
+	// The frames that tell are at the bottom of the stack.
+	for i := len(pcs) - 1; i >= 0; i-- {
+		fn := runtime.FuncForPC(pcs[i] - 1)
+		if fn == nil {
+			continue
+		}
+		switch fn.Name() {
+		case "github.com/asyncio-go/asyncio.(*Task[...]).main", "github.com/asyncio-go/asyncio.(*Loop).runOnce":
+			return true
+		}
+	}
+	return false
+}
+
 // Run runs main as a task on the runner's loop until it returns, and
 // returns its error. A panic in main comes out of Run as a *PanicError.
 func (r *Runner) Run(main func(context.Context) error) error {
@@ -69,10 +107,13 @@ func RunOn[T any](r *Runner, main func(context.Context) (T, error)) (T, error) {
 	if r.closed {
 		return zero, ErrRunnerClosed
 	}
-	l := r.Loop()
-	if l.running.Load() {
+	if l := r.loop; l != nil && l.running.Load() {
 		return zero, ErrLoopRunning
 	}
+	if onLoop() {
+		return zero, ErrNestedRun
+	}
+	l := r.Loop()
 	if l.IsClosed() {
 		return zero, ErrLoopClosed
 	}

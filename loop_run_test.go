@@ -264,3 +264,40 @@ func TestRunnerOnClosedLoop(t *testing.T) {
 		t.Errorf("Run on a closed loop: %v", err)
 	}
 }
+
+// Run called from a task or a callback returns ErrNestedRun at once,
+// without debug mode, and leaves the outer loop running; from another
+// goroutine it runs.
+func TestNestedRun(t *testing.T) {
+	inner := func(ctx context.Context) (int, error) { return 1, nil }
+	var fromCallback error
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		if v, err := asyncio.Run(inner); !errors.Is(err, asyncio.ErrNestedRun) || v != 0 {
+			t.Errorf("Run in a task: %v, %v", v, err)
+		}
+		r := asyncio.NewRunner()
+		if err := r.Run(func(context.Context) error { return nil }); !errors.Is(err, asyncio.ErrNestedRun) {
+			t.Errorf("Runner.Run in a task: %v", err)
+		}
+		r.Close()
+		child := asyncio.Spawn(ctx, func(ctx context.Context) (int, error) { return asyncio.Run(inner) })
+		if _, err := child.Wait(ctx); !errors.Is(err, asyncio.ErrNestedRun) {
+			t.Errorf("Run in a child task: %v", err)
+		}
+		asyncio.RunningLoop(ctx).CallSoon(func() { _, fromCallback = asyncio.Run(inner) })
+		if err := asyncio.Sleep(ctx, 0); err != nil {
+			return struct{}{}, err
+		}
+		v, err := asyncio.ToThread(ctx, func() (int, error) { return asyncio.Run(inner) })
+		if v != 1 || err != nil {
+			t.Errorf("Run in another goroutine: %v, %v", v, err)
+		}
+		return struct{}{}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(fromCallback, asyncio.ErrNestedRun) {
+		t.Errorf("Run in a callback: %v", fromCallback)
+	}
+}

@@ -13,8 +13,9 @@ import (
 // from one wait to the next (asyncio.Task). Spawn makes one.
 //
 // The loop owns every task until it ends, so a task nobody keeps a
-// reference to still runs to completion, and a failure nobody retrieved is
-// reported when the loop closes.
+// reference to still runs to completion. A failure nobody retrieved is
+// reported to the loop's exception handler once the ended task is
+// garbage-collected, or when the loop closes if it is still reachable.
 type Task[T any] struct {
 	taskCore
 	val T // before fn: a zero-size last field would be padded to a word
@@ -431,20 +432,81 @@ func (tc *taskCore) kill() {
 	l.mu.Unlock()
 }
 
-// noteFailure remembers a failed task, to report it when the loop closes
-// unless somebody retrieves the failure before.
+// A failureNote is what the report of a failed task needs, kept apart from
+// the task so that the loop's list of failures to report does not keep
+// the task reachable.
+type failureNote struct {
+	id    uint64
+	task  string
+	err   error
+	stack []byte
+}
+
+// noteFailure remembers a failed task, to report it as soon as the task
+// becomes unreachable (asyncio reports it when the task is collected), or
+// when the loop closes, unless somebody retrieves the failure before.
 func (l *Loop) noteFailure(t *taskCore) {
-	// Drop the failures retrieved since, when the set has doubled since
-	// the last sweep: amortised constant time per failure.
-	if len(l.unretrieved) >= max(64, 2*l.unretrievedKept) {
-		for k := range l.unretrieved {
-			if k.retrieved.Load() {
-				delete(l.unretrieved, k)
-			}
-		}
-		l.unretrievedKept = len(l.unretrieved)
+	n := &failureNote{id: t.id, task: t.Name(), err: t.failure(), stack: t.spawnedStack()}
+	l.mu.Lock()
+	// A goroutine may have retrieved the failure as soon as the task was
+	// done; markRetrieved sets the flag before it takes mu to forget.
+	if t.retrieved.Load() || l.closed {
+		l.mu.Unlock()
+		return
 	}
-	l.unretrieved[t] = struct{}{}
+	l.unretrieved[n.id] = n
+	l.mu.Unlock()
+	// The runtime may run the cleanup at any time, on a goroutine of its
+	// own: it hands the report to the loop, which drops it once closed
+	// (Close has reported what was left by then).
+	runtime.AddCleanup(t, func(id uint64) {
+		l.CallSoonThreadsafe(func() { l.reportFailure(id) })
+	}, n.id)
+}
+
+// forgetFailure takes t off the failures to report; its failure has been
+// retrieved. It is safe from any goroutine.
+func (l *Loop) forgetFailure(t *taskCore) {
+	l.mu.Lock()
+	delete(l.unretrieved, t.id)
+	l.mu.Unlock()
+}
+
+// reportFailure reports the failure of the task id, which has become
+// unreachable, unless it was retrieved or reported already.
+func (l *Loop) reportFailure(id uint64) {
+	l.mu.Lock()
+	n := l.unretrieved[id]
+	delete(l.unretrieved, id)
+	l.mu.Unlock()
+	if n != nil {
+		l.reportNote(n)
+	}
+}
+
+// reportUnretrieved reports, in spawn order, each failure nobody retrieved
+// that is still listed: those of tasks still reachable as the loop closes.
+func (l *Loop) reportUnretrieved() {
+	l.mu.Lock()
+	notes := make([]*failureNote, 0, len(l.unretrieved))
+	for _, n := range l.unretrieved {
+		notes = append(notes, n)
+	}
+	clear(l.unretrieved)
+	l.mu.Unlock()
+	sort.Slice(notes, func(i, j int) bool { return notes[i].id < notes[j].id })
+	for _, n := range notes {
+		l.reportNote(n)
+	}
+}
+
+func (l *Loop) reportNote(n *failureNote) {
+	l.CallExceptionHandler(ExceptionContext{
+		Message: "task error was never retrieved",
+		Err:     n.err,
+		Task:    n.task,
+		Stack:   n.stack,
+	})
 }
 
 // checkSlow warns in debug mode when the task's step that is ending kept
@@ -533,16 +595,6 @@ func (q *taskList) remove(t *taskCore) {
 }
 
 func (q *taskList) first() *taskCore { return q.head }
-
-// bySpawnOrder returns the tasks of m in spawn order.
-func bySpawnOrder(m map[*taskCore]struct{}) []*taskCore {
-	out := make([]*taskCore, 0, len(m))
-	for t := range m {
-		out = append(out, t)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
-	return out
-}
 
 // stack returns the calling goroutine's stack.
 func stack() []byte {

@@ -76,7 +76,14 @@ func (c *futureCore) failure() error {
 	return c.err
 }
 
-func (c *futureCore) markRetrieved() { c.retrieved.Store(true) }
+// markRetrieved records that somebody has seen the outcome. The first
+// retrieval of a task's failure takes it off the loop's list of failures
+// to report.
+func (c *futureCore) markRetrieved() {
+	if !c.retrieved.Swap(true) && c.task != nil && (c.err != nil || c.panicked != nil) {
+		c.loop.forgetFailure(c.task)
+	}
+}
 
 // OnDone schedules fn to run on the loop once the task or future is done;
 // if it is done already, fn is scheduled at once. Callbacks run in the order

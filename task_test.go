@@ -3,6 +3,7 @@ package asyncio_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -323,4 +324,53 @@ func TestUnreferencedTaskRunsToCompletion(t *testing.T) {
 	if !done {
 		t.Fatal("unreferenced task did not finish")
 	}
+}
+
+// A failed task nobody references is reported once it is collected, while
+// the loop runs, and not again when the loop closes.
+func TestUnretrievedFailureReportedWhenUnreachable(t *testing.T) {
+	var reports []asyncio.ExceptionContext
+	boom := errors.New("boom")
+	var whileRunning int
+	_, err := asyncio.Run(func(ctx context.Context) (int, error) {
+		asyncio.Spawn(ctx, func(ctx context.Context) (int, error) { return 0, boom }, asyncio.Name("dropped"))
+		kept := asyncio.Spawn(ctx, func(ctx context.Context) (int, error) { return 0, boom }, asyncio.Name("kept"))
+		if err := asyncio.Sleep(ctx, 0); err != nil {
+			return 0, err
+		}
+		for i := 0; i < 20 && len(reports) == 0; i++ {
+			if err := collect(ctx); err != nil {
+				return 0, err
+			}
+		}
+		whileRunning = len(reports)
+		runtime.KeepAlive(kept)
+		return 0, nil
+	}, asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) { reports = append(reports, c) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if whileRunning != 1 || reports[0].Task != "dropped" || !errors.Is(reports[0].Err, boom) {
+		t.Fatalf("reported while the loop ran: %d of %+v, want the dropped task's failure", whileRunning, reports)
+	}
+	if len(reports) != 2 || reports[1].Task != "kept" {
+		t.Fatalf("reports at close: %+v, want the kept task's failure once more", reports[1:])
+	}
+}
+
+// collect runs a garbage collection and waits until the cleanups it
+// queued have run, as far as the marker's cleanup shows, then lets the
+// loop run what they scheduled.
+func collect(ctx context.Context) error {
+	ran := make(chan struct{})
+	marker := &struct {
+		p   *int
+		pad [32]byte
+	}{}
+	runtime.AddCleanup(marker, func(ch chan struct{}) { close(ch) }, ran)
+	runtime.GC()
+	if _, _, err := asyncio.Recv(ctx, ran); err != nil {
+		return err
+	}
+	return asyncio.Sleep(ctx, 0)
 }

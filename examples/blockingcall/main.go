@@ -47,6 +47,9 @@ func run(w io.Writer, d time.Duration) error {
 	// blocks: writes to w take turns through a mutex.
 	w = &lockedWriter{w: w}
 	report := func(s asyncio.Stall) {
+		if !s.Ongoing {
+			return // its end, reported once the task lets the loop go
+		}
 		fmt.Fprintf(w, "watchdog: task %q has blocked the loop for over %v; it is at:\n", s.Task, asyncio.DefaultSlowDuration)
 		if os.Getenv("DBG") != "" {
 			fmt.Fprintln(os.Stderr, s.Stack)

@@ -20,7 +20,7 @@ func TestRun(t *testing.T) {
 	const want = `Starting
 watchdog: task "problematic_code" has blocked the loop for over 100ms; it is at:
     main.problematicCode main.go:39
-    main.run.func3.2 main.go:80
+    main.run.func3.2 main.go:83
 Complete
 level=WARN msg="asyncio: slow task step" task=problematic_code ended="task returned"
 ticker ticked 0 times while the loop was blocked; a timer fired at least 200ms late: true
