@@ -546,9 +546,7 @@ func TestFaultOversizedLine(t *testing.T) {
 					results = append(results, "too long")
 					continue
 				case err != nil:
-					return err
-				case len(line) == 0:
-					return nil
+					return err // io.EOF once the client closes
 				}
 				results = append(results, string(line))
 				// Answer a line of the client's own, not what is left of

@@ -16,29 +16,58 @@ const DefaultStreamLimit = 64 << 10
 // IncompleteReadError is returned when the stream ends before a read could
 // be satisfied (asyncio.IncompleteReadError). Partial holds what was read;
 // it is consumed from the stream.
+//
+// Err is why the stream ended, and what errors.Is and errors.As see
+// through the error: the connection's error if it was lost by one (a
+// reset, say); at a clean end, io.EOF if nothing was read, else
+// io.ErrUnexpectedEOF, as io.ReadFull returns them. So a loop that stops
+// at io.EOF stops at the end of a stream that ended between records, and
+// not at one cut short in the middle of a record.
 type IncompleteReadError struct {
 	Partial  []byte
-	Expected int // bytes wanted; -1 when a separator was
+	Expected int   // bytes wanted; -1 when a separator was
+	Err      error // io.EOF, io.ErrUnexpectedEOF or the connection's error
 }
 
 func (e *IncompleteReadError) Error() string {
+	var msg string
 	if e.Expected < 0 {
-		return fmt.Sprintf("asyncio: stream ended after %d bytes, before the separator", len(e.Partial))
+		msg = fmt.Sprintf("asyncio: stream ended after %d bytes, before the separator", len(e.Partial))
+	} else {
+		msg = fmt.Sprintf("asyncio: stream ended after %d of %d bytes", len(e.Partial), e.Expected)
 	}
-	return fmt.Sprintf("asyncio: stream ended after %d of %d bytes", len(e.Partial), e.Expected)
+	if e.Err != nil && e.Err != io.EOF && e.Err != io.ErrUnexpectedEOF {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
 }
+
+// Unwrap returns e.Err.
+func (e *IncompleteReadError) Unwrap() error { return e.Err }
 
 // LimitOverrunError is returned by ReadUntil and ReadUntilAny when the
 // buffered data reaches the reader's limit without the separator
 // (asyncio.LimitOverrunError). The data stays in the stream; Consumed is
 // how much of it holds no separator.
+//
+// Err is the error the connection was lost with, if it was lost by one
+// before the overrun was found, so that errors.Is sees it; the data is
+// still in the stream, and reads return Err once it is read.
 type LimitOverrunError struct {
 	Consumed int
+	Err      error
 }
 
 func (e *LimitOverrunError) Error() string {
-	return fmt.Sprintf("asyncio: separator not found within the stream's limit (%d bytes scanned)", e.Consumed)
+	msg := fmt.Sprintf("asyncio: separator not found within the stream's limit (%d bytes scanned)", e.Consumed)
+	if e.Err != nil {
+		msg += "; the connection was lost: " + e.Err.Error()
+	}
+	return msg
 }
+
+// Unwrap returns e.Err.
+func (e *LimitOverrunError) Unwrap() error { return e.Err }
 
 // ErrLineTooLong is returned by ReadLine for a line longer than the limit;
 // the line is discarded, as asyncio's readline does before its ValueError.
@@ -53,6 +82,16 @@ var errConcurrentRead = errors.New("asyncio: another task is already reading thi
 // resumes it. Its methods wait in the calling task; one task at a time may
 // read.
 //
+// When the stream ends, what arrived before its end is read first, as
+// from an io.Reader: a read that the buffer can satisfy succeeds. A read
+// that it cannot satisfy returns the end: io.EOF at a clean end (the
+// peer's EOF, a close), or the error the connection was lost with (a
+// reset, say), and so does every read after it; a read already waiting
+// is woken with it. Read and ReadLine return it as it is, ReadExactly,
+// ReadUntil and ReadUntilAny in an *IncompleteReadError that holds what
+// was left (asyncio raises the connection's error even with data
+// buffered, which is then lost).
+//
 // A server keeps a reader, and a task waiting in it, for every idle
 // connection, so what a waiting reader holds is kept small: no buffer once
 // everything buffered is read (see consume), no future per wait (see wait),
@@ -60,7 +99,7 @@ var errConcurrentRead = errors.New("asyncio: another task is already reading thi
 // keeps its first, 2 KiB stack (see task_stackdepth_test.go).
 type StreamReader struct {
 	buf   []byte
-	err   error // the connection's error, once lost
+	err   error // the error the connection was lost with, if it was
 	tr    Transport
 	limit int
 	// The task waiting for data and the number of its wait (taskCore.gen):
@@ -216,8 +255,13 @@ func (r *StreamReader) resumeForWait() {
 }
 
 // Read returns up to n bytes, waiting until at least one is there or the
-// stream ends (asyncio's read(n)); at the end of the stream it returns an
-// empty slice. n < 0 reads until the end of the stream.
+// stream ends (asyncio's read(n)). Once the stream has ended and its
+// buffer is empty it returns io.EOF, or the error the connection was lost
+// with (asyncio returns an empty bytes object).
+//
+// n < 0 reads until the end of the stream, as io.ReadAll: a clean end is
+// no error, and if the connection was lost by one, what was read comes
+// back with the error. n == 0 returns an empty slice.
 func (r *StreamReader) Read(ctx context.Context, n int) ([]byte, error) {
 	if n <= 0 {
 		return r.readAllOrNothing(ctx, n)
@@ -228,7 +272,7 @@ func (r *StreamReader) Read(ctx context.Context, n int) ([]byte, error) {
 		}
 	}
 	if len(r.buf) == 0 {
-		return []byte{}, r.lostErr()
+		return nil, r.endErr()
 	}
 	return r.consume(min(n, len(r.buf))), nil
 }
@@ -256,8 +300,37 @@ func (r *StreamReader) readAllOrNothing(ctx context.Context, n int) ([]byte, err
 // lostErr is the connection's error, if it ended by one.
 func (r *StreamReader) lostErr() error { return r.err }
 
+// endErr is the error of a read that the buffer cannot satisfy once the
+// stream has ended: the connection's error, or io.EOF.
+func (r *StreamReader) endErr() error {
+	if r.err != nil {
+		return r.err
+	}
+	return io.EOF
+}
+
+// incomplete consumes what is buffered and returns it in the
+// *IncompleteReadError of a read of expected bytes (-1: up to a
+// separator) that the stream's end cut short.
+//
+//go:noinline
+func (r *StreamReader) incomplete(expected int) error {
+	partial := r.consume(len(r.buf))
+	err := r.err
+	switch {
+	case err != nil:
+	case len(partial) == 0:
+		err = io.EOF
+	default:
+		err = io.ErrUnexpectedEOF
+	}
+	return &IncompleteReadError{Partial: partial, Expected: expected, Err: err}
+}
+
 // ReadExactly returns exactly n bytes, waiting for them; if the stream
-// ends first it returns an *IncompleteReadError with what there was.
+// ends first it returns an *IncompleteReadError with what there was,
+// which wraps io.EOF if that was nothing, io.ErrUnexpectedEOF if it was
+// something, or the error the connection was lost with.
 func (r *StreamReader) ReadExactly(ctx context.Context, n int) ([]byte, error) {
 	if n < 0 {
 		return nil, fmt.Errorf("asyncio: ReadExactly of %d bytes", n)
@@ -268,14 +341,15 @@ func (r *StreamReader) ReadExactly(ctx context.Context, n int) ([]byte, error) {
 		}
 	}
 	if len(r.buf) < n {
-		return nil, &IncompleteReadError{Partial: r.consume(len(r.buf)), Expected: n}
+		return nil, r.incomplete(n)
 	}
 	return r.consume(n), nil
 }
 
 // ReadUntil returns the data up to and including sep, waiting for it
 // (asyncio's readuntil). If the stream ends first it returns an
-// *IncompleteReadError with the rest; if the limit is reached first, a
+// *IncompleteReadError with the rest, which wraps the stream's end as
+// ReadExactly's does; if the limit is reached first, a
 // *LimitOverrunError, and the data stays in the stream.
 func (r *StreamReader) ReadUntil(ctx context.Context, sep []byte) ([]byte, error) {
 	return r.readUntil(ctx, "ReadUntil", sep)
@@ -351,16 +425,16 @@ func separatorsLen(method string, seps [][]byte) (int, error) {
 func (r *StreamReader) scanUntil(from, maxLen int, seps [][]byte) (out []byte, next int, err error) {
 	if start, end := firstSeparator(r.buf, from, seps); end >= 0 {
 		if start > r.limit { // as asyncio: the separator starts past the limit
-			return nil, -1, &LimitOverrunError{Consumed: start}
+			return nil, -1, &LimitOverrunError{Consumed: start, Err: r.err}
 		}
 		return r.consume(end), -1, nil
 	}
 	next = max(0, len(r.buf)-maxLen+1)
 	if next > r.limit {
-		return nil, -1, &LimitOverrunError{Consumed: next}
+		return nil, -1, &LimitOverrunError{Consumed: next, Err: r.err}
 	}
 	if r.eof {
-		return nil, -1, &IncompleteReadError{Partial: r.consume(len(r.buf)), Expected: -1}
+		return nil, -1, r.incomplete(-1)
 	}
 	return nil, next, nil
 }
@@ -392,9 +466,13 @@ func firstSeparator(buf []byte, from int, seps [][]byte) (start, end int) {
 	return start, end
 }
 
-// ReadLine returns the next line, with its "\n"; at the end of the stream
-// the last, unterminated line, or an empty slice. A line longer than the
-// limit is discarded with ErrLineTooLong.
+// ReadLine returns the next line, with its "\n". At a clean end of the
+// stream it returns the last line even if it is unterminated, and then
+// io.EOF (asyncio returns an empty bytes object), so that a loop that
+// reads lines until an error ends. If the connection was lost by an error,
+// the error comes once every whole line is read, in an
+// *IncompleteReadError if part of a line was left. A line longer than
+// the limit is discarded with ErrLineTooLong.
 func (r *StreamReader) ReadLine(ctx context.Context) ([]byte, error) {
 	line, err := r.readUntil(ctx, "ReadUntil", lineSeps...)
 	if err != nil {
@@ -415,7 +493,13 @@ func (r *StreamReader) lineError(err error) ([]byte, error) {
 	var over *LimitOverrunError
 	switch {
 	case errors.As(err, &inc):
-		return inc.Partial, nil
+		switch {
+		case len(inc.Partial) == 0:
+			return nil, inc.Err // io.EOF or the connection's error
+		case r.err == nil:
+			return inc.Partial, nil // the last line, unterminated
+		}
+		return nil, err // part of a line, cut by the connection's error
 	case errors.As(err, &over):
 		// As asyncio: drop the line up to its end if it is there, else
 		// everything buffered.
@@ -429,7 +513,8 @@ func (r *StreamReader) lineError(err error) ([]byte, error) {
 	return nil, err
 }
 
-// AtEOF reports whether the stream has ended and its buffer is empty.
+// AtEOF reports whether the stream has ended and its buffer is empty: a
+// read would return io.EOF or the connection's error.
 func (r *StreamReader) AtEOF() bool { return r.eof && len(r.buf) == 0 }
 
 // Limit returns the reader's limit.
@@ -568,7 +653,8 @@ func (p *streamProtocol) ResumeWriting() {
 // Reader returns an io.Reader that reads from r as a wait of the task of
 // ctx, so that bufio, encoding/json and the like work on a stream. Its
 // Read returns what is buffered, up to len(p), waiting only when nothing
-// is, and io.EOF at the end of the stream.
+// is, and 0 with io.EOF at the end of the stream, or with the error the
+// connection was lost with, once everything before it is read.
 func (r *StreamReader) Reader(ctx context.Context) io.Reader { return streamIO{ctx: ctx, r: r} }
 
 // Writer returns an io.Writer that writes to w and then drains it, as a
@@ -585,14 +671,8 @@ func (s streamIO) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	b, err := s.r.Read(s.ctx, len(p))
-	if err != nil {
-		return 0, err
-	}
-	if len(b) == 0 {
-		return 0, io.EOF
-	}
-	return copy(p, b), nil
+	b, err := s.r.Read(s.ctx, len(p)) // data or an error, never both
+	return copy(p, b), err
 }
 
 func (s streamIO) Write(p []byte) (int, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"slices"
 	"testing"
 )
@@ -97,6 +98,9 @@ func FuzzReadLine(f *testing.F) {
 				if n > len(data)+1 {
 					t.Fatal("ReadLine does not advance")
 				}
+			}
+			if line, err := r.ReadLine(ctx); line != nil || err != io.EOF {
+				t.Fatalf("ReadLine at the end returned %q, %v; want io.EOF", line, err)
 			}
 			return struct{}{}, nil
 		}, WithClock(NewVirtualClock()))

@@ -1,6 +1,10 @@
 package asyncio
 
-import "context"
+import (
+	"context"
+	"errors"
+	"io"
+)
 
 // OpenConnection connects to addr ("host:port") over TCP and returns the
 // connection's reader and writer (asyncio.open_connection). The options
@@ -32,8 +36,10 @@ func openStream(ctx context.Context, network, addr string, opts []ConnOption) (*
 // (asyncio.start_server). The handler's ctx carries ctx's values. When the
 // handler returns, the connection is closed (as net/http does, and unlike
 // asyncio, which leaves that to the handler); an error it returns other
-// than a cancellation, or a panic, is reported to the loop's exception
-// handler, and the server goes on serving.
+// than a cancellation or the stream's io.EOF, or a panic, is reported to
+// the loop's exception handler, and the server goes on serving. A handler
+// that reads until an error may so return the error as it is: the client
+// leaving is no failure.
 func StartServer(ctx context.Context, addr string, handler func(ctx context.Context, r *StreamReader, w *StreamWriter) error, opts ...ServerOption) (*Server, error) {
 	return startStreamServer(ctx, "tcp", addr, handler, opts)
 }
@@ -97,11 +103,11 @@ func (p *streamProtocol) handlerEnded() {
 }
 
 // handlerFailed reports the error a connection's handler returned, unless
-// it is a cancellation.
+// it is a cancellation or the end of the stream.
 //
 //go:noinline
 func (p *streamProtocol) handlerFailed(err error) {
-	if !isCancelled(err) {
+	if !isCancelled(err) && !errors.Is(err, io.EOF) {
 		p.srv.loop.CallExceptionHandler(ExceptionContext{Message: "stream handler failed", Err: err})
 	}
 }

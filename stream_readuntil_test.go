@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -30,7 +31,9 @@ func (o untilOutcome) String() string {
 }
 
 // outcomeOf turns a result of ReadUntilAny into an untilOutcome; an error
-// of any other kind is returned as it is.
+// of any other kind is returned as it is, and so is an
+// *IncompleteReadError of a clean end that does not wrap io.EOF (nothing
+// left) or io.ErrUnexpectedEOF (something left).
 func outcomeOf(data []byte, err error) (untilOutcome, error) {
 	var over *LimitOverrunError
 	var inc *IncompleteReadError
@@ -38,7 +41,11 @@ func outcomeOf(data []byte, err error) (untilOutcome, error) {
 	case errors.As(err, &over):
 		return untilOutcome{Overrun: over.Consumed}, nil
 	case errors.As(err, &inc):
-		if inc.Expected != -1 {
+		cause := io.ErrUnexpectedEOF
+		if len(inc.Partial) == 0 {
+			cause = io.EOF
+		}
+		if inc.Expected != -1 || inc.Err != cause {
 			return untilOutcome{}, err
 		}
 		return untilOutcome{Data: string(inc.Partial), Incomplete: true}, nil

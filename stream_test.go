@@ -16,11 +16,12 @@ import (
 	"github.com/asyncio-go/asyncio"
 )
 
-// lineEcho answers every line until the client closes.
+// lineEcho answers every line until the client closes: the io.EOF it
+// returns then is no failure of the handler.
 func lineEcho(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
 	for {
 		line, err := r.ReadLine(ctx)
-		if err != nil || len(line) == 0 {
+		if err != nil {
 			return err
 		}
 		if string(line) == "panic\n" {
@@ -126,8 +127,8 @@ func TestStreamReaderErrorsKeepData(t *testing.T) {
 		if !errors.As(err, &inc) || string(inc.Partial) != "tail" || inc.Expected != 10 {
 			t.Errorf("ReadExactly past the end: %v", err)
 		}
-		if got, err := r.Read(ctx, 5); len(got) != 0 || err != nil {
-			t.Errorf("Read at EOF = %q, %v", got, err)
+		if got, err := r.Read(ctx, 5); len(got) != 0 || err != io.EOF {
+			t.Errorf("Read at EOF = %q, %v; want io.EOF", got, err)
 		}
 		return nil
 	})
@@ -183,9 +184,9 @@ func TestReadLineTooLong(t *testing.T) {
 		for {
 			line, err := r.ReadLine(ctx)
 			if err != nil {
-				t.Fatalf("ReadLine: %v", err)
+				t.Fatalf("ReadLine before the line after the long one: %v", err)
 			}
-			if string(line) == "ok\n" || len(line) == 0 {
+			if string(line) == "ok\n" {
 				break
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -173,11 +174,11 @@ func TestSubprocessLargeStreams(t *testing.T) {
 		total := 0
 		for {
 			b, err := p.Stdout.Read(ctx, 64<<10)
+			if errors.Is(err, io.EOF) {
+				break
+			}
 			if err != nil {
 				return err
-			}
-			if len(b) == 0 {
-				break
 			}
 			total += len(b)
 		}

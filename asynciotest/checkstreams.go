@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"testing"
 
 	"github.com/asyncio-go/asyncio"
@@ -31,9 +32,10 @@ type MakeStreams func(ctx context.Context) (a, b Stream, stop func(ctx context.C
 // slow reader still gets everything; ReadExactly of more than the reader
 // buffers before pausing completes; WriteEOF half-closes, and a read to the
 // end returns what came before it; a read past the end returns an
-// *asyncio.IncompleteReadError; Close and an abort end the connection for
-// both ends; writes fail after Close and after WriteEOF. Each subtest runs
-// on its own loop, made by Run with opts.
+// *asyncio.IncompleteReadError; at the end of the stream every read method
+// returns what was left and then io.EOF; Close and an abort end the
+// connection for both ends; writes fail after Close and after WriteEOF.
+// Each subtest runs on its own loop, made by Run with opts.
 func CheckStreams(t *testing.T, makeStreams MakeStreams, opts ...asyncio.Option) {
 	for _, c := range []struct {
 		name  string
@@ -45,6 +47,7 @@ func CheckStreams(t *testing.T, makeStreams MakeStreams, opts ...asyncio.Option)
 		{"Close", checkStreamsClose},
 		{"Abort", checkStreamsAbort},
 		{"IncompleteRead", checkStreamsIncompleteRead},
+		{"EndOfStream", checkStreamsEndOfStream},
 		{"ReadExactlyBeyondLimit", checkStreamsReadExactlyBeyondLimit},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -160,11 +163,11 @@ func checkStreamsDrain(t *testing.T, ctx context.Context, a, b Stream) {
 			got := make([]byte, 0, total)
 			for len(got) < total {
 				p, err := b.Reader.Read(ctx, 1000) // small reads: a slow reader
+				if errors.Is(err, io.EOF) {
+					return 0, errors.New("EOF before all the data")
+				}
 				if err != nil {
 					return 0, err
-				}
-				if len(p) == 0 {
-					return 0, errors.New("EOF before all the data")
 				}
 				got = append(got, p...)
 			}
@@ -242,8 +245,8 @@ func checkStreamsClose(t *testing.T, ctx context.Context, a, b Stream) {
 	if err := a.Writer.WaitClosed(ctx); err != nil {
 		t.Errorf("WaitClosed: %v", err)
 	}
-	if p, err := b.Reader.Read(ctx, 100); err != nil || len(p) != 0 {
-		t.Errorf("a read at the EOF returned %d bytes, %v; want none, nil", len(p), err)
+	if p, err := b.Reader.Read(ctx, 100); err != io.EOF || len(p) != 0 {
+		t.Errorf("a read at the EOF returned %d bytes, %v; want none, io.EOF", len(p), err)
 	}
 }
 
@@ -278,6 +281,47 @@ func checkStreamsIncompleteRead(t *testing.T, ctx context.Context, a, b Stream) 
 	var inc *asyncio.IncompleteReadError
 	if !errors.As(err, &inc) || string(inc.Partial) != "short" || inc.Expected != 10 {
 		t.Fatalf("ReadExactly(10) of a 5-byte stream returned %v, want an IncompleteReadError with the 5 bytes", err)
+	}
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("the IncompleteReadError of a stream cut short is %v, want one that wraps io.ErrUnexpectedEOF", err)
+	}
+}
+
+// checkStreamsEndOfStream: what is left at the end of the stream is read
+// first, the last line without its newline too; then every read method
+// returns io.EOF, wrapped in an *asyncio.IncompleteReadError by those
+// that return one, so that a loop reading until an error ends.
+func checkStreamsEndOfStream(t *testing.T, ctx context.Context, a, b Stream) {
+	if err := a.Writer.Write([]byte("one\ntwo")); err != nil {
+		t.Fatal(err)
+	}
+	a.Writer.Close()
+	var lines []string
+	for range 10 { // a bound, should the end never come
+		line, err := b.Reader.ReadLine(ctx)
+		if err != nil {
+			if err != io.EOF {
+				t.Errorf("ReadLine at the end returned %v, want io.EOF", err)
+			}
+			break
+		}
+		lines = append(lines, string(line))
+	}
+	if len(lines) != 2 || lines[0] != "one\n" || lines[1] != "two" {
+		t.Errorf("ReadLine read %q, want \"one\\n\", \"two\", then io.EOF", lines)
+	}
+	if p, err := b.Reader.Read(ctx, 10); len(p) != 0 || err != io.EOF {
+		t.Errorf("Read at the end returned %q, %v; want io.EOF", p, err)
+	}
+	var inc *asyncio.IncompleteReadError
+	if _, err := b.Reader.ReadExactly(ctx, 1); !errors.As(err, &inc) || len(inc.Partial) != 0 || !errors.Is(err, io.EOF) {
+		t.Errorf("ReadExactly at the end returned %v, want an IncompleteReadError wrapping io.EOF", err)
+	}
+	if _, err := b.Reader.ReadUntil(ctx, []byte("\n")); !errors.As(err, &inc) || len(inc.Partial) != 0 || !errors.Is(err, io.EOF) {
+		t.Errorf("ReadUntil at the end returned %v, want an IncompleteReadError wrapping io.EOF", err)
+	}
+	if p, err := b.Reader.Read(ctx, -1); len(p) != 0 || err != nil {
+		t.Errorf("Read(-1) at the end returned %q, %v; want nothing and no error, as io.ReadAll", p, err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"syscall"
 
@@ -76,7 +77,7 @@ func (h *Host) CreateServer(ctx context.Context, addr string, factory func() asy
 // new task for each connection, with the connection's reader and writer,
 // as asyncio.StartServer does: the handler's ctx carries ctx's values, the
 // connection is closed when the handler returns, and an error it returns,
-// other than a cancellation, goes to the loop's exception handler.
+// other than a cancellation or io.EOF, goes to the loop's exception handler.
 func (h *Host) StartServer(ctx context.Context, addr string, handler func(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error) (*Listener, error) {
 	loop := asyncio.RunningLoop(ctx)
 	if loop == nil {
@@ -112,7 +113,7 @@ func (p *handlerProtocol) ConnectionMade(t asyncio.Transport) {
 			l.handlers--
 			l.maybeDone()
 		}()
-		if err := p.handler(ctx, r, w); err != nil && !errors.Is(err, context.Canceled) {
+		if err := p.handler(ctx, r, w); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
 			p.loop.CallExceptionHandler(asyncio.ExceptionContext{Message: "simnet: stream handler failed", Err: err})
 		}
 		return struct{}{}, nil

@@ -21,8 +21,8 @@ func echo(t *testing.T, ctx context.Context, h *simnet.Host) *simnet.Listener {
 	ln, err := h.StartServer(ctx, ":7", func(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
 		for {
 			line, err := r.ReadLine(ctx)
-			if err != nil || len(line) == 0 {
-				return err
+			if err != nil {
+				return err // io.EOF once the client closes: no failure
 			}
 			if err := w.Write(line); err != nil {
 				return err

@@ -87,8 +87,8 @@ func echoStream(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamW
 	defer func() { liveConns-- }()
 	for {
 		data, err := r.Read(ctx, 64<<10)
-		if err != nil || len(data) == 0 {
-			return err
+		if err != nil {
+			return err // io.EOF once the client is done: no failure
 		}
 		w.Write(data)
 		if err := w.Drain(ctx); err != nil {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"io"
 	"os"
 	"strconv"
 	"time"
@@ -38,11 +40,11 @@ func procPipe(ctx context.Context, n int) (map[string]any, error) {
 	total := 0
 	for {
 		b, err := p.Stdout.Read(ctx, 64<<10)
+		if errors.Is(err, io.EOF) {
+			break
+		}
 		if err != nil {
 			return nil, err
-		}
-		if len(b) == 0 {
-			break
 		}
 		total += len(b)
 	}

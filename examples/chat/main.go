@@ -50,8 +50,8 @@ type room struct {
 // relays each line the client sends until the client closes.
 func (rm *room) serve(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
 	name, err := r.ReadLine(ctx)
-	if err != nil || len(name) == 0 {
-		return err // gone before saying who it is
+	if err != nil {
+		return err // gone before saying who it is: io.EOF, which is no failure
 	}
 	m := &member{name: strings.TrimSpace(string(name)), w: w}
 	if m.name == "" {
@@ -68,9 +68,7 @@ func (rm *room) serve(ctx context.Context, r *asyncio.StreamReader, w *asyncio.S
 			w.Write([]byte("* line too long, not sent\n"))
 			continue
 		case err != nil:
-			return err
-		case len(line) == 0:
-			return nil // the end of the stream: the client left
+			return err // io.EOF when the client left, which is no failure
 		}
 		rm.broadcast(m, "["+m.name+"] "+strings.TrimRight(string(line), "\r\n"))
 	}
@@ -195,10 +193,10 @@ func (s *script) hear(cs ...*client) {
 		}
 		line, err := c.r.ReadLine(s.ctx)
 		switch {
+		case errors.Is(err, io.EOF):
+			s.err = fmt.Errorf("%s: the server closed the connection", c.name)
 		case err != nil:
 			s.err = err
-		case len(line) == 0:
-			s.err = fmt.Errorf("%s: the server closed the connection", c.name)
 		default:
 			fmt.Fprintf(s.out, "    %s hears: %s", c.name, line)
 		}

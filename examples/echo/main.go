@@ -31,8 +31,10 @@ func main() {
 func echo(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
 	for {
 		data, err := r.Read(ctx, 100)
-		if err != nil || len(data) == 0 {
-			return err // the client is done; returning closes the connection
+		if err != nil {
+			// io.EOF: the client is done (no failure); returning
+			// closes the connection.
+			return err
 		}
 		w.Write(data)
 		if err := w.Drain(ctx); err != nil {

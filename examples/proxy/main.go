@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -35,8 +36,8 @@ func main() {
 func upstream(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter) error {
 	for {
 		line, err := r.ReadLine(ctx)
-		if err != nil || len(line) == 0 {
-			return err // returning closes the connection
+		if err != nil {
+			return err // io.EOF, no failure; returning closes the connection
 		}
 		w.Write([]byte("echo: " + string(line)))
 		if err := w.Drain(ctx); err != nil {
@@ -87,11 +88,11 @@ func pipe(ctx context.Context, r *asyncio.StreamReader, w *asyncio.StreamWriter)
 	n := 0
 	for {
 		data, err := r.Read(ctx, 32<<10)
+		if errors.Is(err, io.EOF) {
+			return n, w.WriteEOF()
+		}
 		if err != nil {
 			return n, err
-		}
-		if len(data) == 0 {
-			return n, w.WriteEOF()
 		}
 		n += len(data)
 		if err := w.Write(data); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -68,11 +69,11 @@ func (c *client) try(ctx context.Context, req string) (string, error) {
 		return "", err
 	}
 	line, err := c.r.ReadLine(ctx)
+	if errors.Is(err, io.EOF) {
+		return "", errors.New("the server closed the connection")
+	}
 	if err != nil {
 		return "", err
-	}
-	if len(line) == 0 {
-		return "", errors.New("the server closed the connection")
 	}
 	return strings.TrimSpace(string(line)), nil
 }

@@ -40,8 +40,8 @@ func TestTranscript(t *testing.T) {
    4.500s  network: partition healed
    4.530s  server: connection from client:49156
    4.543s  client: GET weight: attempt 5: no answer within 300ms
-   4.842s  server: client:49156 closed its side
-   5.523s  server: client:49152 closed its side
+   4.842s  server: client:49156: read simnet server:7000->client:49156: connection reset by peer
+   5.523s  server: client:49152: read simnet server:7000->client:49152: connection reset by peer
    6.165s  server: connection from client:49157
    6.240s  client: GET weight -> MISSING (attempt 6)
    6.488s  client: GET color -> VALUE green (attempt 1)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 
 	"github.com/asyncio-go/asyncio"
@@ -24,11 +25,11 @@ func serve(ctx context.Context, host *simnet.Host, logf func(string, ...any)) (*
 			case errors.Is(err, asyncio.ErrTimeout):
 				logf("server: %v idle for %v, closing it", peer, idleTimeout)
 				return nil
+			case errors.Is(err, io.EOF):
+				logf("server: %v closed its side", peer)
+				return nil
 			case err != nil:
 				logf("server: %v: %v", peer, err)
-				return nil
-			case len(line) == 0:
-				logf("server: %v closed its side", peer)
 				return nil
 			}
 			if err := w.Write([]byte(answer(store, strings.TrimSpace(string(line))) + "\n")); err != nil {
