@@ -59,6 +59,7 @@ type connTransport struct {
 	carrier                           *transportConn // the layer under TLS
 	tlsState                          *tls.ConnectionState
 	handshakeTimeout, shutdownTimeout time.Duration
+	shutdownTimer                     *TimerHandle // see armShutdownTimer
 
 	resume chan struct{} // lets the reader read again (cap 1)
 	done   chan struct{} // closed when the transport is lost
@@ -393,13 +394,7 @@ func (t *connTransport) Close() error {
 	t.wantEnd = true
 	t.mu.Unlock()
 	t.kickWriter()
-	if t.shutdownTimeout > 0 {
-		t.loop.CallLater(t.shutdownTimeout, func() {
-			if !t.lost {
-				t.finish(nil) // the peer took too long: abort
-			}
-		})
-	}
+	t.armShutdownTimer()
 	return nil
 }
 
@@ -419,6 +414,9 @@ func (t *connTransport) finish(err error) {
 	}
 	t.lost = true
 	t.loop.untrack(t)
+	if t.shutdownTimer != nil {
+		t.shutdownTimer.Cancel()
+	}
 	t.abort()
 	close(t.done)
 	t.unsent = 0
