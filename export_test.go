@@ -1,6 +1,10 @@
 package asyncio
 
-import "context"
+import (
+	"context"
+	"net"
+	"testing"
+)
 
 // Hooks into the package's internals for the external tests.
 
@@ -14,4 +18,11 @@ func WaitIOGoroutines(ctx context.Context) error {
 		return struct{}{}, nil
 	})
 	return err
+}
+
+// SetListenHook makes fn run on the loop before a server opens each of its
+// listening sockets, until the test ends.
+func SetListenHook(t testing.TB, fn func(net.Addr)) {
+	testHookListen = fn
+	t.Cleanup(func() { testHookListen = nil })
 }
