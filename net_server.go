@@ -309,7 +309,7 @@ func (s *Server) ServeForever(ctx context.Context) error {
 func (s *Server) acceptFailed(network string, err error, retry func()) {
 	s.loop.CallExceptionHandler(ExceptionContext{
 		Message: fmt.Sprintf("accept failed, retrying in %v", acceptRetryDelay),
-		Err:     &net.OpError{Op: "accept", Net: network, Err: err},
+		Err:     opError("accept", network, err),
 	})
 	s.loop.CallLater(acceptRetryDelay, func() {
 		if !s.closed {

@@ -4,9 +4,11 @@ package asyncio_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -242,6 +244,67 @@ func TestServerPortZeroGivesUp(t *testing.T) {
 				continue
 			}
 			ln.Close()
+		}
+		return nil
+	})
+}
+
+// readOp matches the description of a failed read: "read tcp", "read conn".
+var readOp = regexp.MustCompile(`read (tcp|conn|unix)`)
+
+// A connection reset by its peer is lost with one description of the
+// failed read, not one wrapped in a copy of itself ("read tcp: read tcp
+// ..."), with TLS or without.
+func TestResetErrorIsWrappedOnce(t *testing.T) {
+	for name, useTLS := range map[string]bool{"plain": false, "tls": true} {
+		t.Run(name, func(t *testing.T) { testResetError(t, useTLS) })
+	}
+}
+
+func testResetError(t *testing.T, useTLS bool) {
+	serverCfg, clientCfg := testTLS()
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		ln, err := net.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		var opts []asyncio.ConnOption
+		if useTLS {
+			opts = append(opts, asyncio.WithClientTLS(clientCfg))
+		}
+		// The peer accepts (and shakes hands) off the loop.
+		peer := asyncio.Spawn(ctx, func(ctx context.Context) (*net.TCPConn, error) {
+			return asyncio.ToThread(ctx, func() (*net.TCPConn, error) {
+				conn, err := ln.Accept()
+				if err != nil {
+					return nil, err
+				}
+				if useTLS {
+					if err := tls.Server(conn, serverCfg).Handshake(); err != nil {
+						conn.Close()
+						return nil, err
+					}
+				}
+				return conn.(*net.TCPConn), nil
+			})
+		})
+		rec := newRecorder(ctx)
+		if _, _, err := asyncio.CreateConnection(ctx, "tcp", ln.Addr().String(), func() asyncio.Protocol { return rec }, opts...); err != nil {
+			return err
+		}
+		conn, err := peer.Wait(ctx)
+		if err != nil {
+			return err
+		}
+		conn.SetLinger(0)
+		conn.Close() // a reset
+		lost, _ := rec.lost.Wait(ctx)
+		if !errors.Is(lost, syscall.ECONNRESET) {
+			t.Fatalf("TLS %v: lost with %v, want ECONNRESET", useTLS, lost)
+		}
+		if n := len(readOp.FindAllString(lost.Error(), -1)); n != 1 {
+			t.Errorf("TLS %v: lost with %q, which describes the read %d times", useTLS, lost, n)
 		}
 		return nil
 	})

@@ -211,7 +211,7 @@ func (t *connTransport) received() {
 			t.Close()
 		}
 	default:
-		t.fatal(&net.OpError{Op: "read", Net: netOf(t.conn), Err: err})
+		t.fatal(opError("read", netOf(t.conn), err))
 	}
 }
 
@@ -311,7 +311,7 @@ func (t *connTransport) wrote(n int, err error) {
 	t.unsent -= n
 	if err != nil {
 		if !t.closing {
-			t.fatal(&net.OpError{Op: "write", Net: netOf(t.conn), Err: err})
+			t.fatal(opError("write", netOf(t.conn), err))
 		}
 		return
 	}
@@ -480,6 +480,17 @@ func (t *connTransport) SetProtocol(p Protocol) {
 	t.proto = p
 	t.flow, _ = p.(WriteFlowControl)
 	t.buffered, _ = p.(BufferedProtocol)
+}
+
+// opError describes a failed network operation as the net package does,
+// unless err is such a description already: a net.Conn's own error, or
+// that of the transport under TLS, which would otherwise be repeated
+// ("read tcp: read tcp 127.0.0.1:...").
+func opError(op, network string, err error) error {
+	if _, ok := errors.AsType[*net.OpError](err); ok {
+		return err
+	}
+	return &net.OpError{Op: op, Net: network, Err: err}
 }
 
 // netOf names the network of conn for errors.
