@@ -23,29 +23,37 @@ type fdWatch struct {
 // runs in every iteration in which fd is still readable. A second
 // AddReader for fd replaces fn. It must be called from code running on the
 // loop.
-func (l *Loop) AddReader(fd int, fn func()) error { return l.watch(fd, fn, true) }
+func (l *Loop) AddReader(fd int, fn func()) error {
+	_, err := l.watch(fd, fn, true)
+	return err
+}
 
 // AddWriter arranges for fn to run on the loop each time fd is writable,
 // until RemoveWriter (loop.add_writer).
-func (l *Loop) AddWriter(fd int, fn func()) error { return l.watch(fd, fn, false) }
+func (l *Loop) AddWriter(fd int, fn func()) error {
+	_, err := l.watch(fd, fn, false)
+	return err
+}
 
 // RemoveReader stops watching fd for reading and reports whether it was.
-func (l *Loop) RemoveReader(fd int) bool { return l.unwatch(fd, true) }
+func (l *Loop) RemoveReader(fd int) bool { return l.unwatch(fd, true, nil) }
 
 // RemoveWriter stops watching fd for writing and reports whether it was.
-func (l *Loop) RemoveWriter(fd int) bool { return l.unwatch(fd, false) }
+func (l *Loop) RemoveWriter(fd int) bool { return l.unwatch(fd, false, nil) }
 
-func (l *Loop) watch(fd int, fn func(), read bool) error {
+// watch is AddReader or AddWriter; it returns the handle that now runs fn,
+// for unwatch.
+func (l *Loop) watch(fd int, fn func(), read bool) (*Handle, error) {
 	l.checkOnLoop("AddReader")
 	if l.isClosed() {
-		return ErrLoopClosed
+		return nil, ErrLoopClosed
 	}
 	if fd < 0 {
-		return fmt.Errorf("asyncio: watch of invalid descriptor %d", fd)
+		return nil, fmt.Errorf("asyncio: watch of invalid descriptor %d", fd)
 	}
 	p, err := l.ioPoller()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if fd >= len(l.fds) {
 		// Descriptors are small integers the kernel hands out lowest
@@ -80,15 +88,19 @@ func (l *Loop) watch(fd int, fn func(), read bool) error {
 		} else {
 			w.writer = nil
 		}
-		return fmt.Errorf("asyncio: watch descriptor %d: %w", fd, err)
+		return nil, fmt.Errorf("asyncio: watch descriptor %d: %w", fd, err)
 	}
 	if !oldR && !oldW {
 		l.watched++
 	}
-	return nil
+	return h, nil
 }
 
-func (l *Loop) unwatch(fd int, read bool) bool {
+// unwatch is RemoveReader or RemoveWriter. With a handle from watch, it
+// removes the watch only if that handle is still the one in place: a wait
+// that ends after another took over the descriptor must leave the other's
+// watch alone, as asyncio's sock_* calls check their own handle.
+func (l *Loop) unwatch(fd int, read bool, only *Handle) bool {
 	if fd < 0 || fd >= len(l.fds) {
 		return false
 	}
@@ -97,7 +109,7 @@ func (l *Loop) unwatch(fd int, read bool) bool {
 	if read {
 		h = &w.reader
 	}
-	if *h == nil {
+	if *h == nil || only != nil && *h != only {
 		return false
 	}
 	(*h).Cancel() // an event already taken this iteration must not run it

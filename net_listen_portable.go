@@ -49,6 +49,10 @@ func listenPortable(s *Server, a net.Addr) (listener, error) {
 		}
 		return nil, err
 	}
+	if err := setBacklog(ln, s.cfg.backlog); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	return &netListener{s: s, ln: ln, network: a.Network(), retry: make(chan struct{}, 1), inbound: make(map[net.Conn]struct{})}, nil
 }
 

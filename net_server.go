@@ -3,9 +3,11 @@ package asyncio
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"slices"
+	"syscall"
 	"time"
 )
 
@@ -78,18 +80,8 @@ func CreateServer(ctx context.Context, network, addr string, factory func() Prot
 		return nil, err
 	}
 	s := &Server{loop: l, factory: factory, cfg: cfg, done: NewEvent()}
-	for i, a := range addrs {
-		if ta, ok := a.(*net.TCPAddr); ok && ta.Port == 0 && i > 0 {
-			// Every host on the port the first one got, as asyncio does.
-			a = &net.TCPAddr{IP: ta.IP, Port: s.addrs[0].(*net.TCPAddr).Port, Zone: ta.Zone}
-		}
-		ln, err := l.listen(s, a)
-		if err != nil {
-			s.closeListeners()
-			return nil, &net.OpError{Op: "listen", Net: a.Network(), Addr: a, Err: err}
-		}
-		s.listeners = append(s.listeners, ln)
-		s.addrs = append(s.addrs, ln.addr())
+	if err := s.listenAll(addrs); err != nil {
+		return nil, err
 	}
 	l.track(s)
 	if !cfg.deferred {
@@ -98,8 +90,57 @@ func CreateServer(ctx context.Context, network, addr string, factory func() Prot
 	return s, nil
 }
 
+// listenAttempts bounds how many ports listenAll tries for addresses of
+// port 0.
+const listenAttempts = 8
+
+// listenAll opens a listening socket on each of addrs. Addresses of port 0
+// all get the port the first one got, as asyncio does; when a later one
+// finds that port taken (another program holds it on that address), every
+// socket is closed and the set tried again on a new port, up to
+// listenAttempts times.
+func (s *Server) listenAll(addrs []net.Addr) error {
+	for attempt := 1; ; attempt++ {
+		retry, err := s.tryListen(addrs)
+		if err == nil {
+			return nil
+		}
+		s.closeListeners()
+		s.addrs = nil
+		if !retry || attempt == listenAttempts {
+			return err
+		}
+	}
+}
+
+// tryListen is one attempt of listenAll. retry says whether the attempt
+// failed only because the port chosen for the first address was taken on
+// another.
+func (s *Server) tryListen(addrs []net.Addr) (retry bool, err error) {
+	for i, a := range addrs {
+		chosen := false
+		if ta, ok := a.(*net.TCPAddr); ok && ta.Port == 0 && i > 0 {
+			a = &net.TCPAddr{IP: ta.IP, Port: s.addrs[0].(*net.TCPAddr).Port, Zone: ta.Zone}
+			chosen = true
+		}
+		ln, err := s.loop.listen(s, a)
+		if err != nil {
+			return chosen && errors.Is(err, syscall.EADDRINUSE), &net.OpError{Op: "listen", Net: a.Network(), Addr: a, Err: err}
+		}
+		s.listeners = append(s.listeners, ln)
+		s.addrs = append(s.addrs, ln.addr())
+	}
+	return false, nil
+}
+
+// testHookListen, if set, runs before each listening socket is opened.
+var testHookListen func(net.Addr)
+
 // listen opens a listening socket on the loop's backend.
 func (l *Loop) listen(s *Server, a net.Addr) (listener, error) {
+	if testHookListen != nil {
+		testHookListen(a)
+	}
 	if l.portable() {
 		return listenPortable(s, a)
 	}
@@ -242,7 +283,7 @@ func (s *Server) ServeForever(ctx context.Context) error {
 func (s *Server) acceptFailed(network string, err error, retry func()) {
 	s.loop.CallExceptionHandler(ExceptionContext{
 		Message: fmt.Sprintf("accept failed, retrying in %v", acceptRetryDelay),
-		Err:     &net.OpError{Op: "accept", Net: network, Err: err},
+		Err:     opError("accept", network, err),
 	})
 	s.loop.CallLater(acceptRetryDelay, func() {
 		if !s.closed {

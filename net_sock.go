@@ -145,16 +145,14 @@ func waitReady(ctx context.Context, fd int, read bool) error {
 	l := t.loop
 	ready := NewFuture[struct{}](ctx)
 	mark := func() { ready.TrySetResult(struct{}{}) }
-	if read {
-		err = l.AddReader(fd, mark)
-		defer l.RemoveReader(fd)
-	} else {
-		err = l.AddWriter(fd, mark)
-		defer l.RemoveWriter(fd)
-	}
+	h, err := l.watch(fd, mark, read)
 	if err != nil {
 		return err
 	}
+	// Another call on fd may have replaced this watch while this one
+	// waited (a task that gave up on a cancelled read and started
+	// another): only this call's own watch is removed.
+	defer l.unwatch(fd, read, h)
 	what := waitSocketWrite
 	if read {
 		what = waitSocketRead

@@ -185,3 +185,78 @@ func TestSnapshotSocketWait(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A receive cancelled while a second one on the same descriptor waits
+// leaves the second one's watch in place: the second receives what comes
+// next (before, the first one's removal took the second's watch away, and
+// it never woke).
+func TestSockCancelledRecvLeavesNextOne(t *testing.T) {
+	a, b := socketpair(t)
+	asynciotest.Run(t, func(ctx context.Context) error {
+		recv := func(ctx context.Context) (string, error) {
+			buf := make([]byte, 8)
+			n, err := asyncio.SockRecv(ctx, b, buf)
+			return string(buf[:n]), err
+		}
+		first := asyncio.Spawn(ctx, recv)
+		asyncio.Sleep(ctx, 0) // first waits
+		second := asyncio.Spawn(ctx, recv)
+		asyncio.Sleep(ctx, 0) // second waits, its watch replacing the first's
+		first.Cancel()
+		if _, err := first.Wait(ctx); !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled SockRecv: %v", err)
+		}
+		unix.Write(a, []byte("data"))
+		err := asyncio.Timeout(ctx, time.Minute, func(ctx context.Context) error {
+			got, err := second.Wait(ctx)
+			if got != "data" {
+				t.Errorf("second SockRecv got %q, %v", got, err)
+			}
+			return err
+		})
+		if err != nil {
+			t.Errorf("second SockRecv: %v", err)
+		}
+		second.Cancel()
+		return nil
+	})
+}
+
+// The same for SockSendAll: a send cancelled while a second one waits for
+// room in the socket's buffer leaves the second one's watch in place.
+func TestSockCancelledSendLeavesNextOne(t *testing.T) {
+	a, b := socketpair(t)
+	for { // fill a's buffer
+		if _, err := unix.Write(a, make([]byte, 4096)); err != nil {
+			break
+		}
+	}
+	asynciotest.Run(t, func(ctx context.Context) error {
+		send := func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, asyncio.SockSendAll(ctx, a, []byte("x"))
+		}
+		first := asyncio.Spawn(ctx, send)
+		asyncio.Sleep(ctx, 0)
+		second := asyncio.Spawn(ctx, send)
+		asyncio.Sleep(ctx, 0)
+		first.Cancel()
+		if _, err := first.Wait(ctx); !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled SockSendAll: %v", err)
+		}
+		buf := make([]byte, 1<<16)
+		for { // drain b: a is writable again
+			if _, err := unix.Read(b, buf); err != nil {
+				break
+			}
+		}
+		err := asyncio.Timeout(ctx, time.Minute, func(ctx context.Context) error {
+			_, err := second.Wait(ctx)
+			return err
+		})
+		if err != nil {
+			t.Errorf("second SockSendAll: %v", err)
+		}
+		second.Cancel()
+		return nil
+	})
+}

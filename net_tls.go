@@ -8,6 +8,7 @@ import (
 	"net"
 	"syscall"
 	"time"
+	"weak"
 )
 
 // Default limits of a TLS handshake and of a TLS shutdown (asyncio's
@@ -128,9 +129,15 @@ func newTLSTransport(l *Loop, inner Transport, p Protocol, config *tls.Config, h
 func (t *connTransport) handshake(done func(error)) {
 	conn, tc := t.conn.(*tls.Conn), t.carrier
 	var timedOut bool
+	// A cancelled timer stays in the loop's heap until it is due or
+	// purged: it holds the transport weakly, so that a connection closed
+	// meanwhile is freed.
+	wt := weak.Make(t)
 	timer := t.loop.CallLater(t.handshakeTimeout, func() {
-		timedOut = true
-		t.abort()
+		if t := wt.Value(); t != nil {
+			timedOut = true
+			t.abort()
+		}
 	})
 	l := t.loop
 	l.external.Add(1)
@@ -161,6 +168,23 @@ func (t *connTransport) handshake(done func(error)) {
 			done(err)
 		})
 	}()
+}
+
+// armShutdownTimer aborts t, after Close, if its closing exchange outlasts
+// the shutdown timeout. finish cancels the timer, and the timer holds t
+// weakly, since a cancelled timer stays in the loop's heap until it is due
+// or purged: a closed connection's transport, buffers and TLS state are
+// freed when it closes, not when the timer would have fired.
+func (t *connTransport) armShutdownTimer() {
+	if t.shutdownTimeout <= 0 {
+		return
+	}
+	wt := weak.Make(t)
+	t.shutdownTimer = t.loop.CallLater(t.shutdownTimeout, func() {
+		if t := wt.Value(); t != nil && !t.lost {
+			t.finish(nil) // the peer took too long: abort
+		}
+	})
 }
 
 // acceptTLS runs the server's side of the handshake on an accepted

@@ -14,10 +14,12 @@ import (
 	"errors"
 	"math/big"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/asyncio-go/asyncio"
 )
@@ -307,3 +309,88 @@ func TestTLSShutdownTimeout(t *testing.T) {
 		return nil
 	})
 }
+
+// A closed TLS connection is unreachable once both ends have been told
+// ConnectionLost: no timer of the connection (its shutdown timeout, its
+// handshake timeout) keeps the transport, its buffers and its TLS state
+// alive until it would have fired. The clock is real, since the closing
+// exchange runs over real sockets, which do not hold a virtual clock; the
+// test never waits for the clock.
+func TestTLSClosedConnectionIsFreed(t *testing.T) {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		serverCfg, clientCfg := testTLS()
+		loop := asyncio.RunningLoop(ctx)
+		// Live timers, as a busy loop has, due before the connections'
+		// timeouts: the loop drops a cancelled timer once it is the next
+		// one due, or once cancelled timers outnumber live ones, so those
+		// of the connections stay in its heap.
+		for range 64 {
+			defer loop.CallLater(asyncio.DefaultTLSShutdownTimeout-5*time.Second, func() {}).Cancel()
+		}
+		const conns = 4
+		var probes []weak.Pointer[lostProbe]
+		allLost := asyncio.NewEvent()
+		lost := 0
+		newProbe := func() asyncio.Protocol {
+			p := &lostProbe{lost: func() {
+				if lost++; lost == 2*conns {
+					allLost.Set()
+				}
+			}}
+			probes = append(probes, weak.Make(p))
+			return p
+		}
+		srv, err := asyncio.CreateServer(ctx, "tcp", "127.0.0.1:0", newProbe, asyncio.TLS(serverCfg))
+		if err != nil {
+			return err
+		}
+		for range conns {
+			tr, _, err := asyncio.CreateConnection(ctx, "tcp", srv.Addrs()[0].String(), newProbe, asyncio.TLS(clientCfg))
+			if err != nil {
+				return err
+			}
+			tr.Write([]byte("hello"))
+			tr.Close()
+		}
+		if err := allLost.Wait(ctx); err != nil {
+			return err
+		}
+		// What the connections' goroutines posted last holds them until
+		// it has run: wait for those goroutines to end (the server's too).
+		srv.Close()
+		if err := srv.WaitClosed(ctx); err != nil {
+			return err
+		}
+		if err := asyncio.WaitIOGoroutines(ctx); err != nil {
+			return err
+		}
+		// The loop hands out callback handles from blocks, and a block
+		// keeps the callbacks of its handles: run a block's worth of
+		// others, over two iterations, so that the connections' last
+		// callbacks are let go.
+		for range 2 {
+			for range 128 {
+				loop.CallSoon(func() {})
+			}
+			if err := asyncio.Sleep(ctx, 0); err != nil {
+				return err
+			}
+		}
+		runtime.GC()
+		for i, p := range probes {
+			if p.Value() != nil {
+				t.Errorf("protocol %d of %d, and so its transport, is still reachable after ConnectionLost", i, len(probes))
+			}
+		}
+		return nil
+	})
+}
+
+// lostProbe is a protocol that calls lost from ConnectionLost and keeps
+// nothing else.
+type lostProbe struct {
+	asyncio.BaseProtocol
+	lost func()
+}
+
+func (p *lostProbe) ConnectionLost(error) { p.lost() }

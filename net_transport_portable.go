@@ -52,6 +52,7 @@ type connTransport struct {
 	carrier                           *transportConn // the layer under TLS
 	tlsState                          *tls.ConnectionState
 	handshakeTimeout, shutdownTimeout time.Duration
+	shutdownTimer                     *TimerHandle // see armShutdownTimer
 
 	resume chan struct{} // lets the reader read again (cap 1)
 	done   chan struct{} // closed when the transport is lost
@@ -203,7 +204,7 @@ func (t *connTransport) received() {
 			t.Close()
 		}
 	default:
-		t.fatal(&net.OpError{Op: "read", Net: netOf(t.conn), Err: err})
+		t.fatal(opError("read", netOf(t.conn), err))
 	}
 }
 
@@ -303,7 +304,7 @@ func (t *connTransport) wrote(n int, err error) {
 	t.unsent -= n
 	if err != nil {
 		if !t.closing {
-			t.fatal(&net.OpError{Op: "write", Net: netOf(t.conn), Err: err})
+			t.fatal(opError("write", netOf(t.conn), err))
 		}
 		return
 	}
@@ -361,13 +362,7 @@ func (t *connTransport) Close() error {
 	t.wantEnd = true
 	t.mu.Unlock()
 	t.kickWriter()
-	if t.shutdownTimeout > 0 {
-		t.loop.CallLater(t.shutdownTimeout, func() {
-			if !t.lost {
-				t.finish(nil) // the peer took too long: abort
-			}
-		})
-	}
+	t.armShutdownTimer()
 	return nil
 }
 
@@ -387,6 +382,9 @@ func (t *connTransport) finish(err error) {
 	}
 	t.lost = true
 	t.loop.untrack(t)
+	if t.shutdownTimer != nil {
+		t.shutdownTimer.Cancel()
+	}
 	t.abort()
 	close(t.done)
 	t.unsent = 0
@@ -427,6 +425,17 @@ func (t *connTransport) TLS() *tls.ConnectionState { return t.tlsState }
 func (t *connTransport) SetProtocol(p Protocol) {
 	t.proto = p
 	t.buffered, _ = p.(BufferedProtocol)
+}
+
+// opError describes a failed network operation as the net package does,
+// unless err is such a description already: a net.Conn's own error, or
+// that of the transport under TLS, which would otherwise be repeated
+// ("read tcp: read tcp 127.0.0.1:...").
+func opError(op, network string, err error) error {
+	if _, ok := errors.AsType[*net.OpError](err); ok {
+		return err
+	}
+	return &net.OpError{Op: op, Net: network, Err: err}
 }
 
 // netOf names the network of conn for errors.

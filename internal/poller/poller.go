@@ -20,8 +20,10 @@
 //     block). It fills events and returns how many; a Wake is consumed and
 //     not reported as an event. An interrupted system call returns 0 events
 //     and no error.
-//   - Wake is cheap and idempotent until the next Wait: a burst of wakes
-//     costs one system call on the waiting side.
+//   - Wake is cheap and idempotent until a Wait consumes it: a burst of
+//     wakes costs one system call on the waiting side. A Wake that comes
+//     after a Wait consumed the previous one is pending for the next Wait,
+//     since it may follow the caller's last look at its own state.
 //   - Errors and hang-ups are reported as readable and writable, so that
 //     the callback's own read or write sees the error, as with select.
 package poller

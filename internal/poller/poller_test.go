@@ -82,20 +82,11 @@ func TestWritableAndModify(t *testing.T) {
 	}
 }
 
-func TestWakeInterruptsWait(t *testing.T) {
-	p := mustNew(t)
+// waitTimesOut checks that a Wait with a short timeout blocks for all of it:
+// no wake is pending.
+func waitTimesOut(t *testing.T, p *Poller) {
+	t.Helper()
 	events := make([]Event, 8)
-	done := make(chan int)
-	go func() {
-		n, _ := p.Wait(-1, events)
-		done <- n
-	}()
-	p.Wake()
-	p.Wake() // a burst costs one wake
-	if n := <-done; n != 0 {
-		t.Fatalf("a wake was reported as %d events", n)
-	}
-	// The pending wake was consumed: the next Wait times out.
 	start := time.Now()
 	if n, _ := p.Wait(20*time.Millisecond, events); n != 0 {
 		t.Fatalf("%d events", n)
@@ -103,6 +94,54 @@ func TestWakeInterruptsWait(t *testing.T) {
 	if time.Since(start) < 20*time.Millisecond {
 		t.Fatal("Wait returned before its timeout: a stale wake was left")
 	}
+}
+
+func TestWakeInterruptsWait(t *testing.T) {
+	p := mustNew(t)
+	done := make(chan int)
+	go func() {
+		n, _ := p.Wait(-1, make([]Event, 8))
+		done <- n
+	}()
+	// One wake only: a second one could land after the Wait consumed the
+	// first, and would then rightly be kept for the next Wait
+	// (TestWakeAfterWaitIsKept).
+	p.Wake()
+	if n := <-done; n != 0 {
+		t.Fatalf("a wake was reported as %d events", n)
+	}
+	waitTimesOut(t, p) // the wake was consumed
+}
+
+func TestWakesBeforeWaitCoalesce(t *testing.T) {
+	p := mustNew(t)
+	p.Wake()
+	p.Wake() // a burst costs one wake
+	if n, _ := p.Wait(-1, make([]Event, 8)); n != 0 {
+		t.Fatalf("a wake was reported as %d events", n)
+	}
+	waitTimesOut(t, p)
+}
+
+// TestWakeAfterWaitIsKept is the case a loop relies on: a Wake that comes
+// after a Wait consumed the previous one may follow the loop's last look at
+// its queue, so the next Wait must not block.
+func TestWakeAfterWaitIsKept(t *testing.T) {
+	p := mustNew(t)
+	events := make([]Event, 8)
+	p.Wake()
+	if n, _ := p.Wait(-1, events); n != 0 {
+		t.Fatalf("a wake was reported as %d events", n)
+	}
+	p.Wake()
+	start := time.Now()
+	if n, _ := p.Wait(time.Minute, events); n != 0 {
+		t.Fatalf("a wake was reported as %d events", n)
+	}
+	if time.Since(start) > 30*time.Second {
+		t.Fatal("a wake after a Wait was lost")
+	}
+	waitTimesOut(t, p)
 }
 
 func TestHangupIsReadable(t *testing.T) {
