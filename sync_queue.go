@@ -26,7 +26,9 @@ var (
 // Fairness: waiters are served strictly in the order they began to wait.
 // An item put while getters wait goes straight to the first of them, and a
 // slot freed while putters wait is reserved for the first of them, so
-// TryGet and TryPut never take what a waiter was given. (asyncio wakes a
+// TryGet and TryPut never take what a waiter was given. A putter handed a
+// slot puts its item when it resumes; until then Full reports true and new
+// putters wait behind it, so items go in in the order of their Put calls. (asyncio wakes a
 // waiter and lets it try again, so a get_nowait can take the item meant for
 // it.) A getter cancelled after it was handed an item gives the item back
 // to the head of the queue; a putter cancelled after a slot was reserved
@@ -80,7 +82,7 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 	}
 	// Getters wait only while the queue is empty, so it is full then only
 	// because its slots are reserved for putters that came first.
-	if !q.fullLocked() {
+	if !q.putWaits() {
 		q.putLocked(v)
 		return nil
 	}
@@ -101,6 +103,9 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 		return ErrQueueShutDown
 	}
 	q.putLocked(v)
+	// Putters that queued behind this one while there was room get the
+	// room that is left.
+	q.freeSlot()
 	return nil
 }
 
@@ -112,7 +117,7 @@ func (q *Queue[T]) TryPut(v T) error {
 	if q.shutdown {
 		return ErrQueueShutDown
 	}
-	if q.fullLocked() {
+	if q.putWaits() {
 		return ErrQueueFull
 	}
 	q.putLocked(v)
@@ -186,9 +191,9 @@ func (q *Queue[T]) takeLocked() T {
 	return v
 }
 
-// freeSlot reserves a free slot for the first putter, if one waits.
+// freeSlot reserves the free slots for the first putters, if any wait.
 func (q *Queue[T]) freeSlot() {
-	if q.putters.len() > 0 && !q.fullLocked() && q.putters.grant(nil) {
+	for q.putters.len() > 0 && !q.fullLocked() && q.putters.grant(nil) {
 		q.reserved++
 	}
 }
@@ -288,15 +293,25 @@ func (q *Queue[T]) MaxSize() int { return q.maxsize }
 // Empty reports whether the queue holds no item.
 func (q *Queue[T]) Empty() bool { return q.Len() == 0 }
 
-// Full reports whether Put would wait.
+// Full reports whether Put would wait: the queue is full, counting the
+// slots reserved for putters that have not resumed yet, or other putters
+// wait before the caller.
 func (q *Queue[T]) Full() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.fullLocked()
+	return q.putWaits()
 }
 
 func (q *Queue[T]) fullLocked() bool {
 	return q.maxsize > 0 && q.items.len()+q.reserved >= q.maxsize
+}
+
+// putWaits reports whether a new Put must wait: there is no room, or
+// putters that came first have not put yet. A putter handed a slot puts
+// when it resumes, so a newcomer that went ahead of it would put its item
+// first.
+func (q *Queue[T]) putWaits() bool {
+	return q.fullLocked() || !q.putters.idle()
 }
 
 // store is the order of a queue's items.

@@ -20,10 +20,16 @@ import (
 // given: that is how a cancelled waiter wakes the next one, with no lost
 // wakeup.
 //
+// A granted waiter leaves the list at once but still counts until it has
+// resumed (asyncio 3.12 keeps it in its deque until then): idle is false
+// while a grant is on its way, so a primitive holds newcomers back behind
+// it, and what the waiter was handed is not counted as free meanwhile.
+//
 // A waitq is guarded by its primitive's mutex.
 type waitq struct {
 	head, tail *waiter
 	n          int
+	inFlight   int // granted waiters that have not resumed yet
 }
 
 type waiter struct {
@@ -58,6 +64,10 @@ func waiterFor(ctx context.Context, what waitKind, on any) *waiter {
 }
 
 func (q *waitq) len() int { return q.n }
+
+// idle reports whether nobody waits and no grant is on its way: only then
+// may a newcomer take what the primitive has without waiting.
+func (q *waitq) idle() bool { return q.n == 0 && q.inFlight == 0 }
 
 func (q *waitq) push(w *waiter) {
 	w.prev, w.next, w.queued = q.tail, nil, true
@@ -96,6 +106,7 @@ func (q *waitq) grant(v any) bool {
 		return false
 	}
 	q.remove(w)
+	q.inFlight++
 	w.granted, w.val = true, v
 	if w.t != nil {
 		w.t.loop.push(readyItem{t: w.t, gen: w.gen})
@@ -153,11 +164,12 @@ func (q *waitq) await(ctx context.Context, mu *sync.Mutex, w *waiter) (granted b
 		select {
 		case <-w.ch:
 			mu.Lock()
+			q.resumed(w)
 			return false, nil
 		case <-ctx.Done():
 			mu.Lock()
 			q.remove(w)
-			return w.granted, waitError(ctx)
+			return q.resumed(w), waitError(ctx)
 		}
 	}
 	t := w.t
@@ -170,10 +182,20 @@ func (q *waitq) await(ctx context.Context, mu *sync.Mutex, w *waiter) (granted b
 		}
 		if perr != nil {
 			q.remove(w)
-			return w.granted, perr
+			return q.resumed(w), perr
 		}
 		if w.granted {
+			q.resumed(w)
 			return false, nil
 		}
 	}
+}
+
+// resumed notes that w, out of the queue, is back in its primitive's
+// hands, and reports whether it had been granted.
+func (q *waitq) resumed(w *waiter) bool {
+	if w.granted {
+		q.inFlight--
+	}
+	return w.granted
 }
