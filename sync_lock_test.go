@@ -265,7 +265,6 @@ func TestLockGrantedLastWaiterCancelledFreesLock(t *testing.T) {
 	})
 }
 
-
 // The waiter the lock was handed to holds it before it resumes: Locked
 // reports true, TryAcquire fails, and a newcomer waits behind it.
 func TestLockGrantedWaiterHoldsLock(t *testing.T) {
