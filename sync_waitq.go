@@ -36,9 +36,8 @@ type waiter struct {
 	prev, next *waiter
 	queued     bool
 
-	t   *taskCore     // a task, suspended
-	gen uint64        // the wait of t that a grant ends
-	ch  chan struct{} // or a goroutine, blocked on this (buffered 1)
+	wake               // a task, suspended: the wake a grant fires
+	ch   chan struct{} // or a goroutine, blocked on this (buffered 1)
 
 	granted bool
 	val     any // what a grant carried, for a queue
@@ -109,7 +108,7 @@ func (q *waitq) grant(v any) bool {
 	q.inFlight++
 	w.granted, w.val = true, v
 	if w.t != nil {
-		w.t.loop.push(readyItem{t: w.t, gen: w.gen})
+		w.fire()
 	} else {
 		w.ch <- struct{}{}
 	}
@@ -146,7 +145,7 @@ func (q *waitq) enqueue(ctx context.Context, w *waiter) error {
 		return err
 	}
 	if t != nil {
-		w.t, w.gen = t, t.beginWait()
+		w.wake = t.beginWait()
 	} else {
 		if err := checkBlocking(); err != nil {
 			return err

@@ -41,7 +41,7 @@ type taskCore struct {
 	startFailed bool     // it failed before calling started (Start)
 	waitingIn   waitKind // what it waits in, for a Snapshot
 
-	gen     uint64 // counts waits; a wake names the wait it ends
+	gen     uint64 // counts waits; a wake names the wait it ends (see wake)
 	wokenBy uint64 // the gen of the wake that resumed the task last
 	// waitOn is what holds the task up, when a Snapshot can say who: the
 	// *futureCore of the task or future it waits for, a *Lock (its
@@ -147,7 +147,7 @@ func trySpawn[T any](l *Loop, parent context.Context, inherit, foreign bool, fn 
 	tc.ctx = &tc.own
 	tc.ctx.init(parent, l, tc, inherit)
 	tc.co = l.coroutineFor(t)
-	l.push(readyItem{t: tc, gen: 1})
+	wake{tc, tc.gen}.fire()
 	return t, nil
 }
 
@@ -272,7 +272,7 @@ func (tc *taskCore) CancelCause(cause error) bool {
 // its ctx is done. It is safe from any goroutine.
 func (tc *taskCore) wakeForCancel() {
 	if !tc.done.Load() {
-		tc.loop.push(readyItem{t: tc, gen: anyGen})
+		wake{tc, anyWait}.fire()
 	}
 }
 
@@ -301,13 +301,14 @@ func (t *Task[T]) Result() (T, error) {
 	return t.val, t.err
 }
 
-// step resumes t if the wake (t, gen) is for the wait t is in.
-func (l *Loop) step(t *taskCore, gen uint64) {
-	if t.state != stateSuspended || (gen != anyGen && gen != t.gen) {
+// step resumes the task of w if w ends the wait it is in.
+func (l *Loop) step(w wake) {
+	t := w.t
+	if t.state != stateSuspended || !w.current() {
 		return
 	}
 	t.state = stateRunning
-	t.wokenBy = gen
+	t.wokenBy = w.gen
 	// current is left set after the step, so that a task that resumes
 	// itself (Sleep(ctx, 0) with nothing else ready) costs no atomic
 	// store; running a callback clears it.
@@ -335,14 +336,6 @@ func (l *Loop) step(t *taskCore, gen uint64) {
 	if probe {
 		l.stepEnded(t, nil)
 	}
-}
-
-// beginWait starts a new wait of the task and returns the number wakes for
-// it must carry.
-func (tc *taskCore) beginWait() uint64 {
-	tc.waitSince = time.Duration(tc.loop.coarse.Load())
-	tc.gen++
-	return tc.gen
 }
 
 // park suspends the task until a wake for its current wait or until ctx is
