@@ -599,7 +599,7 @@ func (l *Loop) Close() error {
 	l.mu.Unlock()
 	for {
 		l.mu.Lock()
-		t := l.tasks.first()
+		t := l.tasks.front()
 		if t == nil {
 			l.closed = true
 			l.closedFlag.Store(true)

@@ -83,7 +83,7 @@ func (l *Lock) Release() {
 // handOn gives the lock to the first waiter, or frees it.
 func (l *Lock) handOn() {
 	l.heldBy = 0
-	if w := l.waiters.head; w != nil && w.t != nil {
+	if w := l.waiters.first(); w != nil && w.t != nil {
 		l.heldBy = w.t.id
 	}
 	if !l.waiters.grant(nil) {

@@ -27,14 +27,13 @@ import (
 //
 // A waitq is guarded by its primitive's mutex.
 type waitq struct {
-	head, tail *waiter
-	n          int
-	inFlight   int // granted waiters that have not resumed yet
+	list     list[waiter, *waiter]
+	n        int
+	inFlight int // granted waiters that have not resumed yet
 }
 
 type waiter struct {
-	prev, next *waiter
-	queued     bool
+	node links[waiter]
 
 	wake               // a task, suspended: the wake a grant fires
 	ch   chan struct{} // or a goroutine, blocked on this (buffered 1)
@@ -68,39 +67,26 @@ func (q *waitq) len() int { return q.n }
 // may a newcomer take what the primitive has without waiting.
 func (q *waitq) idle() bool { return q.n == 0 && q.inFlight == 0 }
 
+func (w *waiter) links() *links[waiter] { return &w.node }
+
+// first returns the waiter a grant would go to, or nil.
+func (q *waitq) first() *waiter { return q.list.front() }
+
 func (q *waitq) push(w *waiter) {
-	w.prev, w.next, w.queued = q.tail, nil, true
-	if q.tail != nil {
-		q.tail.next = w
-	} else {
-		q.head = w
-	}
-	q.tail = w
+	q.list.pushBack(w)
 	q.n++
 }
 
 func (q *waitq) remove(w *waiter) {
-	if !w.queued {
-		return
+	if q.list.remove(w) {
+		q.n--
 	}
-	if w.prev != nil {
-		w.prev.next = w.next
-	} else {
-		q.head = w.next
-	}
-	if w.next != nil {
-		w.next.prev = w.prev
-	} else {
-		q.tail = w.prev
-	}
-	w.prev, w.next, w.queued = nil, nil, false
-	q.n--
 }
 
 // grant hands v to the first waiter and wakes it. It reports false if
 // nobody waits.
 func (q *waitq) grant(v any) bool {
-	w := q.head
+	w := q.list.front()
 	if w == nil {
 		return false
 	}

@@ -51,7 +51,7 @@ type taskCore struct {
 	parent    uint64        // the id of the task that spawned it
 	debug     *taskDebug    // debug mode only, to keep tasks small otherwise
 
-	prev, nextTask *taskCore // the loop's list of live tasks
+	node links[taskCore] // in the loop's list of live tasks
 
 	qw    *waiter // the task's waiter in primitives' queues, made on first use
 	group *group  // the Gather or TaskGroup the task belongs to
@@ -139,7 +139,7 @@ func trySpawn[T any](l *Loop, parent context.Context, inherit, foreign bool, fn 
 	if l.debug {
 		tc.debug = &taskDebug{spawnedAt: stack()}
 	}
-	l.tasks.add(tc)
+	l.tasks.pushBack(tc)
 	l.mu.Unlock()
 
 	// The scope is attached after the task is listed, so a cancellation
@@ -476,7 +476,7 @@ func AllTasks(ctx context.Context) []AnyTask {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []AnyTask
-	for t := l.tasks.head; t != nil; t = t.nextTask {
+	for t := range l.tasks.all() {
 		out = append(out, t.self)
 	}
 	return out
@@ -493,39 +493,10 @@ type AnyTask interface {
 	Cancelled() bool
 }
 
-// taskList is a doubly linked list of live tasks, kept under Loop.mu.
-type taskList struct {
-	head, tail *taskCore
-}
+// taskList is the list of a loop's live tasks, kept under Loop.mu.
+type taskList = list[taskCore, *taskCore]
 
-func (q *taskList) add(t *taskCore) {
-	t.prev = q.tail
-	if q.tail != nil {
-		q.tail.nextTask = t
-	} else {
-		q.head = t
-	}
-	q.tail = t
-}
-
-func (q *taskList) remove(t *taskCore) {
-	if t.prev == nil && q.head != t {
-		return // not in the list
-	}
-	if t.prev != nil {
-		t.prev.nextTask = t.nextTask
-	} else {
-		q.head = t.nextTask
-	}
-	if t.nextTask != nil {
-		t.nextTask.prev = t.prev
-	} else {
-		q.tail = t.prev
-	}
-	t.prev, t.nextTask = nil, nil
-}
-
-func (q *taskList) first() *taskCore { return q.head }
+func (tc *taskCore) links() *links[taskCore] { return &tc.node }
 
 // bySpawnOrder returns the tasks of m in spawn order.
 func bySpawnOrder(m map[*taskCore]struct{}) []*taskCore {

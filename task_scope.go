@@ -30,15 +30,14 @@ type scope struct {
 
 	mu   sync.Mutex
 	done chan struct{}
-	// The child scopes, in the order they attached, linked through
-	// prevSib and nextSib (guarded by the parent's mu): cancellation wakes
-	// them in that order, so a run under a virtual clock is reproducible.
-	first, last      *scope
-	up               *scope // the scope this one is registered with
-	prevSib, nextSib *scope
-	linked           bool // in up's list; guarded by up.mu
-	afterFuncs       []*afterFunc
-	stopParent       func() bool // undoes the registration with a foreign parent
+	// The child scopes, in the order they attached (guarded by mu):
+	// cancellation wakes them in that order, so a run under a virtual
+	// clock is reproducible.
+	children   list[scope, *scope]
+	up         *scope       // the scope this one is registered with
+	sib        links[scope] // in up's children; guarded by up.mu
+	afterFuncs []*afterFunc
+	stopParent func() bool // undoes the registration with a foreign parent
 }
 
 type scopeKey struct{}
@@ -90,35 +89,19 @@ func (s *scope) addChild(c *scope) {
 		c.cancel(s.err, s.cause)
 		return
 	}
-	c.up, c.linked = s, true
-	c.prevSib, c.nextSib = s.last, nil
-	if s.last != nil {
-		s.last.nextSib = c
-	} else {
-		s.first = c
-	}
-	s.last = c
+	c.up = s
+	s.children.pushBack(c)
 	s.mu.Unlock()
 }
+
+func (s *scope) links() *links[scope] { return &s.sib }
 
 // detach removes s from its parent, once s is no longer needed, so a
 // long-lived parent does not accumulate finished children.
 func (s *scope) detach() {
 	if up := s.up; up != nil {
 		up.mu.Lock()
-		if s.linked {
-			if s.prevSib != nil {
-				s.prevSib.nextSib = s.nextSib
-			} else {
-				up.first = s.nextSib
-			}
-			if s.nextSib != nil {
-				s.nextSib.prevSib = s.prevSib
-			} else {
-				up.last = s.prevSib
-			}
-			s.prevSib, s.nextSib, s.linked = nil, nil, false
-		}
+		up.children.remove(s)
 		up.mu.Unlock()
 	}
 	if s.stopParent != nil {
@@ -153,11 +136,9 @@ func (s *scope) cancelFrom(err, cause error, running *taskCore) bool {
 		close(s.done)
 	}
 	var children []*scope
-	for c := s.first; c != nil; c = c.nextSib {
+	for c := s.children.popFront(); c != nil; c = s.children.popFront() {
 		children = append(children, c)
-		c.linked = false
 	}
-	s.first, s.last = nil, nil
 	afters := s.afterFuncs
 	s.afterFuncs = nil
 	s.mu.Unlock()
