@@ -128,8 +128,8 @@ func (q *Queue[T]) TryPut(v T) error {
 func (q *Queue[T]) putLocked(v T) {
 	q.unfinished++
 	// Only an item handed to a getter travels as an interface value: the
-	// length check keeps the common put from boxing it.
-	if q.getters.len() > 0 && q.getters.grant(v) {
+	// waiting check keeps the common put from boxing it.
+	if q.getters.waiting() && q.getters.grant(v) {
 		q.freeSlot() // v took no slot: a putter holding a reservation may have just used it
 		return
 	}
@@ -193,7 +193,7 @@ func (q *Queue[T]) takeLocked() T {
 
 // freeSlot reserves the free slots for the first putters, if any wait.
 func (q *Queue[T]) freeSlot() {
-	for q.putters.len() > 0 && !q.fullLocked() && q.putters.grant(nil) {
+	for q.putters.waiting() && !q.fullLocked() && q.putters.grant(nil) {
 		q.reserved++
 	}
 }

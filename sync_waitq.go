@@ -28,7 +28,6 @@ import (
 // A waitq is guarded by its primitive's mutex.
 type waitq struct {
 	list     list[waiter, *waiter]
-	n        int
 	inFlight int // granted waiters that have not resumed yet
 }
 
@@ -61,27 +60,21 @@ func waiterFor(ctx context.Context, what waitKind, on any) *waiter {
 	return new(waiter)
 }
 
-func (q *waitq) len() int { return q.n }
+// waiting reports whether anybody waits for a grant.
+func (q *waitq) waiting() bool { return q.list.front() != nil }
 
 // idle reports whether nobody waits and no grant is on its way: only then
 // may a newcomer take what the primitive has without waiting.
-func (q *waitq) idle() bool { return q.n == 0 && q.inFlight == 0 }
+func (q *waitq) idle() bool { return q.list.front() == nil && q.inFlight == 0 }
 
 func (w *waiter) links() *links[waiter] { return &w.node }
 
 // first returns the waiter a grant would go to, or nil.
 func (q *waitq) first() *waiter { return q.list.front() }
 
-func (q *waitq) push(w *waiter) {
-	q.list.pushBack(w)
-	q.n++
-}
+func (q *waitq) push(w *waiter) { q.list.pushBack(w) }
 
-func (q *waitq) remove(w *waiter) {
-	if q.list.remove(w) {
-		q.n--
-	}
-}
+func (q *waitq) remove(w *waiter) { q.list.remove(w) }
 
 // grant hands v to the first waiter and wakes it. It reports false if
 // nobody waits.
