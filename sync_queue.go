@@ -82,7 +82,7 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 	}
 	// Getters wait only while the queue is empty, so it is full then only
 	// because its slots are reserved for putters that came first.
-	if !q.putWaits() {
+	if q.putters.idle() && !q.fullLocked() { // !putWaits(), which is not inlined
 		q.putLocked(v)
 		return nil
 	}
@@ -91,7 +91,7 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 	if err != nil {
 		if granted && w.val == nil { // a reserved slot: pass it on
 			q.reserved--
-			q.freeSlot()
+			q.freeSlots()
 		}
 		return err
 	}
@@ -105,7 +105,7 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 	q.putLocked(v)
 	// Putters that queued behind this one while there was room get the
 	// room that is left.
-	q.freeSlot()
+	q.freeSlots()
 	return nil
 }
 
@@ -191,8 +191,17 @@ func (q *Queue[T]) takeLocked() T {
 	return v
 }
 
-// freeSlot reserves the free slots for the first putters, if any wait.
+// freeSlot reserves a slot just freed for the first putter, if one waits.
 func (q *Queue[T]) freeSlot() {
+	if q.putters.waiting() && !q.fullLocked() && q.putters.grant(nil) {
+		q.reserved++
+	}
+}
+
+// freeSlots reserves the free slots for the first putters, if any wait:
+// there may be several once a putter that others queued behind has put,
+// or has given back the slot reserved for it.
+func (q *Queue[T]) freeSlots() {
 	for q.putters.waiting() && !q.fullLocked() && q.putters.grant(nil) {
 		q.reserved++
 	}

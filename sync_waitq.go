@@ -3,6 +3,7 @@ package asyncio
 import (
 	"context"
 	"sync"
+	"unsafe"
 )
 
 // waitq is the FIFO of waiters that every coordination primitive (Lock,
@@ -27,12 +28,12 @@ import (
 //
 // A waitq is guarded by its primitive's mutex.
 type waitq struct {
-	list     list[waiter, *waiter]
+	list     list[waiter]
 	inFlight int // granted waiters that have not resumed yet
 }
 
 type waiter struct {
-	node links[waiter]
+	node links[waiter] // first: see links
 
 	wake               // a task, suspended: the wake a grant fires
 	ch   chan struct{} // or a goroutine, blocked on this (buffered 1)
@@ -40,6 +41,9 @@ type waiter struct {
 	granted bool
 	val     any // what a grant carried, for a queue
 }
+
+// The links of a waiter are its first field.
+var _ [0]struct{} = [unsafe.Offsetof(waiter{}.node)]struct{}{}
 
 // waiterFor returns a waiter for a wait with ctx: the running task's own,
 // reused, since a task waits for one thing at a time, or a new one for a
@@ -67,8 +71,6 @@ func (q *waitq) waiting() bool { return q.list.front() != nil }
 // may a newcomer take what the primitive has without waiting.
 func (q *waitq) idle() bool { return q.list.front() == nil && q.inFlight == 0 }
 
-func (w *waiter) links() *links[waiter] { return &w.node }
-
 // first returns the waiter a grant would go to, or nil.
 func (q *waitq) first() *waiter { return q.list.front() }
 
@@ -79,11 +81,10 @@ func (q *waitq) remove(w *waiter) { q.list.remove(w) }
 // grant hands v to the first waiter and wakes it. It reports false if
 // nobody waits.
 func (q *waitq) grant(v any) bool {
-	w := q.list.front()
+	w := q.list.popFront()
 	if w == nil {
 		return false
 	}
-	q.remove(w)
 	q.inFlight++
 	w.granted, w.val = true, v
 	if w.t != nil {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"time"
+	"unsafe"
 )
 
 // A Task runs a function on a loop, cooperatively: it has the loop to itself
@@ -23,6 +24,7 @@ type Task[T any] struct {
 
 // taskCore is the part of a task that does not depend on its result type.
 type taskCore struct {
+	node links[taskCore] // in the loop's list of live tasks; first: see links
 	futureCore
 	name string // "" until asked for, for an unnamed task: see Name
 	id   uint64
@@ -50,8 +52,6 @@ type taskCore struct {
 	waitSince time.Duration // loop time at which the wait began (see Loop.coarse)
 	parent    uint64        // the id of the task that spawned it
 	debug     *taskDebug    // debug mode only, to keep tasks small otherwise
-
-	node links[taskCore] // in the loop's list of live tasks
 
 	qw    *waiter // the task's waiter in primitives' queues, made on first use
 	group *group  // the Gather or TaskGroup the task belongs to
@@ -494,9 +494,10 @@ type AnyTask interface {
 }
 
 // taskList is the list of a loop's live tasks, kept under Loop.mu.
-type taskList = list[taskCore, *taskCore]
+type taskList = list[taskCore]
 
-func (tc *taskCore) links() *links[taskCore] { return &tc.node }
+// The links of a task are its first field.
+var _ [0]struct{} = [unsafe.Offsetof(taskCore{}.node)]struct{}{}
 
 // bySpawnOrder returns the tasks of m in spawn order.
 func bySpawnOrder(m map[*taskCore]struct{}) []*taskCore {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // scope is the context.Context of every task, timeout scope, task group and
@@ -16,6 +17,8 @@ import (
 // Standard contexts derived from a scope (context.WithCancel(ctx) and
 // friends) register through AfterFunc, also without a goroutine.
 type scope struct {
+	sib links[scope] // in up's children, guarded by up.mu; first: see links
+
 	parent context.Context // values and deadline come from here
 	owner  *taskCore       // task woken when the scope is cancelled
 	loop   *Loop
@@ -33,12 +36,14 @@ type scope struct {
 	// The child scopes, in the order they attached (guarded by mu):
 	// cancellation wakes them in that order, so a run under a virtual
 	// clock is reproducible.
-	children   list[scope, *scope]
-	up         *scope       // the scope this one is registered with
-	sib        links[scope] // in up's children; guarded by up.mu
+	children   list[scope]
+	up         *scope // the scope this one is registered with
 	afterFuncs []*afterFunc
 	stopParent func() bool // undoes the registration with a foreign parent
 }
+
+// The links of a scope are its first field.
+var _ [0]struct{} = [unsafe.Offsetof(scope{}.sib)]struct{}{}
 
 type scopeKey struct{}
 
@@ -93,8 +98,6 @@ func (s *scope) addChild(c *scope) {
 	s.children.pushBack(c)
 	s.mu.Unlock()
 }
-
-func (s *scope) links() *links[scope] { return &s.sib }
 
 // detach removes s from its parent, once s is no longer needed, so a
 // long-lived parent does not accumulate finished children.
