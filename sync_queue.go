@@ -82,7 +82,9 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 	}
 	// Getters wait only while the queue is empty, so it is full then only
 	// because its slots are reserved for putters that came first.
-	if q.putters.idle() && !q.fullLocked() { // !putWaits(), which is not inlined
+	// !putWaits(), which is not inlined; a putter never waits on an
+	// unbounded queue.
+	if q.maxsize <= 0 || q.putters.idle() && !q.fullLocked() {
 		q.putLocked(v)
 		return nil
 	}
