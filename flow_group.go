@@ -19,9 +19,8 @@ type group struct {
 	cancelOnFail    bool
 	cancelIsFailure bool // a child cancelled alone fails the group (Gather)
 	cancelledByUs   bool // the group cancelled its scope itself
-	ownerGen        uint64
-	ownerWaiting    bool
 	closed          bool
+	ownerWake       wake // while the owner waits for the children
 }
 
 // newGroup makes a group owned by the task of ctx. It returns ErrNoTask
@@ -71,8 +70,8 @@ func (g *group) childDone(t *taskCore) {
 			g.fail(err)
 		}
 	}
-	if g.pending == 0 && g.ownerWaiting {
-		g.loop.push(readyItem{t: g.owner, gen: g.ownerGen})
+	if g.pending == 0 && g.ownerWake.t != nil {
+		g.ownerWake.fire()
 	}
 }
 
@@ -103,10 +102,9 @@ func (g *group) wait() error {
 	t := g.owner
 	t.waitingIn, t.waitOn = waitChildren, g
 	for g.pending > 0 {
-		g.ownerGen = t.beginWait()
-		g.ownerWaiting = true
+		g.ownerWake = t.beginWait()
 		err := t.suspend()
-		g.ownerWaiting = false
+		g.ownerWake = wake{}
 		if err != nil {
 			return err
 		}

@@ -120,7 +120,7 @@ type multiWait struct {
 
 	mu      sync.Mutex
 	arrived []*futureCore // finished, not yet handed out
-	gen     uint64        // the wait of t that an arrival wakes
+	wake    wake          // the wait of t that an arrival ends
 	signal  chan struct{} // wakes a goroutine that is not a task
 }
 
@@ -153,10 +153,10 @@ func (w *multiWait) add(c *futureCore) {
 func (w *multiWait) notify(c *futureCore) {
 	w.mu.Lock()
 	w.arrived = append(w.arrived, c)
-	gen := w.gen
+	wk := w.wake
 	w.mu.Unlock()
-	if w.t != nil {
-		w.t.loop.push(readyItem{t: w.t, gen: gen})
+	if wk.t != nil {
+		wk.fire()
 		return
 	}
 	select {
@@ -185,7 +185,7 @@ func (w *multiWait) nextDone() (*futureCore, error) {
 			return c, nil
 		}
 		if w.t != nil {
-			w.gen = w.t.beginWait()
+			w.wake = w.t.beginWait()
 		}
 		w.mu.Unlock()
 		if err := waitError(w.ctx); err != nil {

@@ -78,7 +78,7 @@ func (l *Loop) staleSnapshot() *Snapshot {
 	} else {
 		s.Loop = l.id
 		l.mu.Lock()
-		for t := l.tasks.head; t != nil; t = t.nextTask {
+		for t := range l.tasks.all() {
 			// Set before the task was listed, and never changed: safe
 			// to read under mu while the loop is stuck.
 			s.Tasks = append(s.Tasks, TaskInfo{ID: t.id, Name: t.Name(), Parent: t.parent, State: "unknown"})
@@ -95,7 +95,7 @@ func (l *Loop) collect() *Snapshot {
 	s := &Snapshot{Loop: l.id, Taken: time.Now(), Time: l.clock.Now()}
 	var tasks []*taskCore
 	l.mu.Lock()
-	for t := l.tasks.head; t != nil; t = t.nextTask {
+	for t := range l.tasks.all() {
 		tasks = append(tasks, t)
 	}
 	l.mu.Unlock()

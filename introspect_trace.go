@@ -47,7 +47,7 @@ func (l *Loop) StartTrace(w io.Writer) error {
 func (tr *tracer) seed(l *Loop) {
 	var tasks []*taskCore
 	l.mu.Lock()
-	for t := l.tasks.head; t != nil; t = t.nextTask {
+	for t := range l.tasks.all() {
 		tasks = append(tasks, t)
 	}
 	l.mu.Unlock()

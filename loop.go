@@ -107,15 +107,12 @@ type Loop struct {
 }
 
 // readyItem is an entry of the ready queue: a callback with its Handle, an
-// internal callback that needs none, or a task to resume.
+// internal callback that needs none, or a wake of a task.
 type readyItem struct {
-	h   *Handle
-	fn  func()
-	t   *taskCore
-	gen uint64 // the wait of t this wakes; anyGen wakes whatever it waits on
+	h  *Handle
+	fn func()
+	w  wake
 }
-
-const anyGen = 0
 
 // NewLoop returns a loop configured by opts. It runs nothing until
 // RunForever or RunUntilDone is called.
@@ -396,8 +393,8 @@ func (l *Loop) runOnce() {
 	for i := range batch {
 		it := &batch[i]
 		switch {
-		case it.t != nil:
-			l.step(it.t, it.gen)
+		case it.w.t != nil:
+			l.step(it.w)
 		case it.h != nil && it.h.cancelled.Load():
 		default:
 			if l.current.Load() != nil {
@@ -525,8 +522,8 @@ func (l *Loop) fireTimers() {
 		fired++
 		worst = max(worst, late)
 		if t.task != nil {
-			if uint32(t.task.gen) == t.gen { // else the wait it ends is over
-				l.batch = append(l.batch, readyItem{t: t.task, gen: t.task.gen})
+			if w, ok := t.task.wakeShort(t.gen); ok { // else the wait it ends is over
+				l.batch = append(l.batch, readyItem{w: w})
 			}
 		} else {
 			l.batch = append(l.batch, readyItem{h: &t.Handle})
@@ -601,7 +598,7 @@ func (l *Loop) Close() error {
 	l.mu.Unlock()
 	for {
 		l.mu.Lock()
-		t := l.tasks.first()
+		t := l.tasks.front()
 		if t == nil {
 			l.closed = true
 			l.closedFlag.Store(true)

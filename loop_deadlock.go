@@ -20,7 +20,7 @@ func (l *Loop) breakDeadlock() {
 	})
 	l.mu.Lock()
 	var pending []*taskCore
-	for t := l.tasks.head; t != nil; t = t.nextTask {
+	for t := range l.tasks.all() {
 		pending = append(pending, t)
 	}
 	l.mu.Unlock()

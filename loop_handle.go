@@ -31,10 +31,11 @@ type TimerHandle struct {
 	task *taskCore
 
 	// seq breaks ties between equal deadlines: first scheduled runs first.
-	// gen is the low half of the task's wait number, enough to tell this
-	// wait from others. 32 bits each keep a timer at 48 bytes (a million
-	// pending timers are a benchmark of BENCHMARKS.md); seq wraps after 2³²
-	// timers, which only reorders ties across the wrap.
+	// gen is the low half of the number of the task's wait the timer ends
+	// (wake.short), enough to tell this wait from others. 32 bits each
+	// keep a timer at 48 bytes (a million pending timers are a benchmark);
+	// seq wraps after 2³² timers, which only reorders ties across the
+	// wrap.
 	seq uint32
 	gen uint32
 }

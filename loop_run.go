@@ -154,7 +154,7 @@ func (r *Runner) Close() error {
 func (l *Loop) cancelAllTasks() {
 	l.mu.Lock()
 	var pending []*taskCore
-	for t := l.tasks.head; t != nil; t = t.nextTask {
+	for t := range l.tasks.all() {
 		pending = append(pending, t)
 	}
 	l.mu.Unlock()

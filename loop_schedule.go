@@ -20,7 +20,7 @@ func WithScheduleSeed(seed uint64) Option {
 func (l *Loop) shuffleTasks(batch []readyItem) {
 	pos := l.shufflePos[:0]
 	for i := range batch {
-		if batch[i].t != nil {
+		if batch[i].w.t != nil {
 			pos = append(pos, i)
 		}
 	}

@@ -102,11 +102,10 @@ type StreamReader struct {
 	err   error // the error the connection was lost with, if it was
 	tr    Transport
 	limit int
-	// The task waiting for data and the number of its wait (taskCore.gen):
-	// a wake-up pushes the task with that number, as a future would, for
-	// no allocation. A goroutine that is not a task waits on blocked.
-	waiter  *taskCore
-	gen     uint64
+	// The wake of the task waiting for data: fired as a future's would
+	// be, for no allocation. A goroutine that is not a task waits on
+	// blocked.
+	waiter  wake
 	blocked chan struct{}
 	eof     bool
 	paused  bool
@@ -144,9 +143,9 @@ func (r *StreamReader) feedEOF(err error) {
 
 // wake resumes the task or goroutine waiting for data, if one does.
 func (r *StreamReader) wake() {
-	if t := r.waiter; t != nil {
-		r.waiter = nil
-		t.loop.push(readyItem{t: t, gen: r.gen})
+	if w := r.waiter; w.t != nil {
+		r.waiter = wake{}
+		w.fire()
 	}
 	if r.blocked != nil {
 		close(r.blocked)
@@ -198,10 +197,10 @@ func (r *StreamReader) wait(ctx context.Context) error {
 	if r.paused {
 		r.resumeForWait()
 	}
-	r.waiter, r.gen, r.reading = t, t.beginWait(), true
+	r.waiter, r.reading = t.beginWait(), true
 	t.waitingIn, t.waitOn = waitStreamRead, nil
 	err = t.park(ctx)
-	r.waiter, r.reading = nil, false
+	r.waiter, r.reading = wake{}, false
 	if err == nil {
 		// A cancellation that arrived before the task resumed wins over
 		// the data, which stays in the buffer.

@@ -8,8 +8,10 @@ import (
 // A Lock is a mutual-exclusion lock for tasks (asyncio.Lock). Acquire
 // suspends the calling task while another holds the lock; waiters get the
 // lock in the order they asked for it, each directly from the one before:
-// nobody barges in while others wait. A waiter that is cancelled after the
-// lock was handed to it, but before it resumed, passes the lock on.
+// nobody barges in while others wait. A waiter the lock was handed to
+// holds it from then on, though it has not resumed yet: Locked reports
+// true, and newcomers wait behind it. If it is cancelled before it
+// resumes, it passes the lock on.
 //
 // A Lock is not tied to a loop or to a task: it works from plain
 // goroutines too (Acquire then blocks the goroutine), and any task or
@@ -37,7 +39,7 @@ func (l *Lock) Acquire(ctx context.Context) error {
 	if err := waitError(ctx); err != nil {
 		return err
 	}
-	if !l.locked && l.waiters.len() == 0 {
+	if !l.locked && l.waiters.idle() {
 		l.locked = true
 		l.heldBy = taskID(ctx)
 		return nil
@@ -58,7 +60,7 @@ func (l *Lock) Acquire(ctx context.Context) error {
 func (l *Lock) TryAcquire() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.locked || l.waiters.len() > 0 {
+	if l.locked || !l.waiters.idle() {
 		return false
 	}
 	l.locked = true
@@ -81,7 +83,7 @@ func (l *Lock) Release() {
 // handOn gives the lock to the first waiter, or frees it.
 func (l *Lock) handOn() {
 	l.heldBy = 0
-	if w := l.waiters.head; w != nil && w.t != nil {
+	if w := l.waiters.first(); w != nil && w.t != nil {
 		l.heldBy = w.t.id
 	}
 	if !l.waiters.grant(nil) {

@@ -228,6 +228,42 @@ func TestLockGrantedLastWaiterCancelledFreesLock(t *testing.T) {
 	})
 }
 
+// The waiter the lock was handed to holds it before it resumes: Locked
+// reports true, TryAcquire fails, and a newcomer waits behind it.
+func TestLockGrantedWaiterHoldsLock(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		l := asyncio.NewLock()
+		l.Acquire(ctx)
+		var order []string
+		waiter := func(name string) *asyncio.Task[struct{}] {
+			return goTask(ctx, func(ctx context.Context) error {
+				if err := l.Acquire(ctx); err != nil {
+					return err
+				}
+				order = append(order, name)
+				l.Release()
+				return nil
+			})
+		}
+		t1 := waiter("t1")
+		asyncio.Sleep(ctx, 0)
+		l.Release() // to t1
+		if !l.Locked() || l.TryAcquire() {
+			t.Fatal("the lock handed to t1 looks free before t1 resumed")
+		}
+		t3 := waiter("t3")
+		for _, tk := range []*asyncio.Task[struct{}]{t1, t3} {
+			if err := errOf(ctx, tk); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !slices.Equal(order, []string{"t1", "t3"}) || l.Locked() {
+			t.Fatalf("order %v, Locked() %v", order, l.Locked())
+		}
+		return nil
+	})
+}
+
 // A cancelled ctx makes Acquire fail at once, even on a free lock.
 func TestLockAcquireCancelledCtxFailsFast(t *testing.T) {
 	asynciotest.Run(t, func(ctx context.Context) error {

@@ -26,7 +26,9 @@ var (
 // Fairness: waiters are served strictly in the order they began to wait.
 // An item put while getters wait goes straight to the first of them, and a
 // slot freed while putters wait is reserved for the first of them, so
-// TryGet and TryPut never take what a waiter was given. (asyncio wakes a
+// TryGet and TryPut never take what a waiter was given. A putter handed a
+// slot puts its item when it resumes; until then Full reports true and new
+// putters wait behind it, so items go in in the order of their Put calls. (asyncio wakes a
 // waiter and lets it try again, so a get_nowait can take the item meant for
 // it.) A getter cancelled after it was handed an item gives the item back
 // to the head of the queue; a putter cancelled after a slot was reserved
@@ -80,7 +82,9 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 	}
 	// Getters wait only while the queue is empty, so it is full then only
 	// because its slots are reserved for putters that came first.
-	if !q.fullLocked() {
+	// !putWaits(), which is not inlined; a putter never waits on an
+	// unbounded queue.
+	if q.maxsize <= 0 || q.putters.idle() && !q.fullLocked() {
 		q.putLocked(v)
 		return nil
 	}
@@ -89,7 +93,7 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 	if err != nil {
 		if granted && w.val == nil { // a reserved slot: pass it on
 			q.reserved--
-			q.freeSlot()
+			q.freeSlots()
 		}
 		return err
 	}
@@ -101,6 +105,9 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 		return ErrQueueShutDown
 	}
 	q.putLocked(v)
+	// Putters that queued behind this one while there was room get the
+	// room that is left.
+	q.freeSlots()
 	return nil
 }
 
@@ -112,7 +119,7 @@ func (q *Queue[T]) TryPut(v T) error {
 	if q.shutdown {
 		return ErrQueueShutDown
 	}
-	if q.fullLocked() {
+	if q.putWaits() {
 		return ErrQueueFull
 	}
 	q.putLocked(v)
@@ -123,8 +130,8 @@ func (q *Queue[T]) TryPut(v T) error {
 func (q *Queue[T]) putLocked(v T) {
 	q.unfinished++
 	// Only an item handed to a getter travels as an interface value: the
-	// length check keeps the common put from boxing it.
-	if q.getters.len() > 0 && q.getters.grant(v) {
+	// waiting check keeps the common put from boxing it.
+	if q.getters.waiting() && q.getters.grant(v) {
 		q.freeSlot() // v took no slot: a putter holding a reservation may have just used it
 		return
 	}
@@ -186,9 +193,18 @@ func (q *Queue[T]) takeLocked() T {
 	return v
 }
 
-// freeSlot reserves a free slot for the first putter, if one waits.
+// freeSlot reserves a slot just freed for the first putter, if one waits.
 func (q *Queue[T]) freeSlot() {
-	if q.putters.len() > 0 && !q.fullLocked() && q.putters.grant(nil) {
+	if q.putters.waiting() && !q.fullLocked() && q.putters.grant(nil) {
+		q.reserved++
+	}
+}
+
+// freeSlots reserves the free slots for the first putters, if any wait:
+// there may be several once a putter that others queued behind has put,
+// or has given back the slot reserved for it.
+func (q *Queue[T]) freeSlots() {
+	for q.putters.waiting() && !q.fullLocked() && q.putters.grant(nil) {
 		q.reserved++
 	}
 }
@@ -288,15 +304,25 @@ func (q *Queue[T]) MaxSize() int { return q.maxsize }
 // Empty reports whether the queue holds no item.
 func (q *Queue[T]) Empty() bool { return q.Len() == 0 }
 
-// Full reports whether Put would wait.
+// Full reports whether Put would wait: the queue is full, counting the
+// slots reserved for putters that have not resumed yet, or other putters
+// wait before the caller.
 func (q *Queue[T]) Full() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.fullLocked()
+	return q.putWaits()
 }
 
 func (q *Queue[T]) fullLocked() bool {
 	return q.maxsize > 0 && q.items.len()+q.reserved >= q.maxsize
+}
+
+// putWaits reports whether a new Put must wait: there is no room, or
+// putters that came first have not put yet. A putter handed a slot puts
+// when it resumes, so a newcomer that went ahead of it would put its item
+// first.
+func (q *Queue[T]) putWaits() bool {
+	return q.fullLocked() || !q.putters.idle()
 }
 
 // store is the order of a queue's items.

@@ -572,6 +572,62 @@ func TestQueueNewcomerPutDoesNotOvertakeReservedPutter(t *testing.T) {
 	})
 }
 
+// A putter handed a slot puts when it resumes; until then a newcomer, even
+// with room left, waits behind it, so items go in in the order of the Put
+// calls (the Semaphore's rule from asyncio 3.12, applied to slots).
+func TestQueuePutterHandedSlotStillCounts(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		q := asyncio.NewQueue[string](2)
+		q.TryPut("x")
+		q.TryPut("y")
+		p1 := putTask(ctx, q, "a")
+		asyncio.Sleep(ctx, 0)
+		// In one step: both slots free up, the first reserved for p1.
+		q.TryGet()
+		q.TryGet()
+		if !q.Full() {
+			t.Fatal("Full() false with a putter handed a slot and not resumed")
+		}
+		if err := q.TryPut("b"); !errors.Is(err, asyncio.ErrQueueFull) {
+			t.Fatalf("TryPut ahead of the putter handed a slot: %v", err)
+		}
+		p3 := putTask(ctx, q, "c")
+		for _, p := range []*asyncio.Task[struct{}]{p1, p3} {
+			if err := errOf(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := drain(q); !slices.Equal(got, []string{"a", "c"}) {
+			t.Fatalf("queue holds %v, want [a c]", got)
+		}
+		return nil
+	})
+}
+
+// Getters handed items resume in the order they began to wait, and a
+// newcomer gets the next item after theirs, whatever the moment it comes.
+func TestQueueGetterHandedItemKeepsOrder(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		q := asyncio.NewQueue[string](0)
+		g1, g2 := getTask(ctx, q), getTask(ctx, q)
+		asyncio.Sleep(ctx, 0)
+		q.TryPut("a")
+		q.TryPut("b")
+		if _, err := q.TryGet(); !errors.Is(err, asyncio.ErrQueueEmpty) {
+			t.Fatalf("TryGet took an item handed to a getter: %v", err)
+		}
+		g3 := getTask(ctx, q)
+		q.TryPut("c")
+		for i, g := range []*asyncio.Task[string]{g1, g2, g3} {
+			v, err := g.Wait(ctx)
+			if want := string(rune('a' + i)); err != nil || v != want {
+				t.Fatalf("getter %d got %q, %v; want %q", i+1, v, err, want)
+			}
+		}
+		return nil
+	})
+}
+
 // A putter whose slot was reserved before a Shutdown, but which resumes
 // after it, fails with ErrQueueShutDown as asyncio's does (its put_nowait
 // raises QueueShutDown): nothing goes into a queue that was shut down.

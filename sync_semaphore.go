@@ -8,10 +8,12 @@ import (
 
 // A Semaphore holds a number of permits (asyncio.Semaphore). Acquire takes
 // one, waiting while there is none; Release returns one. Waiters are served
-// in FIFO order by asyncio 3.12's rules: a newcomer waits behind the
-// waiters even if a permit is free, and Release hands its permit directly
-// to the first waiter, so no permit is created or lost, and a waiter that
-// is cancelled after it was handed a permit passes the permit on.
+// in FIFO order by asyncio 3.12's rules: Release hands its permit directly
+// to the first waiter, so no permit is created or lost; a waiter handed a
+// permit still counts as waiting until it resumes, so a newcomer waits
+// behind it (and behind every other waiter) even if a permit is free; and a
+// waiter that is cancelled after it was handed a permit passes the permit
+// on.
 //
 // Like Lock, a Semaphore works from tasks and from plain goroutines.
 type Semaphore struct {
@@ -51,27 +53,30 @@ func (s *Semaphore) Acquire(ctx context.Context) error {
 	if err := waitError(ctx); err != nil {
 		return err
 	}
-	if s.value > 0 && s.waiters.len() == 0 {
+	if s.value > 0 && s.waiters.idle() {
 		s.value--
 		return nil
 	}
 	w := waiterFor(ctx, waitSemaphore, nil)
 	granted, err := s.waiters.wait(ctx, &s.mu, w)
-	if err != nil {
-		if granted {
-			s.handOn()
-		}
-		return err
+	if granted {
+		s.handOn()
 	}
-	return nil
+	// Newcomers that queued behind this waiter while permits were free
+	// get them now, in order.
+	for s.value > 0 && s.waiters.grant(nil) {
+		s.value--
+	}
+	return err
 }
 
-// TryAcquire takes a permit if one is free and nobody waits, and reports
+// TryAcquire takes a permit if one is free and nobody waits, not even a
+// waiter that was handed a permit and has not resumed yet, and reports
 // whether it did.
 func (s *Semaphore) TryAcquire() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.value > 0 && s.waiters.len() == 0 {
+	if s.value > 0 && s.waiters.idle() {
 		s.value--
 		return true
 	}
@@ -82,7 +87,9 @@ func (s *Semaphore) TryAcquire() bool {
 func (s *Semaphore) Release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.bound < 0 || s.bound > 0 && s.waiters.len() == 0 && s.value >= s.bound {
+	// The permits held are those neither free nor on their way to a
+	// waiter: releasing one needs one held.
+	if s.bound < 0 || s.bound > 0 && s.value+s.waiters.inFlight >= s.bound {
 		panic("asyncio: BoundedSemaphore released too many times")
 	}
 	s.handOn()
@@ -94,15 +101,16 @@ func (s *Semaphore) handOn() {
 	}
 }
 
-// Locked reports whether Acquire would wait: no permit is free, or tasks
-// already wait for one.
+// Locked reports whether Acquire would wait: no permit is free, or others
+// wait for one, or were handed one and have not resumed yet.
 func (s *Semaphore) Locked() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.value == 0 || s.waiters.len() > 0
+	return s.value == 0 || !s.waiters.idle()
 }
 
-// Value returns the number of free permits.
+// Value returns the number of free permits. A permit handed to a waiter
+// that has not resumed yet is not free.
 func (s *Semaphore) Value() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

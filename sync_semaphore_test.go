@@ -201,6 +201,85 @@ func TestSemaphoreGrantedWaiterCancelledPassesPermitOn(t *testing.T) {
 	})
 }
 
+// A waiter handed a permit still counts until it resumes (asyncio 3.12):
+// after release, release, release with two waiters, one permit is free but
+// the semaphore stays locked, TryAcquire fails, and a newcomer queues
+// behind the two, taking the free permit once they have resumed.
+func TestSemaphoreGrantedWaiterStillCounts(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		s := asyncio.NewSemaphore(0)
+		var order []string
+		waiter := func(name string) *asyncio.Task[struct{}] {
+			return goTask(ctx, func(ctx context.Context) error {
+				if err := s.Acquire(ctx); err != nil {
+					return err
+				}
+				order = append(order, name)
+				return nil
+			})
+		}
+		t1, t2 := waiter("t1"), waiter("t2")
+		asyncio.Sleep(ctx, 0)
+		s.Release() // to t1
+		s.Release() // to t2
+		s.Release() // free
+		if s.Value() != 1 || !s.Locked() {
+			t.Fatalf("Value() = %d, Locked() = %v with two grants on their way; want 1, true", s.Value(), s.Locked())
+		}
+		if s.TryAcquire() {
+			t.Fatal("TryAcquire went ahead of the waiters handed a permit")
+		}
+		t3 := waiter("t3")
+		for _, tk := range []*asyncio.Task[struct{}]{t1, t2, t3} {
+			if err := errOf(ctx, tk); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !slices.Equal(order, []string{"t1", "t2", "t3"}) {
+			t.Fatalf("acquired in order %v, want [t1 t2 t3]", order)
+		}
+		if s.Value() != 0 || !s.Locked() {
+			t.Fatalf("Value() = %d, Locked() = %v after t3 took the free permit", s.Value(), s.Locked())
+		}
+		s.Release()
+		s.Release()
+		s.Release()
+		if s.Value() != 3 || s.Locked() {
+			t.Fatalf("Value() = %d, Locked() = %v once everyone released", s.Value(), s.Locked())
+		}
+		return nil
+	})
+}
+
+// A waiter cancelled after it was handed a permit, with a free permit and a
+// newcomer queued behind it, passes its permit to the newcomer, which then
+// also finds the free one left for later: no permit is lost or made up.
+func TestSemaphoreGrantedWaiterCancelledBehindNewcomer(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		s := asyncio.NewSemaphore(0)
+		t1 := goTask(ctx, s.Acquire)
+		asyncio.Sleep(ctx, 0)
+		s.Release() // to t1
+		s.Release() // free, but t1 has not resumed
+		t3 := goTask(ctx, s.Acquire)
+		t4 := goTask(ctx, s.Acquire)
+		t1.Cancel()
+		if err := errOf(ctx, t1); !isCancel(err) {
+			t.Fatalf("t1: %v", err)
+		}
+		if err := errOf(ctx, t3); err != nil {
+			t.Fatalf("t3: %v", err)
+		}
+		if err := errOf(ctx, t4); err != nil {
+			t.Fatalf("t4: %v", err)
+		}
+		if s.Value() != 0 {
+			t.Fatalf("Value() = %d with both permits taken", s.Value())
+		}
+		return nil
+	})
+}
+
 // A cancelled ctx makes Acquire fail at once, even with permits free, and
 // takes nothing.
 func TestSemaphoreAcquireCancelledCtxFailsFast(t *testing.T) {
@@ -278,6 +357,21 @@ func TestBoundedSemaphoreOverReleasePanics(t *testing.T) {
 		s.Release()
 		s.Release()
 		mustPanic(t, s.Release)
+
+		// A permit handed to a waiter that has not resumed yet is held: a
+		// second Release in that window is one too many.
+		b := asyncio.NewBoundedSemaphore(1)
+		b.Acquire(ctx)
+		bw := goTask(ctx, b.Acquire)
+		asyncio.Sleep(ctx, 0)
+		b.Release() // to bw
+		mustPanic(t, b.Release)
+		if err := errOf(ctx, bw); err != nil {
+			t.Fatal(err)
+		}
+		if b.Value() != 0 {
+			t.Fatalf("Value() = %d with bw holding the only permit", b.Value())
+		}
 
 		// With no permit at all, any Release is one too many, waiters or
 		// not: the waiter must not get a permit that never existed.

@@ -3,6 +3,7 @@ package asyncio
 import (
 	"context"
 	"sync"
+	"unsafe"
 )
 
 // waitq is the FIFO of waiters that every coordination primitive (Lock,
@@ -20,23 +21,29 @@ import (
 // given: that is how a cancelled waiter wakes the next one, with no lost
 // wakeup.
 //
+// A granted waiter leaves the list at once but still counts until it has
+// resumed (asyncio 3.12 keeps it in its deque until then): idle is false
+// while a grant is on its way, so a primitive holds newcomers back behind
+// it, and what the waiter was handed is not counted as free meanwhile.
+//
 // A waitq is guarded by its primitive's mutex.
 type waitq struct {
-	head, tail *waiter
-	n          int
+	list     list[waiter]
+	inFlight int // granted waiters that have not resumed yet
 }
 
 type waiter struct {
-	prev, next *waiter
-	queued     bool
+	node links[waiter] // first: see links
 
-	t   *taskCore     // a task, suspended
-	gen uint64        // the wait of t that a grant ends
-	ch  chan struct{} // or a goroutine, blocked on this (buffered 1)
+	wake               // a task, suspended: the wake a grant fires
+	ch   chan struct{} // or a goroutine, blocked on this (buffered 1)
 
 	granted bool
 	val     any // what a grant carried, for a queue
 }
+
+// The links of a waiter are its first field.
+var _ [0]struct{} = [unsafe.Offsetof(waiter{}.node)]struct{}{}
 
 // waiterFor returns a waiter for a wait with ctx: the running task's own,
 // reused, since a task waits for one thing at a time, or a new one for a
@@ -57,48 +64,31 @@ func waiterFor(ctx context.Context, what waitKind, on any) *waiter {
 	return new(waiter)
 }
 
-func (q *waitq) len() int { return q.n }
+// waiting reports whether anybody waits for a grant.
+func (q *waitq) waiting() bool { return q.list.front() != nil }
 
-func (q *waitq) push(w *waiter) {
-	w.prev, w.next, w.queued = q.tail, nil, true
-	if q.tail != nil {
-		q.tail.next = w
-	} else {
-		q.head = w
-	}
-	q.tail = w
-	q.n++
-}
+// idle reports whether nobody waits and no grant is on its way: only then
+// may a newcomer take what the primitive has without waiting.
+func (q *waitq) idle() bool { return q.list.front() == nil && q.inFlight == 0 }
 
-func (q *waitq) remove(w *waiter) {
-	if !w.queued {
-		return
-	}
-	if w.prev != nil {
-		w.prev.next = w.next
-	} else {
-		q.head = w.next
-	}
-	if w.next != nil {
-		w.next.prev = w.prev
-	} else {
-		q.tail = w.prev
-	}
-	w.prev, w.next, w.queued = nil, nil, false
-	q.n--
-}
+// first returns the waiter a grant would go to, or nil.
+func (q *waitq) first() *waiter { return q.list.front() }
+
+func (q *waitq) push(w *waiter) { q.list.pushBack(w) }
+
+func (q *waitq) remove(w *waiter) { q.list.remove(w) }
 
 // grant hands v to the first waiter and wakes it. It reports false if
 // nobody waits.
 func (q *waitq) grant(v any) bool {
-	w := q.head
+	w := q.list.popFront()
 	if w == nil {
 		return false
 	}
-	q.remove(w)
+	q.inFlight++
 	w.granted, w.val = true, v
 	if w.t != nil {
-		w.t.loop.push(readyItem{t: w.t, gen: w.gen})
+		w.fire()
 	} else {
 		w.ch <- struct{}{}
 	}
@@ -135,7 +125,7 @@ func (q *waitq) enqueue(ctx context.Context, w *waiter) error {
 		return err
 	}
 	if t != nil {
-		w.t, w.gen = t, t.beginWait()
+		w.wake = t.beginWait()
 	} else {
 		if err := checkBlocking(); err != nil {
 			return err
@@ -153,11 +143,12 @@ func (q *waitq) await(ctx context.Context, mu *sync.Mutex, w *waiter) (granted b
 		select {
 		case <-w.ch:
 			mu.Lock()
+			q.resumed(w)
 			return false, nil
 		case <-ctx.Done():
 			mu.Lock()
 			q.remove(w)
-			return w.granted, waitError(ctx)
+			return q.resumed(w), waitError(ctx)
 		}
 	}
 	t := w.t
@@ -170,10 +161,20 @@ func (q *waitq) await(ctx context.Context, mu *sync.Mutex, w *waiter) (granted b
 		}
 		if perr != nil {
 			q.remove(w)
-			return w.granted, perr
+			return q.resumed(w), perr
 		}
 		if w.granted {
+			q.resumed(w)
 			return false, nil
 		}
 	}
+}
+
+// resumed notes that w, out of the queue, is back in its primitive's
+// hands, and reports whether it had been granted.
+func (q *waitq) resumed(w *waiter) bool {
+	if w.granted {
+		q.inFlight--
+	}
+	return w.granted
 }

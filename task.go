@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"time"
+	"unsafe"
 )
 
 // A Task runs a function on a loop, cooperatively: it has the loop to itself
@@ -24,6 +25,7 @@ type Task[T any] struct {
 
 // taskCore is the part of a task that does not depend on its result type.
 type taskCore struct {
+	node links[taskCore] // in the loop's list of live tasks; first: see links
 	futureCore
 	name string // "" until asked for, for an unnamed task: see Name
 	id   uint64
@@ -42,7 +44,7 @@ type taskCore struct {
 	startFailed bool     // it failed before calling started (Start)
 	waitingIn   waitKind // what it waits in, for a Snapshot
 
-	gen     uint64 // counts waits; a wake names the wait it ends
+	gen     uint64 // counts waits; a wake names the wait it ends (see wake)
 	wokenBy uint64 // the gen of the wake that resumed the task last
 	// waitOn is what holds the task up, when a Snapshot can say who: the
 	// *futureCore of the task or future it waits for, a *Lock (its
@@ -51,8 +53,6 @@ type taskCore struct {
 	waitSince time.Duration // loop time at which the wait began (see Loop.coarse)
 	parent    uint64        // the id of the task that spawned it
 	debug     *taskDebug    // debug mode only, to keep tasks small otherwise
-
-	prev, nextTask *taskCore // the loop's list of live tasks
 
 	qw    *waiter // the task's waiter in primitives' queues, made on first use
 	group *group  // the Gather or TaskGroup the task belongs to
@@ -140,7 +140,7 @@ func trySpawn[T any](l *Loop, parent context.Context, inherit, foreign bool, fn 
 	if l.debug {
 		tc.debug = &taskDebug{spawnedAt: stack()}
 	}
-	l.tasks.add(tc)
+	l.tasks.pushBack(tc)
 	l.mu.Unlock()
 
 	// The scope is attached after the task is listed, so a cancellation
@@ -148,7 +148,7 @@ func trySpawn[T any](l *Loop, parent context.Context, inherit, foreign bool, fn 
 	tc.ctx = &tc.own
 	tc.ctx.init(parent, l, tc, inherit)
 	tc.co = l.coroutineFor(t)
-	l.push(readyItem{t: tc, gen: 1})
+	wake{tc, tc.gen}.fire()
 	return t, nil
 }
 
@@ -273,7 +273,7 @@ func (tc *taskCore) CancelCause(cause error) bool {
 // its ctx is done. It is safe from any goroutine.
 func (tc *taskCore) wakeForCancel() {
 	if !tc.done.Load() {
-		tc.loop.push(readyItem{t: tc, gen: anyGen})
+		wake{tc, anyWait}.fire()
 	}
 }
 
@@ -302,13 +302,14 @@ func (t *Task[T]) Result() (T, error) {
 	return t.val, t.err
 }
 
-// step resumes t if the wake (t, gen) is for the wait t is in.
-func (l *Loop) step(t *taskCore, gen uint64) {
-	if t.state != stateSuspended || (gen != anyGen && gen != t.gen) {
+// step resumes the task of w if w ends the wait it is in.
+func (l *Loop) step(w wake) {
+	t := w.t
+	if t.state != stateSuspended || !w.current() {
 		return
 	}
 	t.state = stateRunning
-	t.wokenBy = gen
+	t.wokenBy = w.gen
 	// current is left set after the step, so that a task that resumes
 	// itself (Sleep(ctx, 0) with nothing else ready) costs no atomic
 	// store; running a callback clears it.
@@ -336,14 +337,6 @@ func (l *Loop) step(t *taskCore, gen uint64) {
 	if probe {
 		l.stepEnded(t, nil)
 	}
-}
-
-// beginWait starts a new wait of the task and returns the number wakes for
-// it must carry.
-func (tc *taskCore) beginWait() uint64 {
-	tc.waitSince = time.Duration(tc.loop.coarse.Load())
-	tc.gen++
-	return tc.gen
 }
 
 // park suspends the task until a wake for its current wait or until ctx is
@@ -545,7 +538,7 @@ func AllTasks(ctx context.Context) []AnyTask {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []AnyTask
-	for t := l.tasks.head; t != nil; t = t.nextTask {
+	for t := range l.tasks.all() {
 		out = append(out, t.self)
 	}
 	return out
@@ -562,39 +555,11 @@ type AnyTask interface {
 	Cancelled() bool
 }
 
-// taskList is a doubly linked list of live tasks, kept under Loop.mu.
-type taskList struct {
-	head, tail *taskCore
-}
+// taskList is the list of a loop's live tasks, kept under Loop.mu.
+type taskList = list[taskCore]
 
-func (q *taskList) add(t *taskCore) {
-	t.prev = q.tail
-	if q.tail != nil {
-		q.tail.nextTask = t
-	} else {
-		q.head = t
-	}
-	q.tail = t
-}
-
-func (q *taskList) remove(t *taskCore) {
-	if t.prev == nil && q.head != t {
-		return // not in the list
-	}
-	if t.prev != nil {
-		t.prev.nextTask = t.nextTask
-	} else {
-		q.head = t.nextTask
-	}
-	if t.nextTask != nil {
-		t.nextTask.prev = t.prev
-	} else {
-		q.tail = t.prev
-	}
-	t.prev, t.nextTask = nil, nil
-}
-
-func (q *taskList) first() *taskCore { return q.head }
+// The links of a task are its first field.
+var _ [0]struct{} = [unsafe.Offsetof(taskCore{}.node)]struct{}{}
 
 // stack returns the calling goroutine's stack.
 func stack() []byte {

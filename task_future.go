@@ -38,8 +38,7 @@ type futureCore struct {
 // A doneWaiter is a task suspended on a future until it is done, or a
 // function to tell (multiWait), which must be safe from any goroutine.
 type doneWaiter struct {
-	t      *taskCore
-	gen    uint64
+	wake
 	notify func(*futureCore)
 	owner  any // identifies the notify's owner, to remove it
 }
@@ -125,7 +124,7 @@ func (c *futureCore) finishLocked(err error, p *PanicError) {
 		if w.notify != nil {
 			w.notify(c)
 		} else {
-			w.t.loop.push(readyItem{t: w.t, gen: w.gen})
+			w.fire()
 		}
 	}
 	for _, fn := range callbacks {
@@ -193,13 +192,13 @@ func (c *futureCore) enqueue(ctx context.Context, what waitKind) (*taskCore, err
 	if err := waitError(ctx); err != nil {
 		return nil, err
 	}
-	gen := t.beginWait()
+	wk := t.beginWait()
 	c.mu.Lock()
 	if c.done.Load() {
 		c.mu.Unlock()
 		return nil, nil
 	}
-	c.waiters = append(c.waiters, doneWaiter{t: t, gen: gen})
+	c.waiters = append(c.waiters, doneWaiter{wake: wk})
 	c.mu.Unlock()
 	if what == waitNone {
 		what = waitFuture

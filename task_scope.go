@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // scope is the context.Context of every task, timeout scope, task group and
@@ -16,6 +17,8 @@ import (
 // Standard contexts derived from a scope (context.WithCancel(ctx) and
 // friends) register through AfterFunc, also without a goroutine.
 type scope struct {
+	sib links[scope] // in up's children, guarded by up.mu; first: see links
+
 	parent context.Context // values and deadline come from here
 	owner  *taskCore       // task woken when the scope is cancelled
 	loop   *Loop
@@ -30,16 +33,17 @@ type scope struct {
 
 	mu   sync.Mutex
 	done chan struct{}
-	// The child scopes, in the order they attached, linked through
-	// prevSib and nextSib (guarded by the parent's mu): cancellation wakes
-	// them in that order, so a run under a virtual clock is reproducible.
-	first, last      *scope
-	up               *scope // the scope this one is registered with
-	prevSib, nextSib *scope
-	linked           bool // in up's list; guarded by up.mu
-	afterFuncs       []*afterFunc
-	stopParent       func() bool // undoes the registration with a foreign parent
+	// The child scopes, in the order they attached (guarded by mu):
+	// cancellation wakes them in that order, so a run under a virtual
+	// clock is reproducible.
+	children   list[scope]
+	up         *scope // the scope this one is registered with
+	afterFuncs []*afterFunc
+	stopParent func() bool // undoes the registration with a foreign parent
 }
+
+// The links of a scope are its first field.
+var _ [0]struct{} = [unsafe.Offsetof(scope{}.sib)]struct{}{}
 
 type scopeKey struct{}
 
@@ -90,14 +94,8 @@ func (s *scope) addChild(c *scope) {
 		c.cancel(s.err, s.cause)
 		return
 	}
-	c.up, c.linked = s, true
-	c.prevSib, c.nextSib = s.last, nil
-	if s.last != nil {
-		s.last.nextSib = c
-	} else {
-		s.first = c
-	}
-	s.last = c
+	c.up = s
+	s.children.pushBack(c)
 	s.mu.Unlock()
 }
 
@@ -106,19 +104,7 @@ func (s *scope) addChild(c *scope) {
 func (s *scope) detach() {
 	if up := s.up; up != nil {
 		up.mu.Lock()
-		if s.linked {
-			if s.prevSib != nil {
-				s.prevSib.nextSib = s.nextSib
-			} else {
-				up.first = s.nextSib
-			}
-			if s.nextSib != nil {
-				s.nextSib.prevSib = s.prevSib
-			} else {
-				up.last = s.prevSib
-			}
-			s.prevSib, s.nextSib, s.linked = nil, nil, false
-		}
+		up.children.remove(s)
 		up.mu.Unlock()
 	}
 	if s.stopParent != nil {
@@ -153,11 +139,9 @@ func (s *scope) cancelFrom(err, cause error, running *taskCore) bool {
 		close(s.done)
 	}
 	var children []*scope
-	for c := s.first; c != nil; c = c.nextSib {
+	for c := s.children.popFront(); c != nil; c = s.children.popFront() {
 		children = append(children, c)
-		c.linked = false
 	}
-	s.first, s.last = nil, nil
 	afters := s.afterFuncs
 	s.afterFuncs = nil
 	s.mu.Unlock()

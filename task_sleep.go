@@ -26,8 +26,8 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	l := t.loop
 	t.waitingIn, t.waitOn = waitSleep, nil
 	if d <= 0 {
-		gen := t.beginWait()
-		l.push(readyItem{t: t, gen: gen})
+		w := t.beginWait()
+		w.fire()
 		for {
 			if err := t.suspend(); err != nil {
 				return err
@@ -35,7 +35,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 			if err := waitError(ctx); err != nil {
 				return err
 			}
-			if t.wokenBy == gen {
+			if w.resumed() {
 				return nil
 			}
 			// Woken by a cancellation that is not ctx's (ctx is shielded,
@@ -44,7 +44,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 			// for, so the task still gives up exactly one iteration.
 		}
 	}
-	timer := &TimerHandle{task: t, gen: uint32(t.beginWait())}
+	timer := &TimerHandle{task: t, gen: t.beginWait().short()}
 	l.addTimer(timer, l.clock.Now()+d)
 	for {
 		if err := t.park(ctx); err != nil {
