@@ -8,7 +8,7 @@ import (
 	"syscall"
 )
 
-func sysProcAttr(procConfig) *syscall.SysProcAttr { return nil }
+func sysProcAttr(group bool) *syscall.SysProcAttr { return nil }
 
 // signalGroup fails: process groups are Unix's.
 func signalGroup(int, os.Signal) error { return errors.ErrUnsupported }

@@ -7,8 +7,10 @@ import (
 	"syscall"
 )
 
-func sysProcAttr(cfg procConfig) *syscall.SysProcAttr {
-	if !cfg.group {
+// sysProcAttr makes the child lead a process group of its own if group is
+// set.
+func sysProcAttr(group bool) *syscall.SysProcAttr {
+	if !group {
 		return nil
 	}
 	return &syscall.SysProcAttr{Setpgid: true}
