@@ -102,6 +102,9 @@ type Process struct {
 	pid    int
 	exited *Future[int] // the exit code, once the child is reaped
 	cfg    procConfig
+	// pipes are the writers of the pipes' stream protocols, by standard
+	// stream, for Communicate to wait until the pipes are closed.
+	pipes [3]*StreamWriter
 }
 
 // CreateSubprocessExec starts the program name with args
@@ -175,6 +178,7 @@ func (p *Process) connectPipes(ctx context.Context, parent [3]*os.File) error {
 		}
 		var t Transport
 		sp := newStreamProtocol(DefaultStreamLimit, nil)
+		p.pipes[i] = &sp.writer
 		if i == 0 {
 			t, err = ConnectWritePipe(ctx, f, sp)
 			p.Stdin = &sp.writer
@@ -266,6 +270,8 @@ func (p *Process) Kill() error { return p.SendSignal(os.Kill) }
 // for the child to end (asyncio's communicate). Feeding and reading run
 // concurrently, so no pipe fills and stalls the child. The output of a
 // stream not made with Pipe is nil; input is ignored without a Stdin pipe.
+// Communicate returns once the pipes are closed, as asyncio's returns once
+// their transports have disconnected.
 //
 // If ctx is cancelled or times out, Communicate returns the error with
 // the output read until then, as an io.Reader returns what it read. With
@@ -290,10 +296,20 @@ func (p *Process) Communicate(ctx context.Context, input []byte) (stdout, stderr
 				}
 			}
 			p.Stdin.Close()
-			return struct{}{}, nil
+			return struct{}{}, waitClosed(ctx, p.pipes[0])
 		},
-		func(ctx context.Context) (struct{}, error) { return struct{}{}, readAll(ctx, p.Stdout, &stdout) },
-		func(ctx context.Context) (struct{}, error) { return struct{}{}, readAll(ctx, p.Stderr, &stderr) },
+		func(ctx context.Context) (struct{}, error) {
+			if err := readAll(ctx, p.Stdout, &stdout); err != nil {
+				return struct{}{}, err
+			}
+			return struct{}{}, waitClosed(ctx, p.pipes[1])
+		},
+		func(ctx context.Context) (struct{}, error) {
+			if err := readAll(ctx, p.Stderr, &stderr); err != nil {
+				return struct{}{}, err
+			}
+			return struct{}{}, waitClosed(ctx, p.pipes[2])
+		},
 	)
 	if err == nil {
 		_, err = p.Wait(ctx)
@@ -324,6 +340,20 @@ func readAll(ctx context.Context, r *StreamReader, out *[]byte) error {
 			return err
 		}
 	}
+}
+
+// waitClosed waits until the transport of a pipe that Communicate is done
+// with has closed, so that no descriptor of the child's is left open when
+// Communicate returns: a read pipe closes at its end of file, the stdin
+// pipe once its buffer is sent. The pipe's own error, if it has one, was
+// the read's or the write's to report (a broken stdin pipe is none); only
+// a cancellation is returned.
+func waitClosed(ctx context.Context, w *StreamWriter) error {
+	if w == nil {
+		return nil
+	}
+	w.WaitClosed(ctx)
+	return waitError(ctx)
 }
 
 // communicateChunk is more than a stream reader buffers: each read of
