@@ -39,8 +39,12 @@ type procConfig struct {
 }
 
 // ownGroup reports whether the child leads a process group of its own: as
-// WithProcessGroup says, or else if it is to be killed on cancellation.
+// WithProcessGroup says, or else if it is to be killed on cancellation;
+// never where there are no process groups.
 func (c *procConfig) ownGroup() bool {
+	if !processGroups {
+		return false
+	}
 	if c.groupSet {
 		return c.group
 	}
@@ -65,8 +69,8 @@ func WithDir(dir string) ProcOption { return func(c *procConfig) { c.dir = dir }
 
 // WithProcessGroup(true) starts the child in a process group of its own,
 // so that Kill, Terminate, SendSignal and the kill of WithKillOnCancel
-// reach every process it starts too (Unix; setpgid, Popen's
-// process_group=0). WithProcessGroup(false) keeps the child in the
+// reach every process it starts too (setpgid, Popen's process_group=0;
+// on systems without process groups the option does nothing). WithProcessGroup(false) keeps the child in the
 // parent's group, and those signals reach the child alone. Without this
 // option, the child leads a group of its own exactly when WithKillOnCancel
 // is given.

@@ -8,6 +8,10 @@ import (
 	"syscall"
 )
 
+// processGroups says that the system has no process groups: a child to be
+// killed on cancellation is killed alone.
+const processGroups = false
+
 func sysProcAttr(group bool) *syscall.SysProcAttr { return nil }
 
 // signalGroup fails: process groups are Unix's.

@@ -7,6 +7,9 @@ import (
 	"syscall"
 )
 
+// processGroups says that the system has process groups.
+const processGroups = true
+
 // sysProcAttr makes the child lead a process group of its own if group is
 // set.
 func sysProcAttr(group bool) *syscall.SysProcAttr {
