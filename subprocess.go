@@ -69,11 +69,11 @@ func WithDir(dir string) ProcOption { return func(c *procConfig) { c.dir = dir }
 
 // WithProcessGroup(true) starts the child in a process group of its own,
 // so that Kill, Terminate, SendSignal and the kill of WithKillOnCancel
-// reach every process it starts too (setpgid, Popen's process_group=0;
-// on systems without process groups the option does nothing). WithProcessGroup(false) keeps the child in the
-// parent's group, and those signals reach the child alone. Without this
-// option, the child leads a group of its own exactly when WithKillOnCancel
-// is given.
+// reach every process it starts too (setpgid, Popen's process_group=0).
+// WithProcessGroup(false) keeps the child in the parent's group, and those
+// signals reach the child alone. Without this option, the child leads a
+// group of its own exactly when WithKillOnCancel is given. On systems
+// without process groups the option does nothing.
 //
 // A child in a group of its own is outside the terminal's foreground
 // group: Ctrl-C at the terminal does not reach it, and it is stopped
