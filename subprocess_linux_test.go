@@ -60,8 +60,9 @@ func TestSubprocessNoDescriptorLeak(t *testing.T) {
 		if err := thousandChildren(ctx); err != nil {
 			return err
 		}
-		// Communicate returns once the child's pipes are closed.
-		if after := openDescriptors(t); after != before {
+		// Communicate returns once the child's pipes are closed. (Fewer is
+		// fine: what earlier tests left may have closed meanwhile.)
+		if after := openDescriptors(t); after > before {
 			t.Errorf("%d descriptors open after 1,000 children, %d before", after, before)
 		}
 		return nil
@@ -284,7 +285,8 @@ func TestSubprocessCancelledStart(t *testing.T) {
 				return nil
 			}, asyncio.WithClock(asyncio.NewRealClock()), asyncio.WithIOBackend(b))
 			t.Logf("%d of 30 starts finished before their cancellation", started)
-			if after := openDescriptors(t); after != before {
+			// Fewer is fine: what earlier tests left may have closed meanwhile.
+			if after := openDescriptors(t); after > before {
 				t.Errorf("%d descriptors open after the cancelled starts, %d before", after, before)
 			}
 			if pids := processesNamed(t, name); len(pids) > 0 {
