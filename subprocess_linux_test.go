@@ -18,13 +18,17 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openDescriptors counts the descriptors the process has open.
-func openDescriptors(t *testing.T) int {
-	t.Helper()
-	fds, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skipf("no /proc/self/fd: %v", err)
+// needProc skips t without a /proc to count descriptors and find
+// processes in.
+func needProc(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skipf("no /proc: %v", err)
 	}
+}
+
+// openDescriptors counts the descriptors the process has open.
+func openDescriptors() int {
+	fds, _ := os.ReadDir("/proc/self/fd")
 	return len(fds) - 1 // ReadDir's own
 }
 
@@ -47,6 +51,7 @@ func thousandChildren(ctx context.Context) error {
 // holds as many descriptors as before: the pipes closed at their end of
 // file, and Communicate returned once they had.
 func TestSubprocessNoDescriptorLeak(t *testing.T) {
+	needProc(t)
 	runIO(t, func(t *testing.T, ctx context.Context) error {
 		// A first child makes what the loop keeps for all (its poller).
 		p, err := asyncio.CreateSubprocessExec(ctx, "true", nil, asyncio.Stdout(asyncio.Pipe))
@@ -56,13 +61,13 @@ func TestSubprocessNoDescriptorLeak(t *testing.T) {
 		if _, _, err := p.Communicate(ctx, nil); err != nil {
 			return err
 		}
-		before := openDescriptors(t)
+		before := openDescriptors()
 		if err := thousandChildren(ctx); err != nil {
 			return err
 		}
 		// Communicate returns once the child's pipes are closed. (Fewer is
 		// fine: what earlier tests left may have closed meanwhile.)
-		if after := openDescriptors(t); after > before {
+		if after := openDescriptors(); after > before {
 			t.Errorf("%d descriptors open after 1,000 children, %d before", after, before)
 		}
 		return nil
@@ -87,7 +92,7 @@ func TestSubprocessUnderDescriptorLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("2,000 children")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSubprocessUnderDescriptorLimit$", "-test.count=1", "-test.timeout="+strconv.Itoa(int((5*time.Minute).Seconds()))+"s")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSubprocessUnderDescriptorLimit$", "-test.count=1", "-test.timeout=5m")
 	cmd.Env = append(os.Environ(), envFDLimitChild+"=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -95,20 +100,19 @@ func TestSubprocessUnderDescriptorLimit(t *testing.T) {
 	}
 }
 
-// waitGone waits, up to ten seconds, until process pid has ended (exited,
-// possibly not yet reaped by whoever it belongs to): its pidfd becomes
-// readable then. It reports whether it ended.
-func waitGone(t *testing.T, ctx context.Context, pid int, within time.Duration) bool {
-	t.Helper()
+// waitGone waits, for at most within, until process pid has ended
+// (exited, possibly not yet reaped by whoever it belongs to): its pidfd
+// becomes readable then. It reports whether it ended.
+func waitGone(ctx context.Context, pid int, within time.Duration) (bool, error) {
 	pidfd, err := unix.PidfdOpen(pid, 0)
 	if err == unix.ESRCH {
-		return true
+		return true, nil
 	}
 	if err != nil {
-		t.Skipf("pidfd_open: %v", err)
+		return false, os.NewSyscallError("pidfd_open", err)
 	}
 	defer unix.Close(pidfd)
-	gone, err := asyncio.ToThread(ctx, func() (bool, error) {
+	return asyncio.ToThread(ctx, func() (bool, error) {
 		fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
 		for {
 			n, err := unix.Poll(fds, int(within.Milliseconds()))
@@ -118,10 +122,6 @@ func waitGone(t *testing.T, ctx context.Context, pid int, within time.Duration) 
 			return n == 1, err
 		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return gone
 }
 
 // A wait that times out kills the child and, unless WithProcessGroup(false)
@@ -169,17 +169,17 @@ func TestSubprocessKillOnCancel(t *testing.T) {
 					t.Errorf("after the timeout: Wait = %d, %v; want killed", code, err)
 				}
 				if tc.reachesGC {
-					if !waitGone(t, ctx, grandchild, 10*time.Second) {
-						t.Errorf("grandchild %d still alive", grandchild)
+					if gone, err := waitGone(ctx, grandchild, 10*time.Second); !gone || err != nil {
+						t.Errorf("grandchild %d still alive (%v)", grandchild, err)
 					}
 					return nil
 				}
-				if waitGone(t, ctx, grandchild, 0) {
-					t.Errorf("grandchild %d killed, though not in the child's group", grandchild)
+				if gone, err := waitGone(ctx, grandchild, 0); gone || err != nil {
+					t.Errorf("grandchild %d killed, though not in the child's group (%v)", grandchild, err)
 				}
 				unix.Kill(grandchild, unix.SIGKILL)
-				if !waitGone(t, ctx, grandchild, 10*time.Second) {
-					t.Errorf("grandchild %d survived SIGKILL", grandchild)
+				if gone, err := waitGone(ctx, grandchild, 10*time.Second); !gone || err != nil {
+					t.Errorf("grandchild %d survived SIGKILL (%v)", grandchild, err)
 				}
 				return nil
 			})
@@ -253,13 +253,14 @@ func TestSubprocessCancelledStart(t *testing.T) {
 	// A name of its own (at most 15 bytes, what the system keeps of it),
 	// so that its processes can be told from any other.
 	const name = "cancelled-start"
+	needProc(t)
 	prog := filepath.Join(t.TempDir(), name)
 	if err := os.Symlink(sleep, prog); err != nil {
 		t.Fatal(err)
 	}
 	for _, b := range backends {
 		t.Run(string(b), func(t *testing.T) {
-			before := openDescriptors(t)
+			before := openDescriptors()
 			started := 0
 			asynciotest.Run(t, func(ctx context.Context) error {
 				for i := range 30 {
@@ -286,7 +287,7 @@ func TestSubprocessCancelledStart(t *testing.T) {
 			}, asyncio.WithClock(asyncio.NewRealClock()), asyncio.WithIOBackend(b))
 			t.Logf("%d of 30 starts finished before their cancellation", started)
 			// Fewer is fine: what earlier tests left may have closed meanwhile.
-			if after := openDescriptors(t); after > before {
+			if after := openDescriptors(); after > before {
 				t.Errorf("%d descriptors open after the cancelled starts, %d before", after, before)
 			}
 			if pids := processesNamed(t, name); len(pids) > 0 {
