@@ -75,8 +75,10 @@ type Loop struct {
 	// their owners did not; loop only.
 	open map[loopResource]struct{}
 	// ioGoroutines counts the goroutines of the portable backend (readers,
-	// writers, acceptors, dialers). Each ends once its socket is closed;
-	// Close closes the sockets, then waits for them.
+	// writers, acceptors, dialers), which end once their socket is closed,
+	// and those that start child processes (subprocess_spawn.go), which end
+	// once the child has started. Close closes the sockets, then waits for
+	// them.
 	ioGoroutines sync.WaitGroup
 
 	interrupt bool      // Run and Runner handle SIGINT

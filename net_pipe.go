@@ -24,6 +24,9 @@ var errReadOnly = fmt.Errorf("asyncio: write to a read pipe: %w", errors.ErrUnsu
 // character device, a socket) to protocol (loop.connect_read_pipe): its
 // data goes to DataReceived, its end to EOFReceived. The transport owns f
 // from then on and closes it when the connection ends; Write fails on it.
+// At the end of file the transport closes, whatever EOFReceived answers,
+// as asyncio's does: a read pipe has no other half to keep open, and its
+// descriptor would stay open until the loop closed.
 // As in asyncio, ConnectionMade runs in a callback of its own, and
 // ConnectReadPipe returns once it has.
 func ConnectReadPipe(ctx context.Context, f *os.File, protocol Protocol) (Transport, error) {

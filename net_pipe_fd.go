@@ -4,6 +4,7 @@ package asyncio
 
 import (
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -17,13 +18,21 @@ func newPipeTransport(l *Loop, f *os.File, protocol Protocol, end pipeEnd) (*fdT
 		return nil, err
 	}
 	fd := -1
+	// Children start on other threads (subprocess_spawn.go): the
+	// duplicate must not leak into one before it is close-on-exec, or a
+	// child holding a pipe's write end keeps its reader from seeing the end.
+	syscall.ForkLock.RLock()
 	if cerr := rc.Control(func(s uintptr) { fd, err = unix.Dup(int(s)) }); cerr != nil {
+		syscall.ForkLock.RUnlock()
 		return nil, cerr
 	}
+	if err == nil {
+		unix.CloseOnExec(fd)
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		return nil, &os.PathError{Op: "dup", Path: f.Name(), Err: err}
 	}
-	unix.CloseOnExec(fd)
 	if err := unix.SetNonblock(fd, true); err != nil {
 		unix.Close(fd)
 		return nil, err

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/asyncio-go/asyncio"
 )
@@ -102,6 +104,38 @@ func TestWritePipeReaderCloses(t *testing.T) {
 		}
 		if err, _ := rec.lost.Wait(ctx); err != nil {
 			t.Errorf("lost with %v, want nil: nothing was waiting", err)
+		}
+		return nil
+	})
+}
+
+// A read pipe closes at its end of file even when the protocol asks to
+// stay half-open, as asyncio's read pipe transport does: nothing more can
+// come through it, and a stream protocol would otherwise keep the
+// descriptor open until the loop closes.
+func TestReadPipeClosesAtEOF(t *testing.T) {
+	runIO(t, func(t *testing.T, ctx context.Context) error {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		rec := newRecorder(ctx)
+		rec.keepOpen = true
+		if _, err := asyncio.ConnectReadPipe(ctx, r, rec); err != nil {
+			return err
+		}
+		w.Write([]byte("last words"))
+		w.Close()
+		// Bounded, so that a transport left open fails rather than hangs.
+		lostErr, err := asyncio.WaitFor(ctx, 10*time.Second, rec.lost.Wait)
+		if err != nil {
+			t.Fatalf("the read pipe did not close at its end of file: %v", err)
+		}
+		if lostErr != nil {
+			t.Errorf("lost with %v", lostErr)
+		}
+		if got := strings.Join(rec.events, " "); got != "made eof lost" {
+			t.Errorf("events %q, want %q", got, "made eof lost")
 		}
 		return nil
 	})

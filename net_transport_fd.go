@@ -136,7 +136,7 @@ func (t *fdTransport) readReady() {
 		t.fatal(&net.OpError{Op: "read", Net: "tcp", Err: err})
 	case n == 0:
 		t.stopReading()
-		if !t.proto.EOFReceived() {
+		if !t.proto.EOFReceived() || t.pipe == readPipe {
 			t.Close()
 		}
 	case buffered != nil:

@@ -200,7 +200,7 @@ func (t *connTransport) received() {
 	case t.closing:
 		// Our own Close or Abort ended the read.
 	case errors.Is(err, io.EOF):
-		if !t.proto.EOFReceived() {
+		if !t.proto.EOFReceived() || t.pipe == readPipe {
 			t.Close()
 		}
 	default:

@@ -7,8 +7,13 @@ import (
 	"syscall"
 )
 
-func sysProcAttr(cfg procConfig) *syscall.SysProcAttr {
-	if !cfg.group {
+// processGroups says that the system has process groups.
+const processGroups = true
+
+// sysProcAttr makes the child lead a process group of its own if group is
+// set.
+func sysProcAttr(group bool) *syscall.SysProcAttr {
+	if !group {
 		return nil
 	}
 	return &syscall.SysProcAttr{Setpgid: true}
