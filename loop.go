@@ -398,6 +398,9 @@ func (l *Loop) runOnce() {
 		case it.w.t != nil:
 			l.step(it.w)
 		case it.h != nil && it.h.cancelled.Load():
+			if !it.h.repeats {
+				it.h.fn = nil
+			}
 		default:
 			if l.current.Load() != nil {
 				l.current.Store(nil)
@@ -405,6 +408,11 @@ func (l *Loop) runOnce() {
 			fn := it.fn
 			if it.h != nil {
 				fn = it.h.fn
+				// A one-shot handle lives on in its slab, or with the
+				// caller: it must not keep what the callback refers to.
+				if !it.h.repeats {
+					it.h.fn = nil
+				}
 			}
 			// One load of the flag a step: a probe turned on during the
 			// step counts from the next one.

@@ -11,6 +11,7 @@ type Handle struct {
 	fn        func()
 	cancelled atomic.Bool
 	heaped    atomic.Bool // a TimerHandle's: in the heap; Cancel reads it from any goroutine
+	repeats   bool        // runs at every readiness of a descriptor, so keeps fn
 }
 
 // Cancel keeps the callback from running if it has not started yet. It is

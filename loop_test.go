@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/asynciotest"
@@ -216,4 +218,32 @@ func TestDebugSlowCallbackWarning(t *testing.T) {
 	if !strings.Contains(buf.String(), "slow callback") {
 		t.Fatalf("no slow-callback warning in %q", buf.String())
 	}
+}
+
+// A callback that has run, or was cancelled, is not kept alive by its
+// handle: the handle stays reachable (in its slab, or held by the caller),
+// and a closure it kept would pin what the callback refers to, such as a
+// closed transport and its buffers.
+func TestCallbackNotKeptAfterRun(t *testing.T) {
+	type payload struct{ buf [1 << 10]byte }
+	var ran, dropped weak.Pointer[payload]
+	var handles []*asyncio.Handle
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		l := asyncio.RunningLoop(ctx)
+		p, q := new(payload), new(payload)
+		ran, dropped = weak.Make(p), weak.Make(q)
+		handles = append(handles, l.CallSoon(func() { p.buf[0] = 1 }))
+		h := l.CallSoon(func() { q.buf[0] = 1 })
+		h.Cancel()
+		handles = append(handles, h)
+		return struct{}{}, asyncio.Sleep(ctx, 0)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	if ran.Value() != nil || dropped.Value() != nil {
+		t.Errorf("kept by a handle: the callback that ran %v, the cancelled one %v", ran.Value() != nil, dropped.Value() != nil)
+	}
+	runtime.KeepAlive(handles)
 }
