@@ -70,9 +70,9 @@ func checkBlocking() error {
 
 // spawnedStack returns where the task was spawned, if debug mode recorded
 // it.
-func (tc *taskCore) spawnedStack() []byte {
-	if tc.debug == nil {
+func (t *taskCore) spawnedStack() []byte {
+	if t.debug == nil {
 		return nil
 	}
-	return tc.debug.spawnedAt
+	return t.debug.spawnedAt
 }

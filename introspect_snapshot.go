@@ -141,7 +141,7 @@ func (l *Loop) collect() *Snapshot {
 }
 
 // waitDescription says what the task waits in, for a snapshot or a trace.
-func (tc *taskCore) waitDescription() string { return tc.waitingIn.String() }
+func (t *taskCore) waitDescription() string { return t.waitingIn.String() }
 
 // addStacks fills in the stacks the loop can tell apart: the blocking
 // step's, and, with task labels, every task's.

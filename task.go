@@ -219,61 +219,61 @@ func (t *Task[T]) finish(v T, err error, p *PanicError) {
 }
 
 // ended releases what a finished task held and notes a failure to report.
-func (tc *taskCore) ended() {
-	l := tc.loop
+func (t *taskCore) ended() {
+	l := t.loop
 	l.mu.Lock()
-	l.tasks.remove(tc)
+	l.tasks.remove(t)
 	l.mu.Unlock()
-	if failed := tc.failure(); failed != nil && failed != errGoexit && !isCancelled(failed) {
-		l.noteFailure(tc)
+	if failed := t.failure(); failed != nil && failed != errGoexit && !isCancelled(failed) {
+		l.noteFailure(t)
 	}
 	// Like an http.Request's ctx, a task's ctx ends with the task: work it
 	// started with that ctx on other goroutines is told to stop.
-	tc.ctx.release()
-	tc.ctx.detach()
-	if tc.group != nil {
-		tc.group.childDone(tc)
+	t.ctx.release()
+	t.ctx.detach()
+	if t.group != nil {
+		t.group.childDone(t)
 	}
 }
 
 // Name returns the task's name: the one given with the Name option, or
 // Task-N, N counting the tasks of the loop from 1.
-func (tc *taskCore) Name() string {
-	if tc.name == "" {
-		return "Task-" + strconv.FormatUint(tc.id, 10)
+func (t *taskCore) Name() string {
+	if t.name == "" {
+		return "Task-" + strconv.FormatUint(t.id, 10)
 	}
-	return tc.name
+	return t.name
 }
 
 // ID returns the task's number, counting the tasks of its loop from 1: the
 // id a Snapshot lists it by.
-func (tc *taskCore) ID() uint64 { return tc.id }
+func (t *taskCore) ID() uint64 { return t.id }
 
 // String returns the task's name, for %v.
-func (tc *taskCore) String() string { return tc.Name() }
+func (t *taskCore) String() string { return t.Name() }
 
 // Cancel asks the task to stop: its ctx is cancelled, so its current wait
 // and every later one return an error satisfying
 // errors.Is(err, context.Canceled) until the task returns. A task cancelled
 // before its first step never runs its body. Cancel reports false if the
 // task is done already. It is safe from any goroutine.
-func (tc *taskCore) Cancel() bool { return tc.CancelCause(nil) }
+func (t *taskCore) Cancel() bool { return t.CancelCause(nil) }
 
 // CancelCause is Cancel with a cause: waits in the task return a
 // *CancelledError that unwraps to cause, and Cause(ctx) returns it.
-func (tc *taskCore) CancelCause(cause error) bool {
-	if tc.done.Load() {
+func (t *taskCore) CancelCause(cause error) bool {
+	if t.done.Load() {
 		return false
 	}
-	tc.ctx.cancel(context.Canceled, cause)
+	t.ctx.cancel(context.Canceled, cause)
 	return true
 }
 
 // wakeForCancel resumes the task, if it waits, so that its wait sees that
 // its ctx is done. It is safe from any goroutine.
-func (tc *taskCore) wakeForCancel() {
-	if !tc.done.Load() {
-		wake{tc, anyWait}.fire()
+func (t *taskCore) wakeForCancel() {
+	if !t.done.Load() {
+		wake{t, anyWait}.fire()
 	}
 }
 
@@ -344,20 +344,20 @@ func (l *Loop) step(w wake) {
 //
 // Its frame is on the stack of every waiting task; see main for why it is
 // kept small, with the registration for a foreign ctx out of line.
-func (tc *taskCore) park(ctx context.Context) error {
-	if !tc.cancelWakes(ctx) {
-		return tc.parkAfterFunc(ctx)
+func (t *taskCore) park(ctx context.Context) error {
+	if !t.cancelWakes(ctx) {
+		return t.parkAfterFunc(ctx)
 	}
-	return tc.suspend()
+	return t.suspend()
 }
 
 // parkAfterFunc is park for a ctx whose end does not wake the task by
 // itself: it registers for that end for as long as the task waits.
 //
 //go:noinline
-func (tc *taskCore) parkAfterFunc(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, tc.wakeForCancel)
-	err := tc.suspend()
+func (t *taskCore) parkAfterFunc(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, t.wakeForCancel)
+	err := t.suspend()
 	stop()
 	return err
 }
@@ -365,30 +365,30 @@ func (tc *taskCore) parkAfterFunc(ctx context.Context) error {
 // cancelWakes reports whether the end of ctx is sure to wake the task
 // without an extra registration: true when ctx's cancellation is that of a
 // scope the task owns, or when ctx can never be cancelled.
-func (tc *taskCore) cancelWakes(ctx context.Context) bool {
+func (t *taskCore) cancelWakes(ctx context.Context) bool {
 	if s, ok := ctx.(*scope); ok {
-		return s.owner == tc
+		return s.owner == t
 	}
 	done := ctx.Done()
 	if done == nil {
 		return true
 	}
 	s := scopeOf(ctx)
-	return s != nil && s.owner == tc && s.Done() == done
+	return s != nil && s.owner == t && s.Done() == done
 }
 
 // suspend hands control back to the loop until the task is resumed.
-func (tc *taskCore) suspend() error {
-	if tc.killed {
+func (t *taskCore) suspend() error {
+	if t.killed {
 		return errUnwound
 	}
-	if tc.loop.debug {
-		tc.loop.checkSlow(tc, true)
+	if t.loop.debug {
+		t.loop.checkSlow(t, true)
 	}
-	tc.state = stateSuspended
-	if !tc.co.yield(struct{}{}) {
-		tc.killed = true
-		tc.state = stateRunning
+	t.state = stateSuspended
+	if !t.co.yield(struct{}{}) {
+		t.killed = true
+		t.state = stateRunning
 		return errUnwound
 	}
 	return nil
@@ -397,31 +397,31 @@ func (tc *taskCore) suspend() error {
 // kill ends a task that is still pending when the loop closes: its ctx is
 // cancelled and it is resumed with every wait failing at once, so its
 // deferred cleanup runs and its goroutine ends.
-func (tc *taskCore) kill() {
-	l := tc.loop
-	tc.ctx.cancel(context.Canceled, ErrLoopClosed)
-	tc.killed = true
-	if co := tc.co; co != nil && tc.state == stateSuspended {
+func (t *taskCore) kill() {
+	l := t.loop
+	t.ctx.cancel(context.Canceled, ErrLoopClosed)
+	t.killed = true
+	if co := t.co; co != nil && t.state == stateSuspended {
 		// Stopping the coroutine makes the task's pending yield return
 		// false; a task that never started does not run at all.
-		tc.state = stateRunning
-		l.current.Store(tc)
+		t.state = stateRunning
+		l.current.Store(t)
 		co.stop()
 		l.current.Store(nil)
 	}
-	tc.co = nil
-	tc.state = stateDone
-	if !tc.done.Load() { // it never started
-		tc.mu.Lock()
-		if !tc.done.Load() {
-			tc.finishLocked(errUnwound, nil)
-			tc.ended()
+	t.co = nil
+	t.state = stateDone
+	if !t.done.Load() { // it never started
+		t.mu.Lock()
+		if !t.done.Load() {
+			t.finishLocked(errUnwound, nil)
+			t.ended()
 		} else {
-			tc.mu.Unlock()
+			t.mu.Unlock()
 		}
 	}
 	l.mu.Lock()
-	l.tasks.remove(tc) // in case the task was not listed as ended
+	l.tasks.remove(t) // in case the task was not listed as ended
 	l.mu.Unlock()
 }
 

@@ -47,13 +47,8 @@ func (c *futureCore) core() *futureCore { return c }
 
 func (c *futureCore) isDone() bool { return c.done.Load() }
 
-// Done reports whether the task or future has finished.
-func (c *futureCore) Done() bool { return c.done.Load() }
-
-// Err returns the error the task or future finished with, nil if it
-// succeeded, a *PanicError if it panicked, and ErrNotDone while it runs.
-// Calling Err counts as retrieving the failure.
-func (c *futureCore) Err() error {
+// retrieve is Err of a task or future.
+func (c *futureCore) retrieve() error {
 	if !c.done.Load() {
 		return ErrNotDone
 	}
@@ -61,9 +56,7 @@ func (c *futureCore) Err() error {
 	return c.failure()
 }
 
-// Cancelled reports whether the task or future finished with a
-// cancellation error.
-func (c *futureCore) Cancelled() bool {
+func (c *futureCore) cancelled() bool {
 	return c.done.Load() && c.panicked == nil && errors.Is(c.err, context.Canceled)
 }
 
@@ -84,13 +77,8 @@ func (c *futureCore) markRetrieved() {
 	}
 }
 
-// OnDone schedules fn to run on the loop once the task or future is done;
-// if it is done already, fn is scheduled at once. Callbacks run in the order
-// they were added, never inline in the code that finished the task or
-// future. For a future made off any loop, fn runs in the goroutine that
-// resolves it. On a loop that has closed, fn is dropped, as
-// CallSoonThreadsafe drops it.
-func (c *futureCore) OnDone(fn func()) {
+// onDone is OnDone of a task or future.
+func (c *futureCore) onDone(fn func()) {
 	c.mu.Lock()
 	if !c.done.Load() {
 		c.callbacks = append(c.callbacks, fn)

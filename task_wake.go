@@ -20,10 +20,10 @@ const anyWait = 0
 
 // beginWait starts a new wait of the task and returns the wake that ends
 // it.
-func (tc *taskCore) beginWait() wake {
-	tc.waitSince = time.Duration(tc.loop.coarse.Load())
-	tc.gen++
-	return wake{tc, tc.gen}
+func (t *taskCore) beginWait() wake {
+	t.waitSince = time.Duration(t.loop.coarse.Load())
+	t.gen++
+	return wake{t, t.gen}
 }
 
 // fire puts w on the ready queue of its task's loop. It is safe from any
@@ -45,6 +45,6 @@ func (w wake) short() uint32 { return uint32(w.gen) }
 // of its number is gen; false means the wait that gen named is over. (A
 // wait 2³² waits old would pass for the current one: a timer is cancelled
 // when its wait ends otherwise, so none is left that old.)
-func (tc *taskCore) wakeShort(gen uint32) (wake, bool) {
-	return wake{tc, tc.gen}, uint32(tc.gen) == gen
+func (t *taskCore) wakeShort(gen uint32) (wake, bool) {
+	return wake{t, t.gen}, uint32(t.gen) == gen
 }
