@@ -43,6 +43,9 @@
 # range over the median when above 5 %, and "×" the ratio to REF computed
 # inside each round, then the median (> 1: better than REF).
 #
+# The commit in the report gets "+changes" when the work tree differs from
+# it (documentation aside).
+#
 # Output: the table on stdout and in bench/results/<stamp>-<workload>.md,
 # the raw JSON lines in bench/results/<stamp>-<workload>.jsonl (not
 # committed); python3 bench/report.py FILE.jsonl renders a table again.
@@ -409,7 +412,7 @@ for x in /usr/bin/time taskset timeout go; do command -v "$x" >/dev/null || die 
 log "building"
 build
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD -- . ':!bench/results' 2>/dev/null || COMMIT="$COMMIT+changes"
+git diff --quiet HEAD -- . ':!bench/results' ':!*.md' 2>/dev/null || COMMIT="$COMMIT+changes"
 
 PEER_LIST=()
 while IFS='|' read -r name kind cmd; do
