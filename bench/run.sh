@@ -30,6 +30,7 @@
 #   MICRO_CPU=1   core every micro-benchmark and every server runs on
 #   LOAD_CPU=0    core of the load generator (echo, idle-mem)
 #   PEERS=REGEX   only the peers whose name matches (as well as those named)
+#   POINTS=REGEX  only the points whose name matches (bench/run.sh list shows them)
 #   REF=NAME      the peer the ratios are taken against (default: asyncio;
 #                 uvloop-proto for echo and idle-mem)
 #
@@ -67,7 +68,7 @@ APT_PACKAGES=(python3 python3-uvloop python3-trio nodejs time util-linux)
 : "${TOTHREAD_N_PY:=5000}" "${TOTHREAD_N:=20000}"
 : "${ECHO_CONNS:=1 100 1000}" "${ECHO_SIZES:=64 4096}" "${DURATION:=2s}" "${WARMTIME:=500ms}"
 : "${IDLE_N:=10000}" "${PROC_SPAWN_N:=500}" "${PROC_PIPE_MIB:=1024}" "${FILE_MIB:=512}"
-: "${MICRO_CPU:=1}" "${LOAD_CPU:=0}" "${PEERS:=}" "${REF:=}" "${TIMEOUT:=300}"
+: "${MICRO_CPU:=1}" "${LOAD_CPU:=0}" "${PEERS:=}" "${POINTS:=}" "${REF:=}" "${TIMEOUT:=300}"
 
 WORKLOADS=(switch spawn callsoon timers handoff echo idle-mem proc)
 
@@ -414,13 +415,18 @@ build
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD -- . ':!bench/results' ':!*.md' 2>/dev/null || COMMIT="$COMMIT+changes"
 
+for x in "${WANT[@]}"; do
+  peers_of "$WORKLOAD" | cut -d'|' -f1 | grep -qxF -- "$x" || die "no peer $x in $WORKLOAD (bench/run.sh list)"
+done
 PEER_LIST=()
 while IFS='|' read -r name kind cmd; do
   selected "$name" || continue
   if runnable "$kind"; then PEER_LIST+=("$name|$kind|$cmd"); else log "leaving out $name: not installed (bench/run.sh install)"; fi
 done < <(peers_of "$WORKLOAD")
 ((${#PEER_LIST[@]})) || die "no peer to run"
-mapfile -t POINTS < <(points_of "$WORKLOAD")
+POINT_RE=$POINTS
+mapfile -t POINTS < <(points_of "$WORKLOAD" | while IFS= read -r pt; do [[ -z $POINT_RE || ${pt%%|*} =~ $POINT_RE ]] && echo "$pt"; done)
+((${#POINTS[@]})) || die "no point of $WORKLOAD matches POINTS='$POINT_RE'"
 
 STAMP=$(date -u +%Y-%m-%d_%H%M%S)
 mkdir -p bench/results
@@ -437,7 +443,7 @@ esac
   printf '"machine":%s,"versions":%s,"knobs":%s}}\n' \
     "$(json_str "nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)")" \
     "$(json_str "$(go version | cut -d' ' -f3); $($SYSPY --version 2>&1); uvloop $($SYSPY -c 'import uvloop; print(uvloop.__version__)' 2>/dev/null || echo -); trio $($SYSPY -c 'import trio; print(trio.__version__)' 2>/dev/null || echo -); node $(node --version 2>/dev/null || echo -)")" \
-    "$(json_str "SWITCH_TOTAL=$SWITCH_TOTAL SPAWN_NS='$SPAWN_NS' CALLSOON_N=$CALLSOON_N TIMERS_N=$TIMERS_N HANDOFF_N=$HANDOFF_N HANDOFF_N_PY=$HANDOFF_N_PY ECHO_CONNS='$ECHO_CONNS' ECHO_SIZES='$ECHO_SIZES' DURATION=$DURATION WARMTIME=$WARMTIME IDLE_N=$IDLE_N MICRO_CPU=$MICRO_CPU LOAD_CPU=$LOAD_CPU")"
+    "$(json_str "SWITCH_TOTAL=$SWITCH_TOTAL SPAWN_NS='$SPAWN_NS' CALLSOON_N=$CALLSOON_N TIMERS_N=$TIMERS_N HANDOFF_N=$HANDOFF_N HANDOFF_N_PY=$HANDOFF_N_PY ECHO_CONNS='$ECHO_CONNS' ECHO_SIZES='$ECHO_SIZES' DURATION=$DURATION WARMTIME=$WARMTIME IDLE_N=$IDLE_N MICRO_CPU=$MICRO_CPU LOAD_CPU=$LOAD_CPU${PEERS:+ PEERS='$PEERS'}${POINT_RE:+ POINTS='$POINT_RE'}")"
 } >>"$RAW"
 
 log "$WORKLOAD: ${#POINTS[@]} point(s) x ${#PEER_LIST[@]} peer(s) x $ROUNDS round(s); raw lines in $RAW"
