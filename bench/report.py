@@ -89,6 +89,8 @@ def main(path):
             if "meta" in rec:
                 meta = rec["meta"]
                 workload = rec["workload"]
+            elif "end" in rec:
+                meta["end"] = rec["end"]
             else:
                 rows.append(rec)
                 workload = rec["workload"]
@@ -154,7 +156,9 @@ def main(path):
     print(f"## {workload} — {meta.get('date', '')}, commit {meta.get('commit', '?')}")
     print()
     print(f"{title}; median of {meta.get('rounds', '?')} rounds, × against {ref} in the same round (> 1: better).  ")
-    print(f"Machine: {meta.get('machine', '?')}.  ")
+    end = meta.get("end")
+    took = f"; took {end['seconds']} s, load average {end['loadavg']} at the end" if end else ""
+    print(f"Machine: {meta.get('machine', '?')}{took}.  ")
     print(f"Versions: {meta.get('versions', '?')}.  ")
     print(f"Knobs: `{meta.get('knobs', '')}`.")
     if workload == "handoff":

@@ -441,7 +441,7 @@ esac
   printf '{"workload":"%s","meta":{"commit":"%s","date":"%s","rounds":%d,"ref":"%s",' \
     "$WORKLOAD" "$COMMIT" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$ROUNDS" "$REF"
   printf '"machine":%s,"versions":%s,"knobs":%s}}\n' \
-    "$(json_str "nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)")" \
+    "$(json_str "nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), load average $(cut -d' ' -f1 /proc/loadavg) at the start")" \
     "$(json_str "$(go version | cut -d' ' -f3); $($SYSPY --version 2>&1); uvloop $($SYSPY -c 'import uvloop; print(uvloop.__version__)' 2>/dev/null || echo -); trio $($SYSPY -c 'import trio; print(trio.__version__)' 2>/dev/null || echo -); node $(node --version 2>/dev/null || echo -)")" \
     "$(json_str "SWITCH_TOTAL=$SWITCH_TOTAL SPAWN_NS='$SPAWN_NS' CALLSOON_N=$CALLSOON_N TIMERS_N=$TIMERS_N HANDOFF_N=$HANDOFF_N HANDOFF_N_PY=$HANDOFF_N_PY ECHO_CONNS='$ECHO_CONNS' ECHO_SIZES='$ECHO_SIZES' DURATION=$DURATION WARMTIME=$WARMTIME IDLE_N=$IDLE_N MICRO_CPU=$MICRO_CPU LOAD_CPU=$LOAD_CPU${PEERS:+ PEERS='$PEERS'}${POINT_RE:+ POINTS='$POINT_RE'}")"
 } >>"$RAW"
@@ -454,5 +454,6 @@ idle-mem) run_idle ;;
 *) run_micro ;;
 esac
 log "took $(($(date +%s) - t0)) s"
+printf '{"workload":"%s","end":{"seconds":%d,"loadavg":"%s"}}\n' "$WORKLOAD" "$(($(date +%s) - t0))" "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RAW"
 $SYSPY bench/report.py "$RAW" | tee "$MD"
 log "wrote $MD"
