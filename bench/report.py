@@ -1,11 +1,11 @@
 """Render the raw results of bench/run.sh (JSON lines) as a markdown table.
 
-    python3 bench/report.py bench/results/<stamp>-<workload>.jsonl
+    python3 bench/report.py bench/results/<stamp>-<workload>.jsonl [--ref PEER]
 
 One row per peer, one column per point. A cell is the median over the
 rounds of the workload's main figure, "±" half the min–max range relative
 to the median (shown when over 5 %), and "×" the ratio to the reference
-peer (the file's "ref") computed inside each round, then the median of
+peer (the run's REF, or --ref) computed inside each round, then the median of
 those ratios; × > 1 is better than the reference, whether the figure is a
 time (lower is better) or a rate (higher is better). Some workloads add
 columns: bytes per task or timer (peak RSS less the RSS before the
@@ -78,7 +78,7 @@ def fmt_ratio(r):
     return f"×{r:.2f}" if r < 10 else f"×{r:.1f}"
 
 
-def main(path):
+def main(path, ref_override=None):
     meta, rows = {}, []
     with open(path) as f:
         for line in f:
@@ -95,7 +95,7 @@ def main(path):
                 rows.append(rec)
                 workload = rec["workload"]
     title, field, lower, extras = WORKLOADS[workload]
-    ref = meta.get("ref", "asyncio")
+    ref = ref_override or meta.get("ref", "asyncio")
 
     points, peers = [], []
     # (point, peer) -> round -> (figure, record)
@@ -182,6 +182,10 @@ def main(path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    ref = None
+    if len(args) == 3 and args[1] == "--ref":
+        args, ref = args[:1], args[2]
+    if len(args) != 1:
         sys.exit(__doc__)
-    main(sys.argv[1])
+    main(args[0], ref)
