@@ -25,11 +25,12 @@
 #   ROUNDS=5            rounds; every peer runs once per point per round
 #   SWITCH_TOTAL=1000000 SPAWN_NS=100000 CALLSOON_N=1000000 TIMERS_N=1000000 TIMERS_MAXMS=1000
 #   HANDOFF_N_PY=50000 HANDOFF_N=500000  ops per handoff measurement (Python peers / the others)
+#   TOTHREAD_N_PY=5000 TOTHREAD_N=20000  the same for the to-thread round trips
 #   ECHO_CONNS='1 100 1000' ECHO_SIZES='64 4096' DURATION=2s WARMTIME=500ms
 #   IDLE_N=10000  PROC_SPAWN_N=500 PROC_PIPE_MIB=1024 FILE_MIB=512
 #   MICRO_CPU=1   core every micro-benchmark and every server runs on
 #   LOAD_CPU=0    core of the load generator (echo, idle-mem)
-#   PEERS=REGEX   only the peers whose name matches (as well as those named)
+#   PEERS=REGEX   only the peers whose name matches (and, if peers are named, among them)
 #   POINTS=REGEX  only the points whose name matches (bench/run.sh list shows them)
 #   REF=NAME      the peer the ratios are taken against (default: asyncio;
 #                 uvloop-proto for echo and idle-mem)
