@@ -5,13 +5,13 @@
     python3 bench/idle_mem.py --rounds 3              # repeat the RSS run (median)
 
 For each API × backend it runs cmd/asyncio-bench's echo server pinned to
-one core (taskset -c 1, GOMAXPROCS=1, as in the harness) and its
-idleclient on the other, in the harness's idle-conns sequence: 200
+one core (taskset -c 1, GOMAXPROCS=1, as bench/run.sh does) and its
+idleclient on the other, in the sequence of bench/run.sh idle-mem: 200
 warm-up connections opened and closed, 1.5 s, baseline; N connections
 opened (one 64 B echo each) and held, 1.5 s, measurement. Twice:
 
  1. RSS run (default MemProfileRate): VmRSS before and after, as the
-    harness reads it (bytes/conn = delta / N); then a snapshot (SIGUSR1:
+    idle-mem workload reads it (bytes/conn = delta / N); then a snapshot (SIGUSR1:
     GC, MemStats, runtime/metrics /memory/classes/*) at both points, and
     the kernel's slab and socket memory (/proc/slabinfo, /proc/meminfo,
     /proc/net/sockstat) at both points — system-wide, so both ends of each
@@ -236,7 +236,7 @@ def summarize(runs, profs, outdir):
         ranon = m(lambda r: (r["rss_detail1"]["RssAnon"] - r["rss_detail0"]["RssAnon"]) * 1024 / n)
         rfile = m(lambda r: (r["rss_detail1"]["RssFile"] - r["rss_detail0"]["RssFile"]) * 1024 / n)
         rows = [
-            ["VmRSS delta, as the harness reads it (before any GC)", fmt(rss)],
+            ["VmRSS delta, as bench/run.sh idle-mem reads it (before any GC)", fmt(rss)],
             ["… of which anonymous memory (RssAnon) / file pages (RssFile: code)", f"{fmt(ranon)} / {fmt(rfile)}"],
             ["VmRSS delta after a forced GC (snapshot)", fmt(rss_gc)],
             ["Go: live heap objects (/memory/classes/heap/objects, after GC)", fmt(g("heap/objects"))],

@@ -1,7 +1,7 @@
 """Coordination-primitive workloads on asyncio (or uvloop); one JSON line out.
 
-This is the asyncio side of bench/coord.sh; cmd/asyncio-bench (handoff,
-queue, tothread), coord_trio.py, coord_node.js and coordgo run the same
+This is the asyncio side of bench/run.sh handoff; cmd/asyncio-bench (handoff,
+queue, tothread), coord_trio.py, coord_node.js and gostd run the same
 workloads with the same semantics:
 
     python3 coord_asyncio.py [--loop asyncio|uvloop] handoff --prim lock|semaphore|event --n N
@@ -28,7 +28,7 @@ tothread: one task awaits N calls, one after the other, of
 
 Timing (perf_counter_ns) covers the workload only, not start-up. --warmup W
 first runs the same workload with W ops on the same loop, untimed (every
-program of coord.sh has this flag).
+program of bench/run.sh handoff has this flag).
 """
 import argparse
 import asyncio

@@ -1,8 +1,8 @@
 // Coordination-primitive workloads on Node.js; one JSON line out.
 //
-// The Node side of bench/coord.sh; the same workloads, with the same
+// The Node side of bench/run.sh handoff; the same workloads, with the same
 // semantics, as coord_asyncio.py (read its docstring), cmd/asyncio-bench,
-// coord_trio.py and coordgo:
+// coord_trio.py and gostd:
 //
 //   node coord_node.js handoff --prim lock|semaphore|event --n N
 //   node coord_node.js queue --producers P --consumers C --maxsize M --n N

@@ -1,8 +1,8 @@
 """Coordination-primitive workloads on trio; one JSON line out.
 
-The trio side of bench/coord.sh; the same workloads, with the same
+The trio side of bench/run.sh handoff; the same workloads, with the same
 semantics, as coord_asyncio.py (read its docstring), cmd/asyncio-bench,
-coord_node.js and coordgo (--warmup W as there):
+coord_node.js and gostd (--warmup W as there):
 
     python3 coord_trio.py handoff --prim lock|semaphore|event --n N
     python3 coord_trio.py queue --producers P --consumers C --maxsize M --n N

@@ -1,9 +1,9 @@
-"""TCP echo server on trio: the trio peer of the harness's tcp-echo and
-idle-conns workloads (../shared/peers has none; bench/peers.sh adds it).
+"""TCP echo server on trio: the trio side of bench/run.sh's echo and
+idle-mem workloads.
 
-    python3 echo_trio.py --port N
+    echo_trio.py --port N
 
-Same contract as the harness's echo servers: listens on 127.0.0.1:N with a
+Same contract as the other echo servers (echo_asyncio.py): listens on 127.0.0.1:N with a
 backlog of 4096, TCP_NODELAY on (trio's SocketStream sets it), writes back
 every byte read, one task per connection (trio.serve_tcp's nursery); exits
 on SIGTERM (Python's default action).

@@ -1,4 +1,4 @@
-"""Subprocess workloads of bench/proc.sh for Python asyncio (and uvloop).
+"""Subprocess workloads of bench/run.sh proc for Python asyncio (and uvloop).
 
     python3 proc_asyncio.py spawn N [uvloop]   # N x create_subprocess_exec('true') + communicate
     python3 proc_asyncio.py pipe MIB [uvloop]  # read MIB from `head -c` in 64 KiB reads

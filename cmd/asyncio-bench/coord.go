@@ -1,7 +1,7 @@
 package main
 
 // The coordination workloads (the §6 goal "Lock / Semaphore / Queue
-// hand-off between two tasks"). bench/coord.sh runs them next to the same
+// hand-off between two tasks"). bench/run.sh handoff runs them next to the same
 // workloads written for asyncio, uvloop, trio, Node and plain Go in
 // bench/peers; every program documents the same semantics:
 //
@@ -30,7 +30,7 @@ package main
 // Each prints one JSON line: workload, n, wall_ns, ns_per_op, and the
 // parameters. Timing starts when the tasks are ready and ends when the
 // last one is done. -warmup W first runs the same workload with W ops on
-// the same loop, untimed (every program of coord.sh has this flag: it
+// the same loop, untimed (every program of bench/run.sh handoff has this flag: it
 // lets Node's JIT compile the code, and the Go heap reach its size).
 
 import (

@@ -29,11 +29,11 @@ type echoConfig struct {
 	memprofile string
 }
 
-// echoServer serves the harness's tcp-echo and idle-conns workloads: every
+// echoServer serves bench/run.sh's echo and idle-mem workloads: every
 // byte read is written back, with the streams API (a task per connection,
 // StreamReader.Read and StreamWriter.Write+Drain) or the protocol API (a
 // Protocol whose DataReceived writes to its Transport). It runs until
-// SIGTERM, which the harness sends to stop it.
+// SIGTERM, which bench/run.sh sends to stop it.
 func echoServer(cfg echoConfig) error {
 	var opts []asyncio.Option
 	switch cfg.backend {
@@ -110,7 +110,7 @@ func (p *echoProtocol) ConnectionLost(error)               { liveConns-- }
 // to file (inuse_space is exact with -memprofilerate 1) and prints one JSON
 // line on stderr with the connections served, the goroutines, MemStats'
 // main fields, VmRSS, and every /memory/classes/ metric of runtime/metrics.
-// bench/idle_mem.sh takes two snapshots, before and after opening idle
+// bench/idle_mem.py takes two snapshots, before and after opening idle
 // connections, and divides the differences by the connections.
 func memSnapshot(file string, loop *asyncio.Loop) {
 	runtime.GC()

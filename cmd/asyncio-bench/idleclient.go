@@ -1,17 +1,19 @@
 package main
 
-// idleclient is the client side of bench/idle_mem.sh (not a harness
-// workload): what the harness's "loadgen idle" does, in steps a script can
-// interleave with memory snapshots of the server.
+// idleclient is the client side of bench/run.sh's idle-mem workload and of
+// bench/idle_mem.py.
 //
-//	asyncio-bench idleclient -addr 127.0.0.1:PORT -n 10000 [-hold]
+//	asyncio-bench idleclient -addr 127.0.0.1:PORT -n 10000 [-pid PID | -hold]
 //
 // It opens n connections with 32 parallel dialers; on each it writes 64
 // bytes and reads the 64 bytes of the echo (so the server has accepted and
-// served it). Without -hold it then closes them all and exits (the
-// warm-up); with -hold it prints one JSON line ({"open":n,"open_s":...})
-// once every connection is open and holds them until stdin closes or it
-// gets SIGTERM.
+// served it). With -pid it reads the server's VmRSS before the first
+// connection and again once every connection is open and a settling time
+// (-settle) has passed, prints one JSON line with the difference per
+// connection, and closes them. With -hold it prints one JSON line
+// ({"open":n,"open_s":...}) once every connection is open and holds them
+// until stdin closes or it gets SIGTERM. With neither it closes them at
+// once (a warm-up).
 
 import (
 	"errors"
@@ -26,7 +28,8 @@ import (
 	"time"
 )
 
-func idleClient(addr string, n int, hold bool) error {
+func idleClient(addr string, n int, hold bool, pid int, settle time.Duration) error {
+	rss0 := vmrssKB(pid)
 	msg := make([]byte, 64)
 	for i := range msg {
 		msg[i] = 'i'
@@ -71,6 +74,12 @@ func idleClient(addr string, n int, hold bool) error {
 	if f := failed.Load(); f > 0 {
 		err, _ := firstErr.Load().(error)
 		return fmt.Errorf("%d of %d connections failed, the first with: %w", f, n, err)
+	}
+	if pid > 0 {
+		time.Sleep(settle)
+		rss1 := vmrssKB(pid)
+		fmt.Printf("{\"n\":%d,\"open_s\":%.2f,\"rss_before_kb\":%d,\"rss_after_kb\":%d,\"bytes_per_conn\":%.0f}\n",
+			n, openS, rss0, rss1, float64(rss1-rss0)*1024/float64(n))
 	}
 	if hold {
 		fmt.Printf("{\"open\":%d,\"open_s\":%.2f}\n", n, openS)

@@ -1,34 +1,42 @@
-// Command asyncio-bench is this library's peer program for the benchmark
-// harness kept next to the brief (../shared/peers): it runs the harness's
-// workloads on an asyncio loop and prints one JSON line with the same fields
-// as the Python, Node and Go peers, so the harness can put it in the same
-// table.
+// Command asyncio-bench is this library's side of the benchmarks in bench/
+// (bench/run.sh), and their load generator. Each workload runs on an
+// asyncio loop and prints one JSON line with the same fields as the Python,
+// Node and Go peers in bench/peers, so that bench/run.sh can put it in the
+// same table.
 //
 //	asyncio-bench spawn  -n 1000000               N tasks, each does one Sleep(ctx, 0); await them all
 //	asyncio-bench switch -tasks 1000 -total 1000000  tasks share total Sleep(ctx, 0) calls
+//	asyncio-bench callsoon -chains 1000 -n 1000000   chains of CallSoon callbacks, each scheduling the next, n in all
 //	asyncio-bench timers -n 1000000 -maxms 1000   N CallLater callbacks, delays uniform integer ms in [0, maxms]
 //	asyncio-bench floor  -kind goroutine|iter.Pull -n 100000   live memory of N suspended goroutines or coroutines
 //	asyncio-bench handoff -prim lock|semaphore|event -n 200000   hand-offs between two tasks (coord.go)
 //	asyncio-bench queue -producers 1 -consumers 1 -maxsize 1 -n 200000   items through a Queue (coord.go)
 //	asyncio-bench tothread -n 50000               ToThread round trips (coord.go)
+//	    (these three take -warmup W: W ops first, untimed, on the same loop)
+//	asyncio-bench proc-spawn -n 500 | proc-pipe -n MIB | file-read -n MIB   subprocesses and files (proc.go)
 //	asyncio-bench echo -api streams|protocol -addr 127.0.0.1:PORT [-backend poller|portable]
 //	    TCP echo server until SIGTERM (echo.go); -memprofile FILE: SIGUSR1 takes a
-//	    memory snapshot (bench/idle_mem.sh)
-//	asyncio-bench idleclient -addr 127.0.0.1:PORT -n 10000 [-hold]
-//	    opens n connections, one 64 B echo on each, then closes them or, with
-//	    -hold, holds them until stdin closes (idleclient.go; bench/idle_mem.sh)
-//	    (these three take -warmup W: W ops first, untimed, on the same loop)
+//	    memory snapshot (bench/idle_mem.py)
 //
-// floor is not a harness workload: it measures, in a fresh process, the
+// and two clients, which do not use the library:
+//
+//	asyncio-bench load -addr 127.0.0.1:PORT -c 100 -size 64 -warmtime 500ms -duration 2s [-pid PID]
+//	    closed-loop load on an echo server: round trips per second, latency
+//	    percentiles, the server's CPU time (load.go; Linux)
+//	asyncio-bench idleclient -addr 127.0.0.1:PORT -n 10000 [-pid PID | -hold]
+//	    opens n connections, one 64 B echo on each; with -pid, the server's
+//	    VmRSS growth per connection (idleclient.go)
+//
+// floor is not a peer workload: it measures, in a fresh process, the
 // memory floor a task cannot go below (a goroutine, or an iter.Pull
 // coroutine, suspended), for comparison with spawn -mem.
 //
 // Timing starts once the process is up and stops when the workload is done;
 // rss0_kb is VmRSS just before the workload. Run it under taskset -c N, as
-// the harness does: the Go runtime then sets GOMAXPROCS=1, like the
+// bench/run.sh does: the Go runtime then sets GOMAXPROCS=1, like the
 // single-threaded peers.
 //
-// Two flags are for diagnosis; the harness does not use them. -cpuprofile
+// Two flags are for diagnosis; bench/run.sh does not use them. -cpuprofile
 // FILE writes a CPU profile of the workload. -mem adds the live memory per
 // task or timer (heap_b_per_op, stack_b_per_op: the growth of HeapInuse and
 // StackInuse since just before the workload, after a GC), taken once every
@@ -38,13 +46,6 @@
 // (a GC, memory statistics on stderr, a heap profile in FILE.N;
 // -memprofilerate 1 records every allocation): bench/idle_mem.py uses it
 // with idleclient to break down the memory of idle connections.
-//
-// The harness adds this program with bench/peers.sh:
-//
-//	EXTRA_PEERS=bench/peers.sh ../shared/peers/run.sh task-spawn switch-cost timers
-//
-// handoff, queue and tothread are not harness workloads: bench/coord.sh
-// runs them next to bench/peers (see coord.go).
 package main
 
 import (
@@ -89,6 +90,13 @@ func main() {
 	memprofile := fs.String("memprofile", "", "echo: on SIGUSR1, GC, print memory statistics on stderr and write a heap profile to FILE.N")
 	hold := fs.Bool("hold", false, "idleclient: hold the connections open until stdin closes or SIGTERM")
 	memprofilerate := fs.Int("memprofilerate", 0, "set runtime.MemProfileRate (1: record every allocation; 0: leave the default)")
+	chains := fs.Int("chains", 1, "callsoon: chains of callbacks")
+	conns := fs.Int("c", 100, "load: connections")
+	size := fs.Int("size", 64, "load: message size in bytes")
+	warmtime := fs.Duration("warmtime", 500*time.Millisecond, "load: warm-up before the measured window")
+	duration := fs.Duration("duration", 2*time.Second, "load: measured window")
+	pid := fs.Int("pid", 0, "load: the server's process, for its CPU time; idleclient: for its VmRSS")
+	settle := fs.Duration("settle", 1500*time.Millisecond, "idleclient -pid: wait after the last connection before reading VmRSS")
 	fs.BoolVar(&memStats, "mem", false, "also report live heap and stack bytes per task or timer")
 	fs.Parse(os.Args[2:])
 	if *memprofilerate > 0 {
@@ -112,7 +120,7 @@ func main() {
 		return
 	}
 	if os.Args[1] == "idleclient" {
-		if err := idleClient(*addr, *n, *hold); err != nil {
+		if err := idleClient(*addr, *n, *hold, *pid, *settle); err != nil {
 			fmt.Fprintln(os.Stderr, "asyncio-bench:", err)
 			os.Exit(1)
 		}
@@ -125,6 +133,10 @@ func main() {
 		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return spawn(ctx, *n) })
 	case "switch":
 		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return switchCost(ctx, *tasks, *total) })
+	case "callsoon":
+		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return callSoon(ctx, *chains, *n) })
+	case "load":
+		out, err = loadEcho(loadConfig{addr: *addr, conns: *conns, size: *size, warmup: *warmtime, duration: *duration, pid: *pid})
 	case "timers":
 		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return timers(ctx, *n, *maxms, *seed) })
 	case "floor":
@@ -156,10 +168,11 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: asyncio-bench spawn -n N | switch -tasks T -total N | timers -n N -maxms M | floor -kind K -n N\n"+
+	fmt.Fprintln(os.Stderr, "usage: asyncio-bench spawn -n N | switch -tasks T -total N | callsoon -chains K -n N | timers -n N -maxms M | floor -kind K -n N\n"+
 		"       | handoff -prim lock|semaphore|event -n N | queue -producers P -consumers C -maxsize M -n N | tothread -n N\n"+
 		"       | echo -api streams|protocol -addr HOST:PORT [-backend poller|portable] [-memprofile FILE [-memprofilerate 1]]\n"+
-		"       | idleclient -addr HOST:PORT -n N [-hold] | proc-spawn -n N | proc-pipe -n MIB | file-read -n MIB")
+		"       | load -addr HOST:PORT -c C -size B [-warmtime D -duration D -pid PID]\n"+
+		"       | idleclient -addr HOST:PORT -n N [-pid PID | -hold] | proc-spawn -n N | proc-pipe -n MIB | file-read -n MIB")
 	os.Exit(2)
 }
 
@@ -228,6 +241,36 @@ func switchCost(ctx context.Context, ntasks, total int) (map[string]any, error) 
 		"tasks": ntasks, "total": per * ntasks, "wall_ns": el.Nanoseconds(),
 		"ns_per_switch": perOp(el, per*ntasks), "rss0_kb": rss0,
 	}, nil
+}
+
+// callSoon runs chains chains of callbacks, each callback scheduling the
+// next of its chain with CallSoon, until n callbacks have run (asyncio:
+// loop.call_soon). With one chain every loop iteration runs one callback;
+// with 1,000, a thousand.
+func callSoon(ctx context.Context, chains, n int) (map[string]any, error) {
+	loop := asyncio.RunningLoop(ctx)
+	done := asyncio.NewFuture[time.Duration](ctx)
+	left := n
+	var t0 time.Time
+	var step func()
+	step = func() {
+		// Callbacks run on the loop, one at a time: no lock.
+		switch left--; {
+		case left > 0:
+			loop.CallSoon(step)
+		case left == 0:
+			done.SetResult(time.Since(t0))
+		}
+	}
+	t0 = time.Now()
+	for range min(chains, n) {
+		loop.CallSoon(step)
+	}
+	el, err := done.Wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"chains": chains, "n": n, "wall_ns": el.Nanoseconds(), "ns_per_callback": perOp(el, n)}, nil
 }
 
 // timers schedules n callbacks with CallLater, delays uniform integer ms in
@@ -351,9 +394,17 @@ func perOp(d time.Duration, n int) float64 {
 
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 
-// rssKB returns VmRSS from /proc/self/status, in KiB (0 where there is none).
-func rssKB() int64 {
-	b, err := os.ReadFile("/proc/self/status")
+// rssKB returns this process's VmRSS in KiB.
+func rssKB() int64 { return vmrssKB(0) }
+
+// vmrssKB returns VmRSS of process pid, or of this process if pid is 0,
+// in KiB (0 where there is none).
+func vmrssKB(pid int) int64 {
+	file := "/proc/self/status"
+	if pid > 0 {
+		file = "/proc/" + strconv.Itoa(pid) + "/status"
+	}
+	b, err := os.ReadFile(file)
 	if err != nil {
 		return 0
 	}

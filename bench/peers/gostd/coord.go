@@ -1,13 +1,12 @@
-// Command coordgo runs the coordination workloads of bench/coord.sh with
-// plain Go — goroutines instead of tasks, the runtime's own primitives
-// instead of the library's — as the Go peer of cmd/asyncio-bench (handoff,
-// queue, tothread), bench/peers/coord_asyncio.py, coord_trio.py and
-// coord_node.js. It is a module of its own so that it does not link the
-// library. Run under taskset -c N, GOMAXPROCS is 1, like the loops.
+// The coordination workloads of bench/run.sh's handoff workload, with
+// plain Go: goroutines instead of tasks, the runtime's own primitives
+// instead of the library's (cmd/asyncio-bench handoff, queue, tothread;
+// bench/peers/coord_asyncio.py, coord_trio.py and coord_node.js run the
+// same workloads).
 //
-//	coordgo -impl chan|sync handoff -prim lock|semaphore|event -n N
-//	coordgo -impl chan queue -producers P -consumers C -maxsize M -n N
-//	coordgo -impl chan tothread -n N
+//	gostd -impl chan|sync handoff -prim lock|semaphore|event -n N
+//	gostd -impl chan queue -producers P -consumers C -maxsize M -n N
+//	gostd -impl chan tothread -n N
 //
 // The workloads (see coord_asyncio.py for the reference semantics):
 //
@@ -39,71 +38,15 @@
 //
 // -warmup W runs the same workload with W ops first, untimed. One JSON line
 // out, with the fields of the other programs.
+
 package main
 
 import (
-	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"runtime"
 	"sync"
 	"time"
 )
-
-func main() {
-	if len(os.Args) < 2 {
-		usage()
-	}
-	impl := flag.String("impl", "chan", "chan|sync")
-	flag.CommandLine.Parse(os.Args[1:])
-	args := flag.Args()
-	if len(args) < 1 {
-		usage()
-	}
-	fs := flag.NewFlagSet(args[0], flag.ExitOnError)
-	prim := fs.String("prim", "lock", "handoff: lock|semaphore|event")
-	n := fs.Int("n", 100000, "ops")
-	warmup := fs.Int("warmup", 0, "ops run first, untimed")
-	producers := fs.Int("producers", 1, "queue: producer goroutines")
-	consumers := fs.Int("consumers", 1, "queue: consumer goroutines")
-	maxsize := fs.Int("maxsize", 0, "queue: capacity (0 = unbounded)")
-	fs.Parse(args[1:])
-
-	var run func(n int) (map[string]any, error)
-	switch args[0] {
-	case "handoff":
-		run = func(n int) (map[string]any, error) { return handoff(*impl, *prim, n) }
-	case "queue":
-		run = func(n int) (map[string]any, error) { return queue(*impl, *producers, *consumers, *maxsize, n) }
-	case "tothread":
-		run = func(n int) (map[string]any, error) { return tothread(*impl, n) }
-	default:
-		usage()
-	}
-	if *warmup > 0 {
-		if _, err := run(*warmup); err != nil {
-			fail(err)
-		}
-	}
-	out, err := run(*n)
-	if err != nil {
-		fail(err)
-	}
-	out["impl"], out["gomaxprocs"] = *impl, runtime.GOMAXPROCS(0)
-	line, _ := json.Marshal(out)
-	fmt.Println(string(line))
-}
-
-func usage() {
-	fmt.Fprintln(os.Stderr, "usage: coordgo [-impl chan|sync] handoff -prim lock|semaphore|event -n N | queue -producers P -consumers C -maxsize M -n N | tothread -n N")
-	os.Exit(2)
-}
-
-func fail(err error) {
-	fmt.Fprintln(os.Stderr, "coordgo:", err)
-	os.Exit(1)
-}
 
 func perOp(d time.Duration, n int) float64 { return float64(d.Nanoseconds()) / float64(max(n, 1)) }
 

@@ -1,3 +1,0 @@
-module coordgo
-
-go 1.26

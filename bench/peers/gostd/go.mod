@@ -1,0 +1,3 @@
+module gostd
+
+go 1.26

@@ -1,0 +1,92 @@
+// Command gostd is plain Go's side of bench/run.sh: goroutines, channels,
+// the sync package, time.AfterFunc and net, where cmd/asyncio-bench uses
+// the library. It is a module of its own so that it never links the
+// library. Run under taskset -c N, GOMAXPROCS is 1, like the event loops.
+//
+//	gostd spawn -n N                            micro.go
+//	gostd switch -mode gosched|chan -tasks T -total N
+//	gostd timers -n N -maxms M
+//	gostd echo -addr 127.0.0.1:PORT             echo.go
+//	gostd [-impl chan|sync] handoff -prim lock|semaphore|event -n N   coord.go
+//	gostd [-impl chan] queue -producers P -consumers C -maxsize M -n N
+//	gostd [-impl chan] tothread -n N
+//
+// Every workload but echo prints one JSON line with the fields of the
+// other peers of the same workload.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+)
+
+func main() {
+	impl := flag.String("impl", "chan", "handoff, queue, tothread: chan|sync")
+	flag.Parse()
+	args := flag.Args()
+	if len(args) < 1 {
+		usage()
+	}
+	fs := flag.NewFlagSet(args[0], flag.ExitOnError)
+	n := fs.Int("n", 100000, "spawn: goroutines; timers: timers; handoff, queue, tothread: ops")
+	tasks := fs.Int("tasks", 1, "switch: goroutines")
+	total := fs.Int("total", 1000000, "switch: switches shared by the goroutines")
+	mode := fs.String("mode", "gosched", "switch: gosched|chan")
+	maxms := fs.Int("maxms", 1000, "timers: longest delay in ms")
+	addr := fs.String("addr", "127.0.0.1:0", "echo: address to listen on")
+	prim := fs.String("prim", "lock", "handoff: lock|semaphore|event")
+	warmup := fs.Int("warmup", 0, "handoff, queue, tothread: ops run first, untimed")
+	producers := fs.Int("producers", 1, "queue: producer goroutines")
+	consumers := fs.Int("consumers", 1, "queue: consumer goroutines")
+	maxsize := fs.Int("maxsize", 0, "queue: capacity (0 = unbounded)")
+	fs.Parse(args[1:])
+
+	var run func(n int) (map[string]any, error)
+	switch args[0] {
+	case "echo":
+		if err := echo(*addr); err != nil {
+			fail(err)
+		}
+		return
+	case "spawn":
+		run = spawn
+	case "switch":
+		run = func(int) (map[string]any, error) { return switchCost(*mode, *tasks, *total) }
+	case "timers":
+		run = func(n int) (map[string]any, error) { return timers(n, *maxms) }
+	case "handoff":
+		run = func(n int) (map[string]any, error) { return handoff(*impl, *prim, n) }
+	case "queue":
+		run = func(n int) (map[string]any, error) { return queue(*impl, *producers, *consumers, *maxsize, n) }
+	case "tothread":
+		run = func(n int) (map[string]any, error) { return tothread(*impl, n) }
+	default:
+		usage()
+	}
+	if *warmup > 0 {
+		if _, err := run(*warmup); err != nil {
+			fail(err)
+		}
+	}
+	out, err := run(*n)
+	if err != nil {
+		fail(err)
+	}
+	out["impl"], out["gomaxprocs"] = *impl, runtime.GOMAXPROCS(0)
+	line, _ := json.Marshal(out)
+	fmt.Println(string(line))
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: gostd spawn -n N | switch -mode gosched|chan -tasks T -total N | timers -n N -maxms M | echo -addr HOST:PORT\n"+
+		"       | [-impl chan|sync] handoff -prim lock|semaphore|event -n N | [-impl chan] queue -producers P -consumers C -maxsize M -n N | tothread -n N")
+	os.Exit(2)
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "gostd:", err)
+	os.Exit(1)
+}
