@@ -298,8 +298,8 @@ func TestFutureOffLoopCallbacksInline(t *testing.T) {
 // A wait for a future that is already done returns its value at once
 // without looking at ctx, as awaiting a finished future does in asyncio
 // (docs/design.md, "Cancellation"); the next wait that suspends sees the
-// cancellation. (The brief's wording, "every await returns an error once
-// cancelled", is stricter than this.)
+// cancellation. (A stricter rule, "every wait returns an error once
+// cancelled", would lose a result that is already there.)
 func TestFutureWaitOnDoneFutureInCancelledTask(t *testing.T) {
 	asynciotest.Run(t, func(ctx context.Context) error {
 		f := asyncio.NewFuture[int](ctx)
