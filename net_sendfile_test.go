@@ -130,7 +130,4 @@ func TestSendfileRejectsWritesAndBadArguments(t *testing.T) {
 	})
 }
 
-// idle is a protocol that never reads.
-type idle struct{ asyncio.BaseProtocol }
-
 func (idle) ConnectionMade(t asyncio.Transport) { t.PauseReading() }

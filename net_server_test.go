@@ -7,7 +7,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -17,15 +16,6 @@ import (
 
 	"github.com/asyncio-go/asyncio"
 )
-
-// echo is a protocol that writes back what it reads.
-type echo struct {
-	asyncio.BaseProtocol
-	t asyncio.Transport
-}
-
-func (e *echo) ConnectionMade(t asyncio.Transport) { e.t = t }
-func (e *echo) DataReceived(p []byte)              { e.t.Write(p) }
 
 func TestServerEcho(t *testing.T) {
 	runIO(t, func(t *testing.T, ctx context.Context) error {
@@ -98,8 +88,6 @@ func TestCreateConnectionResolvesNames(t *testing.T) {
 	})
 }
 
-func itoa(n int) string { return (&net.TCPAddr{Port: n}).String()[1:] }
-
 // A loop closed with a server listening and connections open closes them
 // all: the protocols hear of it, and no descriptor is left open.
 func TestLoopCloseClosesSockets(t *testing.T) {
@@ -136,15 +124,6 @@ func TestLoopCloseClosesSockets(t *testing.T) {
 			}
 		})
 	}
-}
-
-func openFDs(t *testing.T) int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skip("no /proc/self/fd on this system")
-	}
-	return len(entries)
 }
 
 // Two servers share a port with ReusePort; without it the second

@@ -13,83 +13,6 @@ import (
 	"github.com/asyncio-go/asyncio"
 )
 
-// recorder is a protocol that records what its transport tells it.
-type recorder struct {
-	asyncio.BaseProtocol
-	t        asyncio.Transport
-	made     bool
-	data     []byte
-	eofs     int
-	keepOpen bool
-	lost     *asyncio.Future[error]
-	events   []string
-	eof      *asyncio.Event // set by EOFReceived
-	want     int            // received is set once len(data) >= want
-	received *asyncio.Event
-	resumed  *asyncio.Event // set by ResumeWriting
-}
-
-func newRecorder(ctx context.Context) *recorder {
-	return &recorder{lost: asyncio.NewFuture[error](ctx), eof: asyncio.NewEvent(), received: asyncio.NewEvent(), resumed: asyncio.NewEvent()}
-}
-
-// waitData waits until the recorder holds n bytes.
-func (r *recorder) waitData(ctx context.Context, n int) error {
-	r.want = n
-	if len(r.data) >= n {
-		return nil
-	}
-	r.received.Clear()
-	return r.received.Wait(ctx)
-}
-
-func (r *recorder) ConnectionMade(t asyncio.Transport) {
-	r.t, r.made = t, true
-	r.events = append(r.events, "made")
-}
-func (r *recorder) DataReceived(p []byte) {
-	r.data = append(r.data, p...)
-	if r.want > 0 && len(r.data) >= r.want {
-		r.received.Set()
-	}
-}
-func (r *recorder) EOFReceived() bool {
-	r.eofs++
-	r.eof.Set()
-	r.events = append(r.events, "eof")
-	return r.keepOpen
-}
-func (r *recorder) ConnectionLost(err error) {
-	r.events = append(r.events, "lost")
-	r.lost.SetResult(err)
-}
-func (r *recorder) PauseWriting() { r.events = append(r.events, "pause") }
-func (r *recorder) ResumeWriting() {
-	r.events = append(r.events, "resume")
-	r.resumed.Set()
-}
-
-// transportPair connects two recorders through a socket pair.
-func transportPair(ctx context.Context, t *testing.T) (a, b *recorder) {
-	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, b = newRecorder(ctx), newRecorder(ctx)
-	for i, r := range []*recorder{a, b} {
-		asyncio.SetNonblock(fds[i])
-		if _, err := asyncio.NewSocketTransport(ctx, fds[i], r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	asyncio.Sleep(ctx, 0) // ConnectionMade is scheduled, not inline
-	if !a.made || !b.made {
-		t.Fatal("ConnectionMade did not run")
-	}
-	return a, b
-}
-
 func TestTransportEchoAndClose(t *testing.T) {
 	runIO(t, func(t *testing.T, ctx context.Context) error {
 		a, b := transportPair(ctx, t)
@@ -202,13 +125,4 @@ func TestTransportAbortDropsBuffer(t *testing.T) {
 		}
 		return nil
 	})
-}
-
-func contains(s []string, x string) bool {
-	for _, v := range s {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
