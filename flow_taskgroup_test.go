@@ -613,8 +613,16 @@ func TestTaskGroupCancelCause(t *testing.T) {
 		var sibling, body error
 		err := asyncio.WithTaskGroup(ctx, func(ctx context.Context, g *asyncio.TaskGroup) error {
 			asyncio.SpawnIn(g, func(ctx context.Context) (int, error) {
+				derived, cancel := context.WithCancel(ctx) // made before the failure
+				defer cancel()
 				err := asyncio.Sleep(ctx, time.Hour)
 				sibling = asyncio.Cause(ctx)
+				if c := context.Cause(ctx); c != boom {
+					t.Errorf("context.Cause of the sibling's ctx: %v", c)
+				}
+				if c := context.Cause(derived); c != boom {
+					t.Errorf("context.Cause of a context made from it: %v", c)
+				}
 				return 0, err
 			})
 			asyncio.SpawnIn(g, func(ctx context.Context) (int, error) {
@@ -627,6 +635,39 @@ func TestTaskGroupCancelCause(t *testing.T) {
 		})
 		if !errors.Is(err, boom) || sibling != boom || body != boom {
 			t.Errorf("group %v; causes: sibling %v, body %v", err, sibling, body)
+		}
+		return nil
+	})
+}
+
+// context.Cause of a task's ctx is the cause given to CancelCause, or
+// context.Canceled after Cancel, also when a context of the standard
+// library that was not cancelled lies between the task and the loop.
+func TestContextCauseOfCancelledTask(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		outer, cancel := context.WithCancel(ctx)
+		defer cancel()
+		why := errors.New("no longer needed")
+		var plain, withCause error
+		a := asyncio.Spawn(outer, func(ctx context.Context) (int, error) {
+			err := asyncio.Sleep(ctx, time.Hour)
+			plain = context.Cause(ctx)
+			return 0, err
+		})
+		b := asyncio.Spawn(outer, func(ctx context.Context) (int, error) {
+			err := asyncio.Sleep(ctx, time.Hour)
+			withCause = context.Cause(ctx)
+			return 0, err
+		})
+		if err := asyncio.Sleep(ctx, 0); err != nil {
+			return err
+		}
+		a.Cancel()
+		b.CancelCause(why)
+		a.Wait(ctx)
+		b.Wait(ctx)
+		if plain != context.Canceled || withCause != why {
+			t.Errorf("context.Cause: %v after Cancel, %v after CancelCause", plain, withCause)
 		}
 		return nil
 	})

@@ -190,8 +190,8 @@ func (l *Loop) CallSoon(fn func()) *Handle {
 		l.mu.Unlock()
 		panic(ErrLoopClosed)
 	}
-	h := l.handles.get(fn)
-	l.ready = append(l.ready, readyItem{h: h})
+	h := l.handles.get()
+	l.ready = append(l.ready, readyItem{h: h, fn: fn})
 	l.mu.Unlock()
 	return h
 }
@@ -200,8 +200,8 @@ func (l *Loop) CallSoon(fn func()) *Handle {
 // wakes the loop if it is waiting. On a closed loop it schedules nothing and
 // returns a handle that reports Cancelled.
 func (l *Loop) CallSoonThreadsafe(fn func()) *Handle {
-	h := &Handle{fn: fn}
-	if !l.push(readyItem{h: h}) {
+	h := new(Handle)
+	if !l.push(readyItem{h: h, fn: fn}) {
 		h.Cancel()
 	}
 	return h
@@ -398,21 +398,15 @@ func (l *Loop) runOnce() {
 		case it.w.t != nil:
 			l.step(it.w)
 		case it.h != nil && it.h.cancelled.Load():
-			if !it.h.repeats {
-				it.h.fn = nil
-			}
 		default:
 			if l.current.Load() != nil {
 				l.current.Store(nil)
 			}
+			// A callback scheduled once comes in the entry; a
+			// descriptor's, which runs at every readiness, in its handle.
 			fn := it.fn
-			if it.h != nil {
+			if fn == nil {
 				fn = it.h.fn
-				// A one-shot handle lives on in its slab, or with the
-				// caller: it must not keep what the callback refers to.
-				if !it.h.repeats {
-					it.h.fn = nil
-				}
 			}
 			// One load of the flag a step: a probe turned on during the
 			// step counts from the next one.
@@ -434,7 +428,7 @@ func (l *Loop) runOnce() {
 // instead.
 func (l *Loop) idle() {
 	for len(l.timers) > 0 && l.timers[0].t.cancelled.Load() {
-		l.timers.pop()
+		l.timers.pop().fn = nil
 		l.cancelledTimers.Add(-1)
 	}
 	var wait time.Duration = -1 // forever
@@ -524,6 +518,7 @@ func (l *Loop) fireTimers() {
 	for len(l.timers) > 0 && l.timers[0].when <= now {
 		t := l.timers.pop()
 		if t.cancelled.Load() {
+			t.fn = nil
 			l.cancelledTimers.Add(-1)
 			continue
 		}
@@ -536,7 +531,10 @@ func (l *Loop) fireTimers() {
 				l.batch = append(l.batch, readyItem{w: w})
 			}
 		} else {
-			l.batch = append(l.batch, readyItem{h: &t.Handle})
+			// The entry carries fn from here: a timer the caller keeps
+			// must not keep what its callback refers to.
+			l.batch = append(l.batch, readyItem{h: &t.Handle, fn: t.fn})
+			t.fn = nil
 		}
 	}
 	if fired > 0 {

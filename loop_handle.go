@@ -11,7 +11,6 @@ type Handle struct {
 	fn        func()
 	cancelled atomic.Bool
 	heaped    atomic.Bool // a TimerHandle's: in the heap; Cancel reads it from any goroutine
-	repeats   bool        // runs at every readiness of a descriptor, so keeps fn
 }
 
 // Cancel keeps the callback from running if it has not started yet. It is
@@ -66,12 +65,15 @@ type handleSlab struct {
 
 const handleSlabSize = 128
 
-func (s *handleSlab) get(fn func()) *Handle {
+// get returns a handle for a callback, which the ready queue's entry
+// carries: the handle keeps only the flag, so that a handle kept in its
+// block, or by the caller, does not keep what the callback refers to once
+// it has run.
+func (s *handleSlab) get() *Handle {
 	if len(s.free) == 0 {
 		s.free = make([]Handle, handleSlabSize)
 	}
 	h := &s.free[0]
 	s.free = s.free[1:]
-	h.fn = fn
 	return h
 }

@@ -88,6 +88,7 @@ func (h *timerHeap) purge() {
 	for _, s := range old {
 		if s.t.cancelled.Load() {
 			s.t.heaped.Store(false)
+			s.t.fn = nil
 			continue
 		}
 		live = append(live, s)

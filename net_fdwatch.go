@@ -62,7 +62,7 @@ func (l *Loop) watch(fd int, fn func(), read bool) (*Handle, error) {
 		l.fds = append(l.fds, make([]fdWatch, fd+1-len(l.fds)+len(l.fds)/2)...)
 	}
 	w := &l.fds[fd]
-	h := &Handle{fn: fn, repeats: true}
+	h := &Handle{fn: fn}
 	oldR, oldW := w.reader != nil, w.writer != nil
 	if read {
 		if w.reader != nil {

@@ -27,9 +27,9 @@ type scope struct {
 	hasDeadline bool
 
 	cancelled atomic.Bool
-	err       error // context.Canceled or context.DeadlineExceeded; set before cancelled
-	cause     error // as given to the canceller; nil means none
-	waitErr   error // what waits return: err, or a *CancelledError carrying cause
+	err       error           // context.Canceled or context.DeadlineExceeded; set before cancelled
+	waitErr   error           // what waits return: err, or a *CancelledError carrying cause
+	causeCtx  context.Context // its context.Cause is the cause given, or err; see Value
 
 	mu   sync.Mutex
 	done chan struct{}
@@ -91,7 +91,7 @@ func (s *scope) addChild(c *scope) {
 	s.mu.Lock()
 	if s.cancelled.Load() {
 		s.mu.Unlock()
-		c.cancel(s.err, s.cause)
+		c.cancelTree(s.err, context.Cause(s.causeCtx), s.causeCtx, nil)
 		return
 	}
 	c.up = s
@@ -124,12 +124,21 @@ func (s *scope) cancel(err, cause error) bool { return s.cancelFrom(err, cause, 
 func (s *scope) release() { s.cancelFrom(context.Canceled, nil, s.owner) }
 
 func (s *scope) cancelFrom(err, cause error, running *taskCore) bool {
+	return s.cancelTree(err, cause, nil, running)
+}
+
+// cancelTree cancels s and its children. causeCtx, made once for the
+// whole tree, is what their Value gives context.Cause.
+func (s *scope) cancelTree(err, cause error, causeCtx context.Context, running *taskCore) bool {
 	s.mu.Lock()
 	if s.cancelled.Load() {
 		s.mu.Unlock()
 		return false
 	}
-	s.err, s.cause = err, cause
+	if causeCtx == nil {
+		causeCtx = causeContext(err, cause)
+	}
+	s.err, s.causeCtx = err, causeCtx
 	s.waitErr = err
 	if cause != nil && cause != err && err == context.Canceled {
 		s.waitErr = &CancelledError{Cause: cause}
@@ -147,7 +156,7 @@ func (s *scope) cancelFrom(err, cause error, running *taskCore) bool {
 	s.mu.Unlock()
 
 	for _, c := range children {
-		c.cancelFrom(err, cause, running)
+		c.cancelTree(err, cause, causeCtx, running)
 	}
 	for _, a := range afters {
 		a.run()
@@ -186,12 +195,53 @@ func (s *scope) Err() error {
 	return s.err
 }
 
-// Value implements context.Context.
+// Value implements context.Context. Once the scope is cancelled, a
+// cancelled context of the standard library whose cause is the scope's
+// answers first: context.Cause finds the cause of a context by asking
+// Value for the standard library's own cancel context, which a scope is
+// not, and would otherwise find none, or an ancestor's, and say only
+// ctx.Err(). Until then, keys go to the parent.
 func (s *scope) Value(key any) any {
 	if key == (scopeKey{}) {
 		return s
 	}
+	if s.cancelled.Load() {
+		if v := s.causeCtx.Value(key); v != nil {
+			return v
+		}
+	}
 	return s.parent.Value(key)
+}
+
+// Cancelled contexts of the standard library whose causes are the plain
+// errors, shared by every scope cancelled without a cause of its own, so
+// that a task ending (which cancels its scope) allocates nothing for
+// context.Cause.
+var (
+	canceledCtx = func() context.Context {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		return ctx
+	}()
+	deadlineCtx = func() context.Context {
+		ctx, cancel := context.WithDeadline(context.Background(), time.Time{})
+		cancel()
+		return ctx
+	}()
+)
+
+// causeContext returns a cancelled context of the standard library whose
+// context.Cause is cause, or err if there is none. It holds no values.
+func causeContext(err, cause error) context.Context {
+	if cause == nil || cause == err {
+		if err == context.DeadlineExceeded {
+			return deadlineCtx
+		}
+		return canceledCtx
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(cause)
+	return ctx
 }
 
 // AfterFunc lets the context package register children of a scope without
@@ -267,18 +317,16 @@ func waitError(ctx context.Context) error {
 	return err
 }
 
-// Cause returns the cause given when ctx's task or scope was cancelled, as
-// context.Cause does for the standard contexts: nil while ctx is not done,
-// ctx.Err() when no cause was given.
+// Cause returns the cause given when ctx's task or scope was cancelled:
+// nil while ctx is not done, ctx.Err() when no cause was given. It is what
+// context.Cause returns for the same ctx, and for contexts made from it by
+// the context package; Cause skips the look-up context.Cause makes.
 func Cause(ctx context.Context) error {
 	if s := scopeOf(ctx); s != nil && ctx.Done() == s.Done() {
 		if !s.cancelled.Load() {
 			return nil
 		}
-		if s.cause != nil {
-			return s.cause
-		}
-		return s.err
+		return context.Cause(s.causeCtx)
 	}
 	return context.Cause(ctx)
 }
