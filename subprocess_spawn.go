@@ -127,6 +127,15 @@ type handoff struct {
 // A goroutine per spawn rather than the loop's executor: the executor's
 // work may outlive Loop.Close, and a spawn must not queue behind the
 // blocking work of ToThread.
+//
+// The goroutines start their children one at a time (spawnSlot). The
+// runtime forks one at a time anyway (syscall.ForkLock), but a goroutine
+// blocked in a fork keeps its P until the runtime takes it back, and with
+// fifty of them runnable the loop, woken from its poll, waits for a P
+// behind them: 50 concurrent spawns made a 5 ms ticker up to 80 ms late,
+// and 5–10 ms one at a time. A goroutine waiting for the slot is parked and
+// costs the loop nothing; one whose task has stopped waiting by the time
+// it gets the slot starts nothing.
 func startOffLoop(ctx context.Context, l *Loop, start func() (*child, error)) (*child, error) {
 	h := &handoff{}
 	ready := NewFuture[struct{}](ctx)
@@ -135,13 +144,28 @@ func startOffLoop(ctx context.Context, l *Loop, start func() (*child, error)) (*
 	go func() {
 		defer l.ioGoroutines.Done()
 		defer l.endExternal()
-		if c, err := start(); !h.deliver(c, err) && c != nil {
-			c.discard()
+		defer ready.TrySetResult(struct{}{})
+		spawnSlot <- struct{}{}
+		defer func() { <-spawnSlot }()
+		if h.wanted() {
+			if c, err := start(); !h.deliver(c, err) && c != nil {
+				c.discard()
+			}
 		}
-		ready.TrySetResult(struct{}{})
 	}()
 	_, err := ready.waitIn(ctx, waitProcess)
 	return h.collect(l, err)
+}
+
+// spawnSlot lets one goroutine of the process start a child at a time
+// (see startOffLoop).
+var spawnSlot = make(chan struct{}, 1)
+
+// wanted reports whether the task still waits for the child.
+func (h *handoff) wanted() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return !h.abandoned
 }
 
 // deliver gives the task what start returned. It reports false if the task

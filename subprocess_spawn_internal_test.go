@@ -22,9 +22,10 @@ func TestStartOffLoopCancelled(t *testing.T) {
 		)
 		_, err := Run(func(ctx context.Context) (struct{}, error) {
 			l := RunningLoop(ctx)
-			release := make(chan struct{})
+			release, entered := make(chan struct{}), make(chan struct{})
 			task := Spawn(ctx, func(ctx context.Context) (*child, error) {
 				return startOffLoop(ctx, l, func() (*child, error) {
+					close(entered)
 					<-release
 					var err error
 					c, err = startChild("sleep", true, []string{"sleep", "60"}, procConfig{stdin: Pipe, stdout: Pipe, killOnCancel: true})
@@ -45,6 +46,7 @@ func TestStartOffLoopCancelled(t *testing.T) {
 				}
 				task.Cancel()
 			} else {
+				<-entered // hold the loop until the start is under way
 				task.Cancel()
 				Sleep(ctx, 0) // the task gives up
 				close(release)
@@ -69,5 +71,34 @@ func TestStartOffLoopCancelled(t *testing.T) {
 				t.Errorf("handedOver=%v: pipe %d left open", handedOver, i)
 			}
 		}
+	}
+}
+
+// A start whose task has stopped waiting before the start's turn came
+// starts nothing.
+func TestStartOffLoopAbandonedBeforeItsTurn(t *testing.T) {
+	started := false
+	_, err := Run(func(ctx context.Context) (struct{}, error) {
+		l := RunningLoop(ctx)
+		spawnSlot <- struct{}{} // another start holds the slot
+		task := Spawn(ctx, func(ctx context.Context) (*child, error) {
+			return startOffLoop(ctx, l, func() (*child, error) {
+				started = true
+				return nil, errors.New("not wanted")
+			})
+		})
+		Sleep(ctx, 0) // the task waits for the start
+		task.Cancel()
+		if _, err := task.Wait(ctx); !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled start returned %v", err)
+		}
+		<-spawnSlot
+		return struct{}{}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if started { // Close waited for the goroutine
+		t.Error("a start nobody waited for any more ran")
 	}
 }
