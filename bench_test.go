@@ -384,7 +384,7 @@ func BenchmarkFloorIterPullCreate(b *testing.B) {
 
 // BenchmarkFloorGosched is the Go scheduler's own switch: g goroutines that
 // call runtime.Gosched in turn; with GOMAXPROCS=1 and g=2 every call is one
-// switch to the other goroutine (the harness's go-gosched peer).
+// switch to the other goroutine (the Go peer of bench/run.sh switch).
 func BenchmarkFloorGosched(b *testing.B) {
 	for _, g := range []int{1, 2} {
 		b.Run(fmt.Sprintf("goroutines=%d", g), func(b *testing.B) {
