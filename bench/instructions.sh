@@ -20,9 +20,15 @@ ir() {
     "$1" -test.run XXX -test.bench "$2" -test.benchtime "${N}x" -test.cpu 1 2>&1 |
     awk '/Collected/ {gsub(",", "", $4); print $4}'
 }
-for b in 'Switch/tasks=1$' 'Switch/tasks=1000$' 'CallSoon/self' 'CallSoon/batch=1000' 'LockHandoff' \
-  'QueueHandoff/maxsize=1' 'CallLater/clock=virtual/pending=1000$' 'FutureHandoff'; do
+# The last column is the new build's count over the iter.Pull round trip's
+# (FloorIterPull), the floor of a goroutine-backed coroutine.
+floor=$(ir "$new" 'FloorIterPull$' ASYNCIOWATCHDOG=0)
+printf "%-40s %8s %8s  %6s  %s\n" benchmark old new new/old new/floor
+for b in 'FloorIterPull$' 'Switch/tasks=1$' 'Switch/tasks=1000$' 'CallSoon/self' 'CallSoon/batch=1000' 'LockHandoff' \
+  'SemaphoreHandoff/value=1' 'EventPingPong' 'QueueHandoff/maxsize=1' 'QueueHandoff/maxsize=0' \
+  'CallLater/clock=virtual/pending=1000$' 'FutureHandoff'; do
   x=$(ir "$old" "$b" ASYNCIOWATCHDOG=0)
   y=$(ir "$new" "$b" ASYNCIOWATCHDOG=0)
-  awk -v b="$b" -v x="$x" -v y="$y" -v n="$N" 'BEGIN { printf "%-40s %8.0f %8.0f  x%.3f\n", b, x/n, y/n, y/x }'
+  awk -v b="$b" -v x="$x" -v y="$y" -v f="$floor" -v n="$N" \
+    'BEGIN { printf "%-40s %8.0f %8.0f  x%.3f  x%.2f\n", b, x/n, y/n, y/x, y/f }'
 done
