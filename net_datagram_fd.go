@@ -63,11 +63,10 @@ func openFDDatagram(ctx context.Context, l *Loop, pair datagramPair, cfg datagra
 			}
 		}
 	}
-	fd, err := unix.Socket(family, unix.SOCK_DGRAM, 0)
+	fd, err := socket(family, unix.SOCK_DGRAM)
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
-	unix.CloseOnExec(fd)
 	fail := func(op string, a net.Addr, err error) (datagramTransport, error) {
 		unix.Close(fd)
 		return nil, &net.OpError{Op: op, Net: pair.network, Addr: a, Err: err}

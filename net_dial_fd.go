@@ -21,11 +21,10 @@ func dialFD(ctx context.Context, l *Loop, a, local net.Addr) (transport, error) 
 	case *net.UnixAddr:
 		family = unix.AF_UNIX
 	}
-	fd, err := unix.Socket(family, unix.SOCK_STREAM, 0)
+	fd, err := socket(family, unix.SOCK_STREAM)
 	if err != nil {
 		return nil, &net.OpError{Op: "dial", Net: a.Network(), Addr: a, Err: err}
 	}
-	unix.CloseOnExec(fd)
 	if err := unix.SetNonblock(fd, true); err != nil {
 		unix.Close(fd)
 		return nil, err

@@ -35,11 +35,10 @@ func listenFD(s *Server, a net.Addr) (listener, error) {
 			unlink = a.Name
 		}
 	}
-	fd, err := unix.Socket(family, typ, 0)
+	fd, err := socket(family, typ)
 	if err != nil {
 		return nil, err
 	}
-	unix.CloseOnExec(fd)
 	if family != unix.AF_UNIX {
 		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
 		if s.cfg.reusePort {
