@@ -165,6 +165,7 @@ func FuzzRequestVsNetHTTP(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		ours, ourErr := parseOurs(in)
+		checkIncremental(t, in)
 		theirs, theirErr := parseNetHTTP(in)
 		switch {
 		case ourErr == nil && theirErr != nil:
@@ -197,4 +198,25 @@ var fuzzSeeds = []string{
 	"OPTIONS * HTTP/1.1\r\n\r\n",
 	"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
 	"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTrailer: X-T\r\n\r\n1\r\na\r\n0\r\nX-T: v\r\n\r\n",
+}
+
+// checkIncremental checks that the result does not depend on how the bytes
+// arrive: a head one byte short is incomplete, and a chunked body fed three
+// bytes at a time decodes as when given whole.
+func checkIncremental(t *testing.T, in []byte) {
+	r, n, err := ParseRequestHead(in, Limits{})
+	if err != nil {
+		return
+	}
+	if _, _, err := ParseRequestHead(in[:n-1], Limits{}); err != ErrIncomplete {
+		t.Fatalf("head one byte short: %v, want ErrIncomplete\n%q", err, in)
+	}
+	if f, err := r.BodyFraming(); err != nil || f.Kind != Chunked {
+		return
+	}
+	body1, tr1, _, err1 := decodeAll(string(in[n:]), len(in))
+	body3, tr3, _, err3 := decodeAll(string(in[n:]), 3)
+	if body1 != body3 || err1 != err3 || !reflect.DeepEqual(tr1, tr3) {
+		t.Fatalf("chunked body whole: %q %q %v; 3 bytes at a time: %q %q %v\n%q", body1, tr1, err1, body3, tr3, err3, in)
+	}
 }
