@@ -528,6 +528,18 @@ func CurrentTask(ctx context.Context) AnyTask {
 	return nil
 }
 
+// InTask reports whether the caller is the task ctx belongs to, running
+// now: whether a wait with ctx suspends that task. It is false for a ctx of
+// no task, and when the caller is a callback, another task or a plain
+// goroutine (in debug mode also a goroutine started by the task while the
+// task runs). A library whose methods take no ctx, such as an io.Reader
+// made for one task, uses it to choose between suspending that task and
+// handing the work to the loop with SubmitWait, which blocks the goroutine.
+func InTask(ctx context.Context) bool {
+	t, err := taskOf(ctx)
+	return t != nil && err == nil
+}
+
 // AllTasks returns the tasks of ctx's loop that are not done, in the order
 // they were spawned.
 func AllTasks(ctx context.Context) []AnyTask {
