@@ -326,7 +326,7 @@ func (l *Loop) step(w wake) {
 	if probe {
 		l.stepBegan(t)
 	}
-	t.co.next()
+	t.co.resume()
 	if t.state == stateRunning { // it returned rather than waited
 		t.state = stateDone
 		t.co = nil // pooled, or ended, by the coroutine itself

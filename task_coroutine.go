@@ -41,7 +41,24 @@ func (l *Loop) coroutineFor(body runner) *coroutine {
 		return co
 	}
 	l.mu.Unlock()
-	co := &coroutine{loop: l, body: body}
+	return &coroutine{loop: l, body: body}
+}
+
+// resume runs the coroutine until its task waits or returns. A new
+// coroutine's goroutine is made here, by the loop, and not by whoever
+// spawned the task: the Go runtime requires a coroutine to be switched to
+// from a goroutine with the thread lock of the one that made it, and a
+// loop may run on a thread of its own (StartWorkers), which the
+// coroutine then shares.
+func (co *coroutine) resume() {
+	if co.next == nil {
+		co.start()
+	}
+	co.next()
+}
+
+// start makes the coroutine's goroutine.
+func (co *coroutine) start() {
 	// What the goroutine runs: the bodies of tasks, one after the other.
 	// A closure, not a method (whose value would add a wrapper's frame):
 	// its frame is under every frame of every task it runs; see Task.main
@@ -58,7 +75,6 @@ func (l *Loop) coroutineFor(body runner) *coroutine {
 			}
 		}
 	})
-	return co
 }
 
 // pool takes back the coroutine of a task whose body returned, and reports
