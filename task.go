@@ -406,7 +406,7 @@ func (t *taskCore) kill() {
 		// false; a task that never started does not run at all.
 		t.state = stateRunning
 		l.current.Store(t)
-		co.stop()
+		co.end()
 		l.current.Store(nil)
 	}
 	t.co = nil

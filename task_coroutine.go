@@ -57,6 +57,14 @@ func (co *coroutine) resume() {
 	co.next()
 }
 
+// end ends the coroutine's goroutine, if it has one: a coroutine that was
+// never resumed has none.
+func (co *coroutine) end() {
+	if co.stop != nil {
+		co.stop()
+	}
+}
+
 // start makes the coroutine's goroutine.
 func (co *coroutine) start() {
 	// What the goroutine runs: the bodies of tasks, one after the other.
