@@ -53,6 +53,7 @@ var examples = []string{
 	"chat",
 	"proxy",
 	"udpecho",
+	"workers",
 	"processing",
 	"files",
 	"checksum",
