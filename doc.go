@@ -50,7 +50,8 @@
 // Err, Result, Cancelled) and OnDone, Future.SetResult, SetError,
 // TrySetResult, TrySetError and Cancel, every method of Lock, Event,
 // Condition, Semaphore, Barrier and Queue (their waits follow the rule for
-// waits below), and the methods of VirtualClock and ThreadPool. In asyncio
+// waits below), the methods of VirtualClock and ThreadPool, and those of
+// Workers (Wait follows the rule for waits). In asyncio
 // only call_soon_threadsafe, run_coroutine_threadsafe and wrap_future are.
 //
 // Loop-only, from code running on the loop (a task or a callback):
@@ -121,6 +122,11 @@
 // and add_reader: Loop.AddReader, Loop.AddWriter, SockRecv, SockSendAll,
 // SockConnect, SockAccept, SockRecvFrom, SockSendTo, SetNonblock and
 // NewSocketTransport, for code that owns its sockets.
+//
+// A loop uses one core. StartWorkers runs a main function on several
+// loops, each on an OS thread of its own, and stops them together: a
+// server that wants every core listens in each worker on one port, with
+// ReusePort, and the kernel spreads the connections over the loops.
 //
 // # Streams
 //

@@ -43,8 +43,8 @@ type Workers struct {
 // StartWorkers runs main on n loops, each with its index as worker: on
 // the caller's loop as a task (worker 0), and on n-1 new loops, each made
 // with opts and driven on a goroutine of its own locked to an OS thread
-// (runtime.LockOSThread), so that the Go scheduler keeps each loop on one
-// thread and the loops run in parallel. It must be called from a task
+// (runtime.LockOSThread): each loop, and every task of it, runs on one
+// thread, and the loops run in parallel. It must be called from a task
 // (ErrNoTask otherwise), and n must be at least 1; with n == 1 main runs
 // only as a task of the caller's loop.
 //
@@ -74,9 +74,13 @@ type Workers struct {
 //
 // The caller must call Wait, which returns once every main has returned
 // and every new loop is closed (Loop.Close, after its remaining tasks are
-// cancelled, as Run does): no goroutine of the workers outlives it. If
-// ctx ends before every main has begun, StartWorkers cancels the workers,
-// waits for them to end, and returns ctx's error.
+// cancelled, as Run does): no goroutine of the workers outlives it. A
+// caller that returns without Wait cancels the workers, as its ctx ends
+// with it, but does not wait for them. If ctx ends before every main has
+// begun, StartWorkers cancels the workers, waits for them to end, and
+// returns ctx's error. A worker cancelled before its first step does not
+// run main at all, as a task cancelled before it starts does not. Code
+// other than the worker's own must not stop or close a new loop.
 //
 // Why new loops and not one listener handing connections to loops: see
 // "One loop per core" in the design notes (docs/design.md).
@@ -130,11 +134,12 @@ func StartWorkers(ctx context.Context, n int, main func(ctx context.Context, wor
 
 func workerName(i int) string { return fmt.Sprintf("worker-%d", i) }
 
-// watchCancel is context.AfterFunc, but runs f at once in the goroutine
-// that cancels a task's ctx, instead of on a goroutine of its own that
-// could outlive Wait.
+// watchCancel is context.AfterFunc, but for the ctx of a task (or a
+// context that shares its Done) it runs f at once in the goroutine that
+// cancels the task, instead of on a goroutine of its own, which could
+// outlive Wait.
 func watchCancel(ctx context.Context, f func()) (stop func() bool) {
-	if s, ok := ctx.(*scope); ok {
+	if s := scopeOf(ctx); s != nil && s.Done() == ctx.Done() {
 		return s.AfterFunc(f)
 	}
 	return context.AfterFunc(ctx, f)
