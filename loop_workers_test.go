@@ -347,3 +347,33 @@ func TestWorkersInheritDebug(t *testing.T) {
 		}
 	}
 }
+
+// Other goroutines reach a worker's loop with Submit, as any loop's: the
+// task's coroutine is made on the loop's locked thread, not on theirs.
+func TestWorkersSubmitToAWorkerLoop(t *testing.T) {
+	runWorkers(t, func(ctx context.Context) error {
+		w, err := asyncio.StartWorkers(ctx, 2, func(ctx context.Context, i int) error { return waitCancelled(ctx) })
+		if err != nil {
+			return err
+		}
+		defer w.Wait(ctx)
+		defer w.Cancel()
+		target := w.Loops()[1]
+		on, err := asyncio.ToThread(ctx, func() (*asyncio.Loop, error) {
+			return asyncio.SubmitWait(context.Background(), target, func(ctx context.Context) (*asyncio.Loop, error) {
+				// A child, spawned on the loop, and a wait.
+				child := asyncio.Spawn(ctx, func(ctx context.Context) (*asyncio.Loop, error) {
+					return asyncio.RunningLoop(ctx), asyncio.Sleep(ctx, 0)
+				})
+				return child.Wait(ctx)
+			})
+		})
+		if err != nil {
+			return err
+		}
+		if on != target {
+			t.Errorf("the submitted task ran on loop %v, want worker 1's", on)
+		}
+		return nil
+	})
+}
