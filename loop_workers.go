@@ -70,7 +70,9 @@ type Workers struct {
 // no one of them is ahead of another. For a server on a port chosen by
 // the system (an address of port 0), listen first, in the caller's task,
 // with ReusePort: that server is on worker 0's loop already, and the other
-// workers listen on the port it got (see the example).
+// workers listen on the port it got, with the host as first given (an
+// empty host listens on every interface, where Server.Addrs names only
+// one address). See the example.
 //
 // The caller must call Wait, which returns once every main has returned
 // and every new loop is closed (Loop.Close, after its remaining tasks are
