@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !solaris && !illumos
 
 // Workers runs one loop per core, shared-nothing: two workers, each a
 // loop on an OS thread of its own, serve one TCP port. Each worker has a
@@ -10,7 +10,7 @@
 // Worker 0 is the caller's loop: the program listens there first, on a
 // port the system picks, and the other worker listens on the port it got.
 // A client then opens twenty connections at once and counts which worker
-// answered each.
+// answered each. (Solaris and illumos have no SO_REUSEPORT.)
 package main
 
 import (
