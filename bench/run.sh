@@ -37,7 +37,7 @@
 #   TOTHREAD_N_PY=5000 TOTHREAD_N=20000  the same for the to-thread round trips
 #   ECHO_CONNS='1 100 1000' ECHO_SIZES='64 4096' DURATION=2s WARMTIME=500ms
 #   IDLE_N=10000  PROC_SPAWN_N=500 PROC_PIPE_MIB=1024 FILE_MIB=512
-#   HTTP_CONNS='10 200' HTTP_PATHS='hello json' HTTP_TASKS=100  (DURATION and WARMTIME too;
+#   HTTP_CONNS='10 200' HTTP_PATHS='hello json' HTTP_TASKS=100 HTTP_WARMTIME=2s  (and DURATION;
 #                 wrk takes whole seconds: its runs are rounded up to the next second)
 #   MICRO_CPU=1   core every micro-benchmark and every server runs on (and the http-client clients)
 #   LOAD_CPU=0    core of the load generator (echo, idle-mem, wrk) and of http-client's server
@@ -60,24 +60,27 @@
 # response size per path: the headers differ a little). http-server runs
 # `wrk -t1 -cC --latency` pinned to LOAD_CPU against servers pinned to
 # MICRO_CPU (all started at once, idle but the one under load; point ->
-# round -> peer), a warm-up run of WARMTIME first; it reads the server's
+# round -> peer), after a warm-up run of HTTP_WARMTIME (longer than
+# WARMTIME: Node's JIT needs seconds over an HTTP stack; its fetch client
+# still got faster between 2 and 4 s of warm-up). It reads the server's
 # utime+stime from /proc/PID/stat before and after the measured run and
-# divides by the requests wrk counted (server CPU µs per request, CPU
-# ticks of 10 ms: about ±1 % at 2 s), and /usr/bin/time gives wrk's own
-# CPU (a cell is marked † where wrk was at least 90 % busy: the figure is
-# then a lower bound for the server). In http-server-2core the two-core
-# servers are pinned to both cores, so wrk shares LOAD_CPU with one of the
+# divides by the requests wrk counted (server CPU µs per request; ticks
+# of 10 ms, about ±1 % at 2 s), and /usr/bin/time gives wrk's own CPU (a
+# cell is marked † where wrk was at least 90 % busy: the figure is then a
+# lower bound for the server). In http-server-2core the two-core servers
+# are pinned to both cores, so wrk shares LOAD_CPU with one of the
 # server's threads: compare them with each other and with the one-core
 # net/http of the same run, not with http-server's table. http-client
 # runs one net/http server (gostd http, GOMAXPROCS=1) pinned to LOAD_CPU
 # and each client, one process per measurement, pinned to MICRO_CPU; the
-# client counts the responses in its window and reads its own CPU time
-# and the server's (a cell is marked † where the server was at least 90 %
-# busy). http-idle-mem is idle-mem with one GET / per connection; the
-# client checks that the server still holds every connection open when
-# it reads the RSS (marked † otherwise). A peer whose program is not
-# runnable here (ours, until package aiohttp lands) is left out with the
-# reason, like a runtime that is not installed.
+# client warms up for HTTP_WARMTIME, then counts the responses in a
+# window of DURATION and reads its own CPU time and the server's (a cell
+# is marked † where the server was at least 90 % busy). http-idle-mem is
+# idle-mem with one GET / per connection; the client checks that the
+# server still holds every connection open when it reads the RSS (marked
+# † otherwise). Cells with failed requests are marked ‼. A peer whose
+# program is not runnable here (ours, until package aiohttp lands) is
+# left out with the reason, like a runtime that is not installed.
 #
 # The commit in the report gets "+changes" when the work tree differs from
 # it (documentation aside).
@@ -103,7 +106,7 @@ APT_PACKAGES=(python3 python3-uvloop python3-trio python3-aiohttp nodejs time ut
 : "${TOTHREAD_N_PY:=5000}" "${TOTHREAD_N:=20000}"
 : "${ECHO_CONNS:=1 100 1000}" "${ECHO_SIZES:=64 4096}" "${DURATION:=2s}" "${WARMTIME:=500ms}"
 : "${IDLE_N:=10000}" "${PROC_SPAWN_N:=500}" "${PROC_PIPE_MIB:=1024}" "${FILE_MIB:=512}"
-: "${HTTP_CONNS:=10 200}" "${HTTP_PATHS:=hello json}" "${HTTP_TASKS:=100}"
+: "${HTTP_CONNS:=10 200}" "${HTTP_PATHS:=hello json}" "${HTTP_TASKS:=100}" "${HTTP_WARMTIME:=2s}"
 : "${MICRO_CPU:=1}" "${LOAD_CPU:=0}" "${PEERS:=}" "${POINTS:=}" "${REF:=}" "${TIMEOUT:=300}"
 
 WORKLOADS=(switch spawn callsoon timers handoff echo idle-mem proc http-server http-server-2core http-client http-idle-mem)
@@ -521,8 +524,8 @@ run_http_server() {
       log "$pname, round $r/$ROUNDS"
       for i in "${!names[@]}"; do
         url="http://127.0.0.1:${ports[i]}$(pointvar "$vars" path)"
-        if [[ $(seconds "$WARMTIME") != 0 ]]; then
-          timeout 120 taskset -c "$LOAD_CPU" wrk -t1 -c"$(pointvar "$vars" c)" -d"$(wrk_secs "$WARMTIME")" "$url" >/dev/null 2>&1
+        if [[ $(seconds "$HTTP_WARMTIME") != 0 ]]; then
+          timeout 120 taskset -c "$LOAD_CPU" wrk -t1 -c"$(pointvar "$vars" c)" -d"$(wrk_secs "$HTTP_WARMTIME")" "$url" >/dev/null 2>&1
         fi
         out=$(wrk_run "$url" "$(pointvar "$vars" c)" "${pids[i]}")
         if [[ ${out:0:2} != '{"' ]]; then
@@ -548,7 +551,7 @@ run_http_client() {
       pname=${pt%%|*} vars=${pt#*|}
       for spec in "${PEER_LIST[@]}"; do
         IFS='|' read -r name kind cmd <<<"$spec"
-        measure "$pname" "$name" "$r" "$(fill "$cmd" "$vars;url=$url;srvpid=$srv;warm=$WARMTIME;dur=$DURATION;warm_s=$(seconds "$WARMTIME");dur_s=$(seconds "$DURATION")")"
+        measure "$pname" "$name" "$r" "$(fill "$cmd" "$vars;url=$url;srvpid=$srv;warm=$HTTP_WARMTIME;dur=$DURATION;warm_s=$(seconds "$HTTP_WARMTIME");dur_s=$(seconds "$DURATION")")"
       done
     done
   done
@@ -619,7 +622,7 @@ esac
   printf '"machine":%s,"versions":%s,"knobs":%s}}\n' \
     "$(json_str "nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), load average $(cut -d' ' -f1 /proc/loadavg) at the start")" \
     "$(json_str "$(go version | cut -d' ' -f3); $($SYSPY --version 2>&1); aiohttp $($SYSPY -c 'import aiohttp; print(aiohttp.__version__)' 2>/dev/null || echo -); uvloop $($SYSPY -c 'import uvloop; print(uvloop.__version__)' 2>/dev/null || echo -); trio $($SYSPY -c 'import trio; print(trio.__version__)' 2>/dev/null || echo -); node $(node --version 2>/dev/null || echo -); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)")" \
-    "$(json_str "SWITCH_TOTAL=$SWITCH_TOTAL SPAWN_NS='$SPAWN_NS' CALLSOON_N=$CALLSOON_N TIMERS_N=$TIMERS_N HANDOFF_N=$HANDOFF_N HANDOFF_N_PY=$HANDOFF_N_PY ECHO_CONNS='$ECHO_CONNS' ECHO_SIZES='$ECHO_SIZES' DURATION=$DURATION WARMTIME=$WARMTIME IDLE_N=$IDLE_N HTTP_CONNS='$HTTP_CONNS' HTTP_PATHS='$HTTP_PATHS' HTTP_TASKS='$HTTP_TASKS' MICRO_CPU=$MICRO_CPU LOAD_CPU=$LOAD_CPU${PEERS:+ PEERS='$PEERS'}${POINT_RE:+ POINTS='$POINT_RE'}")"
+    "$(json_str "SWITCH_TOTAL=$SWITCH_TOTAL SPAWN_NS='$SPAWN_NS' CALLSOON_N=$CALLSOON_N TIMERS_N=$TIMERS_N HANDOFF_N=$HANDOFF_N HANDOFF_N_PY=$HANDOFF_N_PY ECHO_CONNS='$ECHO_CONNS' ECHO_SIZES='$ECHO_SIZES' DURATION=$DURATION WARMTIME=$WARMTIME IDLE_N=$IDLE_N HTTP_CONNS='$HTTP_CONNS' HTTP_PATHS='$HTTP_PATHS' HTTP_TASKS='$HTTP_TASKS' HTTP_WARMTIME=$HTTP_WARMTIME MICRO_CPU=$MICRO_CPU LOAD_CPU=$LOAD_CPU${PEERS:+ PEERS='$PEERS'}${POINT_RE:+ POINTS='$POINT_RE'}")"
 } >>"$RAW"
 
 log "$WORKLOAD: ${#POINTS[@]} point(s) x ${#PEER_LIST[@]} peer(s) x $ROUNDS round(s); raw lines in $RAW"
