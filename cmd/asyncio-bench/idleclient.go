@@ -13,10 +13,10 @@ package main
 // connection and again once every connection is open and a settling time
 // (-settle) has passed, prints one JSON line with the difference per
 // connection and how many connections the server still held open then
-// (still_open: one it closed does not count in its memory), and closes them. With -hold it prints one JSON line
-// ({"open":n,"open_s":...}) once every connection is open and holds them
-// until stdin closes or it gets SIGTERM. With neither it closes them at
-// once (a warm-up).
+// (still_open: one it closed no longer counts in its memory), and closes
+// them. With -hold it prints one JSON line ({"open":n,"open_s":...}) once
+// every connection is open and holds them until stdin closes or it gets
+// SIGTERM. With neither it closes them at once (a warm-up).
 
 import (
 	"bufio"
