@@ -54,6 +54,8 @@ WORKLOADS = {
     "http-client": ("requests per second (concurrent tasks, keep-alive pool)", "req_per_s", False,
                     [("client CPU µs/req", "cpu_us_per_req", "float")]),
     "http-idle-mem": ("bytes of server RSS per idle keep-alive HTTP connection", "bytes_per_conn", True, []),
+    "http-client-idle-mem": ("bytes of client RSS per idle pooled HTTP connection", "bytes_per_conn", True,
+                             [("connections opened", "opened", "int")]),
 }
 WORKLOADS["http-server-2core"] = WORKLOADS["http-server"]
 

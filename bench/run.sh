@@ -29,6 +29,7 @@
 #   http-client       HTTP_TASKS concurrent tasks (goroutines, promises) GET the net/http server
 #                     over a keep-alive pool; requests/s and the client's CPU per request
 #   http-idle-mem     server memory per idle keep-alive HTTP connection (IDLE_N of them, one GET each)
+#   http-client-idle-mem  client memory per idle pooled connection (HTTP_IDLE_N GETs at once)
 #
 # Knobs (environment), with their defaults:
 #   ROUNDS=5            rounds; every peer runs once per point per round
@@ -37,7 +38,7 @@
 #   TOTHREAD_N_PY=5000 TOTHREAD_N=20000  the same for the to-thread round trips
 #   ECHO_CONNS='1 100 1000' ECHO_SIZES='64 4096' DURATION=2s WARMTIME=500ms
 #   IDLE_N=10000  PROC_SPAWN_N=500 PROC_PIPE_MIB=1024 FILE_MIB=512
-#   HTTP_CONNS='10 200' HTTP_PATHS='hello json' HTTP_TASKS=100 HTTP_WARMTIME=2s  (and DURATION;
+#   HTTP_CONNS='10 200' HTTP_PATHS='hello json' HTTP_TASKS=100 HTTP_WARMTIME=2s HTTP_IDLE_N=1000  (and DURATION;
 #                 wrk takes whole seconds: its runs are rounded up to the next second)
 #   MICRO_CPU=1   core every micro-benchmark and every server runs on (and the http-client clients)
 #   LOAD_CPU=0    core of the load generator (echo, idle-mem, wrk) and of http-client's server
@@ -78,7 +79,13 @@
 # is marked † where the server was at least 90 % busy). http-idle-mem is
 # idle-mem with one GET / per connection; the client checks that the
 # server still holds every connection open when it reads the RSS (marked
-# † otherwise). Cells with failed requests are marked ‼. A peer whose
+# † otherwise). http-client-idle-mem runs http-client's server; each
+# client sends one GET, waits 1.5 s, reads its VmRSS and open file
+# descriptors, sends HTTP_IDLE_N GETs at once (so its pool opens about as
+# many connections and keeps them idle), waits 1.5 s and reads them again:
+# RSS growth over the connections that opened. No GC is forced, as in
+# idle-mem: for Go and Node the garbage of the burst of requests is in
+# the figure. Cells with failed requests are marked ‼. A peer whose
 # program is not runnable here (ours, until package aiohttp lands) is
 # left out with the reason, like a runtime that is not installed.
 #
@@ -106,10 +113,10 @@ APT_PACKAGES=(python3 python3-uvloop python3-trio python3-aiohttp nodejs time ut
 : "${TOTHREAD_N_PY:=5000}" "${TOTHREAD_N:=20000}"
 : "${ECHO_CONNS:=1 100 1000}" "${ECHO_SIZES:=64 4096}" "${DURATION:=2s}" "${WARMTIME:=500ms}"
 : "${IDLE_N:=10000}" "${PROC_SPAWN_N:=500}" "${PROC_PIPE_MIB:=1024}" "${FILE_MIB:=512}"
-: "${HTTP_CONNS:=10 200}" "${HTTP_PATHS:=hello json}" "${HTTP_TASKS:=100}" "${HTTP_WARMTIME:=2s}"
+: "${HTTP_CONNS:=10 200}" "${HTTP_PATHS:=hello json}" "${HTTP_TASKS:=100}" "${HTTP_WARMTIME:=2s}" "${HTTP_IDLE_N:=1000}"
 : "${MICRO_CPU:=1}" "${LOAD_CPU:=0}" "${PEERS:=}" "${POINTS:=}" "${REF:=}" "${TIMEOUT:=300}"
 
-WORKLOADS=(switch spawn callsoon timers handoff echo idle-mem proc http-server http-server-2core http-client http-idle-mem)
+WORKLOADS=(switch spawn callsoon timers handoff echo idle-mem proc http-server http-server-2core http-client http-idle-mem http-client-idle-mem)
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -233,6 +240,13 @@ peers_of() {
     "node-fetch|node|node bench/peers/http_client_node.js fetch {url} {tasks} {warm_s} {dur_s} {srvpid}" \
     "gonethttp|go|$gs http-client -url {url} -tasks {tasks} -warmtime {warm} -duration {dur} -pid {srvpid}" \
     "goasyncio|goaiohttp|$ours http-client -url {url} -c {tasks} -warmtime {warm} -duration {dur} -pid {srvpid}" ;;
+  http-client-idle-mem) printf '%s\n' \
+    "aiohttp-asyncio|aiohttp|$SYSPY bench/peers/http_client_aiohttp.py --loop asyncio --url {url} --idle {n}" \
+    "aiohttp-uvloop|aiohttp-uvloop|$SYSPY bench/peers/http_client_aiohttp.py --loop uvloop --url {url} --idle {n}" \
+    "node-http|node|node bench/peers/http_client_node.js agent-idle {url} {n}" \
+    "node-fetch|node|node bench/peers/http_client_node.js fetch-idle {url} {n}" \
+    "gonethttp|go|$gs http-client-idle -url {url} -n {n}" \
+    "goasyncio|goaiohttp|$ours http-client -url {url} -idle {n}" ;;
   esac
 }
 
@@ -264,6 +278,7 @@ points_of() {
     done ;;
   http-client) for x in $HTTP_TASKS; do echo "tasks=$x|tasks=$x"; done ;;
   http-idle-mem) echo "n=$IDLE_N|n=$IDLE_N" ;;
+  http-client-idle-mem) echo "n=$HTTP_IDLE_N|n=$HTTP_IDLE_N" ;;
   esac
 }
 
@@ -622,7 +637,7 @@ esac
   printf '"machine":%s,"versions":%s,"knobs":%s}}\n' \
     "$(json_str "nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), load average $(cut -d' ' -f1 /proc/loadavg) at the start")" \
     "$(json_str "$(go version | cut -d' ' -f3); $($SYSPY --version 2>&1); aiohttp $($SYSPY -c 'import aiohttp; print(aiohttp.__version__)' 2>/dev/null || echo -); uvloop $($SYSPY -c 'import uvloop; print(uvloop.__version__)' 2>/dev/null || echo -); trio $($SYSPY -c 'import trio; print(trio.__version__)' 2>/dev/null || echo -); node $(node --version 2>/dev/null || echo -); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)")" \
-    "$(json_str "SWITCH_TOTAL=$SWITCH_TOTAL SPAWN_NS='$SPAWN_NS' CALLSOON_N=$CALLSOON_N TIMERS_N=$TIMERS_N HANDOFF_N=$HANDOFF_N HANDOFF_N_PY=$HANDOFF_N_PY ECHO_CONNS='$ECHO_CONNS' ECHO_SIZES='$ECHO_SIZES' DURATION=$DURATION WARMTIME=$WARMTIME IDLE_N=$IDLE_N HTTP_CONNS='$HTTP_CONNS' HTTP_PATHS='$HTTP_PATHS' HTTP_TASKS='$HTTP_TASKS' HTTP_WARMTIME=$HTTP_WARMTIME MICRO_CPU=$MICRO_CPU LOAD_CPU=$LOAD_CPU${PEERS:+ PEERS='$PEERS'}${POINT_RE:+ POINTS='$POINT_RE'}")"
+    "$(json_str "SWITCH_TOTAL=$SWITCH_TOTAL SPAWN_NS='$SPAWN_NS' CALLSOON_N=$CALLSOON_N TIMERS_N=$TIMERS_N HANDOFF_N=$HANDOFF_N HANDOFF_N_PY=$HANDOFF_N_PY ECHO_CONNS='$ECHO_CONNS' ECHO_SIZES='$ECHO_SIZES' DURATION=$DURATION WARMTIME=$WARMTIME IDLE_N=$IDLE_N HTTP_CONNS='$HTTP_CONNS' HTTP_PATHS='$HTTP_PATHS' HTTP_TASKS='$HTTP_TASKS' HTTP_WARMTIME=$HTTP_WARMTIME HTTP_IDLE_N=$HTTP_IDLE_N MICRO_CPU=$MICRO_CPU LOAD_CPU=$LOAD_CPU${PEERS:+ PEERS='$PEERS'}${POINT_RE:+ POINTS='$POINT_RE'}")"
 } >>"$RAW"
 
 log "$WORKLOAD: ${#POINTS[@]} point(s) x ${#PEER_LIST[@]} peer(s) x $ROUNDS round(s); raw lines in $RAW"
@@ -631,7 +646,7 @@ case $WORKLOAD in
 echo) run_echo ;;
 idle-mem | http-idle-mem) run_idle ;;
 http-server | http-server-2core) run_http_server ;;
-http-client) run_http_client ;;
+http-client | http-client-idle-mem) run_http_client ;;
 *) run_micro ;;
 esac
 log "took $(($(date +%s) - t0)) s"

@@ -3,16 +3,24 @@ aiohttp side of bench/run.sh's http-client workload; one JSON line out.
 
     http_client_aiohttp.py [--loop asyncio|uvloop] --url URL --tasks T
         --warmup SECONDS --duration SECONDS [--server-pid PID]
+    http_client_aiohttp.py [--loop asyncio|uvloop] --url URL --idle N
 
 T tasks share one ClientSession whose connector keeps up to T keep-alive
 connections, and each GETs URL again and again, reading the whole body.
 The responses that arrive in the window of --duration seconds after the
 warm-up are counted, with the CPU time this process and the server (PID,
 from /proc) used in it.
+
+With --idle N (bench/run.sh's http-client-idle-mem) it sends one GET,
+then N at once, so that the pool holds N idle keep-alive connections, and
+reports this process's VmRSS growth over the connections that opened
+(counted as the growth of its open file descriptors) after a settling
+time (the same steps as the other peers).
 """
 import argparse
 import asyncio
 import json
+import os
 import resource
 import time
 
@@ -73,6 +81,35 @@ async def load(url, tasks, warmup, duration, pid):
     return out
 
 
+def vmrss_kb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+async def idle(url, n, settle):
+    async def get(session):
+        async with session.get(url) as resp:
+            await resp.read()
+            if resp.status != 200:
+                raise RuntimeError(f"status {resp.status}")
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=n)) as session:
+        await get(session)
+        await asyncio.sleep(settle)
+        rss0, fds0 = vmrss_kb(), len(os.listdir("/proc/self/fd"))
+        await asyncio.gather(*(get(session) for _ in range(n)))
+        await asyncio.sleep(settle)
+        rss1, fds1 = vmrss_kb(), len(os.listdir("/proc/self/fd"))
+    opened = fds1 - fds0
+    if opened <= 0:
+        raise SystemExit(f"no connection opened ({n} requests at once)")
+    return {"n": n, "opened": opened, "rss0_kb": rss0, "rss1_kb": rss1,
+            "bytes_per_conn": (rss1 - rss0) * 1024 / opened}
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
@@ -81,11 +118,16 @@ def main():
     p.add_argument("--warmup", type=float, default=0.5)
     p.add_argument("--duration", type=float, default=2.0)
     p.add_argument("--server-pid", type=int, default=0)
+    p.add_argument("--idle", type=int, default=0, metavar="N")
+    p.add_argument("--settle", type=float, default=1.5)
     a = p.parse_args()
     if a.loop == "uvloop":
         import uvloop
         uvloop.install()
-    out = asyncio.run(load(a.url, a.tasks, a.warmup, a.duration, a.server_pid))
+    if a.idle:
+        out = asyncio.run(idle(a.url, a.idle, a.settle))
+    else:
+        out = asyncio.run(load(a.url, a.tasks, a.warmup, a.duration, a.server_pid))
     out["loop"] = a.loop
     print(json.dumps(out))
 

@@ -2,6 +2,7 @@
 // http-client workload; one JSON line out.
 //
 //   node http_client_node.js agent|fetch URL TASKS WARMUP_S DURATION_S [SERVER_PID]
+//   node http_client_node.js agent-idle|fetch-idle URL N
 //
 // TASKS async loops each GET URL again and again and read the whole body,
 // with http.get on an http.Agent that keeps up to TASKS keep-alive
@@ -10,6 +11,12 @@
 // arrive in the window of DURATION_S seconds after the warm-up are
 // counted, with the CPU time this process and the server (SERVER_PID,
 // from /proc) used in it.
+//
+// agent-idle and fetch-idle (bench/run.sh's http-client-idle-mem) send one
+// GET, then N at once, so that the pool holds N idle keep-alive
+// connections, and report this process's VmRSS growth over the
+// connections that opened (counted as the growth of its open file
+// descriptors) after a settling time of 1.5 s.
 'use strict';
 const fs = require('fs');
 const http = require('http');
@@ -31,7 +38,8 @@ function procTicks() {
 const selfCPU = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 const sleep = (s) => new Promise((resolve) => setTimeout(resolve, s * 1000));
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: tasks });
+// maxFreeSockets: the agent keeps 256 idle sockets by default and closes the rest.
+const agent = new http.Agent({ keepAlive: true, maxSockets: tasks, maxFreeSockets: tasks });
 function agentGet() {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { agent }, (res) => {
@@ -52,7 +60,31 @@ async function fetchGet() {
   if (res.status !== 200) throw new Error(`status ${res.status}`);
 }
 
+function vmrssKB() {
+  const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+const openFDs = () => fs.readdirSync('/proc/self/fd').length;
+
+async function idle(get, n) {
+  await get();
+  await sleep(1.5);
+  const [rss0, fds0] = [vmrssKB(), openFDs()];
+  await Promise.all(Array.from({ length: n }, get));
+  await sleep(1.5);
+  const [rss1, fds1] = [vmrssKB(), openFDs()];
+  const opened = fds1 - fds0;
+  if (opened <= 0) throw new Error(`no connection opened (${n} requests at once)`);
+  console.log(JSON.stringify({ n, opened, rss0_kb: rss0, rss1_kb: rss1, bytes_per_conn: (rss1 - rss0) * 1024 / opened, mode, node: process.version }));
+  process.exit(0);
+}
+
 async function main() {
+  if (mode.endsWith('-idle')) {
+    const get = { 'agent-idle': agentGet, 'fetch-idle': fetchGet }[mode];
+    if (!get) throw new Error(`unknown mode ${mode}`);
+    return idle(get, tasks);
+  }
   const get = { agent: agentGet, fetch: fetchGet }[mode];
   if (!get) throw new Error(`unknown mode ${mode} (have agent, fetch)`);
   let ok = 0, failed = 0, firstError = null, stop = false;

@@ -17,6 +17,9 @@ type httpClientConfig struct {
 	tasks            int
 	warmup, duration time.Duration
 	pid              int // the server's, for its CPU time; 0: not measured
+	// idle, if not 0, asks instead for the client's memory per idle
+	// pooled connection, with idle requests at once.
+	idle int
 }
 
 // exitUnavailable is the exit status of the http modes in a build without

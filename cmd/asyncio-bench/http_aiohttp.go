@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"syscall"
 	"time"
 
@@ -32,6 +33,9 @@ func httpServer(cfg httpServerConfig) error {
 }
 
 func httpClient(cfg httpClientConfig) (map[string]any, error) {
+	if cfg.idle > 0 {
+		return httpClientIdle(cfg)
+	}
 	return asyncio.Run(func(ctx context.Context) (map[string]any, error) {
 		s := aiohttp.NewSession()
 		defer s.Close(ctx)
@@ -107,4 +111,58 @@ func selfCPU() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func httpClientIdle(cfg httpClientConfig) (map[string]any, error) {
+	return asyncio.Run(func(ctx context.Context) (map[string]any, error) {
+		s := aiohttp.NewSession()
+		defer s.Close(ctx)
+		get := func(ctx context.Context) (struct{}, error) {
+			resp, err := s.Get(ctx, cfg.url)
+			if err != nil {
+				return struct{}{}, err
+			}
+			if _, err := resp.Bytes(ctx); err != nil {
+				return struct{}{}, err
+			}
+			if resp.StatusCode != 200 {
+				return struct{}{}, fmt.Errorf("status %d", resp.StatusCode)
+			}
+			return struct{}{}, nil
+		}
+		const settle = 1500 * time.Millisecond
+		if _, err := get(ctx); err != nil {
+			return nil, err
+		}
+		if err := asyncio.Sleep(ctx, settle); err != nil {
+			return nil, err
+		}
+		rss0, fds0 := rssKB(), openFDs()
+		tasks := make([]*asyncio.Task[struct{}], cfg.idle)
+		for i := range tasks {
+			tasks[i] = asyncio.Spawn(ctx, get)
+		}
+		for _, t := range tasks {
+			if _, err := t.Wait(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if err := asyncio.Sleep(ctx, settle); err != nil {
+			return nil, err
+		}
+		rss1, fds1 := rssKB(), openFDs()
+		opened := fds1 - fds0
+		if opened <= 0 {
+			return nil, fmt.Errorf("no connection opened (%d requests at once)", cfg.idle)
+		}
+		return map[string]any{
+			"n": cfg.idle, "opened": opened, "rss0_kb": rss0, "rss1_kb": rss1,
+			"bytes_per_conn": float64(rss1-rss0) * 1024 / float64(opened),
+		}, nil
+	})
+}
+
+func openFDs() int {
+	fds, _ := os.ReadDir("/proc/self/fd")
+	return len(fds)
 }

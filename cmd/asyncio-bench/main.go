@@ -23,7 +23,9 @@
 //	asyncio-bench http-client -url URL -c 100 -warmtime 500ms -duration 2s [-pid PID]
 //	    c tasks GET url again and again on one aiohttp Session: requests per
 //	    second in the window after the warm-up, this process's and the
-//	    server's CPU time
+//	    server's CPU time; -idle N instead: one GET, then N at once, and the
+//	    VmRSS growth per connection that opened (file descriptors), with the
+//	    pool holding them idle
 //	    (both: -check exits 0 if this build has them; until package aiohttp
 //	    lands it does not, and they exit with status 3, see http_stub.go)
 //
@@ -102,6 +104,7 @@ func main() {
 	chains := fs.Int("chains", 1, "callsoon: chains of callbacks")
 	workers := fs.Int("workers", 1, "http-server: loops serving the listener")
 	url := fs.String("url", "", "http-client: URL to GET")
+	idle := fs.Int("idle", 0, "http-client: instead of the load, VmRSS per idle pooled connection after this many GETs at once")
 	check := fs.Bool("check", false, "http-server, http-client: exit 0 if this build has them, else say why and exit 3")
 	proto := fs.String("proto", "tcp", "idleclient: tcp (one 64 B echo per connection) or http (one GET /)")
 	conns := fs.Int("c", 100, "load: connections; http-client: tasks")
@@ -165,7 +168,7 @@ func main() {
 	case "callsoon":
 		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return callSoon(ctx, *chains, *n) })
 	case "http-client":
-		out, err = httpClient(httpClientConfig{url: *url, tasks: *conns, warmup: *warmtime, duration: *duration, pid: *pid})
+		out, err = httpClient(httpClientConfig{url: *url, tasks: *conns, warmup: *warmtime, duration: *duration, pid: *pid, idle: *idle})
 	case "load":
 		out, err = loadEcho(loadConfig{addr: *addr, conns: *conns, size: *size, warmup: *warmtime, duration: *duration, pid: *pid})
 	case "timers":
@@ -203,7 +206,7 @@ func usage() {
 		"       | handoff -prim lock|semaphore|event -n N | queue -producers P -consumers C -maxsize M -n N | tothread -n N\n"+
 		"       | echo -api streams|protocol -addr HOST:PORT [-backend poller|portable] [-memprofile FILE [-memprofilerate 1]]\n"+
 		"       | load -addr HOST:PORT -c C -size B [-warmtime D -duration D -pid PID]\n"+
-		"       | http-server -addr HOST:PORT [-workers N] | http-client -url URL -c C [-warmtime D -duration D -pid PID] (both [-check])\n"+
+		"       | http-server -addr HOST:PORT [-workers N] | http-client -url URL (-c C [-warmtime D -duration D -pid PID] | -idle N) (both [-check])\n"+
 		"       | idleclient -addr HOST:PORT -n N [-pid PID | -hold] [-proto tcp|http] | proc-spawn -n N | proc-pipe -n MIB | file-read -n MIB")
 	os.Exit(2)
 }

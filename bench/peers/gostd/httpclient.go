@@ -109,3 +109,44 @@ func procTicks(pid int) int64 {
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return u + st
 }
+
+// httpClientIdle is the net/http side of bench/run.sh's
+// http-client-idle-mem workload: one GET, then n at once, so that the
+// pool holds n idle keep-alive connections; it reports the growth of
+// VmRSS over the connections that opened (counted as the growth of the
+// open file descriptors), each read after a settling time.
+func httpClientIdle(url string, n int, settle time.Duration) (map[string]any, error) {
+	tr := &http.Transport{MaxIdleConns: n, MaxIdleConnsPerHost: n}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	if err := get(client, url); err != nil {
+		return nil, err
+	}
+	time.Sleep(settle)
+	rss0, fds0 := vmrssKB(), openFDs()
+	errs := make(chan error, n)
+	for range n {
+		go func() { errs <- get(client, url) }()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			return nil, err
+		}
+	}
+	time.Sleep(settle)
+	rss1, fds1 := vmrssKB(), openFDs()
+	opened := fds1 - fds0
+	if opened <= 0 {
+		return nil, fmt.Errorf("no connection opened (%d requests at once)", n)
+	}
+	return map[string]any{
+		"n": n, "opened": opened, "rss0_kb": rss0, "rss1_kb": rss1,
+		"bytes_per_conn": float64(rss1-rss0) * 1024 / float64(opened),
+	}, nil
+}
+
+// openFDs counts this process's open file descriptors.
+func openFDs() int {
+	fds, _ := os.ReadDir("/proc/self/fd")
+	return len(fds)
+}

@@ -9,6 +9,7 @@
 //	gostd echo -addr 127.0.0.1:PORT             echo.go
 //	gostd http -addr 127.0.0.1:PORT             httpserver.go: GET / and GET /json until killed
 //	gostd http-client -url URL -tasks T -warmtime 500ms -duration 2s [-pid PID]   httpclient.go
+//	gostd http-client-idle -url URL -n N
 //	gostd [-impl chan|sync] handoff -prim lock|semaphore|event -n N   coord.go
 //	gostd [-impl chan] queue -producers P -consumers C -maxsize M -n N
 //	gostd [-impl chan] tothread -n N
@@ -34,7 +35,7 @@ func main() {
 		usage()
 	}
 	fs := flag.NewFlagSet(args[0], flag.ExitOnError)
-	n := fs.Int("n", 100000, "spawn: goroutines; timers: timers; handoff, queue, tothread: ops")
+	n := fs.Int("n", 100000, "spawn: goroutines; timers: timers; handoff, queue, tothread: ops; http-client-idle: connections")
 	tasks := fs.Int("tasks", 1, "switch: goroutines; http-client: goroutines sharing the client")
 	total := fs.Int("total", 1000000, "switch: switches shared by the goroutines")
 	mode := fs.String("mode", "gosched", "switch: gosched|chan")
@@ -65,6 +66,8 @@ func main() {
 		return
 	case "http-client":
 		run = func(int) (map[string]any, error) { return httpClientLoad(*url, *tasks, *warmtime, *duration, *pid) }
+	case "http-client-idle":
+		run = func(n int) (map[string]any, error) { return httpClientIdle(*url, n, 1500*time.Millisecond) }
 	case "spawn":
 		run = spawn
 	case "switch":
@@ -96,7 +99,7 @@ func main() {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: gostd spawn -n N | switch -mode gosched|chan -tasks T -total N | timers -n N -maxms M | echo -addr HOST:PORT | http -addr HOST:PORT\n"+
-		"       | http-client -url URL -tasks T [-warmtime D -duration D -pid PID]\n"+
+		"       | http-client -url URL -tasks T [-warmtime D -duration D -pid PID] | http-client-idle -url URL -n N\n"+
 		"       | [-impl chan|sync] handoff -prim lock|semaphore|event -n N | [-impl chan] queue -producers P -consumers C -maxsize M -n N | tothread -n N")
 	os.Exit(2)
 }
