@@ -11,8 +11,11 @@ time (lower is better) or a rate (higher is better). Some workloads add
 columns: bytes per task or timer (peak RSS less the RSS before the
 workload, over N), latency percentiles and the server's CPU per round trip.
 A handoff cell is marked † when fewer than 95 % of the acquisitions
-changed owner (the program's "handoffs" field), an echo cell when the load
-generator was at least 90 % busy (the figure is then a lower bound).
+changed owner (the program's "handoffs" field), an echo or http-server cell
+when the load generator was at least 90 % busy, an http-client cell when
+the server was (the figure is then a lower bound), an http-idle-mem cell
+when the server had closed some of the connections before they were
+counted; a cell with failed requests is marked ‼.
 """
 import json
 import statistics
@@ -46,7 +49,30 @@ WORKLOADS = {
              [("p50 / p99 µs", ("p50_us", "p99_us"), "pair"), ("server CPU µs/rt", server_us_per_rt, "float")]),
     "idle-mem": ("bytes of server RSS per idle connection", "bytes_per_conn", True, []),
     "proc": ("per second (proc-spawn: children; proc-pipe, file-read: MiB)", None, False, []),
+    "http-server": ("requests per second (wrk -t1, keep-alive)", "rps", False,
+                    [("server CPU µs/req", "server_us_per_req", "float"), ("p50 / p99 µs", ("p50_us", "p99_us"), "pair")]),
+    "http-client": ("requests per second (concurrent tasks, keep-alive pool)", "req_per_s", False,
+                    [("client CPU µs/req", "cpu_us_per_req", "float")]),
+    "http-idle-mem": ("bytes of server RSS per idle keep-alive HTTP connection", "bytes_per_conn", True, []),
+    "http-client-idle-mem": ("bytes of client RSS per idle pooled HTTP connection", "bytes_per_conn", True,
+                             [("connections opened", "opened", "int")]),
 }
+WORKLOADS["http-server-2core"] = WORKLOADS["http-server"]
+
+# workload -> (mark, whether a round's record earns it, what it says)
+MARKS = {
+    "echo": [("†", lambda d: d.get("load_cpu_pct", 0) >= 90,
+              "the load generator was at least 90 % busy in a round: the figure is a lower bound for the server.")],
+    "http-server": [("†", lambda d: d.get("wrk_cpu_pct", 0) >= 90,
+                     "wrk was at least 90 % busy in a round: the figure is a lower bound for the server."),
+                    ("‼", lambda d: d.get("errors", 0) > 0, "wrk counted socket errors or non-2xx responses.")],
+    "http-client": [("†", lambda d: d.get("server_cpu_pct", 0) >= 90,
+                     "the server was at least 90 % busy in a round: the figure is a lower bound for the client."),
+                    ("‼", lambda d: d.get("errors", 0) > 0, "some requests failed in the window.")],
+    "http-idle-mem": [("†", lambda d: 0 <= d.get("still_open", d.get("n", 0)) < d.get("n", 0),
+                       "the server had closed some connections when the RSS was read.")],
+}
+MARKS["http-server-2core"] = MARKS["http-server"]
 
 # proc's points each have their own figure.
 PROC_FIELDS = {"proc-spawn": "per_s", "proc-pipe": "mib_per_s", "file-read": "files_mib_per_s"}
@@ -136,8 +162,9 @@ def main(path, ref_override=None):
                 rec["data"].get("handoffs", rec["data"].get("n", 0)) < 0.95 * rec["data"].get("n", 0)
                 for _, rec in by_round.values()):
             s += " †"
-        if workload == "echo" and any(rec["data"].get("load_cpu_pct", 0) >= 90 for _, rec in by_round.values()):
-            s += " †"
+        for mark, earned, _ in MARKS.get(workload, []):
+            if any(earned(rec["data"]) for _, rec in by_round.values()):
+                s += " " + mark
         return s
 
     def extra(point, peer, spec, kind):
@@ -164,8 +191,12 @@ def main(path, ref_override=None):
     if workload == "handoff":
         print("† fewer than 95 % of the acquisitions changed owner: not a hand-off, ns per acquisition "
               "(sync.Mutex does not hand over; goroutines that preemption desynchronised).  ")
-    if workload == "echo":
-        print("† the load generator was at least 90 % busy in a round: the figure is a lower bound for the server.")
+    for mark, earned, says in MARKS.get(workload, []):
+        if any(earned(rec["data"]) for rec in rows if "error" not in rec["data"]):
+            print(f"{mark} {says}  ")
+    if workload == "http-server-2core":
+        print("The two-core servers run on both cores, wrk on one of them: compare them with each other "
+              "and with gonethttp (one core) of this table only.  ")
     print()
     head = ["peer"]
     for p in points:

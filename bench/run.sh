@@ -10,6 +10,7 @@
 #   bench/run.sh WORKLOAD [PEER...]       # run one workload against the named peers (default: all)
 #   bench/run.sh switch asyncio uvloop goasyncio
 #   ROUNDS=3 ECHO_CONNS=100 ECHO_SIZES=64 bench/run.sh echo
+#   DURATION=1s ROUNDS=1 bench/run.sh http-server gonethttp node-http
 #
 # Workloads:
 #   switch    tasks sharing SWITCH_TOTAL switches (await sleep(0)); points tasks=1, tasks=1000
@@ -20,6 +21,15 @@
 #   echo      TCP echo, closed loop: ECHO_CONNS connections x ECHO_SIZES bytes, one message in flight each
 #   idle-mem  server memory per idle connection (IDLE_N connections, one 64 B echo each)
 #   proc      spawn `true` + communicate; read a child's stdout; read a file (ours only)
+#   http-server       HTTP/1.1 keep-alive server under wrk: GET / ("Hello, World!") and GET /json
+#                     (1,142 bytes, encoded per request) at HTTP_CONNS connections; requests/s and
+#                     the server's CPU per request
+#   http-server-2core the same with the server on both cores: net/http (GOMAXPROCS=2) and ours
+#                     (aiohttp.Workers(2)), with net/http on one core as the baseline
+#   http-client       HTTP_TASKS concurrent tasks (goroutines, promises) GET the net/http server
+#                     over a keep-alive pool; requests/s and the client's CPU per request
+#   http-idle-mem     server memory per idle keep-alive HTTP connection (IDLE_N of them, one GET each)
+#   http-client-idle-mem  client memory per idle pooled connection (HTTP_IDLE_N GETs at once)
 #
 # Knobs (environment), with their defaults:
 #   ROUNDS=5            rounds; every peer runs once per point per round
@@ -28,12 +38,14 @@
 #   TOTHREAD_N_PY=5000 TOTHREAD_N=20000  the same for the to-thread round trips
 #   ECHO_CONNS='1 100 1000' ECHO_SIZES='64 4096' DURATION=2s WARMTIME=500ms
 #   IDLE_N=10000  PROC_SPAWN_N=500 PROC_PIPE_MIB=1024 FILE_MIB=512
-#   MICRO_CPU=1   core every micro-benchmark and every server runs on
-#   LOAD_CPU=0    core of the load generator (echo, idle-mem)
+#   HTTP_CONNS='10 200' HTTP_PATHS='hello json' HTTP_TASKS=100 HTTP_WARMTIME=2s HTTP_IDLE_N=1000  (and DURATION;
+#                 wrk takes whole seconds: its runs are rounded up to the next second)
+#   MICRO_CPU=1   core every micro-benchmark and every server runs on (and the http-client clients)
+#   LOAD_CPU=0    core of the load generator (echo, idle-mem, wrk) and of http-client's server
 #   PEERS=REGEX   only the peers whose name matches (and, if peers are named, among them)
 #   POINTS=REGEX  only the points whose name matches (bench/run.sh list shows them)
 #   REF=NAME      the peer the ratios are taken against (default: asyncio;
-#                 uvloop-proto for echo and idle-mem)
+#                 uvloop-proto for echo and idle-mem; gonethttp for the http workloads)
 #
 # Method: each measurement is its own process, pinned with taskset to one
 # core (Go then runs with GOMAXPROCS=1, like the single-threaded loops) and
@@ -44,6 +56,38 @@
 # report gives per cell the median over the rounds, "±" half the min-max
 # range over the median when above 5 %, and "×" the ratio to REF computed
 # inside each round, then the median (> 1: better than REF).
+#
+# HTTP: every server answers the same bytes (the log shows each one's
+# response size per path: the headers differ a little). http-server runs
+# `wrk -t1 -cC --latency` pinned to LOAD_CPU against servers pinned to
+# MICRO_CPU (all started at once, idle but the one under load; point ->
+# round -> peer), after a warm-up run of HTTP_WARMTIME (longer than
+# WARMTIME: Node's JIT needs seconds over an HTTP stack; its fetch client
+# still got faster between 2 and 4 s of warm-up). It reads the server's
+# utime+stime from /proc/PID/stat before and after the measured run and
+# divides by the requests wrk counted (server CPU µs per request; ticks
+# of 10 ms, about ±1 % at 2 s), and /usr/bin/time gives wrk's own CPU (a
+# cell is marked † where wrk was at least 90 % busy: the figure is then a
+# lower bound for the server). In http-server-2core the two-core servers
+# are pinned to both cores, so wrk shares LOAD_CPU with one of the
+# server's threads: compare them with each other and with the one-core
+# net/http of the same run, not with http-server's table. http-client
+# runs one net/http server (gostd http, GOMAXPROCS=1) pinned to LOAD_CPU
+# and each client, one process per measurement, pinned to MICRO_CPU; the
+# client warms up for HTTP_WARMTIME, then counts the responses in a
+# window of DURATION and reads its own CPU time and the server's (a cell
+# is marked † where the server was at least 90 % busy). http-idle-mem is
+# idle-mem with one GET / per connection; the client checks that the
+# server still holds every connection open when it reads the RSS (marked
+# † otherwise). http-client-idle-mem runs http-client's server; each
+# client sends one GET, waits 1.5 s, reads its VmRSS and open file
+# descriptors, sends HTTP_IDLE_N GETs at once (so its pool opens about as
+# many connections and keeps them idle), waits 1.5 s and reads them again:
+# RSS growth over the connections that opened. No GC is forced, as in
+# idle-mem: for Go and Node the garbage of the burst of requests is in
+# the figure. Cells with failed requests are marked ‼. A peer whose
+# program is not runnable here (ours, until package aiohttp lands) is
+# left out with the reason, like a runtime that is not installed.
 #
 # The commit in the report gets "+changes" when the work tree differs from
 # it (documentation aside).
@@ -60,7 +104,7 @@ cd "$ROOT"
 # Debian's python3-uvloop and python3-trio are installed for Debian's
 # python3, which may not be the python3 first on PATH.
 SYSPY=/usr/bin/python3
-APT_PACKAGES=(python3 python3-uvloop python3-trio nodejs time util-linux)
+APT_PACKAGES=(python3 python3-uvloop python3-trio python3-aiohttp nodejs time util-linux wrk curl)
 
 : "${ROUNDS:=5}"
 : "${SWITCH_TOTAL:=1000000}" "${SPAWN_NS:=100000}" "${CALLSOON_N:=1000000}"
@@ -69,9 +113,10 @@ APT_PACKAGES=(python3 python3-uvloop python3-trio nodejs time util-linux)
 : "${TOTHREAD_N_PY:=5000}" "${TOTHREAD_N:=20000}"
 : "${ECHO_CONNS:=1 100 1000}" "${ECHO_SIZES:=64 4096}" "${DURATION:=2s}" "${WARMTIME:=500ms}"
 : "${IDLE_N:=10000}" "${PROC_SPAWN_N:=500}" "${PROC_PIPE_MIB:=1024}" "${FILE_MIB:=512}"
+: "${HTTP_CONNS:=10 200}" "${HTTP_PATHS:=hello json}" "${HTTP_TASKS:=100}" "${HTTP_WARMTIME:=2s}" "${HTTP_IDLE_N:=1000}"
 : "${MICRO_CPU:=1}" "${LOAD_CPU:=0}" "${PEERS:=}" "${POINTS:=}" "${REF:=}" "${TIMEOUT:=300}"
 
-WORKLOADS=(switch spawn callsoon timers handoff echo idle-mem proc)
+WORKLOADS=(switch spawn callsoon timers handoff echo idle-mem proc http-server http-server-2core http-client http-idle-mem http-client-idle-mem)
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -101,7 +146,15 @@ install() {
 BIN=""
 build() {
   BIN=$(mktemp -d /tmp/asyncio-bench.XXXXXX)
-  go build -o "$BIN/asyncio-bench" ./cmd/asyncio-bench || die "build of cmd/asyncio-bench failed"
+  # Our HTTP peers need package aiohttp: with it the aiohttp build tag
+  # compiles them in (cmd/asyncio-bench/http_aiohttp.go); until then the
+  # build without the tag has stubs, and those peers are left out.
+  if ! go build -tags aiohttp -o "$BIN/asyncio-bench" ./cmd/asyncio-bench 2>"$BIN/build-aiohttp.log"; then
+    if compgen -G 'aiohttp/*.go' >/dev/null; then
+      log "cmd/asyncio-bench does not build with -tags aiohttp, our HTTP peers are left out: $(head -n 3 "$BIN/build-aiohttp.log" | tr '\n' ' ')"
+    fi
+    go build -o "$BIN/asyncio-bench" ./cmd/asyncio-bench || die "build of cmd/asyncio-bench failed"
+  fi
   (cd bench/peers/gostd && go build -o "$BIN/gostd" .) || die "build of bench/peers/gostd failed"
   (cd bench/peers/goevloop && go build -o "$BIN/goevloop" .) ||
     log "build of bench/peers/goevloop failed (bench/run.sh install?): gnet and nbio are left out"
@@ -169,6 +222,31 @@ peers_of() {
     "asyncio|py|$SYSPY bench/peers/proc_asyncio.py {pyop} {n}" \
     "uvloop|uvloop|$SYSPY bench/peers/proc_asyncio.py {pyop} {n} uvloop" \
     "goasyncio|go|$ours {goop} -n {n}" ;;
+  http-server | http-idle-mem) printf '%s\n' \
+    "aiohttp-asyncio|aiohttp|$SYSPY bench/peers/http_server_aiohttp.py --loop asyncio --port {port}" \
+    "aiohttp-uvloop|aiohttp-uvloop|$SYSPY bench/peers/http_server_aiohttp.py --loop uvloop --port {port}" \
+    "node-http|node|node bench/peers/http_server_node.js {port}" \
+    "gonethttp|go|$gs http -addr 127.0.0.1:{port}" \
+    "goasyncio|goaiohttp|$ours http-server -addr 127.0.0.1:{port}" ;;
+  # A server started with "taskset -c {cpus2}" runs on both cores.
+  http-server-2core) printf '%s\n' \
+    "gonethttp|go|$gs http -addr 127.0.0.1:{port}" \
+    "gonethttp-2core|go|taskset -c {cpus2} env GOMAXPROCS=2 $gs http -addr 127.0.0.1:{port}" \
+    "goasyncio-workers2|goaiohttp|taskset -c {cpus2} env GOMAXPROCS=2 $ours http-server -workers 2 -addr 127.0.0.1:{port}" ;;
+  http-client) printf '%s\n' \
+    "aiohttp-asyncio|aiohttp|$SYSPY bench/peers/http_client_aiohttp.py --loop asyncio --url {url} --tasks {tasks} --warmup {warm_s} --duration {dur_s} --server-pid {srvpid}" \
+    "aiohttp-uvloop|aiohttp-uvloop|$SYSPY bench/peers/http_client_aiohttp.py --loop uvloop --url {url} --tasks {tasks} --warmup {warm_s} --duration {dur_s} --server-pid {srvpid}" \
+    "node-http|node|node bench/peers/http_client_node.js agent {url} {tasks} {warm_s} {dur_s} {srvpid}" \
+    "node-fetch|node|node bench/peers/http_client_node.js fetch {url} {tasks} {warm_s} {dur_s} {srvpid}" \
+    "gonethttp|go|$gs http-client -url {url} -tasks {tasks} -warmtime {warm} -duration {dur} -pid {srvpid}" \
+    "goasyncio|goaiohttp|$ours http-client -url {url} -c {tasks} -warmtime {warm} -duration {dur} -pid {srvpid}" ;;
+  http-client-idle-mem) printf '%s\n' \
+    "aiohttp-asyncio|aiohttp|$SYSPY bench/peers/http_client_aiohttp.py --loop asyncio --url {url} --idle {n}" \
+    "aiohttp-uvloop|aiohttp-uvloop|$SYSPY bench/peers/http_client_aiohttp.py --loop uvloop --url {url} --idle {n}" \
+    "node-http|node|node bench/peers/http_client_node.js agent-idle {url} {n}" \
+    "node-fetch|node|node bench/peers/http_client_node.js fetch-idle {url} {n}" \
+    "gonethttp|go|$gs http-client-idle -url {url} -n {n}" \
+    "goasyncio|goaiohttp|$ours http-client -url {url} -idle {n}" ;;
   esac
 }
 
@@ -193,21 +271,38 @@ points_of() {
   idle-mem) echo "n=$IDLE_N|n=$IDLE_N" ;;
   proc) printf '%s\n' "proc-spawn|pyop=spawn;goop=proc-spawn;n=$PROC_SPAWN_N" \
     "proc-pipe|pyop=pipe;goop=proc-pipe;n=$PROC_PIPE_MIB" "file-read|goop=file-read;n=$FILE_MIB;peers=^goasyncio$" ;;
+  http-server | http-server-2core)
+    for x in $HTTP_PATHS; do
+      case $x in hello) p=/ ;; json) p=/json ;; *) die "HTTP_PATHS: unknown path $x (have hello, json)" ;; esac
+      for c in $HTTP_CONNS; do echo "$x c=$c|path=$p;c=$c"; done
+    done ;;
+  http-client) for x in $HTTP_TASKS; do echo "tasks=$x|tasks=$x"; done ;;
+  http-idle-mem) echo "n=$IDLE_N|n=$IDLE_N" ;;
+  http-client-idle-mem) echo "n=$HTTP_IDLE_N|n=$HTTP_IDLE_N" ;;
   esac
 }
 
-# runnable KIND: whether this machine has what a peer of that kind needs.
-declare -A RUNNABLE
+# runnable KIND: whether this machine has what a peer of that kind needs;
+# if not, WHY_NOT[KIND] says what is missing.
+declare -A RUNNABLE WHY_NOT
 runnable() {
   if [[ -z ${RUNNABLE[$1]:-} ]]; then
     local ok=0
+    WHY_NOT[$1]="not installed (bench/run.sh install)"
     case $1 in
     py) $SYSPY -c 'import asyncio' 2>/dev/null && ok=1 ;;
     uvloop) $SYSPY -c 'import uvloop' 2>/dev/null && ok=1 ;;
     trio) $SYSPY -c 'import trio' 2>/dev/null && ok=1 ;;
+    aiohttp) $SYSPY -c 'import aiohttp' 2>/dev/null && ok=1 ;;
+    aiohttp-uvloop) $SYSPY -c 'import aiohttp, uvloop' 2>/dev/null && ok=1 ;;
     node) command -v node >/dev/null && ok=1 ;;
     go) ok=1 ;;
     goevloop) [[ -x $BIN/goevloop ]] && ok=1 ;;
+    # The build without package aiohttp has stubs that exit with status 3.
+    goaiohttp)
+      if "$BIN/asyncio-bench" http-server -check 2>"$BIN/check.err"; then ok=1; else
+        WHY_NOT[$1]="$(tail -n 1 "$BIN/check.err")"
+      fi ;;
     esac
     RUNNABLE[$1]=$ok
   fi
@@ -301,14 +396,15 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 NEXT_PORT=24000
 SERVER_PIDS=()
 
-# start_server NAME CMD -> SRV_PID, SRV_PORT (pinned to MICRO_CPU)
+# start_server NAME CMD [CPUS] -> SRV_PID, SRV_PORT (pinned to CPUS, by
+# default MICRO_CPU; a command may pin itself again to {cpus2}, both cores)
 start_server() {
   local name=$1 argv i
   NEXT_PORT=$((NEXT_PORT + 1))
   while ! port_free "$NEXT_PORT"; do NEXT_PORT=$((NEXT_PORT + 1)); done
   SRV_PORT=$NEXT_PORT
-  read -r -a argv <<<"$(fill "$2" "port=$SRV_PORT")"
-  taskset -c "$MICRO_CPU" "${argv[@]}" >"$BIN/$name.log" 2>&1 &
+  read -r -a argv <<<"$(fill "$2" "port=$SRV_PORT;cpus2=$MICRO_CPU,$LOAD_CPU")"
+  taskset -c "${3:-$MICRO_CPU}" "${argv[@]}" >"$BIN/$name.log" 2>&1 &
   SRV_PID=$!
   SERVER_PIDS+=("$SRV_PID")
   for i in $(seq 200); do
@@ -359,7 +455,8 @@ run_echo() {
 }
 
 run_idle() {
-  local spec name kind cmd r out n
+  local spec name kind cmd r out n proto=tcp
+  [[ $WORKLOAD == http-idle-mem ]] && proto=http
   n=$(pointvar "${POINTS[0]#*|}" n)
   ulimit -n "$(ulimit -Hn)" 2>/dev/null
   (($(ulimit -n) > n + 256)) || log "ulimit -n is $(ulimit -n): low for $n connections"
@@ -369,7 +466,7 @@ run_idle() {
       IFS='|' read -r name kind cmd <<<"$spec"
       start_server "$name" "$cmd" || continue
       out=$(timeout 180 taskset -c "$LOAD_CPU" "$BIN/asyncio-bench" idleclient -addr "127.0.0.1:$SRV_PORT" \
-        -n "$n" -pid "$SRV_PID" 2>"$BIN/err" | tail -n 1)
+        -n "$n" -pid "$SRV_PID" -proto "$proto" 2>"$BIN/err" | tail -n 1)
       stop_server "$SRV_PID"
       if [[ ${out:0:1} != "{" ]]; then
         log "  $name: failed: $(tail -n 2 "$BIN/err" | tr '\n' ' ')"
@@ -379,6 +476,101 @@ run_idle() {
       log "  $name: $out"
     done
   done
+}
+
+# ------------------------------------------------------------------ http
+
+# seconds DURATION: a Go duration (500ms, 2s, 1m) in seconds.
+seconds() {
+  awk -v d="$1" 'BEGIN { n = d + 0; if (d ~ /ms$/) n /= 1000; else if (d ~ /m$/) n *= 60; else if (d ~ /h$/) n *= 3600; print n }'
+}
+
+# wrk_secs DURATION: whole seconds for wrk -d, rounded up, at least 1.
+wrk_secs() { awk -v s="$(seconds "$1")" 'BEGIN { n = int(s); if (n < s) n++; if (n < 1) n = 1; print n "s" }'; }
+
+# proc_ticks PID: user + system CPU of PID in clock ticks (1/100 s); the
+# command name in parentheses may hold spaces, so fields count from ')'.
+proc_ticks() { local s; s=$(<"/proc/$1/stat") && awk '{ print $12 + $13 }' <<<"${s##*)}"; }
+
+# response_size URL: "BODY+HEAD" bytes of one GET (curl), or "?".
+response_size() {
+  curl -s -o /dev/null -w '%{size_download}+%{size_header}' --max-time 10 "$1" 2>/dev/null || printf '?'
+}
+
+# wrk_run URL CONNS PID -> one JSON line: wrk's figures, its own CPU, and
+# the server's CPU time over the run (from /proc/PID/stat).
+wrk_run() {
+  local url=$1 c=$2 pid=$3 txt t0 t1 w0 w1
+  t0=$(proc_ticks "$pid") w0=$(date +%s%N)
+  txt=$(/usr/bin/time -f 'WRKCPU %U %S' -o "$BIN/wrktime" timeout 300 taskset -c "$LOAD_CPU" \
+    wrk -t1 -c"$c" -d"$(wrk_secs "$DURATION")" --latency "$url" 2>&1)
+  t1=$(proc_ticks "$pid") w1=$(date +%s%N)
+  { printf '%s\n' "$txt"; cat "$BIN/wrktime"; } | awk -v c="$c" -v ticks="$((t1 - t0))" -v wall="$(((w1 - w0) / 1000))" '
+    function us(v) { n = v + 0; if (v ~ /us$/) return n; if (v ~ /ms$/) return n * 1000; if (v ~ /s$/) return n * 1e6; return n }
+    function secs(v) { n = v + 0; if (v ~ /ms,?$/) return n / 1000; if (v ~ /m,?$/) return n * 60; return n }
+    $2 == "requests" && $3 == "in" { req = $1; sec = secs($4) }
+    $1 == "50%" { p50 = us($2) }
+    $1 == "99%" { p99 = us($2) }
+    /Socket errors:/ { gsub(",", ""); errs += $4 + $6 + $8 + $10 }
+    /Non-2xx or 3xx responses:/ { errs += $5 }
+    $1 == "WRKCPU" { cpu = $2 + $3 }
+    END {
+      if (!req || !sec) { print "{}"; exit }
+      printf "{\"conns\":%d,\"requests\":%d,\"seconds\":%.3f,\"rps\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"errors\":%d,", c, req, sec, req / sec, p50, p99, errs
+      printf "\"wrk_cpu_pct\":%.1f,\"server_cpu_s\":%.2f,\"server_us_per_req\":%.2f,\"server_cpu_pct\":%.1f}\n", 100 * cpu / sec, ticks / 100, ticks / 100 / req * 1e6, ticks / (wall / 1e6)
+    }'
+  [[ -n $txt ]] && printf '%s\n' "$txt" >"$BIN/wrk.out"
+}
+
+run_http_server() {
+  command -v wrk >/dev/null || die "needs wrk: bench/run.sh install"
+  local spec name kind cmd i pt pname vars r out url path
+  local names=() pids=() ports=()
+  for spec in "${PEER_LIST[@]}"; do
+    IFS='|' read -r name kind cmd <<<"$spec"
+    start_server "$name" "$cmd" || continue
+    names+=("$name") pids+=("$SRV_PID") ports+=("$SRV_PORT")
+    for path in / /json; do log "  $name GET $path: $(response_size "http://127.0.0.1:$SRV_PORT$path") bytes (body+head)"; done
+  done
+  ((${#names[@]})) || die "no server came up"
+  for pt in "${POINTS[@]}"; do
+    pname=${pt%%|*} vars=${pt#*|}
+    for ((r = 1; r <= ROUNDS; r++)); do
+      log "$pname, round $r/$ROUNDS"
+      for i in "${!names[@]}"; do
+        url="http://127.0.0.1:${ports[i]}$(pointvar "$vars" path)"
+        if [[ $(seconds "$HTTP_WARMTIME") != 0 ]]; then
+          timeout 120 taskset -c "$LOAD_CPU" wrk -t1 -c"$(pointvar "$vars" c)" -d"$(wrk_secs "$HTTP_WARMTIME")" "$url" >/dev/null 2>&1
+        fi
+        out=$(wrk_run "$url" "$(pointvar "$vars" c)" "${pids[i]}")
+        if [[ ${out:0:2} != '{"' ]]; then
+          log "  ${names[i]}: failed: $(tail -n 2 "$BIN/wrk.out" 2>/dev/null | tr '\n' ' ')"
+          continue
+        fi
+        record "$pname" "${names[i]}" "$r" "$out"
+        log "  ${names[i]}: $(cut -c1-140 <<<"$out")"
+      done
+    done
+  done
+  for i in "${pids[@]}"; do stop_server "$i"; done
+}
+
+run_http_client() {
+  local r pt pname vars spec name kind cmd url srv
+  start_server http-client-server "\$BIN/gostd http -addr 127.0.0.1:{port}" "$LOAD_CPU" || die "the net/http server did not come up"
+  srv=$SRV_PID url="http://127.0.0.1:$SRV_PORT/"
+  log "  server: net/http on core $LOAD_CPU, pid $srv, $url: $(response_size "$url") bytes (body+head)"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    log "round $r/$ROUNDS"
+    for pt in "${POINTS[@]}"; do
+      pname=${pt%%|*} vars=${pt#*|}
+      for spec in "${PEER_LIST[@]}"; do
+        IFS='|' read -r name kind cmd <<<"$spec"
+        measure "$pname" "$name" "$r" "$(fill "$cmd" "$vars;url=$url;srvpid=$srv;warm=$HTTP_WARMTIME;dur=$DURATION;warm_s=$(seconds "$HTTP_WARMTIME");dur_s=$(seconds "$DURATION")")"
+      done
+    done
+  done
+  stop_server "$srv"
 }
 
 # ------------------------------------------------------------------ main
@@ -398,7 +590,7 @@ list)
   for w in "${WORKLOADS[@]}"; do
     echo "$w: points: $(points_of "$w" | cut -d'|' -f1 | paste -sd, | sed 's/,/, /g')"
     while IFS='|' read -r name kind _; do
-      if runnable "$kind"; then echo "    $name"; else echo "    $name (not runnable here: bench/run.sh install)"; fi
+      if runnable "$kind"; then echo "    $name"; else echo "    $name (not runnable here: ${WHY_NOT[$kind]})"; fi
     done < <(peers_of "$w")
   done
   exit ;;
@@ -422,7 +614,7 @@ done
 PEER_LIST=()
 while IFS='|' read -r name kind cmd; do
   selected "$name" || continue
-  if runnable "$kind"; then PEER_LIST+=("$name|$kind|$cmd"); else log "leaving out $name: not installed (bench/run.sh install)"; fi
+  if runnable "$kind"; then PEER_LIST+=("$name|$kind|$cmd"); else log "leaving out $name: ${WHY_NOT[$kind]}"; fi
 done < <(peers_of "$WORKLOAD")
 ((${#PEER_LIST[@]})) || die "no peer to run"
 POINT_RE=$POINTS
@@ -436,6 +628,7 @@ MD=bench/results/$STAMP-$WORKLOAD.md
 : >"$RAW"
 case $WORKLOAD in
 echo | idle-mem) : "${REF:=uvloop-proto}" ;;
+http-*) : "${REF:=gonethttp}" ;;
 *) : "${REF:=asyncio}" ;;
 esac
 {
@@ -443,15 +636,17 @@ esac
     "$WORKLOAD" "$COMMIT" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$ROUNDS" "$REF"
   printf '"machine":%s,"versions":%s,"knobs":%s}}\n' \
     "$(json_str "nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), load average $(cut -d' ' -f1 /proc/loadavg) at the start")" \
-    "$(json_str "$(go version | cut -d' ' -f3); $($SYSPY --version 2>&1); uvloop $($SYSPY -c 'import uvloop; print(uvloop.__version__)' 2>/dev/null || echo -); trio $($SYSPY -c 'import trio; print(trio.__version__)' 2>/dev/null || echo -); node $(node --version 2>/dev/null || echo -)")" \
-    "$(json_str "SWITCH_TOTAL=$SWITCH_TOTAL SPAWN_NS='$SPAWN_NS' CALLSOON_N=$CALLSOON_N TIMERS_N=$TIMERS_N HANDOFF_N=$HANDOFF_N HANDOFF_N_PY=$HANDOFF_N_PY ECHO_CONNS='$ECHO_CONNS' ECHO_SIZES='$ECHO_SIZES' DURATION=$DURATION WARMTIME=$WARMTIME IDLE_N=$IDLE_N MICRO_CPU=$MICRO_CPU LOAD_CPU=$LOAD_CPU${PEERS:+ PEERS='$PEERS'}${POINT_RE:+ POINTS='$POINT_RE'}")"
+    "$(json_str "$(go version | cut -d' ' -f3); $($SYSPY --version 2>&1); aiohttp $($SYSPY -c 'import aiohttp; print(aiohttp.__version__)' 2>/dev/null || echo -); uvloop $($SYSPY -c 'import uvloop; print(uvloop.__version__)' 2>/dev/null || echo -); trio $($SYSPY -c 'import trio; print(trio.__version__)' 2>/dev/null || echo -); node $(node --version 2>/dev/null || echo -); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)")" \
+    "$(json_str "SWITCH_TOTAL=$SWITCH_TOTAL SPAWN_NS='$SPAWN_NS' CALLSOON_N=$CALLSOON_N TIMERS_N=$TIMERS_N HANDOFF_N=$HANDOFF_N HANDOFF_N_PY=$HANDOFF_N_PY ECHO_CONNS='$ECHO_CONNS' ECHO_SIZES='$ECHO_SIZES' DURATION=$DURATION WARMTIME=$WARMTIME IDLE_N=$IDLE_N HTTP_CONNS='$HTTP_CONNS' HTTP_PATHS='$HTTP_PATHS' HTTP_TASKS='$HTTP_TASKS' HTTP_WARMTIME=$HTTP_WARMTIME HTTP_IDLE_N=$HTTP_IDLE_N MICRO_CPU=$MICRO_CPU LOAD_CPU=$LOAD_CPU${PEERS:+ PEERS='$PEERS'}${POINT_RE:+ POINTS='$POINT_RE'}")"
 } >>"$RAW"
 
 log "$WORKLOAD: ${#POINTS[@]} point(s) x ${#PEER_LIST[@]} peer(s) x $ROUNDS round(s); raw lines in $RAW"
 t0=$(date +%s)
 case $WORKLOAD in
 echo) run_echo ;;
-idle-mem) run_idle ;;
+idle-mem | http-idle-mem) run_idle ;;
+http-server | http-server-2core) run_http_server ;;
+http-client | http-client-idle-mem) run_http_client ;;
 *) run_micro ;;
 esac
 log "took $(($(date +%s) - t0)) s"

@@ -3,23 +3,28 @@ package main
 // idleclient is the client side of bench/run.sh's idle-mem workload and of
 // bench/idle_mem.py.
 //
-//	asyncio-bench idleclient -addr 127.0.0.1:PORT -n 10000 [-pid PID | -hold]
+//	asyncio-bench idleclient -addr 127.0.0.1:PORT -n 10000 [-pid PID | -hold] [-proto http]
 //
 // It opens n connections with 32 parallel dialers; on each it writes 64
 // bytes and reads the 64 bytes of the echo (so the server has accepted and
-// served it). With -pid it reads the server's VmRSS before the first
+// served it), or with -proto http (bench/run.sh's http-idle-mem) sends
+// GET / and reads the whole response, which leaves an idle keep-alive
+// connection. With -pid it reads the server's VmRSS before the first
 // connection and again once every connection is open and a settling time
 // (-settle) has passed, prints one JSON line with the difference per
-// connection, and closes them. With -hold it prints one JSON line
-// ({"open":n,"open_s":...}) once every connection is open and holds them
-// until stdin closes or it gets SIGTERM. With neither it closes them at
-// once (a warm-up).
+// connection and how many connections the server still held open then
+// (still_open: one it closed no longer counts in its memory), and closes
+// them. With -hold it prints one JSON line ({"open":n,"open_s":...}) once
+// every connection is open and holds them until stdin closes or it gets
+// SIGTERM. With neither it closes them at once (a warm-up).
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"sync"
@@ -28,12 +33,28 @@ import (
 	"time"
 )
 
-func idleClient(addr string, n int, hold bool, pid int, settle time.Duration) error {
-	rss0 := vmrssKB(pid)
-	msg := make([]byte, 64)
-	for i := range msg {
-		msg[i] = 'i'
+// idleConfig is the idleclient subcommand's flags.
+type idleConfig struct {
+	addr   string
+	n      int
+	hold   bool
+	pid    int
+	settle time.Duration
+	proto  string // "tcp" or "http"
+}
+
+func idleClient(cfg idleConfig) error {
+	addr, n, hold, pid := cfg.addr, cfg.n, cfg.hold, cfg.pid
+	var exchange func(net.Conn) error
+	switch cfg.proto {
+	case "tcp":
+		exchange = echoOnce
+	case "http":
+		exchange = getOnce
+	default:
+		return fmt.Errorf("idleclient: unknown -proto %q (have tcp, http)", cfg.proto)
 	}
+	rss0 := vmrssKB(pid)
 	conns := make([]net.Conn, n)
 	var next, failed atomic.Int64
 	var firstErr atomic.Value
@@ -43,7 +64,6 @@ func idleClient(addr string, n int, hold bool, pid int, settle time.Duration) er
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, len(msg))
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= n {
@@ -52,9 +72,7 @@ func idleClient(addr string, n int, hold bool, pid int, settle time.Duration) er
 				c, err := net.DialTimeout("tcp4", addr, 10*time.Second)
 				if err == nil {
 					c.SetDeadline(time.Now().Add(20 * time.Second))
-					if _, err = c.Write(msg); err == nil {
-						_, err = io.ReadFull(c, buf)
-					}
+					err = exchange(c)
 					c.SetDeadline(time.Time{})
 					if err != nil {
 						c.Close()
@@ -76,10 +94,10 @@ func idleClient(addr string, n int, hold bool, pid int, settle time.Duration) er
 		return fmt.Errorf("%d of %d connections failed, the first with: %w", f, n, err)
 	}
 	if pid > 0 {
-		time.Sleep(settle)
+		time.Sleep(cfg.settle)
 		rss1 := vmrssKB(pid)
-		fmt.Printf("{\"n\":%d,\"open_s\":%.2f,\"rss_before_kb\":%d,\"rss_after_kb\":%d,\"bytes_per_conn\":%.0f}\n",
-			n, openS, rss0, rss1, float64(rss1-rss0)*1024/float64(n))
+		fmt.Printf("{\"n\":%d,\"open_s\":%.2f,\"rss_before_kb\":%d,\"rss_after_kb\":%d,\"bytes_per_conn\":%.0f,\"still_open\":%d}\n",
+			n, openS, rss0, rss1, float64(rss1-rss0)*1024/float64(n), stillOpen(conns))
 	}
 	if hold {
 		fmt.Printf("{\"open\":%d,\"open_s\":%.2f}\n", n, openS)
@@ -97,4 +115,40 @@ func idleClient(addr string, n int, hold bool, pid int, settle time.Duration) er
 		errs = append(errs, c.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// echoOnce writes 64 bytes and reads their echo.
+func echoOnce(c net.Conn) error {
+	msg := make([]byte, 64)
+	for i := range msg {
+		msg[i] = 'i'
+	}
+	if _, err := c.Write(msg); err != nil {
+		return err
+	}
+	_, err := io.ReadFull(c, msg)
+	return err
+}
+
+// getOnce sends GET / and reads the whole response, which must be a 200
+// that keeps the connection open.
+func getOnce(c net.Conn) error {
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: "+c.RemoteAddr().String()+"\r\n\r\n"); err != nil {
+		return err
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	switch {
+	case err != nil:
+		return err
+	case resp.StatusCode != http.StatusOK:
+		return fmt.Errorf("GET /: %s", resp.Status)
+	case resp.Close:
+		return errors.New("GET /: the server closes the connection after the response")
+	}
+	return nil
 }

@@ -17,15 +17,26 @@
 //	asyncio-bench echo -api streams|protocol -addr 127.0.0.1:PORT [-backend poller|portable]
 //	    TCP echo server until SIGTERM (echo.go); -memprofile FILE: SIGUSR1 takes a
 //	    memory snapshot (bench/idle_mem.py)
+//	asyncio-bench http-server -addr 127.0.0.1:PORT [-workers N]
+//	    HTTP/1.1 server on package aiohttp until SIGTERM: GET / and GET /json
+//	    (httphandler.go), served by N loops
+//	asyncio-bench http-client -url URL -c 100 -warmtime 500ms -duration 2s [-pid PID]
+//	    c tasks GET url again and again on one aiohttp Session: requests per
+//	    second in the window after the warm-up, this process's and the
+//	    server's CPU time; -idle N instead: one GET, then N at once, and the
+//	    VmRSS growth per connection that opened (file descriptors), with the
+//	    pool holding them idle
+//	    (both: -check exits 0 if this build has them; until package aiohttp
+//	    lands it does not, and they exit with status 3, see http_stub.go)
 //
 // and two clients, which do not use the library:
 //
 //	asyncio-bench load -addr 127.0.0.1:PORT -c 100 -size 64 -warmtime 500ms -duration 2s [-pid PID]
 //	    closed-loop load on an echo server: round trips per second, latency
 //	    percentiles, the server's CPU time (load.go; Linux)
-//	asyncio-bench idleclient -addr 127.0.0.1:PORT -n 10000 [-pid PID | -hold]
-//	    opens n connections, one 64 B echo on each; with -pid, the server's
-//	    VmRSS growth per connection (idleclient.go)
+//	asyncio-bench idleclient -addr 127.0.0.1:PORT -n 10000 [-pid PID | -hold] [-proto http]
+//	    opens n connections, one 64 B echo (-proto http: one GET /) on each;
+//	    with -pid, the server's VmRSS growth per connection (idleclient.go)
 //
 // floor is not a peer workload: it measures, in a fresh process, the
 // memory floor a task cannot go below (a goroutine, or an iter.Pull
@@ -91,11 +102,16 @@ func main() {
 	hold := fs.Bool("hold", false, "idleclient: hold the connections open until stdin closes or SIGTERM")
 	memprofilerate := fs.Int("memprofilerate", 0, "set runtime.MemProfileRate (1: record every allocation; 0: leave the default)")
 	chains := fs.Int("chains", 1, "callsoon: chains of callbacks")
-	conns := fs.Int("c", 100, "load: connections")
+	workers := fs.Int("workers", 1, "http-server: loops serving the listener")
+	url := fs.String("url", "", "http-client: URL to GET")
+	idle := fs.Int("idle", 0, "http-client: instead of the load, VmRSS per idle pooled connection after this many GETs at once")
+	check := fs.Bool("check", false, "http-server, http-client: exit 0 if this build has them, else say why and exit 3")
+	proto := fs.String("proto", "tcp", "idleclient: tcp (one 64 B echo per connection) or http (one GET /)")
+	conns := fs.Int("c", 100, "load: connections; http-client: tasks")
 	size := fs.Int("size", 64, "load: message size in bytes")
-	warmtime := fs.Duration("warmtime", 500*time.Millisecond, "load: warm-up before the measured window")
-	duration := fs.Duration("duration", 2*time.Second, "load: measured window")
-	pid := fs.Int("pid", 0, "load: the server's process, for its CPU time; idleclient: for its VmRSS")
+	warmtime := fs.Duration("warmtime", 500*time.Millisecond, "load, http-client: warm-up before the measured window")
+	duration := fs.Duration("duration", 2*time.Second, "load, http-client: measured window")
+	pid := fs.Int("pid", 0, "load, http-client: the server's process, for its CPU time; idleclient: for its VmRSS")
 	settle := fs.Duration("settle", 1500*time.Millisecond, "idleclient -pid: wait after the last connection before reading VmRSS")
 	fs.BoolVar(&memStats, "mem", false, "also report live heap and stack bytes per task or timer")
 	fs.Parse(os.Args[2:])
@@ -119,8 +135,24 @@ func main() {
 		}
 		return
 	}
+	if os.Args[1] == "http-server" || os.Args[1] == "http-client" {
+		if !httpAvailable {
+			fmt.Fprintln(os.Stderr, "asyncio-bench:", errHTTPUnavailable)
+			os.Exit(exitUnavailable)
+		}
+		if *check {
+			return
+		}
+	}
+	if os.Args[1] == "http-server" {
+		if err := httpServer(httpServerConfig{addr: *addr, workers: *workers}); err != nil {
+			fmt.Fprintln(os.Stderr, "asyncio-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if os.Args[1] == "idleclient" {
-		if err := idleClient(*addr, *n, *hold, *pid, *settle); err != nil {
+		if err := idleClient(idleConfig{addr: *addr, n: *n, hold: *hold, pid: *pid, settle: *settle, proto: *proto}); err != nil {
 			fmt.Fprintln(os.Stderr, "asyncio-bench:", err)
 			os.Exit(1)
 		}
@@ -135,6 +167,8 @@ func main() {
 		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return switchCost(ctx, *tasks, *total) })
 	case "callsoon":
 		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return callSoon(ctx, *chains, *n) })
+	case "http-client":
+		out, err = httpClient(httpClientConfig{url: *url, tasks: *conns, warmup: *warmtime, duration: *duration, pid: *pid, idle: *idle})
 	case "load":
 		out, err = loadEcho(loadConfig{addr: *addr, conns: *conns, size: *size, warmup: *warmtime, duration: *duration, pid: *pid})
 	case "timers":
@@ -172,7 +206,8 @@ func usage() {
 		"       | handoff -prim lock|semaphore|event -n N | queue -producers P -consumers C -maxsize M -n N | tothread -n N\n"+
 		"       | echo -api streams|protocol -addr HOST:PORT [-backend poller|portable] [-memprofile FILE [-memprofilerate 1]]\n"+
 		"       | load -addr HOST:PORT -c C -size B [-warmtime D -duration D -pid PID]\n"+
-		"       | idleclient -addr HOST:PORT -n N [-pid PID | -hold] | proc-spawn -n N | proc-pipe -n MIB | file-read -n MIB")
+		"       | http-server -addr HOST:PORT [-workers N] | http-client -url URL (-c C [-warmtime D -duration D -pid PID] | -idle N) (both [-check])\n"+
+		"       | idleclient -addr HOST:PORT -n N [-pid PID | -hold] [-proto tcp|http] | proc-spawn -n N | proc-pipe -n MIB | file-read -n MIB")
 	os.Exit(2)
 }
 

@@ -7,11 +7,14 @@
 //	gostd switch -mode gosched|chan -tasks T -total N
 //	gostd timers -n N -maxms M
 //	gostd echo -addr 127.0.0.1:PORT             echo.go
+//	gostd http -addr 127.0.0.1:PORT             httpserver.go: GET / and GET /json until killed
+//	gostd http-client -url URL -tasks T -warmtime 500ms -duration 2s [-pid PID]   httpclient.go
+//	gostd http-client-idle -url URL -n N
 //	gostd [-impl chan|sync] handoff -prim lock|semaphore|event -n N   coord.go
 //	gostd [-impl chan] queue -producers P -consumers C -maxsize M -n N
 //	gostd [-impl chan] tothread -n N
 //
-// Every workload but echo prints one JSON line with the fields of the
+// Every workload but the servers (echo, http) prints one JSON line with the fields of the
 // other peers of the same workload.
 package main
 
@@ -21,6 +24,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"time"
 )
 
 func main() {
@@ -31,12 +35,16 @@ func main() {
 		usage()
 	}
 	fs := flag.NewFlagSet(args[0], flag.ExitOnError)
-	n := fs.Int("n", 100000, "spawn: goroutines; timers: timers; handoff, queue, tothread: ops")
-	tasks := fs.Int("tasks", 1, "switch: goroutines")
+	n := fs.Int("n", 100000, "spawn: goroutines; timers: timers; handoff, queue, tothread: ops; http-client-idle: connections")
+	tasks := fs.Int("tasks", 1, "switch: goroutines; http-client: goroutines sharing the client")
 	total := fs.Int("total", 1000000, "switch: switches shared by the goroutines")
 	mode := fs.String("mode", "gosched", "switch: gosched|chan")
 	maxms := fs.Int("maxms", 1000, "timers: longest delay in ms")
-	addr := fs.String("addr", "127.0.0.1:0", "echo: address to listen on")
+	addr := fs.String("addr", "127.0.0.1:0", "echo, http: address to listen on")
+	url := fs.String("url", "", "http-client: URL to GET")
+	warmtime := fs.Duration("warmtime", 500*time.Millisecond, "http-client: warm-up before the measured window")
+	duration := fs.Duration("duration", 2*time.Second, "http-client: measured window")
+	pid := fs.Int("pid", 0, "http-client: the server's process, for its CPU time")
 	prim := fs.String("prim", "lock", "handoff: lock|semaphore|event")
 	warmup := fs.Int("warmup", 0, "handoff, queue, tothread: ops run first, untimed")
 	producers := fs.Int("producers", 1, "queue: producer goroutines")
@@ -51,6 +59,15 @@ func main() {
 			fail(err)
 		}
 		return
+	case "http":
+		if err := httpServe(*addr); err != nil {
+			fail(err)
+		}
+		return
+	case "http-client":
+		run = func(int) (map[string]any, error) { return httpClientLoad(*url, *tasks, *warmtime, *duration, *pid) }
+	case "http-client-idle":
+		run = func(n int) (map[string]any, error) { return httpClientIdle(*url, n, 1500*time.Millisecond) }
 	case "spawn":
 		run = spawn
 	case "switch":
@@ -81,7 +98,8 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: gostd spawn -n N | switch -mode gosched|chan -tasks T -total N | timers -n N -maxms M | echo -addr HOST:PORT\n"+
+	fmt.Fprintln(os.Stderr, "usage: gostd spawn -n N | switch -mode gosched|chan -tasks T -total N | timers -n N -maxms M | echo -addr HOST:PORT | http -addr HOST:PORT\n"+
+		"       | http-client -url URL -tasks T [-warmtime D -duration D -pid PID] | http-client-idle -url URL -n N\n"+
 		"       | [-impl chan|sync] handoff -prim lock|semaphore|event -n N | [-impl chan] queue -producers P -consumers C -maxsize M -n N | tothread -n N")
 	os.Exit(2)
 }

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"errors"
+	"time"
+)
+
+// httpServerConfig is the http-server subcommand's flags.
+type httpServerConfig struct {
+	addr    string
+	workers int // loops serving the listener: aiohttp.Workers
+}
+
+// httpClientConfig is the http-client subcommand's flags.
+type httpClientConfig struct {
+	url              string
+	tasks            int
+	warmup, duration time.Duration
+	pid              int // the server's, for its CPU time; 0: not measured
+	// idle, if not 0, asks instead for the client's memory per idle
+	// pooled connection, with idle requests at once.
+	idle int
+}
+
+// exitUnavailable is the exit status of the http modes in a build without
+// package aiohttp; bench/run.sh then leaves our HTTP peer out.
+const exitUnavailable = 3
+
+// errHTTPUnavailable is why a build without package aiohttp (http_stub.go)
+// has no http-server and http-client modes.
+var errHTTPUnavailable = errors.New("http-server, http-client: not yet available: " +
+	"package aiohttp has not landed (a build with -tags aiohttp on Linux has them)")
