@@ -56,6 +56,9 @@ func start(t testing.TB, ready func(line string) (string, bool), path string, ar
 		err := cmd.Wait()
 		<-out.eof
 		r.Close()
+		if cmd.ProcessState != nil && cmd.ProcessState.Success() {
+			return nil // Wait reports the cancellation that stopped it
+		}
 		return err
 	}
 
