@@ -37,10 +37,13 @@ func TestCurlKeepAlive(t *testing.T) {
 }
 
 func TestCurlChunkedUpload(t *testing.T) {
-	var encoding []string
-	var length int64
+	type framing struct {
+		encoding []string
+		length   int64
+	}
+	seen := make(chan framing, 1)
 	srv := newStandIn(t, func(w http.ResponseWriter, r *http.Request) {
-		encoding, length = r.TransferEncoding, r.ContentLength
+		seen <- framing{r.TransferEncoding, r.ContentLength}
 		echo(w, r)
 	}, nil)
 	payload := strings.Repeat("0123456789", 1000)
@@ -52,15 +55,15 @@ func TestCurlChunkedUpload(t *testing.T) {
 	if got := string(res.Transfers[0].Body); got != "POST /upload "+payload {
 		t.Errorf("the server echoed %.40q..., want the payload POSTed", got)
 	}
-	if len(encoding) != 1 || encoding[0] != "chunked" || length != -1 {
-		t.Errorf("the request came with Transfer-Encoding %q and length %d, want chunked and none", encoding, length)
+	if f := <-seen; len(f.encoding) != 1 || f.encoding[0] != "chunked" || f.length != -1 {
+		t.Errorf("the request came with Transfer-Encoding %q and length %d, want chunked and none", f.encoding, f.length)
 	}
 }
 
 func TestCurlExpectContinue(t *testing.T) {
-	var expect string
+	expect := make(chan string, 1)
 	srv := newStandIn(t, func(w http.ResponseWriter, r *http.Request) {
-		expect = r.Header.Get("Expect")
+		expect <- r.Header.Get("Expect")
 		echo(w, r) // reading the body is what makes net/http send 100 Continue
 	}, nil)
 	// The long --expect100-timeout keeps curl from sending the body
@@ -71,8 +74,8 @@ func TestCurlExpectContinue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if expect != "100-continue" {
-		t.Errorf("the server saw Expect %q", expect)
+	if got := <-expect; got != "100-continue" {
+		t.Errorf("the server saw Expect %q", got)
 	}
 	if !strings.Contains(string(res.Stderr), "< HTTP/1.1 100 Continue") {
 		t.Errorf("curl's trace shows no 100 Continue:\n%s", res.Stderr)
