@@ -1,0 +1,539 @@
+package aiohttp
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/aiohttp/internal/http1"
+)
+
+// writeBufSize is how much of a response body is buffered before the head
+// goes out: a handler that writes less and returns gets a Content-Length.
+const writeBufSize = 4 << 10
+
+// response is the http.ResponseWriter of a request. Its methods run on the
+// loop, in the request's task, or are handed to the loop when called from
+// another goroutine (a Threaded handler).
+type response struct {
+	c   *conn
+	req *http.Request
+	ctx context.Context
+
+	header      http.Header
+	status      int
+	wroteHeader bool // the handler's final status is set
+	headSent    bool // the head has gone to the transport
+	chunked     bool
+	closeAfter  bool
+	continued   bool  // 100 Continue was sent
+	declared    int64 // the handler's Content-Length, or -1
+	written     int64 // body bytes the handler wrote
+	handlerDone bool
+	hijacked    bool
+	isHead      bool
+	// Fields the handler set, noted when the head is frozen.
+	hasType, hasDate, hasTE, hasConn bool
+	trailers                         []string // declared with "Trailer"
+
+	head []byte // the frozen head, until sent
+	buf  []byte // body bytes not yet sent
+	keys []string
+
+	readTimedOut, writeTimedOut bool
+	readTimer, writeTimer       *asyncio.TimerHandle
+}
+
+func (w *response) reset(c *conn, r *http.Request) {
+	*w = response{c: c, req: r, ctx: r.Context(), declared: -1, isHead: r.Method == http.MethodHead,
+		head: w.head[:0], buf: w.buf[:0], keys: w.keys[:0]}
+}
+
+// Header implements http.ResponseWriter.
+func (w *response) Header() http.Header {
+	if w.header == nil {
+		w.header = make(http.Header)
+	}
+	return w.header
+}
+
+// WriteHeader implements http.ResponseWriter. Informational statuses
+// (1xx but 101) are sent at once with the header as it is, any number of
+// times, as net/http does.
+func (w *response) WriteHeader(code int) {
+	if asyncio.InTask(w.ctx) {
+		w.writeHeader(code)
+		return
+	}
+	_, _ = onLoop(w.c, w.ctx, func(context.Context) (struct{}, error) {
+		w.writeHeader(code)
+		return struct{}{}, nil
+	})
+}
+
+func (w *response) writeHeader(code int) {
+	if w.hijacked || w.wroteHeader {
+		return
+	}
+	if code < 100 || code > 999 {
+		panic("invalid WriteHeader code " + strconv.Itoa(code))
+	}
+	if code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols {
+		if code == http.StatusContinue && w.continued {
+			return
+		}
+		b := http1.AppendStatusLine(nil, 1, code)
+		b = w.appendFields(b)
+		b = append(b, '\r', '\n')
+		_ = w.c.t.Write(b)
+		if code == http.StatusContinue {
+			w.continued = true
+		}
+		return
+	}
+	w.wroteHeader = true
+	w.status = code
+	w.freeze()
+}
+
+// freeze writes the status line and the handler's fields into w.head, so
+// that later changes to the header map do not show, as net/http promises,
+// and notes the fields that decide the framing.
+func (w *response) freeze() {
+	h := w.header
+	if cl := h.Get("Content-Length"); cl != "" {
+		if n, err := strconv.ParseInt(cl, 10, 64); err == nil && n >= 0 {
+			w.declared = n
+		} else {
+			delete(h, "Content-Length")
+		}
+	}
+	_, w.hasType = h["Content-Type"]
+	_, w.hasDate = h["Date"]
+	if te := h.Get("Transfer-Encoding"); te != "" {
+		w.hasTE = true
+		if strings.EqualFold(te, "chunked") {
+			w.chunked = true
+		}
+		delete(h, "Content-Length")
+		w.declared = -1
+	}
+	if v := h["Connection"]; len(v) > 0 {
+		w.hasConn = true
+		for _, s := range v {
+			if strings.Contains(strings.ToLower(s), "close") {
+				w.closeAfter = true
+			}
+		}
+	}
+	for _, v := range h["Trailer"] {
+		for k := range strings.SplitSeq(v, ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				w.trailers = append(w.trailers, http.CanonicalHeaderKey(k))
+			}
+		}
+	}
+	w.head = http1.AppendStatusLine(w.head[:0], w.req.ProtoMinor, w.status)
+	w.head = w.appendFields(w.head)
+}
+
+// appendFields appends the header map's fields, sorted by name as
+// net/http writes them, leaving out trailers and invalid names.
+func (w *response) appendFields(b []byte) []byte {
+	keys := w.keys[:0]
+	for k := range w.header {
+		if strings.HasPrefix(k, http.TrailerPrefix) || !http1.ValidHeaderName(k) {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range w.header[k] {
+			b = http1.AppendHeader(b, k, v)
+		}
+	}
+	w.keys = keys[:0]
+	return b
+}
+
+// bodyAllowed reports whether the status lets the response have a body.
+func (w *response) bodyAllowed() bool {
+	return !(w.status >= 100 && w.status <= 199 || w.status == 204 || w.status == 304)
+}
+
+// Write implements http.ResponseWriter.
+func (w *response) Write(p []byte) (int, error) {
+	if asyncio.InTask(w.ctx) {
+		return w.write(w.ctx, p)
+	}
+	return onLoop(w.c, w.ctx, func(ctx context.Context) (int, error) { return w.write(ctx, p) })
+}
+
+func (w *response) write(ctx context.Context, p []byte) (int, error) {
+	if w.hijacked {
+		return 0, http.ErrHijacked
+	}
+	if !w.wroteHeader {
+		w.writeHeader(http.StatusOK)
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if !w.bodyAllowed() {
+		return 0, http.ErrBodyNotAllowed
+	}
+	if w.declared >= 0 && w.written+int64(len(p)) > w.declared {
+		return 0, http.ErrContentLength
+	}
+	w.written += int64(len(p))
+	if w.isHead {
+		return len(p), nil
+	}
+	if len(w.buf)+len(p) <= writeBufSize {
+		if w.buf == nil {
+			w.buf = make([]byte, 0, writeBufSize)
+		}
+		w.buf = append(w.buf, p...)
+		return len(p), nil
+	}
+	if err := w.send(p); err != nil {
+		return 0, err
+	}
+	return len(p), w.drain(ctx)
+}
+
+// send sends the head if it has not gone yet, what is buffered, and p.
+func (w *response) send(p []byte) error {
+	c := w.c
+	if c.t.IsClosing() {
+		return errConnClosed
+	}
+	if w.writeTimedOut {
+		return os.ErrDeadlineExceeded
+	}
+	out := w.head[:0]
+	if !w.headSent {
+		out = w.finishHead(false)
+		w.headSent = true
+	}
+	n := len(w.buf) + len(p)
+	if w.chunked && n > 0 {
+		out = http1.AppendChunkHeader(out, n)
+	}
+	if len(w.buf) > 0 {
+		out = append(out, w.buf...)
+		w.buf = w.buf[:0]
+	}
+	if len(p) <= writeBufSize {
+		out = append(out, p...)
+		p = nil
+	}
+	if w.chunked && n > 0 && p == nil {
+		out = append(out, '\r', '\n')
+	}
+	w.head = out[:0]
+	if len(out) > 0 {
+		if err := c.t.Write(out); err != nil {
+			return errConnClosed
+		}
+	}
+	if len(p) > 0 {
+		if err := c.t.Write(p); err != nil {
+			return errConnClosed
+		}
+		if w.chunked {
+			_ = c.t.Write(crlf)
+		}
+	}
+	return nil
+}
+
+var crlf = []byte("\r\n")
+
+// finishHead completes the frozen head with the fields the server adds,
+// now that it knows whether the handler is done (final), and returns it.
+func (w *response) finishHead(final bool) []byte {
+	b := w.head
+	c := w.c
+	switch {
+	case w.hasTE: // the handler's own, among the fields
+	case !w.bodyAllowed():
+	case w.declared >= 0: // likewise
+	case final && !w.hasTrailers() && (!w.isHead || w.written > 0):
+		w.declared = w.written
+		b = append(b, "Content-Length: "...)
+		b = strconv.AppendInt(b, w.written, 10)
+		b = append(b, '\r', '\n')
+	case w.isHead:
+	case w.req.ProtoMinor == 1:
+		w.chunked = true
+		b = append(b, "Transfer-Encoding: chunked\r\n"...)
+	default:
+		// HTTP/1.0 has no chunking: the body ends with the connection.
+		w.closeAfter = true
+	}
+	if !w.hasType && w.bodyAllowed() && !w.hasTE && len(w.buf) > 0 {
+		b = http1.AppendHeader(b, "Content-Type", http.DetectContentType(w.buf[:min(len(w.buf), 512)]))
+	}
+	if !w.hasDate {
+		b = append(b, "Date: "...)
+		b = c.srv.date.append(b)
+		b = append(b, '\r', '\n')
+	}
+	if !c.ex.keepAlive || c.closing || c.eof {
+		w.closeAfter = true
+	}
+	if c.ex.expect && !w.continued && c.ex.body != nil && !c.ex.body.done {
+		// The client may or may not send the body it asked about: the
+		// connection cannot be trusted to frame a next request.
+		w.closeAfter = true
+	}
+	if w.closeAfter {
+		if !w.hasConn {
+			b = append(b, "Connection: close\r\n"...)
+		}
+	} else if w.req.ProtoMinor == 0 && !w.hasConn {
+		b = append(b, "Connection: keep-alive\r\n"...)
+	}
+	return append(b, '\r', '\n')
+}
+
+// hasTrailers reports whether the response will carry trailers.
+func (w *response) hasTrailers() bool {
+	if len(w.trailers) > 0 {
+		return true
+	}
+	for k := range w.header {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// drain waits while the transport's buffer is above its high-water mark.
+func (w *response) drain(ctx context.Context) error {
+	c := w.c
+	for {
+		switch {
+		case c.lost:
+			return errConnClosed
+		case w.ctx.Err() != nil:
+			return w.ctx.Err()
+		case w.writeTimedOut:
+			return os.ErrDeadlineExceeded
+		case !c.wpaused:
+			return nil
+		}
+		c.writeEv.Clear()
+		if err := c.writeEv.Wait(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// Flush implements http.Flusher.
+func (w *response) Flush() { _ = w.FlushError() }
+
+// FlushError sends what is buffered, head included; what the handler writes
+// after is sent chunked unless it set a Content-Length. http.ResponseController
+// calls it.
+func (w *response) FlushError() error {
+	if asyncio.InTask(w.ctx) {
+		return w.flush(w.ctx)
+	}
+	_, err := onLoop(w.c, w.ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, w.flush(ctx) })
+	return err
+}
+
+func (w *response) flush(ctx context.Context) error {
+	if w.hijacked {
+		return http.ErrHijacked
+	}
+	if !w.wroteHeader {
+		w.writeHeader(http.StatusOK)
+	}
+	if err := w.send(nil); err != nil {
+		return err
+	}
+	return w.drain(ctx)
+}
+
+// finish completes the response once the handler has returned.
+func (w *response) finish() {
+	w.handlerDone = true
+	if w.hijacked {
+		return
+	}
+	if !w.wroteHeader {
+		w.writeHeader(http.StatusOK)
+	}
+	c := w.c
+	if c.t.IsClosing() {
+		return
+	}
+	if w.isHead {
+		w.chunked = false
+	}
+	if !w.headSent {
+		out := w.finishHead(true)
+		w.headSent = true
+		if w.chunked {
+			out = w.appendChunk(out)
+			out = w.appendLastChunk(out)
+		} else {
+			out = append(out, w.buf...)
+		}
+		w.buf = w.buf[:0]
+		_ = c.t.Write(out)
+		w.head = out[:0]
+		return
+	}
+	out := w.head[:0]
+	if w.chunked {
+		out = w.appendChunk(out)
+		out = w.appendLastChunk(out)
+	} else {
+		out = append(out, w.buf...)
+	}
+	w.buf = w.buf[:0]
+	if len(out) > 0 {
+		_ = c.t.Write(out)
+	}
+	w.head = out[:0]
+	if w.declared >= 0 && w.written < w.declared && !w.isHead {
+		// The body is shorter than announced: only closing tells.
+		w.closeAfter = true
+	}
+}
+
+func (w *response) appendChunk(b []byte) []byte {
+	if len(w.buf) == 0 {
+		return b
+	}
+	b = http1.AppendChunkHeader(b, len(w.buf))
+	b = append(b, w.buf...)
+	return append(b, '\r', '\n')
+}
+
+// appendLastChunk appends the last chunk and the trailers: those declared
+// with "Trailer" and those set with http.TrailerPrefix.
+func (w *response) appendLastChunk(b []byte) []byte {
+	b = append(b, '0', '\r', '\n')
+	for _, k := range w.trailers {
+		for _, v := range w.header[k] {
+			b = http1.AppendHeader(b, k, v)
+		}
+	}
+	for k, vs := range w.header {
+		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok && http1.ValidHeaderName(name) {
+			for _, v := range vs {
+				b = http1.AppendHeader(b, name, v)
+			}
+		}
+	}
+	return append(b, '\r', '\n')
+}
+
+// abortIfStarted is what a panicking handler leaves: a 500 if nothing was
+// sent yet, reporting whether the connection can go on.
+func (w *response) failInternal() bool {
+	if w.headSent || w.hijacked {
+		return false
+	}
+	w.header = http.Header{"Content-Type": {"text/plain; charset=utf-8"}, "X-Content-Type-Options": {"nosniff"}}
+	w.wroteHeader, w.buf, w.declared, w.chunked, w.hasTE = false, w.buf[:0], -1, false, false
+	w.trailers = nil
+	w.closeAfter = true
+	w.writeHeader(http.StatusInternalServerError)
+	w.buf = append(w.buf, "Internal Server Error\n"...)
+	w.written = int64(len(w.buf))
+	return true
+}
+
+// EnableFullDuplex implements the http.ResponseController method. The
+// server always lets a handler read the request body while it writes the
+// response, so there is nothing to enable.
+func (w *response) EnableFullDuplex() error { return nil }
+
+// SetReadDeadline implements the http.ResponseController method: reads of
+// the request body after t fail with os.ErrDeadlineExceeded. The zero time
+// clears the deadline.
+func (w *response) SetReadDeadline(t time.Time) error {
+	return w.onLoopErr(func() {
+		w.readTimedOut = false
+		w.readTimer = w.setDeadline(w.readTimer, t, func() {
+			w.readTimedOut = true
+			w.c.dataEv.Set()
+		})
+	})
+}
+
+// SetWriteDeadline implements the http.ResponseController method: writes
+// after t fail with os.ErrDeadlineExceeded. The zero time clears the
+// deadline.
+func (w *response) SetWriteDeadline(t time.Time) error {
+	return w.onLoopErr(func() {
+		w.writeTimedOut = false
+		w.writeTimer = w.setDeadline(w.writeTimer, t, func() {
+			w.writeTimedOut = true
+			w.c.writeEv.Set()
+		})
+	})
+}
+
+// setDeadline replaces a deadline's timer with one for t on the loop's
+// clock, which runs expire.
+func (w *response) setDeadline(old *asyncio.TimerHandle, t time.Time, expire func()) *asyncio.TimerHandle {
+	if old != nil {
+		old.Cancel()
+	}
+	if t.IsZero() {
+		return nil
+	}
+	return w.c.srv.loop.CallLater(max(time.Until(t), 0), expire)
+}
+
+func (w *response) stopDeadlines() {
+	if w.readTimer != nil {
+		w.readTimer.Cancel()
+	}
+	if w.writeTimer != nil {
+		w.writeTimer.Cancel()
+	}
+}
+
+// onLoopErr runs fn on the loop, from the request's task or another
+// goroutine.
+func (w *response) onLoopErr(fn func()) error {
+	if asyncio.InTask(w.ctx) {
+		fn()
+		return nil
+	}
+	_, err := onLoop(w.c, w.ctx, func(context.Context) (struct{}, error) { fn(); return struct{}{}, nil })
+	return err
+}
+
+// Hijack implements http.Hijacker: see hijack.go.
+func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if asyncio.InTask(w.ctx) {
+		return w.hijack()
+	}
+	type result struct {
+		c  net.Conn
+		rw *bufio.ReadWriter
+	}
+	r, err := onLoop(w.c, w.ctx, func(context.Context) (result, error) {
+		c, rw, err := w.hijack()
+		return result{c, rw}, err
+	})
+	return r.c, r.rw, err
+}
