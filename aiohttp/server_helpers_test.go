@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"testing"
 	"time"
@@ -122,4 +123,11 @@ func (c *rawConn) statusLine() string {
 		c.t.Errorf("reading status line: %v", err)
 	}
 	return strings.TrimRight(line, "\r\n")
+}
+
+type textprotoHeader = textproto.MIMEHeader
+
+// recvCtx receives from ch as a wait of the request's task.
+func recvCtx[T any](r *http.Request, ch <-chan T) (T, bool, error) {
+	return asyncio.Recv(r.Context(), ch)
 }
