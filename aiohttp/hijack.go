@@ -28,7 +28,7 @@ func (w *response) hijack() (net.Conn, *bufio.ReadWriter, error) {
 		}
 	}
 	w.hijacked, c.hijacked = true, true
-	c.stopTimer()
+	c.dropTimer()
 	delete(c.srv.conns, c)
 	hc := &hijackedConn{
 		loop:    c.srv.loop,

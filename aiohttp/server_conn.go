@@ -55,14 +55,18 @@ type conn struct {
 	held int
 	// scanned is how far a partial head has been looked at for its end.
 	scanned int
-	eof     bool // the peer shut its side
-	lost    bool // ConnectionLost was called
+	// headStart is set when a head has begun to arrive and its timer is
+	// not armed yet.
+	headStart bool
+	eof       bool // the peer shut its side
+	lost      bool // ConnectionLost was called
 
-	state   connState
-	closing bool // close after the current response (Shutdown)
-	parsed  http1.Request
-	timer   *asyncio.TimerHandle
-	onTimer func()
+	state    connState
+	closing  bool // close after the current response (Shutdown)
+	parsed   http1.Request
+	timer    *asyncio.TimerHandle
+	deadline time.Duration // on the loop's clock; 0: none
+	onTimer  func()
 
 	// The current request.
 	task     *asyncio.Task[struct{}]
@@ -169,7 +173,7 @@ func (c *conn) EOFReceived() bool {
 func (c *conn) ConnectionLost(error) {
 	c.lost = true
 	c.state = stateClosed
-	c.stopTimer()
+	c.dropTimer()
 	c.dataEv.Set()
 	c.writeEv.Set()
 	if c.task != nil {
@@ -205,37 +209,62 @@ func (c *conn) releaseBuf() {
 	c.r0, c.r1, c.held, c.scanned = 0, 0, 0, 0
 }
 
-// setTimer arms the connection's one timer: the head timeout or the
-// keep-alive timeout, whichever its state calls for.
+// setTimer sets the connection's one deadline, d from now: the head timeout
+// or the keep-alive timeout, whichever its state calls for. A timer already
+// pending that fires no later is kept and re-armed for the rest when it
+// fires, so that a connection going from request to request does not make
+// a timer for each.
 func (c *conn) setTimer(d time.Duration) {
-	c.stopTimer()
-	if d > 0 {
-		c.timer = c.srv.loop.CallLater(d, c.onTimer)
+	if d <= 0 {
+		c.deadline = 0
+		return
 	}
+	c.deadline = c.srv.loop.Time() + d
+	if c.timer != nil {
+		if c.timer.When() <= c.deadline {
+			return
+		}
+		c.timer.Cancel()
+	}
+	c.timer = c.srv.loop.CallAt(c.deadline, c.onTimer)
 }
 
-func (c *conn) stopTimer() {
+// stopTimer clears the deadline; the pending timer, if any, finds nothing
+// to do when it fires.
+func (c *conn) stopTimer() { c.deadline = 0 }
+
+// dropTimer cancels the pending timer, for a connection that has ended.
+func (c *conn) dropTimer() {
+	c.deadline = 0
 	if c.timer != nil {
 		c.timer.Cancel()
 		c.timer = nil
 	}
 }
 
-// timeout runs when the head or keep-alive timeout expires.
+// timeout runs when the connection's timer fires.
 func (c *conn) timeout() {
 	c.timer = nil
+	if c.deadline == 0 {
+		return
+	}
+	if now := c.srv.loop.Time(); now < c.deadline {
+		c.timer = c.srv.loop.CallAt(c.deadline, c.onTimer)
+		return
+	}
+	c.deadline = 0
 	switch c.state {
 	case stateIdle:
 		c.close()
 	case stateHead:
-		c.fail(408)
+		c.fail(http.StatusRequestTimeout)
 	}
 }
 
 // close closes the connection once what is written is sent.
 func (c *conn) close() {
 	c.state = stateClosed
-	c.stopTimer()
+	c.dropTimer()
 	c.t.Close()
 }
 
@@ -245,7 +274,7 @@ func (c *conn) abort(cause error) {
 		c.task.CancelCause(cause)
 	}
 	c.state = stateClosed
-	c.stopTimer()
+	c.dropTimer()
 	c.t.Abort()
 }
 
@@ -266,20 +295,24 @@ func (c *conn) readHead() {
 		return
 	}
 	if c.state == stateIdle {
+		// The head timer is armed only if the head is not whole in the
+		// first read, which is the common case's saving.
 		c.state = stateHead
-		c.setTimer(c.srv.cfg.readHeaderTimeout)
+		c.headStart = true
 	}
 	// A head dripped in small pieces is parsed again only when a line
 	// has ended, so that a slow client cannot make parsing quadratic.
 	if bytes.IndexByte(c.buf[c.r0+c.scanned:c.r1], '\n') < 0 {
 		c.scanned = c.r1 - c.r0
 		if c.scanned <= c.maxLine() {
+			c.armHeadTimer()
 			return
 		}
 	}
 	c.scanned = c.r1 - c.r0
 	n, err := c.parsed.Parse(c.buf[c.r0:c.r1], c.srv.cfg.limits)
 	if err == http1.ErrIncomplete {
+		c.armHeadTimer()
 		return
 	}
 	if err != nil {
@@ -292,6 +325,7 @@ func (c *conn) readHead() {
 		return
 	}
 	c.stopTimer()
+	c.headStart = false
 	c.state = stateBusy
 	c.srv.tasks++
 	c.task = asyncio.Spawn(c.ctx, c.serveFn, asyncio.Name(c.ex.taskName()))
@@ -346,4 +380,12 @@ func (c *conn) maxLine() int {
 		return n
 	}
 	return http1.DefaultMaxLineBytes
+}
+
+// armHeadTimer starts the head timeout when a head has begun to arrive.
+func (c *conn) armHeadTimer() {
+	if c.headStart {
+		c.headStart = false
+		c.setTimer(c.srv.cfg.readHeaderTimeout)
+	}
 }

@@ -128,14 +128,22 @@ func internMethod(m string) string {
 
 // request builds the http.Request of x, with ctx as its context.
 func (x *exchange) request(ctx context.Context, c *conn) (*http.Request, error) {
-	u, err := parseTarget(x.method, x.target)
-	if err != nil {
-		return nil, err
+	// One allocation for the URL and the values of the usual few fields.
+	a := new(requestAlloc)
+	u := &a.url
+	if !simpleTarget(x.target, u) {
+		var err error
+		if u, err = parseTarget(x.method, x.target); err != nil {
+			return nil, err
+		}
 	}
 	h := make(http.Header, len(x.fields))
 	// One backing array for the values of every field; each key's slice
 	// takes one element of it, capped so that an append cannot spill over.
-	vals := make([]string, len(x.fields))
+	vals := a.vals[:]
+	if len(x.fields) > len(vals) {
+		vals = make([]string, len(x.fields))
+	}
 	for i, f := range x.fields {
 		name := x.head[f.name:f.nameEnd]
 		key := canonicalKey(name)
@@ -229,3 +237,48 @@ func canonicalKey(name string) string {
 	}
 	return name
 }
+
+// requestAlloc holds what a request needs besides the http.Request itself,
+// allocated in one piece.
+type requestAlloc struct {
+	url  url.URL
+	vals [6]string
+}
+
+// simpleTarget parses into u an origin-form target made only of characters
+// that need no unescaping, as url.ParseRequestURI would, and reports
+// whether it could; other targets take the general path.
+func simpleTarget(target string, u *url.URL) bool {
+	if len(target) == 0 || target[0] != '/' || len(target) > 1 && target[1] == '/' {
+		return false
+	}
+	path, query, hasQuery := strings.Cut(target, "?")
+	for i := 0; i < len(path); i++ {
+		if !pathChar[path[i]] {
+			return false
+		}
+	}
+	if hasQuery && query == "" {
+		return false // ForceQuery
+	}
+	u.Path, u.RawQuery = path, query
+	return true
+}
+
+// pathChar holds the characters of a path that url.ParseRequestURI keeps
+// as they are: unreserved, sub-delims, ':', '@' and '/'.
+var pathChar = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "-._~!$&'()*+,;=:@/" {
+		t[c] = true
+	}
+	return t
+}()

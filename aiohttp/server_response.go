@@ -210,6 +210,27 @@ func (w *response) write(ctx context.Context, p []byte) (int, error) {
 	return len(p), w.drain(ctx)
 }
 
+// WriteString implements io.StringWriter, sparing a handler that writes
+// strings (io.WriteString, fmt.Fprint) a conversion.
+func (w *response) WriteString(s string) (int, error) {
+	if asyncio.InTask(w.ctx) && !w.hijacked && w.wroteHeader && w.bodyAllowed() && !w.isHead &&
+		(w.declared < 0 || w.written+int64(len(s)) <= w.declared) && len(w.buf)+len(s) <= writeBufSize {
+		if w.buf == nil {
+			w.buf = make([]byte, 0, writeBufSize)
+		}
+		w.buf = append(w.buf, s...)
+		w.written += int64(len(s))
+		return len(s), nil
+	}
+	if !w.wroteHeader && asyncio.InTask(w.ctx) {
+		w.writeHeader(http.StatusOK)
+		if w.bodyAllowed() && !w.isHead && !w.hijacked {
+			return w.WriteString(s)
+		}
+	}
+	return w.Write([]byte(s))
+}
+
 // send sends the head if it has not gone yet, what is buffered, and p.
 func (w *response) send(p []byte) error {
 	c := w.c
