@@ -70,6 +70,7 @@ type conn struct {
 
 	// The current request.
 	task     *asyncio.Task[struct{}]
+	started  bool // the task's body has begun
 	ex       exchange
 	serveFn  func(context.Context) (struct{}, error)
 	dataEv   *asyncio.Event // set when bytes arrive or the connection ends
@@ -177,7 +178,7 @@ func (c *conn) ConnectionLost(error) {
 	c.dataEv.Set()
 	c.writeEv.Set()
 	if c.task != nil {
-		c.task.CancelCause(errConnClosed)
+		c.cancelTask(errConnClosed)
 	} else {
 		c.releaseBuf()
 	}
@@ -271,7 +272,7 @@ func (c *conn) close() {
 // abort cancels the connection's request, if any, and aborts it.
 func (c *conn) abort(cause error) {
 	if c.task != nil {
-		c.task.CancelCause(cause)
+		c.cancelTask(cause)
 	}
 	c.state = stateClosed
 	c.dropTimer()
@@ -387,5 +388,16 @@ func (c *conn) armHeadTimer() {
 	if c.headStart {
 		c.headStart = false
 		c.setTimer(c.srv.cfg.readHeaderTimeout)
+	}
+}
+
+// cancelTask cancels the request's task. A task cancelled before its first
+// step would never run its body, which accounts for its end, so one that
+// has not started is left to find its connection closed instead.
+func (c *conn) cancelTask(cause error) {
+	if c.started {
+		c.task.CancelCause(cause)
+		c.dataEv.Set()
+		c.writeEv.Set()
 	}
 }

@@ -312,6 +312,11 @@ func (w *response) finishHead(final bool) []byte {
 	if !c.ex.keepAlive || c.closing || c.eof {
 		w.closeAfter = true
 	}
+	if b := c.ex.body; final && b != nil && !b.done && b.kind == http1.ContentLength && b.left > maxDiscard {
+		// Too much body left unread to drop: announce the close, as
+		// net/http does.
+		w.closeAfter = true
+	}
 	if c.ex.expect && !w.continued && c.ex.body != nil && !c.ex.body.done {
 		// The client may or may not send the body it asked about: the
 		// connection cannot be trusted to frame a next request.

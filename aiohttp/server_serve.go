@@ -16,6 +16,13 @@ import (
 func (c *conn) serve(ctx context.Context) (struct{}, error) {
 	s := c.srv
 	x := &c.ex
+	c.started = true
+	if c.state == stateClosed {
+		// Closed or aborted before the task's first step.
+		c.endTask()
+		c.releaseBuf()
+		return struct{}{}, nil
+	}
 	var start time.Time
 	if s.cfg.accessLog != nil {
 		start = time.Now()
@@ -132,7 +139,7 @@ func (c *conn) next(ctx context.Context) {
 
 // endTask accounts for the end of a request's task.
 func (c *conn) endTask() {
-	c.task = nil
+	c.task, c.started = nil, false
 	c.srv.tasks--
 	c.srv.checkDone()
 }

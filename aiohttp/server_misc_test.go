@@ -1,0 +1,191 @@
+package aiohttp_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/aiohttp"
+)
+
+func TestServerServeNeedsTask(t *testing.T) {
+	_, err := aiohttp.Serve(context.Background(), "127.0.0.1:0", http.NotFoundHandler())
+	if !errors.Is(err, asyncio.ErrNoTask) {
+		t.Errorf("Serve outside a task: %v, want ErrNoTask", err)
+	}
+	_, err = asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		_, err := aiohttp.Serve(ctx, "127.0.0.1:0", http.NotFoundHandler(), aiohttp.Workers(2))
+		if !errors.Is(err, aiohttp.ErrWorkersNotSupported) {
+			t.Errorf("Workers(2): %v", err)
+		}
+		return struct{}{}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestServerHTTP10(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/stream" {
+			io.WriteString(w, "a")
+			http.NewResponseController(w).Flush()
+		}
+		io.WriteString(w, "b")
+	})
+	serve(t, h, func(addr string) {
+		c := dialRaw(t, addr)
+		defer c.Close()
+		c.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+		resp, body := c.response("GET")
+		if resp == nil || body != "b" || resp.Close || resp.Header.Get("Connection") != "keep-alive" {
+			t.Errorf("1.0 keep-alive: %+v %q", resp, body)
+		}
+		// A streamed response to HTTP/1.0 has no chunking: it ends with
+		// the connection.
+		c.send("GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+		resp, body = c.response("GET")
+		if resp == nil || body != "ab" || !resp.Close || resp.ContentLength != -1 {
+			t.Errorf("1.0 stream: %+v %q", resp, body)
+		}
+		c2 := dialRaw(t, addr)
+		defer c2.Close()
+		c2.send("GET / HTTP/1.0\r\n\r\n")
+		if resp, _ := c2.response("GET"); resp == nil || !resp.Close {
+			t.Errorf("1.0 without keep-alive: %+v", resp)
+		}
+		if rest := c2.readAll(); rest != "" {
+			t.Errorf("after a 1.0 response: %q", rest)
+		}
+	})
+}
+
+func TestServerUnreadBody(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ignored it") })
+	serve(t, h, func(addr string) {
+		c := dialRaw(t, addr)
+		defer c.Close()
+		// A small unread body is dropped and the connection serves on.
+		c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		for i := range 2 {
+			resp, body := c.response("GET")
+			if resp == nil || body != "ignored it" || resp.Close {
+				t.Errorf("response %d: %+v %q", i, resp, body)
+			}
+		}
+		// A large one closes the connection.
+		c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n")
+		if resp, _ := c.response("GET"); resp == nil || !resp.Close {
+			t.Errorf("large unread body: %+v", resp)
+		}
+	})
+}
+
+func TestServerResponseFraming(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/nocontent":
+			w.WriteHeader(http.StatusNoContent)
+			if _, err := w.Write([]byte("x")); !errors.Is(err, http.ErrBodyNotAllowed) {
+				t.Errorf("Write after 204: %v", err)
+			}
+		case "/declared":
+			w.Header().Set("Content-Length", "3")
+			if _, err := io.WriteString(w, "abcd"); !errors.Is(err, http.ErrContentLength) {
+				t.Errorf("writing past Content-Length: %v", err)
+			}
+			io.WriteString(w, "abc")
+		case "/html":
+			io.WriteString(w, "<html><body>hi</body></html>")
+		case "/frozen":
+			w.WriteHeader(http.StatusTeapot)
+			w.Header().Set("X-Late", "too late")
+		}
+	})
+	serve(t, h, func(addr string) {
+		c := dialRaw(t, addr)
+		defer c.Close()
+		c.send("GET /nocontent HTTP/1.1\r\nHost: x\r\n\r\nGET /declared HTTP/1.1\r\nHost: x\r\n\r\n" +
+			"GET /html HTTP/1.1\r\nHost: x\r\n\r\nGET /frozen HTTP/1.1\r\nHost: x\r\n\r\n")
+		if resp, body := c.response("GET"); resp == nil || resp.StatusCode != 204 || body != "" || resp.Header.Get("Content-Length") != "" {
+			t.Errorf("204: %+v %q", resp, body)
+		}
+		if resp, body := c.response("GET"); resp == nil || body != "abc" || resp.ContentLength != 3 {
+			t.Errorf("declared: %+v %q", resp, body)
+		}
+		if resp, _ := c.response("GET"); resp == nil || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+			t.Errorf("sniffed: %+v", resp)
+		}
+		if resp, _ := c.response("GET"); resp == nil || resp.StatusCode != 418 || resp.Header.Get("X-Late") != "" {
+			t.Errorf("frozen head: %+v", resp)
+		}
+	})
+}
+
+func TestServerAccessLog(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted)
+		io.WriteString(w, "12345")
+	})
+	serveWith(t, h, []aiohttp.ServerOption{aiohttp.AccessLog(log)}, nil, func(addr string) {
+		get(t, newClient(t), "http://"+addr+"/logged?x=1")
+	})
+	line := buf.String()
+	for _, want := range []string{"method=GET", "path=/logged", "status=202", "bytes=5", "duration=", "remote=127.0.0.1:"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("access log %q lacks %q", line, want)
+		}
+	}
+}
+
+func TestServerHandlerTimeout(t *testing.T) {
+	var handlerErr error
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlerErr = asyncio.Sleep(r.Context(), time.Hour)
+	})
+	serveWith(t, h, []aiohttp.ServerOption{aiohttp.HandlerTimeout(20 * time.Millisecond)}, nil, func(addr string) {
+		resp, _ := get(t, newClient(t), "http://"+addr+"/")
+		if resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("timed-out handler: %+v", resp)
+		}
+	})
+	if handlerErr == nil {
+		t.Error("the handler's task was not cancelled")
+	}
+}
+
+func TestServerReadDeadline(t *testing.T) {
+	var readErr error
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		if err := rc.SetReadDeadline(time.Now().Add(20 * time.Millisecond)); err != nil {
+			t.Error(err)
+		}
+		_, readErr = io.ReadAll(r.Body)
+		if err := rc.EnableFullDuplex(); err != nil {
+			t.Error(err)
+		}
+		w.WriteHeader(http.StatusRequestTimeout)
+	})
+	serve(t, h, func(addr string) {
+		c := dialRaw(t, addr)
+		defer c.Close()
+		c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234")
+		if resp, _ := c.response("POST"); resp == nil || resp.StatusCode != http.StatusRequestTimeout {
+			t.Errorf("response %+v", resp)
+		}
+	})
+	if !errors.Is(readErr, os.ErrDeadlineExceeded) {
+		t.Errorf("read past the deadline: %v", readErr)
+	}
+}
