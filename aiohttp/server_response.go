@@ -9,11 +9,18 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/aiohttp/internal/http1"
 )
+
+var writeBufPool = sync.Pool{New: func() any { b := make([]byte, 0, writeBufSize); return &b }}
+
+// headBufPool holds buffers for a response's head and the body buffered
+// behind it, sent in one write.
+var headBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2*writeBufSize); return &b }}
 
 // writeBufSize is how much of a response body is buffered before the head
 // goes out: a handler that writes less and returns gets a Content-Length.
@@ -43,9 +50,13 @@ type response struct {
 	hasType, hasDate, hasTE, hasConn bool
 	trailers                         []string // declared with "Trailer"
 
-	head []byte // the frozen head, until sent
-	buf  []byte // body bytes not yet sent
-	keys []string
+	// head holds the frozen head until it is sent, and stages what goes
+	// to the transport; it comes from headBufPool.
+	head    []byte
+	headRef *[]byte
+	buf     []byte // body bytes not yet sent, from writeBufPool
+	bufRef  *[]byte
+	keys    []string
 
 	readTimedOut, writeTimedOut bool
 	readTimer, writeTimer       *asyncio.TimerHandle
@@ -53,7 +64,7 @@ type response struct {
 
 func (w *response) reset(c *conn, r *http.Request) {
 	*w = response{c: c, req: r, ctx: r.Context(), declared: -1, isHead: r.Method == http.MethodHead,
-		head: w.head[:0], buf: w.buf[:0], keys: w.keys[:0]}
+		keys: w.keys[:0]}
 }
 
 // Header implements http.ResponseWriter.
@@ -140,6 +151,10 @@ func (w *response) freeze() {
 			}
 		}
 	}
+	if w.headRef == nil {
+		w.headRef = headBufPool.Get().(*[]byte)
+		w.head = *w.headRef
+	}
 	w.head = http1.AppendStatusLine(w.head[:0], w.req.ProtoMinor, w.status)
 	w.head = w.appendFields(w.head)
 }
@@ -198,9 +213,7 @@ func (w *response) write(ctx context.Context, p []byte) (int, error) {
 		return len(p), nil
 	}
 	if len(w.buf)+len(p) <= writeBufSize {
-		if w.buf == nil {
-			w.buf = make([]byte, 0, writeBufSize)
-		}
+		w.getBuf()
 		w.buf = append(w.buf, p...)
 		return len(p), nil
 	}
@@ -215,9 +228,7 @@ func (w *response) write(ctx context.Context, p []byte) (int, error) {
 func (w *response) WriteString(s string) (int, error) {
 	if asyncio.InTask(w.ctx) && !w.hijacked && w.wroteHeader && w.bodyAllowed() && !w.isHead &&
 		(w.declared < 0 || w.written+int64(len(s)) <= w.declared) && len(w.buf)+len(s) <= writeBufSize {
-		if w.buf == nil {
-			w.buf = make([]byte, 0, writeBufSize)
-		}
+		w.getBuf()
 		w.buf = append(w.buf, s...)
 		w.written += int64(len(s))
 		return len(s), nil
@@ -562,4 +573,27 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return result{c, rw}, err
 	})
 	return r.c, r.rw, err
+}
+
+// getBuf takes a write buffer from the pool if the response has none.
+func (w *response) getBuf() {
+	if w.bufRef == nil {
+		w.bufRef = writeBufPool.Get().(*[]byte)
+		w.buf = (*w.bufRef)[:0]
+	}
+}
+
+// releaseBuf gives the write buffer back once the response is complete,
+// so that an idle connection holds none.
+func (w *response) releaseBuf() {
+	if w.bufRef != nil {
+		writeBufPool.Put(w.bufRef)
+		w.bufRef = nil
+	}
+	w.buf = nil
+	if w.headRef != nil {
+		headBufPool.Put(w.headRef)
+		w.headRef = nil
+	}
+	w.head = nil
 }

@@ -140,6 +140,7 @@ func (c *conn) next(ctx context.Context) {
 // endTask accounts for the end of a request's task.
 func (c *conn) endTask() {
 	c.task, c.started = nil, false
+	c.ex.resp.releaseBuf()
 	c.srv.tasks--
 	c.srv.checkDone()
 }
