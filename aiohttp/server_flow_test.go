@@ -1,0 +1,137 @@
+package aiohttp_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/aiohttp"
+)
+
+// A handler writing more than the client reads is suspended by the
+// transport's flow control, not the loop: another connection is served
+// meanwhile, and every byte arrives once the client reads.
+func TestServerWriteBackpressure(t *testing.T) {
+	const size = 16 << 20
+	chunk := bytes.Repeat([]byte("x"), 64<<10)
+	var writeErr error
+	written, writtenThen := 0, 0
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/big" {
+			writtenThen = written
+			io.WriteString(w, "small")
+			return
+		}
+		for written < size && writeErr == nil {
+			_, writeErr = w.Write(chunk)
+			written += len(chunk)
+		}
+	})
+	serve(t, h, func(addr string) {
+		big := dialRaw(t, addr)
+		defer big.Close()
+		big.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+		// The big response fills the socket buffers and stalls; a
+		// second connection is served all the same.
+		small := dialRaw(t, addr)
+		defer small.Close()
+		small.send("GET /small HTTP/1.1\r\nHost: x\r\n\r\n")
+		if _, body := small.response("GET"); body != "small" {
+			t.Errorf("second connection: %q", body)
+		}
+		resp, body := big.response("GET")
+		if resp == nil || len(body) != size {
+			t.Errorf("big response: %d bytes, want %d", len(body), size)
+		}
+	})
+	if writeErr != nil {
+		t.Errorf("Write: %v", writeErr)
+	}
+	// Without flow control the handler would have written everything
+	// into the transport's buffer at once.
+	if writtenThen >= size {
+		t.Errorf("the big handler had written all %d bytes before the client read any", writtenThen)
+	}
+}
+
+// Many pipelined requests, more than the server buffers, are all served in
+// order: the server stops reading and goes on once it has caught up.
+func TestServerPipelineFlood(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.URL.Path) })
+	serve(t, h, func(addr string) {
+		c := dialRaw(t, addr)
+		defer c.Close()
+		const n = 3000 // about 150 KB of heads
+		var reqs strings.Builder
+		for i := range n {
+			fmt.Fprintf(&reqs, "GET /%d HTTP/1.1\r\nHost: x\r\nX-Padding: %s\r\n\r\n", i, strings.Repeat("p", 20))
+		}
+		go c.send(reqs.String())
+		for i := range n {
+			if _, body := c.response("GET"); body != fmt.Sprintf("/%d", i) {
+				t.Errorf("response %d: %q", i, body)
+				return
+			}
+		}
+	})
+}
+
+// Shutdown from a plain goroutine blocks that goroutine until done.
+func TestServerShutdownFromGoroutine(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		srv, err := aiohttp.Serve(ctx, "127.0.0.1:0", h)
+		if err != nil {
+			return struct{}{}, err
+		}
+		done := make(chan error)
+		go func() {
+			_, body := get(t, newClient(t), "http://"+srv.Addr().String()+"/")
+			if body != "ok" {
+				t.Errorf("body %q", body)
+			}
+			done <- srv.Shutdown(context.Background())
+		}()
+		if err, _, _ := asyncio.Recv(ctx, done); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+		return struct{}{}, srv.Wait(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A Threaded handler hijacks, and uses the connection from its goroutine.
+func TestServerThreadedHijack(t *testing.T) {
+	h := aiohttp.Threaded(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, rw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		line, err := rw.ReadString('\n')
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if _, err := conn.Write([]byte("got " + line)); err != nil {
+			t.Error(err)
+		}
+	}))
+	serve(t, h, func(addr string) {
+		c := dialRaw(t, addr)
+		defer c.Close()
+		c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		c.send("ping\n")
+		if got := c.readAll(); got != "got ping\n" {
+			t.Errorf("got %q", got)
+		}
+	})
+}
