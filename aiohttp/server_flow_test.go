@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/aiohttp"
@@ -134,4 +135,47 @@ func TestServerThreadedHijack(t *testing.T) {
 			t.Errorf("got %q", got)
 		}
 	})
+}
+
+// An idle keep-alive connection is closed after KeepAliveTimeout of the
+// loop's clock, counted from its last response.
+func TestServerKeepAliveTimeoutVirtualClock(t *testing.T) {
+	clock := asyncio.NewVirtualClock()
+	clock.SetAutoJump(false)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.URL.Path) })
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		srv, err := aiohttp.Serve(ctx, "127.0.0.1:0", h, aiohttp.KeepAliveTimeout(75*time.Second))
+		if err != nil {
+			return struct{}{}, err
+		}
+		step := make(chan string)
+		next := make(chan struct{}, 1) // buffered: the loop never blocks on it
+		go func() {
+			c := dialRaw(t, srv.Addr().String())
+			defer c.Close()
+			for _, path := range []string{"/1", "/2"} {
+				c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n")
+				_, body := c.response("GET")
+				step <- body
+				<-next
+			}
+			step <- "closed:" + c.readAll()
+		}()
+		expect := func(want string) {
+			if got, _, _ := asyncio.Recv(ctx, step); got != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		}
+		expect("/1")
+		clock.Advance(30 * time.Second) // idle, but not for long enough
+		next <- struct{}{}
+		expect("/2") // served: the connection was still open
+		clock.Advance(80 * time.Second)
+		next <- struct{}{}
+		expect("closed:")
+		return struct{}{}, srv.Shutdown(ctx)
+	}, asyncio.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -189,3 +189,31 @@ func TestServerReadDeadline(t *testing.T) {
 		t.Errorf("read past the deadline: %v", readErr)
 	}
 }
+
+func TestServerLimitsOptions(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	opts := []aiohttp.ServerOption{
+		aiohttp.MaxHeaderBytes(1024), aiohttp.MaxHeaders(3), aiohttp.MaxLineBytes(200),
+		aiohttp.SocketOptions(asyncio.Backlog(16)),
+	}
+	cases := []struct {
+		name, req string
+		code      int
+	}{
+		{"fits", "GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n\r\n", 200},
+		{"head too large", "GET / HTTP/1.1\r\nHost: x\r\n" + strings.Repeat("A: "+strings.Repeat("b", 150)+"\r\n", 3) + "\r\n", 431},
+		{"too many headers", "GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", 431},
+		{"line too long", "GET / HTTP/1.1\r\nHost: x\r\nA: " + strings.Repeat("b", 300) + "\r\n\r\n", 431},
+		{"request line too long", "GET /" + strings.Repeat("a", 300) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414},
+	}
+	serveWith(t, h, opts, nil, func(addr string) {
+		for _, tc := range cases {
+			c := dialRaw(t, addr)
+			c.send(tc.req)
+			if resp, _ := c.response("GET"); resp == nil || resp.StatusCode != tc.code {
+				t.Errorf("%s: %+v, want %d", tc.name, resp, tc.code)
+			}
+			c.Close()
+		}
+	})
+}
