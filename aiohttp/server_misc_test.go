@@ -217,3 +217,52 @@ func TestServerLimitsOptions(t *testing.T) {
 		}
 	})
 }
+
+// The task that called Serve may end: the server serves on, its requests'
+// tasks spawned from the loop.
+func TestServerOutlivesServingTask(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "still here") })
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		srv, err := asyncio.Spawn(ctx, func(ctx context.Context) (*aiohttp.Server, error) {
+			return aiohttp.Serve(ctx, "127.0.0.1:0", h)
+		}).Wait(ctx)
+		if err != nil {
+			return struct{}{}, err
+		}
+		got := make(chan string)
+		go func() {
+			_, body := get(t, newClient(t), "http://"+srv.Addr().String()+"/")
+			got <- body
+		}()
+		if b, _, _ := asyncio.Recv(ctx, got); b != "still here" {
+			t.Errorf("body %q", b)
+		}
+		return struct{}{}, srv.Shutdown(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestServerWriteDeadline(t *testing.T) {
+	var writeErr error
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		rc.SetWriteDeadline(time.Now().Add(30 * time.Millisecond))
+		chunk := make([]byte, 64<<10)
+		for writeErr == nil {
+			_, writeErr = w.Write(chunk) // the client never reads
+		}
+	})
+	serve(t, h, func(addr string) {
+		c := dialRaw(t, addr)
+		defer c.Close()
+		c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		// Once the handler gave up, the connection is aborted: a reset
+		// is as good an end as EOF here.
+		io.Copy(io.Discard, c.r)
+	})
+	if !errors.Is(writeErr, os.ErrDeadlineExceeded) {
+		t.Errorf("write past the deadline: %v", writeErr)
+	}
+}

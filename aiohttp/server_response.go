@@ -249,7 +249,7 @@ func (w *response) send(p []byte) error {
 		return errConnClosed
 	}
 	if w.writeTimedOut {
-		return os.ErrDeadlineExceeded
+		return w.writeExpired()
 	}
 	out := w.head[:0]
 	if !w.headSent {
@@ -366,7 +366,7 @@ func (w *response) drain(ctx context.Context) error {
 		case w.ctx.Err() != nil:
 			return w.ctx.Err()
 		case w.writeTimedOut:
-			return os.ErrDeadlineExceeded
+			return w.writeExpired()
 		case !c.wpaused:
 			return nil
 		}
@@ -596,4 +596,13 @@ func (w *response) releaseBuf() {
 		w.headRef = nil
 	}
 	w.head = nil
+}
+
+// writeExpired is what a write past the write deadline returns. As with
+// net/http, the connection is done for: what it could not send is dropped.
+func (w *response) writeExpired() error {
+	w.closeAfter = true
+	w.c.state = stateClosed
+	w.c.t.Abort()
+	return os.ErrDeadlineExceeded
 }

@@ -16,6 +16,9 @@ import (
 func (c *conn) serve(ctx context.Context) (struct{}, error) {
 	s := c.srv
 	x := &c.ex
+	// The server counts the task as ended only once it has handed the
+	// connection on, whatever happens in between.
+	defer s.taskEnded()
 	c.started = true
 	if c.state == stateClosed {
 		// Closed or aborted before the task's first step.
@@ -66,8 +69,10 @@ func (c *conn) serve(ctx context.Context) (struct{}, error) {
 		}
 		s.logAccess(r, status, w.written, start)
 	}
-	c.next(ctx)
+	// The connection is no longer this task's: next may start the task
+	// of a pipelined request.
 	c.endTask()
+	c.next(ctx)
 	return struct{}{}, nil
 }
 
@@ -137,12 +142,17 @@ func (c *conn) next(ctx context.Context) {
 	c.readHead()
 }
 
-// endTask accounts for the end of a request's task.
+// endTask detaches the request's task from the connection, its response
+// complete.
 func (c *conn) endTask() {
 	c.task, c.started = nil, false
 	c.ex.resp.releaseBuf()
-	c.srv.tasks--
-	c.srv.checkDone()
+}
+
+// taskEnded accounts for the end of a request's task.
+func (s *Server) taskEnded() {
+	s.tasks--
+	s.checkDone()
 }
 
 // resumeReading reads again once what is buffered has been consumed.
