@@ -147,7 +147,20 @@ func (c *conn) next(ctx context.Context) {
 func (c *conn) endTask() {
 	c.task, c.started = nil, false
 	c.ex.resp.releaseBuf()
+	// Nothing of the request stays reachable from an idle connection.
+	x := &c.ex
+	x.head, x.method, x.target, x.host = "", "", "", ""
+	// A handler that kept its ResponseWriter past its return gets errors
+	// from it, not the next request's connection.
+	x.resp.req, x.resp.header, x.resp.ctx = nil, nil, endedCtx
 }
+
+// endedCtx is the ctx of a response whose handler has returned.
+var endedCtx = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
 
 // taskEnded accounts for the end of a request's task.
 func (s *Server) taskEnded() {
