@@ -3,6 +3,8 @@ package aiohttp_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"net"
 	"fmt"
 	"io"
 	"net/http"
@@ -177,5 +179,33 @@ func TestServerKeepAliveTimeoutVirtualClock(t *testing.T) {
 	}, asyncio.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A hijacked connection's read deadline runs on the loop's timers.
+func TestServerHijackReadDeadline(t *testing.T) {
+	var readErr error
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		conn.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+		_, readErr = conn.Read(make([]byte, 10))
+		conn.Write([]byte("timed out\n"))
+	})
+	serve(t, h, func(addr string) {
+		c := dialRaw(t, addr)
+		defer c.Close()
+		c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		if got := c.readAll(); got != "timed out\n" {
+			t.Errorf("got %q", got)
+		}
+	})
+	var ne net.Error
+	if !errors.As(readErr, &ne) || !ne.Timeout() {
+		t.Errorf("read past the deadline: %v", readErr)
 	}
 }
