@@ -1,6 +1,7 @@
 package aiohttp_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -264,5 +266,48 @@ func TestServerWriteDeadline(t *testing.T) {
 	})
 	if !errors.Is(writeErr, os.ErrDeadlineExceeded) {
 		t.Errorf("write past the deadline: %v", writeErr)
+	}
+}
+
+// The http.Request is what net/http's server would make of the same bytes.
+func TestServerRequestLikeNetHTTP(t *testing.T) {
+	heads := []string{
+		"GET /a/b?x=1&y=%20 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: t\r\nAccept: a\r\nAccept: b\r\nx-lower: v\r\n\r\n",
+		"GET http://other.example/abs?q HTTP/1.1\r\nHost: example.com\r\n\r\n",
+		"GET /%7Euser/a%2Fb HTTP/1.1\r\nHost: h\r\n\r\n",
+		"OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n",
+		"DELETE /x? HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+	}
+	type seen struct {
+		Method, Host, RequestURI, Proto, Path, RawPath, RawQuery string
+		ForceQuery, Close                                      bool
+		Header                                                 http.Header
+	}
+	var got []seen
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, seen{r.Method, r.Host, r.RequestURI, r.Proto, r.URL.Path, r.URL.RawPath, r.URL.RawQuery, r.URL.ForceQuery, r.Close, r.Header})
+	})
+	serve(t, h, func(addr string) {
+		for _, head := range heads {
+			c := dialRaw(t, addr)
+			c.send(head)
+			c.response("GET")
+			c.Close()
+		}
+	})
+	for i, head := range heads {
+		want, err := http.ReadRequest(bufio.NewReader(strings.NewReader(head)))
+		if err != nil {
+			t.Errorf("net/http refuses %q: %v", head, err)
+			continue
+		}
+		w := seen{want.Method, want.Host, want.RequestURI, want.Proto, want.URL.Path, want.URL.RawPath, want.URL.RawQuery, want.URL.ForceQuery, want.Close, want.Header}
+		if i >= len(got) {
+			t.Errorf("%q: not served", head)
+			continue
+		}
+		if !reflect.DeepEqual(got[i], w) {
+			t.Errorf("%q:\n got %+v\nwant %+v", head, got[i], w)
+		}
 	}
 }

@@ -172,7 +172,8 @@ func (x *exchange) request(ctx context.Context, c *conn) (*http.Request, error) 
 	if x.protoMinor == 0 {
 		r.Proto = "HTTP/1.0"
 	}
-	if r.Host == "" {
+	// As in net/http, an absolute-form target's host wins over Host.
+	if u.Host != "" {
 		r.Host = u.Host
 	}
 	// net/http moves Host to r.Host.
