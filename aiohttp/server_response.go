@@ -22,6 +22,9 @@ var writeBufPool = sync.Pool{New: func() any { b := make([]byte, 0, writeBufSize
 // behind it, sent in one write.
 var headBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2*writeBufSize); return &b }}
 
+// sniffLen is how much of a body http.DetectContentType looks at.
+const sniffLen = 512
+
 // writeBufSize is how much of a response body is buffered before the head
 // goes out: a handler that writes less and returns gets a Content-Length.
 const writeBufSize = 4 << 10
@@ -130,7 +133,7 @@ func (w *response) freeze() {
 	_, w.hasDate = h["Date"]
 	if te := h.Get("Transfer-Encoding"); te != "" {
 		w.hasTE = true
-		if strings.EqualFold(te, "chunked") {
+		if strings.EqualFold(te, "chunked") && w.req.ProtoMinor == 1 {
 			w.chunked = true
 		}
 		delete(h, "Content-Length")
@@ -164,7 +167,7 @@ func (w *response) freeze() {
 func (w *response) appendFields(b []byte) []byte {
 	keys := w.keys[:0]
 	for k := range w.header {
-		if strings.HasPrefix(k, http.TrailerPrefix) || !http1.ValidHeaderName(k) {
+		if strings.HasPrefix(k, http.TrailerPrefix) || k == "Transfer-Encoding" || !http1.ValidHeaderName(k) {
 			continue
 		}
 		keys = append(keys, k)
@@ -210,6 +213,17 @@ func (w *response) write(ctx context.Context, p []byte) (int, error) {
 	}
 	w.written += int64(len(p))
 	if w.isHead {
+		// No body goes out, but as in net/http its start decides the
+		// Content-Type, and its size whether there is a Content-Length.
+		if !w.headSent {
+			if len(w.buf) < sniffLen {
+				w.getBuf()
+				w.buf = append(w.buf, p[:min(len(p), sniffLen-len(w.buf))]...)
+			}
+			if w.written > writeBufSize {
+				return len(p), w.send(nil)
+			}
+		}
 		return len(p), nil
 	}
 	if len(w.buf)+len(p) <= writeBufSize {
@@ -253,8 +267,11 @@ func (w *response) send(p []byte) error {
 	}
 	out := w.head[:0]
 	if !w.headSent {
-		out = w.finishHead(false)
+		out = w.finishHead(false, p)
 		w.headSent = true
+	}
+	if w.isHead {
+		w.buf, p = w.buf[:0], nil
 	}
 	n := len(w.buf) + len(p)
 	if w.chunked && n > 0 {
@@ -292,14 +309,20 @@ var crlf = []byte("\r\n")
 
 // finishHead completes the frozen head with the fields the server adds,
 // now that it knows whether the handler is done (final), and returns it.
-func (w *response) finishHead(final bool) []byte {
+// pending is what the handler is writing, if nothing is buffered.
+func (w *response) finishHead(final bool, pending []byte) []byte {
 	b := w.head
 	c := w.c
 	switch {
-	case w.hasTE: // the handler's own, among the fields
 	case !w.bodyAllowed():
-	case w.declared >= 0: // likewise
-	case final && !w.hasTrailers() && (!w.isHead || w.written > 0):
+	case w.hasTE:
+		// The handler asked for chunking; net/http writes the field
+		// itself, and only where a body may follow.
+		if w.chunked && !w.isHead {
+			b = append(b, "Transfer-Encoding: chunked\r\n"...)
+		}
+	case w.declared >= 0: // the handler's own, among the fields
+	case final && len(w.trailers) == 0 && (!w.isHead || w.written > 0):
 		w.declared = w.written
 		b = append(b, "Content-Length: "...)
 		b = strconv.AppendInt(b, w.written, 10)
@@ -312,8 +335,16 @@ func (w *response) finishHead(final bool) []byte {
 		// HTTP/1.0 has no chunking: the body ends with the connection.
 		w.closeAfter = true
 	}
-	if !w.hasType && w.bodyAllowed() && !w.hasTE && len(w.buf) > 0 {
-		b = http1.AppendHeader(b, "Content-Type", http.DetectContentType(w.buf[:min(len(w.buf), 512)]))
+	if !w.hasType && w.bodyAllowed() && !w.hasTE {
+		// The body's start is what is buffered, or else what the
+		// handler is writing now.
+		sniff := w.buf
+		if len(sniff) == 0 {
+			sniff = pending
+		}
+		if len(sniff) > 0 {
+			b = http1.AppendHeader(b, "Content-Type", http.DetectContentType(sniff[:min(len(sniff), sniffLen)]))
+		}
 	}
 	if !w.hasDate {
 		b = append(b, "Date: "...)
@@ -341,19 +372,6 @@ func (w *response) finishHead(final bool) []byte {
 		b = append(b, "Connection: keep-alive\r\n"...)
 	}
 	return append(b, '\r', '\n')
-}
-
-// hasTrailers reports whether the response will carry trailers.
-func (w *response) hasTrailers() bool {
-	if len(w.trailers) > 0 {
-		return true
-	}
-	for k := range w.header {
-		if strings.HasPrefix(k, http.TrailerPrefix) {
-			return true
-		}
-	}
-	return false
 }
 
 // drain waits while the transport's buffer is above its high-water mark.
@@ -421,12 +439,14 @@ func (w *response) finish() {
 		w.chunked = false
 	}
 	if !w.headSent {
-		out := w.finishHead(true)
+		out := w.finishHead(true, nil)
 		w.headSent = true
-		if w.chunked {
+		switch {
+		case w.isHead:
+		case w.chunked:
 			out = w.appendChunk(out)
 			out = w.appendLastChunk(out)
-		} else {
+		default:
 			out = append(out, w.buf...)
 		}
 		w.buf = w.buf[:0]
