@@ -280,8 +280,8 @@ func TestServerRequestLikeNetHTTP(t *testing.T) {
 	}
 	type seen struct {
 		Method, Host, RequestURI, Proto, Path, RawPath, RawQuery string
-		ForceQuery, Close                                      bool
-		Header                                                 http.Header
+		ForceQuery, Close                                        bool
+		Header                                                   http.Header
 	}
 	var got []seen
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -13,10 +13,13 @@ import (
 // responseHandlers are handlers whose responses must be framed as net/http
 // frames them.
 var responseHandlers = map[string]http.HandlerFunc{
-	"empty":   func(w http.ResponseWriter, r *http.Request) {},
-	"small":   func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") },
-	"html":    func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "<!DOCTYPE html><p>x") },
-	"typed":   func(w http.ResponseWriter, r *http.Request) { w.Header().Set("Content-Type", "x/y"); io.WriteString(w, "{}") },
+	"empty": func(w http.ResponseWriter, r *http.Request) {},
+	"small": func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") },
+	"html":  func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "<!DOCTYPE html><p>x") },
+	"typed": func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "x/y")
+		io.WriteString(w, "{}")
+	},
 	"status":  func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotFound) },
 	"created": func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(201); io.WriteString(w, "made") },
 	"large": func(w http.ResponseWriter, r *http.Request) {
