@@ -25,6 +25,10 @@
 // has nothing to give or too much to send. A handler that must block (a
 // database driver, a mutex, a long computation) is wrapped in Threaded and
 // runs on the loop's executor, as Starlette runs a plain "def" endpoint.
+// The request body, the ResponseWriter and a hijacked connection are used
+// from the handler's task or from plain goroutines, whose calls are handed
+// to the loop; another task of the loop must not use them, since handing a
+// call to the loop from a task would block it.
 //
 // The server keeps to net/http's behaviour where a handler can see it:
 // keep-alive and pipelining per RFC 9112, Content-Length for small complete

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"reflect"
@@ -310,4 +311,38 @@ func TestServerRequestLikeNetHTTP(t *testing.T) {
 			t.Errorf("%q:\n got %+v\nwant %+v", head, got[i], w)
 		}
 	}
+}
+
+// Garbage and half-valid requests never break the server: each connection
+// ends one way or another, and the server serves on.
+func TestServerSurvivesGarbage(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, "ok")
+	})
+	rng := rand.New(rand.NewPCG(1, 2))
+	pieces := []string{
+		"GET / HTTP/1.1\r\n", "POST /x HTTP/1.1\r\n", "Host: h\r\n", "Transfer-Encoding: chunked\r\n",
+		"Content-Length: 5\r\n", "Content-Length: -1\r\n", "Expect: 100-continue\r\n", "\r\n", "\n",
+		"5\r\nhello\r\n", "0\r\n\r\n", "zz\r\n", "ffffffffffffffffff\r\n", "Trailer: X\r\n", "X: y\r\n",
+		"Connection: close\r\n", "\x00\x01\x7f", " ", "HTTP/1.0", "GET", "\r",
+	}
+	serve(t, h, func(addr string) {
+		for range 200 {
+			var b strings.Builder
+			for range 1 + rng.IntN(12) {
+				b.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			c := dialRaw(t, addr)
+			c.send(b.String())
+			if tc, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+				tc.CloseWrite()
+			}
+			io.Copy(io.Discard, c.r) // whatever it answers, it must end
+			c.Close()
+		}
+		if _, body := get(t, newClient(t), "http://"+addr+"/"); body != "ok" {
+			t.Errorf("after the garbage: %q", body)
+		}
+	})
 }
