@@ -126,7 +126,7 @@ func (c *conn) next(ctx context.Context) {
 		c.releaseBuf()
 		return
 	}
-	keep := !w.closeAfter && ctx.Err() == nil
+	keep := !w.closeAfter && !c.closing && ctx.Err() == nil
 	if keep && c.ex.body != nil {
 		keep = c.ex.body.discard(ctx)
 	}
