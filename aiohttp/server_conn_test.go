@@ -113,37 +113,42 @@ func TestServerPanic(t *testing.T) {
 func TestServerHeaderTimeoutVirtualClock(t *testing.T) {
 	clock := asyncio.NewVirtualClock()
 	clock.SetAutoJump(false) // only Advance moves time
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "first") })
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.URL.Path) })
 	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
 		srv, err := aiohttp.Serve(ctx, "127.0.0.1:0", h, aiohttp.ReadHeaderTimeout(5*time.Second))
 		if err != nil {
 			return struct{}{}, err
 		}
-		first := make(chan string)
-		second := make(chan string)
+		got := make(chan string)
+		next := make(chan string, 1) // buffered: the loop never blocks on it
 		go func() {
 			c := dialRaw(t, srv.Addr().String())
 			defer c.Close()
-			// One write: a whole request, then the start of a second
-			// that never ends, already buffered when the first is done.
-			c.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n")
+			// Each write ends a head and starts the next, which is
+			// therefore buffered, partial, when its predecessor is done.
+			c.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\n")
 			_, body := c.response("GET")
-			first <- body
-			second <- c.statusLine()
+			got <- body
+			c.send(<-next)
+			_, body = c.response("GET")
+			got <- body
+			got <- c.statusLine()
 			c.readAll()
 		}()
-		if b, _, _ := asyncio.Recv(ctx, first); b != "first" {
-			t.Errorf("first response %q", b)
+		expect := func(want string) {
+			if b, _, _ := asyncio.Recv(ctx, got); !strings.Contains(b, want) {
+				t.Errorf("got %q, want %q", b, want)
+			}
 		}
+		expect("/1")
+		// Four seconds into the second head: not too late yet.
 		clock.Advance(4 * time.Second)
+		next <- "Host: x\r\n\r\nGET /3 HTTP/1.1\r\n"
+		expect("/2")
+		// The third head began at 4 s; its deadline is 9 s.
 		clock.Advance(2 * time.Second)
-		line, _, err := asyncio.Recv(ctx, second)
-		if err != nil {
-			return struct{}{}, err
-		}
-		if !strings.Contains(line, "408") {
-			t.Errorf("status line %q, want 408", line)
-		}
+		clock.Advance(4 * time.Second)
+		expect("408 Request Timeout")
 		return struct{}{}, srv.Shutdown(ctx)
 	}, asyncio.WithClock(clock))
 	if err != nil {
