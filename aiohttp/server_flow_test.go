@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -208,4 +209,51 @@ func TestServerHijackReadDeadline(t *testing.T) {
 	if !errors.As(readErr, &ne) || !ne.Timeout() {
 		t.Errorf("read past the deadline: %v", readErr)
 	}
+}
+
+// A Threaded handler's panic is a handler's panic: 500, reported, served on.
+func TestServerThreadedPanic(t *testing.T) {
+	var reported []error
+	h := aiohttp.Threaded(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/panic" {
+			panic("threaded boom")
+		}
+		io.WriteString(w, "fine")
+	}))
+	loopOpts := []asyncio.Option{asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) {
+		reported = append(reported, c.Err)
+	})}
+	serveWith(t, h, nil, loopOpts, func(addr string) {
+		c := newClient(t)
+		if resp, _ := get(t, c, "http://"+addr+"/panic"); resp == nil || resp.StatusCode != 500 {
+			t.Errorf("panic: %+v", resp)
+		}
+		if _, body := get(t, c, "http://"+addr+"/"); body != "fine" {
+			t.Errorf("after the panic: %q", body)
+		}
+	})
+	var pe *asyncio.PanicError
+	if len(reported) != 1 || !errors.As(reported[0], &pe) || pe.Value != "threaded boom" {
+		t.Errorf("reported %v", reported)
+	}
+}
+
+// HandlerTimeout ends a Threaded handler's ctx; the request's task waits
+// for the handler to return before it answers.
+func TestServerThreadedHandlerTimeout(t *testing.T) {
+	var returned atomic.Bool // the handler's goroutine and the client's share it
+	h := aiohttp.Threaded(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+		returned.Store(true)
+	}))
+	opts := []aiohttp.ServerOption{aiohttp.HandlerTimeout(20 * time.Millisecond)}
+	serveWith(t, h, opts, nil, func(addr string) {
+		resp, _ := get(t, newClient(t), "http://"+addr+"/")
+		if resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("response %+v", resp)
+		}
+		if !returned.Load() {
+			t.Error("answered before the handler returned")
+		}
+	})
 }
