@@ -66,12 +66,12 @@ func (x *exchange) start(c *conn, n int) int {
 				}
 			}
 		case strings.EqualFold(name, "Expect"):
-			if strings.EqualFold(value, "100-continue") && p.ProtoMinor == 1 {
-				x.expect = true
-			} else {
+			if !strings.EqualFold(value, "100-continue") {
 				// net/http refuses expectations it cannot meet with 417.
 				return http.StatusExpectationFailed
 			}
+			// Only an HTTP/1.1 request with a body gets its 100 Continue.
+			x.expect = p.ProtoMinor == 1
 		case strings.EqualFold(name, "Host"):
 			x.host = value
 			x.nhost++
@@ -89,6 +89,9 @@ func (x *exchange) start(c *conn, n int) int {
 		return http.StatusBadRequest
 	}
 	x.framing = framing
+	if framing.Kind == http1.NoBody {
+		x.expect = false
+	}
 	c.r0 += n
 	x.body = nil
 	if framing.Kind != http1.NoBody {
