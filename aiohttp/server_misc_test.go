@@ -278,15 +278,22 @@ func TestServerRequestLikeNetHTTP(t *testing.T) {
 		"GET /%7Euser/a%2Fb HTTP/1.1\r\nHost: h\r\n\r\n",
 		"OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n",
 		"DELETE /x? HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+		"POST /cl HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc",
+		"POST /te HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTrailer: X-A, x-b\r\n\r\n1\r\na\r\n0\r\nX-A: 1\r\n\r\n",
+		"GET /ka HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
 	}
 	type seen struct {
 		Method, Host, RequestURI, Proto, Path, RawPath, RawQuery string
 		ForceQuery, Close                                        bool
 		Header                                                   http.Header
+		ContentLength                                            int64
+		TransferEncoding                                         []string
+		Trailer                                                  http.Header
 	}
 	var got []seen
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = append(got, seen{r.Method, r.Host, r.RequestURI, r.Proto, r.URL.Path, r.URL.RawPath, r.URL.RawQuery, r.URL.ForceQuery, r.Close, r.Header})
+		got = append(got, seen{r.Method, r.Host, r.RequestURI, r.Proto, r.URL.Path, r.URL.RawPath, r.URL.RawQuery, r.URL.ForceQuery, r.Close, r.Header,
+			r.ContentLength, r.TransferEncoding, r.Trailer.Clone()})
 	})
 	serve(t, h, func(addr string) {
 		for _, head := range heads {
@@ -302,7 +309,8 @@ func TestServerRequestLikeNetHTTP(t *testing.T) {
 			t.Errorf("net/http refuses %q: %v", head, err)
 			continue
 		}
-		w := seen{want.Method, want.Host, want.RequestURI, want.Proto, want.URL.Path, want.URL.RawPath, want.URL.RawQuery, want.URL.ForceQuery, want.Close, want.Header}
+		w := seen{want.Method, want.Host, want.RequestURI, want.Proto, want.URL.Path, want.URL.RawPath, want.URL.RawQuery, want.URL.ForceQuery, want.Close, want.Header,
+			want.ContentLength, want.TransferEncoding, want.Trailer.Clone()}
 		if i >= len(got) {
 			t.Errorf("%q: not served", head)
 			continue
