@@ -8,9 +8,6 @@ import (
 )
 
 var (
-	// ErrServerClosed is returned by Serve's server's Shutdown and Wait
-	// once the server is closed, and by calls on a closed server.
-	ErrServerClosed = errors.New("aiohttp: server closed")
 	// ErrWorkersNotSupported is returned by Serve given Workers(n) with
 	// n > 1, which needs several loops.
 	ErrWorkersNotSupported = errors.New("aiohttp: Workers(n > 1) is not yet supported")

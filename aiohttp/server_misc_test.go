@@ -197,7 +197,7 @@ func TestServerLimitsOptions(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
 	opts := []aiohttp.ServerOption{
 		aiohttp.MaxHeaderBytes(1024), aiohttp.MaxHeaders(3), aiohttp.MaxLineBytes(200),
-		aiohttp.SocketOptions(asyncio.Backlog(16)),
+		aiohttp.WithSocketOptions(asyncio.Backlog(16)),
 	}
 	cases := []struct {
 		name, req string
@@ -353,4 +353,28 @@ func TestServerSurvivesGarbage(t *testing.T) {
 			t.Errorf("after the garbage: %q", body)
 		}
 	})
+}
+
+// Socket options reach the listening socket: with ReusePort, two servers
+// share a port.
+func TestServerReusePort(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		opt := aiohttp.WithSocketOptions(asyncio.ReusePort())
+		a, err := aiohttp.Serve(ctx, "127.0.0.1:0", h, opt)
+		if err != nil {
+			return struct{}{}, err
+		}
+		b, err := aiohttp.Serve(ctx, a.Addr().String(), h, opt)
+		if err != nil {
+			t.Errorf("second server on %v: %v", a.Addr(), err)
+		} else {
+			b.Close()
+		}
+		a.Close()
+		return struct{}{}, a.Wait(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -110,8 +110,8 @@ func Workers(n int) ServerOption {
 	return func(c *serverConfig) { c.workers = n }
 }
 
-// SocketOptions passes options to the listening socket, such as
+// WithSocketOptions passes options to the listening socket, such as
 // asyncio.Backlog and asyncio.ReusePort.
-func SocketOptions(opts ...asyncio.ServerOption) ServerOption {
+func WithSocketOptions(opts ...asyncio.ServerOption) ServerOption {
 	return func(c *serverConfig) { c.socket = append(c.socket, opts...) }
 }
