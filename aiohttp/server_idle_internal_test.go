@@ -68,6 +68,10 @@ func TestServerIdleConnectionHoldsNoBuffer(t *testing.T) {
 // same heap and are counted too, so the bound is checked with room.
 func TestServerIdleConnectionMemory(t *testing.T) {
 	const n = 200
+	if asyncio.DefaultIOBackend() != asyncio.BackendPoller {
+		// The portable backend's reader goroutines dominate there.
+		t.Skip("the bound is for the poller backend")
+	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hi") })
 	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
 		srv, err := Serve(ctx, "127.0.0.1:0", h)
