@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/asyncio-go/asyncio"
@@ -70,4 +71,15 @@ func helloClient(b *testing.B, addr string) error {
 		}
 	}
 	return nil
+}
+
+// BenchmarkServerHelloNetHTTP is BenchmarkServerHello against net/http's
+// server, for reference.
+func BenchmarkServerHelloNetHTTP(b *testing.B) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "Hello, World!") })
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	if err := helloClient(b, srv.Listener.Addr().String()); err != nil {
+		b.Fatal(err)
+	}
 }
