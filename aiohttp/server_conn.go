@@ -119,8 +119,7 @@ func (c *conn) GetBuffer(int) []byte {
 		if start > 0 {
 			copy(c.buf, c.buf[start:c.r1])
 			c.r0 -= start
-			c.r1 -= start
-			c.scanned = max(c.scanned-start, 0)
+			c.r1 -= start // scanned counts from r0: it stays
 		} else {
 			nb := make([]byte, 2*len(c.buf))
 			copy(nb, c.buf[:c.r1])
