@@ -64,6 +64,20 @@ func Serve(ctx context.Context, addr string, h http.Handler, opts ...ServerOptio
 		}
 		sockOpts = append(sockOpts[:len(sockOpts):len(sockOpts)], asyncio.TLS(tc, asyncio.ServerSide()))
 	}
+	s := newServer(ctx, addr, h, cfg)
+	lis, err := asyncio.CreateServer(ctx, network, addr, s.newConn, sockOpts...)
+	if err != nil {
+		return nil, err
+	}
+	s.lis = lis
+	if addrs := lis.Addrs(); len(addrs) > 0 {
+		s.addr = addrs[0]
+	}
+	return s, nil
+}
+
+// newServer makes a server that is not listening yet.
+func newServer(ctx context.Context, addr string, h http.Handler, cfg serverConfig) *Server {
 	s := &Server{
 		loop:    asyncio.RunningLoop(ctx),
 		handler: h,
@@ -76,15 +90,7 @@ func Serve(ctx context.Context, addr string, h http.Handler, opts ...ServerOptio
 		hs.MaxHeaderBytes = cfg.limits.MaxHeaderBytes
 	}
 	s.base = context.WithValue(ctx, http.ServerContextKey, hs)
-	lis, err := asyncio.CreateServer(ctx, network, addr, s.newConn, sockOpts...)
-	if err != nil {
-		return nil, err
-	}
-	s.lis = lis
-	if addrs := lis.Addrs(); len(addrs) > 0 {
-		s.addr = addrs[0]
-	}
-	return s, nil
+	return s
 }
 
 // Addr returns the address the server listens on, with the port chosen
