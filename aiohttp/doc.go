@@ -1,0 +1,46 @@
+// Package aiohttp is Python's aiohttp for Go: an HTTP/1.1 client and server
+// that run on an asyncio event loop, on the loop's own transports, while
+// speaking net/http's interfaces. Handlers are plain http.Handlers, so
+// http.ServeMux, its patterns and the middleware written for net/http work
+// unchanged.
+//
+// # Server
+//
+// Serve listens on an address and serves a handler there in the background
+// of the loop, until Shutdown or Close:
+//
+//	srv, err := aiohttp.Serve(ctx, "127.0.0.1:8080", mux)
+//	...
+//	err = srv.Shutdown(ctx)
+//
+// Each connection is a protocol on the loop, not a goroutine: it reads into
+// a small buffer and parses request heads as bytes arrive, without copying.
+// Only once a whole head is there does the server start a task, named after
+// the request ("GET /items/7"), that runs the handler; r.Context() is that
+// task's ctx, so the handler may await anything the loop offers. An idle
+// keep-alive connection holds no task and no buffer.
+//
+// A handler runs on the loop: it must not block it. Reading the request body
+// and writing the response suspend the handler's task while the connection
+// has nothing to give or too much to send. A handler that must block (a
+// database driver, a mutex, a long computation) is wrapped in Threaded and
+// runs on the loop's executor, as Starlette runs a plain "def" endpoint.
+// The request body, the ResponseWriter and a hijacked connection are used
+// from the handler's task or from plain goroutines, whose calls are handed
+// to the loop; another task of the loop must not use them, since handing a
+// call to the loop from a task would block it.
+//
+// The server keeps to net/http's behaviour where a handler can see it:
+// keep-alive and pipelining per RFC 9112, Content-Length for small complete
+// responses and chunked encoding otherwise, Content-Type sniffing, the Date
+// header, trailers, Expect: 100-continue, 1xx informational responses,
+// http.Flusher, http.Hijacker and http.ResponseController. Malformed and
+// hostile requests are refused with the status net/http would give (400,
+// 408, 414, 431, 501, 505) and the connection closed. A panicking handler
+// gets a 500 if nothing was sent yet, is reported to the loop's exception
+// handler, and the server serves on.
+//
+// # Client
+//
+// (The client's paragraph: written with the client.)
+package aiohttp

@@ -1,0 +1,9 @@
+package aiohttp
+
+import (
+	"testing"
+
+	"github.com/asyncio-go/asyncio/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }

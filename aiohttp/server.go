@@ -1,0 +1,198 @@
+package aiohttp
+
+import (
+	"context"
+	"crypto/tls"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+)
+
+// A Server serves HTTP/1.1 on a loop: Serve makes one. Its connections are
+// protocols on the loop and each request runs as a task of its own.
+// Shutdown, Close and Wait are called from tasks of the server's loop
+// (Shutdown and Wait also from other goroutines, which they block).
+type Server struct {
+	loop    *asyncio.Loop
+	lis     *asyncio.Server
+	handler http.Handler
+	cfg     serverConfig
+	addr    net.Addr
+	// base is the ctx requests' tasks take their values from:
+	// http.ServerContextKey is set there.
+	base context.Context
+
+	conns    map[*conn]struct{}
+	tasks    int  // requests whose task has not ended
+	stopping bool // Shutdown or Close was called: no new requests
+	closed   bool // Close was called, or Shutdown gave up waiting
+	done     *asyncio.Event
+
+	date dateCache
+}
+
+// Serve listens on addr and serves h there, in the background on the loop
+// of ctx, which must be the ctx of a task; it returns once the server
+// listens. addr is "host:port" for TCP (port 0 picks a free port; see Addr)
+// or "unix:/path/to.sock" for a Unix socket.
+//
+// Each request runs h.ServeHTTP as a task named after the request ("GET
+// /path"), whose ctx is r.Context(). A handler that blocks (on a mutex,
+// a syscall, a cgo call) must be wrapped in Threaded.
+func Serve(ctx context.Context, addr string, h http.Handler, opts ...ServerOption) (*Server, error) {
+	if !asyncio.InTask(ctx) {
+		return nil, errNoTask("Serve")
+	}
+	cfg := newServerConfig(opts)
+	if cfg.workers > 1 {
+		return nil, ErrWorkersNotSupported
+	}
+	network := "tcp"
+	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
+		network, addr = "unix", path
+	}
+	sockOpts := cfg.socket
+	if cfg.tls != nil {
+		tc := cfg.tls
+		if len(tc.NextProtos) == 0 {
+			tc = tc.Clone()
+			tc.NextProtos = []string{"http/1.1"}
+		}
+		sockOpts = append(sockOpts[:len(sockOpts):len(sockOpts)], asyncio.TLS(tc, asyncio.ServerSide()))
+	}
+	s := newServer(ctx, addr, h, cfg)
+	lis, err := asyncio.CreateServer(ctx, network, addr, s.newConn, sockOpts...)
+	if err != nil {
+		return nil, err
+	}
+	s.lis = lis
+	if addrs := lis.Addrs(); len(addrs) > 0 {
+		s.addr = addrs[0]
+	}
+	return s, nil
+}
+
+// newServer makes a server that is not listening yet.
+func newServer(ctx context.Context, addr string, h http.Handler, cfg serverConfig) *Server {
+	s := &Server{
+		loop:    asyncio.RunningLoop(ctx),
+		handler: h,
+		cfg:     cfg,
+		conns:   make(map[*conn]struct{}),
+		done:    asyncio.NewEvent(),
+	}
+	hs := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: cfg.readHeaderTimeout, IdleTimeout: cfg.keepAliveTimeout}
+	if cfg.limits.MaxHeaderBytes > 0 {
+		hs.MaxHeaderBytes = cfg.limits.MaxHeaderBytes
+	}
+	s.base = context.WithValue(ctx, http.ServerContextKey, hs)
+	return s
+}
+
+// Addr returns the address the server listens on, with the port chosen
+// when addr asked for port 0.
+func (s *Server) Addr() net.Addr { return s.addr }
+
+// Shutdown shuts the server down gracefully: it stops listening, closes
+// idle connections at once and the others once their current response is
+// sent (with "Connection: close"), and waits for the requests in flight.
+// If ctx ends first, it cancels the tasks of the requests left, aborts
+// their connections, waits for those tasks to end, and returns ctx's
+// error. Connections taken over by Hijack are the handler's, and are left
+// alone. Called from a goroutine that is not a task of the loop, it
+// blocks that goroutine.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if asyncio.InTask(ctx) {
+		return s.shutdown(ctx)
+	}
+	_, err := asyncio.SubmitWait(context.WithoutCancel(ctx), s.loop, func(tctx context.Context) (struct{}, error) {
+		// The task is not cancelled with ctx, so that it waits for the
+		// tasks it cancels; the end of ctx aborts what is left instead.
+		stop := context.AfterFunc(ctx, func() { s.loop.CallSoonThreadsafe(s.abortAll) })
+		defer stop()
+		err := s.shutdown(tctx)
+		if e := ctx.Err(); e != nil {
+			return struct{}{}, e
+		}
+		return struct{}{}, err
+	}, asyncio.Name("aiohttp.Server.Shutdown"))
+	return err
+}
+
+// shutdown is Shutdown on the loop, in the task of ctx.
+func (s *Server) shutdown(ctx context.Context) error {
+	if !s.stopping {
+		s.stopping = true
+		s.lis.Close()
+		for c := range s.conns {
+			c.shutdown()
+		}
+		s.checkDone()
+	}
+	err := s.done.Wait(ctx)
+	if err == nil {
+		return nil
+	}
+	s.abortAll()
+	// The tasks of the requests left are cancelled and end at their next
+	// wait; wait for that, whatever ctx says, so that nothing of the
+	// server outlives Shutdown.
+	if werr := s.done.Wait(context.WithoutCancel(ctx)); werr != nil {
+		return werr
+	}
+	return err
+}
+
+// Close closes the server at once: it stops listening, cancels the tasks
+// of the requests in flight and aborts every connection, hijacked ones
+// included. Wait waits until those tasks have ended. Close must be called
+// from code running on the server's loop.
+func (s *Server) Close() error {
+	s.stopping = true
+	s.lis.Close()
+	s.abortAll()
+	s.lis.AbortClients()
+	return nil
+}
+
+// Wait waits until the server is shut down or closed and every request's
+// task has ended. Called from a goroutine that is not a task, it blocks
+// that goroutine.
+func (s *Server) Wait(ctx context.Context) error {
+	return s.done.Wait(ctx)
+}
+
+// abortAll cancels every request's task and aborts every connection.
+func (s *Server) abortAll() {
+	s.stopping, s.closed = true, true
+	for c := range s.conns {
+		c.abort(errShutdown)
+	}
+	s.checkDone()
+}
+
+// checkDone sets done once the server is stopping and nothing is left.
+func (s *Server) checkDone() {
+	if s.stopping && len(s.conns) == 0 && s.tasks == 0 {
+		s.done.Set()
+	}
+}
+
+// logAccess writes the access-log record of one request.
+func (s *Server) logAccess(r *http.Request, status int, n int64, start time.Time) {
+	s.cfg.accessLog.LogAttrs(context.Background(), slog.LevelInfo, "request",
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Int64("bytes", n),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("remote", r.RemoteAddr),
+	)
+}
+
+// tlsState returns the TLS state of a transport, if any.
+func tlsState(t asyncio.Transport) *tls.ConnectionState { return t.TLS() }

@@ -1,0 +1,27 @@
+package aiohttp
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/asyncio-go/asyncio"
+)
+
+var (
+	// ErrWorkersNotSupported is returned by Serve given Workers(n) with
+	// n > 1, which needs several loops.
+	ErrWorkersNotSupported = errors.New("aiohttp: Workers(n > 1) is not yet supported")
+	// errConnClosed is what a handler's writes and reads return once its
+	// connection is closed.
+	errConnClosed = errors.New("aiohttp: connection closed")
+	// errHandlerTimeout is the cause with which HandlerTimeout cancels a
+	// request's task.
+	errHandlerTimeout = errors.New("aiohttp: handler timeout")
+	// errShutdown is the cause with which Shutdown and Close cancel the
+	// tasks of requests still running.
+	errShutdown = errors.New("aiohttp: server shut down")
+)
+
+func errNoTask(call string) error {
+	return fmt.Errorf("aiohttp: %s must be called from a task: %w", call, asyncio.ErrNoTask)
+}
