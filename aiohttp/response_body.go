@@ -1,0 +1,284 @@
+package aiohttp
+
+import (
+	"compress/flate"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/aiohttp/internal/http1"
+)
+
+// newResponse turns the parsed head in c into an http.Response whose
+// body reads from c, and consumes the head.
+func (s *Session) newResponse(bodyCtx context.Context, c *conn, req *http.Request, rh *parsedHead, dl deadlines, addedGzip bool) (*http.Response, error) {
+	f, err := rh.BodyFraming(req.Method)
+	if err != nil {
+		return nil, &ProtocolError{Err: err}
+	}
+	resp := &http.Response{
+		StatusCode: rh.StatusCode,
+		Proto:      "HTTP/1." + strconv.Itoa(rh.ProtoMinor),
+		ProtoMajor: 1, ProtoMinor: rh.ProtoMinor,
+		Header:        make(http.Header, len(rh.Headers)),
+		Request:       req,
+		ContentLength: -1,
+	}
+	resp.Status = strconv.Itoa(rh.StatusCode) + " " + string(rh.Reason)
+	if len(rh.Reason) == 0 {
+		if text := http.StatusText(rh.StatusCode); text != "" {
+			resp.Status = strconv.Itoa(rh.StatusCode) + " " + text
+		} else {
+			resp.Status = strconv.Itoa(rh.StatusCode)
+		}
+	}
+	for _, h := range rh.Headers {
+		name := http.CanonicalHeaderKey(string(h.Name))
+		resp.Header[name] = append(resp.Header[name], string(h.Value))
+	}
+	switch f.Kind {
+	case http1.ContentLength:
+		resp.ContentLength = f.Length
+	case http1.NoBody:
+		if req.Method == http.MethodHead {
+			resp.ContentLength = f.Length
+		} else {
+			resp.ContentLength = 0
+		}
+	case http1.Chunked:
+		resp.TransferEncoding = []string{"chunked"}
+		resp.Header.Del("Content-Length")
+	}
+	resp.Close = f.Close || req.Close
+	c.consume(rh.headLen)
+	b := &body{resp: resp, s: s, c: c, ctx: bodyCtx, l: s.loop, kind: f.Kind, left: f.Length, close: resp.Close, dl: dl}
+	if f.Kind == http1.NoBody {
+		b.finish()
+		resp.Body = http.NoBody
+		return resp, nil
+	}
+	resp.Body = b
+	if addedGzip {
+		switch strings.ToLower(resp.Header.Get("Content-Encoding")) {
+		case "gzip":
+			resp.Body = &decoded{body: b, gzip: true}
+		case "deflate":
+			resp.Body = &decoded{body: b}
+		default:
+			return resp, nil
+		}
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
+		resp.ContentLength = -1
+		resp.Uncompressed = true
+	}
+	return resp, nil
+}
+
+// body reads a response body from its connection, as its framing says.
+// Its Read suspends the task of its ctx, or, called from a plain goroutine,
+// runs the read as a task on the session's loop and blocks.
+type body struct {
+	resp  *http.Response
+	s     *Session
+	c     *conn // nil once the body is done or released
+	ctx   context.Context
+	l     *asyncio.Loop
+	kind  http1.Framing
+	left  int64 // ContentLength: bytes left
+	raw   int   // Chunked: data the decoder passed but Read did not yet copy
+	dec   http1.ChunkedDecoder
+	close bool
+	dl    deadlines
+	err   error // io.EOF once done
+}
+
+// withCtx makes later reads use ctx.
+func (b *body) withCtx(ctx context.Context) { b.ctx = ctx }
+
+func (b *body) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	ctx := b.ctx
+	if asyncio.InTask(ctx) {
+		return b.read(ctx, p)
+	}
+	type result struct {
+		n   int
+		err error
+	}
+	r, err := asyncio.SubmitWait(ctx, b.l, func(ctx context.Context) (result, error) {
+		n, err := b.read(ctx, p)
+		return result{n, err}, nil
+	}, asyncio.Name("aiohttp body read"))
+	if err != nil {
+		b.l.CallSoonThreadsafe(func() { b.fail(err) })
+		return 0, err
+	}
+	return r.n, r.err
+}
+
+// read runs on the loop.
+func (b *body) read(ctx context.Context, p []byte) (int, error) {
+	for {
+		if b.err != nil {
+			return 0, b.err
+		}
+		c := b.c
+		n, err := b.take(p)
+		if n > 0 || err != nil {
+			if err != nil && err != io.EOF {
+				b.fail(err)
+			}
+			return n, err
+		}
+		if c.atEnd() {
+			if b.kind == http1.UntilClose && (!c.closed || c.lost == io.EOF) {
+				b.finish()
+				return 0, io.EOF
+			}
+			err := error(ErrServerDisconnected)
+			if c.closed && c.lost != io.EOF {
+				err = &ServerDisconnectedError{Err: c.lost}
+			}
+			b.fail(err)
+			return 0, err
+		}
+		by, kind := b.dl.after(b.l, b.dl.timeouts.SockRead, "sock_read")
+		if err := c.waitData(ctx, len(c.data()), by, kind); err != nil {
+			b.fail(err)
+			return 0, err
+		}
+	}
+}
+
+// take copies body bytes the connection holds into p. It returns 0 and
+// nil when it needs more bytes.
+func (b *body) take(p []byte) (int, error) {
+	c := b.c
+	data := c.data()
+	switch b.kind {
+	case http1.ContentLength:
+		n := copy(p, data[:min(int64(len(data)), b.left)])
+		c.consume(n)
+		if b.left -= int64(n); b.left == 0 {
+			b.finish()
+		}
+		return n, nil
+	case http1.UntilClose:
+		n := copy(p, data)
+		c.consume(n)
+		return n, nil
+	}
+	// Chunked.
+	if b.raw > 0 {
+		n := copy(p, data[:b.raw])
+		c.consume(n)
+		b.raw -= n
+		return n, nil
+	}
+	for {
+		chunk, k, err := b.dec.Decode(c.data())
+		skip := k - len(chunk)
+		n := copy(p, chunk)
+		c.consume(skip + n)
+		b.raw = len(chunk) - n
+		switch {
+		case err == io.EOF:
+			for _, h := range b.dec.Trailers() {
+				if b.resp.Trailer == nil {
+					b.resp.Trailer = http.Header{}
+				}
+				b.resp.Trailer.Add(string(h.Name), string(h.Value))
+			}
+			b.finish()
+			if n > 0 {
+				return n, nil
+			}
+			return 0, io.EOF
+		case err == http1.ErrIncomplete:
+			return n, nil
+		case err != nil:
+			return n, &ProtocolError{Err: err}
+		case n > 0:
+			return n, nil
+		}
+	}
+}
+
+// finish ends a fully read body: its connection goes back to the pool.
+func (b *body) finish() {
+	if b.err == nil {
+		b.err = io.EOF
+	}
+	if c := b.c; c != nil {
+		b.c = nil
+		if b.close {
+			c.abort()
+			b.s.pool.drop(c)
+		} else {
+			b.s.pool.put(c)
+		}
+	}
+}
+
+// fail ends the body with err; its connection is aborted, never reused.
+func (b *body) fail(err error) {
+	if b.err == nil || b.err == io.EOF && b.c != nil {
+		b.err = err
+	}
+	if c := b.c; c != nil {
+		b.c = nil
+		c.abort()
+		b.s.pool.drop(c)
+	}
+}
+
+// Close releases the body: a connection whose body was not read to its
+// end is closed, since what is left of the body would come first on it.
+func (b *body) Close() error {
+	if b.c == nil {
+		return nil
+	}
+	if asyncio.InTask(b.ctx) {
+		b.fail(errAborted)
+		return nil
+	}
+	b.l.CallSoonThreadsafe(func() { b.fail(errAborted) })
+	return nil
+}
+
+// decoded is a gzip- or deflate-encoded body, decoded as it is read. The
+// decoder starts at the first Read, since it reads the stream's header.
+type decoded struct {
+	*body
+	gzip bool
+	r    io.ReadCloser
+	err  error
+}
+
+func (d *decoded) Read(p []byte) (int, error) {
+	if d.r == nil && d.err == nil {
+		if d.gzip {
+			var z *gzip.Reader
+			z, d.err = gzip.NewReader(d.body)
+			if d.err == nil {
+				d.r = z
+			}
+		} else {
+			d.r = flate.NewReader(d.body)
+		}
+	}
+	if d.err != nil {
+		return 0, d.err
+	}
+	return d.r.Read(p)
+}

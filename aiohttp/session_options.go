@@ -1,0 +1,126 @@
+package aiohttp
+
+import (
+	"crypto/tls"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"time"
+)
+
+// A SessionOption configures NewSession.
+type SessionOption interface{ applySession(*sessionConfig) }
+
+// A RequestOption configures one request: given to Get, Post, ...
+type RequestOption interface{ applyRequest(*requestConfig) }
+
+// An Option means the same thing to a session, for all its requests, and
+// to one request, where it wins over the session's (aiohttp's keywords
+// that both ClientSession and its request methods take).
+type Option interface {
+	SessionOption
+	RequestOption
+}
+
+type sessionOption func(*sessionConfig)
+
+func (o sessionOption) applySession(c *sessionConfig) { o(c) }
+
+type sessionConfig struct {
+	limit, limitPerHost int
+	keepAlive           time.Duration
+	dnsTTL              time.Duration
+	timeout             ClientTimeout
+	tls                 *tls.Config
+	jar                 http.CookieJar
+	noJar               bool
+	noCompress          bool
+	proxy               func(*http.Request) (*url.URL, error)
+	trustEnv            bool
+	trace               traceList
+	maxRedirects        int
+	header              http.Header
+	auth                func(*http.Request)
+}
+
+func newSessionConfig(opts []SessionOption) *sessionConfig {
+	c := &sessionConfig{limit: DefaultLimit, keepAlive: DefaultKeepAliveTimeout, dnsTTL: DefaultDNSCacheTTL,
+		timeout: DefaultTimeout, maxRedirects: DefaultMaxRedirects}
+	for _, o := range opts {
+		o.applySession(c)
+	}
+	if c.jar == nil && !c.noJar {
+		c.jar, _ = cookiejar.New(nil)
+	}
+	return c
+}
+
+// DefaultMaxRedirects is how many redirects a request follows (aiohttp's
+// max_redirects).
+const DefaultMaxRedirects = 10
+
+// Limit bounds the connections a session has open at once, in use or
+// idle (aiohttp's limit; default DefaultLimit); 0 means no bound.
+func Limit(n int) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.limit = n })
+}
+
+// LimitPerHost bounds the connections to one scheme, host and port
+// (aiohttp's limit_per_host); 0, the default, means no bound.
+func LimitPerHost(n int) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.limitPerHost = n })
+}
+
+// KeepAliveTimeout sets how long an idle connection is kept for reuse
+// (aiohttp's keepalive_timeout; default DefaultKeepAliveTimeout).
+func KeepAliveTimeout(d time.Duration) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.keepAlive = d })
+}
+
+// TTLDNSCache sets how long resolved addresses are kept (aiohttp's
+// ttl_dns_cache; default DefaultDNSCacheTTL); 0 keeps them for the
+// session's life and a negative d turns the cache off.
+func TTLDNSCache(d time.Duration) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.dnsTTL = d })
+}
+
+// WithTLSConfig sets the TLS configuration of https connections (aiohttp's
+// ssl): roots to trust, client certificates. The session sets its
+// ServerName, if empty, to the host of each request, and its NextProtos to
+// HTTP/1.1.
+func WithTLSConfig(cfg *tls.Config) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.tls = cfg })
+}
+
+// CookieJar sets the session's cookie jar (aiohttp's cookie_jar); nil
+// turns cookies off. The default is a new net/http/cookiejar.
+func CookieJar(jar http.CookieJar) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.jar, c.noJar = jar, jar == nil })
+}
+
+// AutoDecompress(false) leaves compressed responses as they came
+// (aiohttp's auto_decompress); by default a session asks for gzip and
+// deflate and decodes them, unless the request sets Accept-Encoding.
+func AutoDecompress(on bool) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.noCompress = !on })
+}
+
+// Proxy sets the function that chooses the proxy of each request, as
+// http.Transport's Proxy does; a nil URL means none.
+func Proxy(f func(*http.Request) (*url.URL, error)) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.proxy = f })
+}
+
+// TrustEnv makes the session take its proxies from the HTTP_PROXY,
+// HTTPS_PROXY and NO_PROXY variables of the environment (aiohttp's
+// trust_env), read as http.ProxyFromEnvironment reads them.
+func TrustEnv(on bool) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.trustEnv = on })
+}
+
+// WithTrace adds hooks called at the steps of each request (aiohttp's
+// trace_configs).
+func WithTrace(t *TraceConfig) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.trace = append(c.trace, t) })
+}
+
