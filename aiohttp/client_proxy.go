@@ -3,12 +3,12 @@ package aiohttp
 import (
 	"context"
 	"crypto/tls"
-	"errors"
-	"strconv"
 	"encoding/base64"
+	"errors"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/aiohttp/internal/http1"

@@ -12,9 +12,9 @@ import (
 // use_dns_cache and ttl_dns_cache), on the loop's clock. Lookups run off
 // the loop, and concurrent lookups of one host share one.
 type dnsCache struct {
-	ttl      time.Duration
-	entries  map[string]dnsEntry
-	trace    *traceList
+	ttl     time.Duration
+	entries map[string]dnsEntry
+	trace   *traceList
 }
 
 type dnsEntry struct {

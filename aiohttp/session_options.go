@@ -123,4 +123,3 @@ func TrustEnv(on bool) SessionOption {
 func WithTrace(t *TraceConfig) SessionOption {
 	return sessionOption(func(c *sessionConfig) { c.trace = append(c.trace, t) })
 }
-

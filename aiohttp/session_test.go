@@ -22,10 +22,12 @@ type countingServer struct {
 	opened  int
 	active  int
 	maxOpen int
+	// closed receives a value each time a connection closes.
+	closed chan struct{}
 }
 
 func newCountingServer(t *testing.T, h http.Handler) *countingServer {
-	cs := &countingServer{}
+	cs := &countingServer{closed: make(chan struct{}, 100)}
 	cs.Server = httptest.NewUnstartedServer(h)
 	cs.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		cs.mu.Lock()
@@ -37,6 +39,7 @@ func newCountingServer(t *testing.T, h http.Handler) *countingServer {
 			cs.maxOpen = max(cs.maxOpen, cs.active)
 		case http.StateClosed, http.StateHijacked:
 			cs.active--
+			cs.closed <- struct{}{}
 		}
 	}
 	cs.Start()

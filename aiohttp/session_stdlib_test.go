@@ -1,0 +1,139 @@
+package aiohttp_test
+
+import (
+	"compress/gzip"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/aiohttp"
+)
+
+func TestSessionGzip(t *testing.T) {
+	srv := newCountingServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Accept-Encoding") != "gzip, deflate" {
+			io.WriteString(w, "identity")
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		z := gzip.NewWriter(w)
+		io.WriteString(z, "compressed text")
+		z.Close()
+	}))
+	run(t, func(ctx context.Context, s *aiohttp.Session) error {
+		resp, err := s.Get(ctx, srv.URL)
+		if err != nil {
+			return err
+		}
+		got, err := resp.Text(ctx)
+		if err != nil {
+			return err
+		}
+		if got != "compressed text" || resp.Header.Get("Content-Encoding") != "" {
+			t.Errorf("got %q, Content-Encoding %q", got, resp.Header.Get("Content-Encoding"))
+		}
+		// A caller that asks for an encoding gets the bytes as they came.
+		resp, err = s.Get(ctx, srv.URL, aiohttp.Header("Accept-Encoding", "gzip, deflate"))
+		if err != nil {
+			return err
+		}
+		raw, err := resp.Bytes(ctx)
+		if err != nil {
+			return err
+		}
+		if resp.Header.Get("Content-Encoding") != "gzip" || len(raw) < 2 || raw[0] != 0x1f || raw[1] != 0x8b {
+			t.Errorf("with Accept-Encoding set: %q, Content-Encoding %q", raw, resp.Header.Get("Content-Encoding"))
+		}
+		return nil
+	})
+}
+
+// TestSessionTransportForHTTPClient uses the session as the transport of
+// an *http.Client from a task and from a plain goroutine; both share the
+// session's one connection.
+func TestSessionTransportForHTTPClient(t *testing.T) {
+	srv := newCountingServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "from "+r.URL.Path)
+	}))
+	get := func(c *http.Client, ctx context.Context, path string) (string, error) {
+		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+path, nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return string(b), err
+	}
+	run(t, func(ctx context.Context, s *aiohttp.Session) error {
+		c := &http.Client{Transport: s.Transport()}
+		if got, err := get(c, ctx, "/task"); err != nil || got != "from /task" {
+			t.Errorf("from a task: %q, %v", got, err)
+		}
+		got, err := asyncio.ToThread(ctx, func() (string, error) {
+			return get(c, context.Background(), "/goroutine")
+		})
+		if err != nil || got != "from /goroutine" {
+			t.Errorf("from a goroutine: %q, %v", got, err)
+		}
+		// Session methods from a goroutine too.
+		got, err = asyncio.ToThread(ctx, func() (string, error) {
+			resp, err := s.Get(context.Background(), srv.URL+"/session")
+			if err != nil {
+				return "", err
+			}
+			return resp.Text(context.Background())
+		})
+		if err != nil || got != "from /session" {
+			t.Errorf("session from a goroutine: %q, %v", got, err)
+		}
+		return nil
+	})
+	if opened, _ := srv.counts(); opened != 1 {
+		t.Errorf("server saw %d connections, want 1", opened)
+	}
+}
+
+func TestSessionNoLoopFromGoroutine(t *testing.T) {
+	s := aiohttp.NewSession()
+	if _, err := s.Get(context.Background(), "http://127.0.0.1:1/"); err != aiohttp.ErrNoLoop {
+		t.Errorf("err = %v, want ErrNoLoop", err)
+	}
+}
+
+func TestSessionTLS(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "over "+r.Proto+" with TLS: "+map[bool]string{true: "yes", false: "no"}[r.TLS != nil])
+	}))
+	defer srv.Close()
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	run(t, func(ctx context.Context, s *aiohttp.Session) error {
+		for range 2 {
+			resp, err := s.Get(ctx, srv.URL)
+			if err != nil {
+				return err
+			}
+			got, err := resp.Text(ctx)
+			if err != nil {
+				return err
+			}
+			if got != "over HTTP/1.1 with TLS: yes" {
+				t.Errorf("got %q", got)
+			}
+		}
+		return nil
+	}, aiohttp.WithTLSConfig(&tls.Config{RootCAs: roots}))
+	// Without the server's certificate among the roots, verification fails.
+	run(t, func(ctx context.Context, s *aiohttp.Session) error {
+		if _, err := s.Get(ctx, srv.URL); err == nil {
+			t.Error("a certificate nobody trusts was accepted")
+		}
+		return nil
+	})
+}
