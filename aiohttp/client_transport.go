@@ -76,7 +76,7 @@ func (s *Session) exchange(ctx, bodyCtx context.Context, req *http.Request, dl d
 		return nil, err
 	}
 	resp, err := s.send(ctx, bodyCtx, c, req, dl, absolute, spec.proxyAuth)
-	if err != nil && reused && !c.dropped && (errors.Is(err, ErrServerDisconnected) && len(c.data()) == 0) && req.Body == nil {
+	if err != nil && reused && errors.Is(err, ErrServerDisconnected) && len(c.data()) == 0 && !hasBody(req) {
 		// The server closed an idle connection as we reused it: retry
 		// once on a new one, as net/http and aiohttp do for requests
 		// without a body.

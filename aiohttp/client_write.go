@@ -89,9 +89,15 @@ func hasBody(req *http.Request) bool { return req.Body != nil && req.Body != htt
 func writeBody(ctx context.Context, c *conn, req *http.Request, dl deadlines) error {
 	chunked := req.ContentLength <= 0
 	inMemory := req.GetBody != nil || isInMemory(req.Body)
-	bp := readBufs.Get().(*[]byte)
-	defer readBufs.Put(bp)
-	buf := *bp
+	var buf []byte
+	if inMemory {
+		bp := readBufs.Get().(*[]byte)
+		defer readBufs.Put(bp)
+		buf = *bp
+	} else {
+		// Not pooled: a read off the loop may outlive a cancelled request.
+		buf = make([]byte, 16<<10)
+	}
 	var out []byte
 	var sent int64
 	for {
@@ -131,9 +137,11 @@ func writeBody(ctx context.Context, c *conn, req *http.Request, dl deadlines) er
 
 // isInMemory reports whether r is one of the readers that never block.
 func isInMemory(r io.Reader) bool {
-	switch r.(type) {
+	switch r := r.(type) {
 	case *bytes.Reader, *strings.Reader, *bytes.Buffer:
 		return true
+	case interface{ nonBlocking() bool }:
+		return r.nonBlocking()
 	}
 	return false
 }
