@@ -177,10 +177,15 @@ func (s *Session) send(ctx, bodyCtx context.Context, c *conn, req *http.Request,
 	return s.newResponse(bodyCtx, c, req, &rh, dl, addedGzip)
 }
 
+// maxResponseHead bounds a response head. It stays below the point at
+// which a connection stops reading (pauseAt), which a head must reach
+// whole.
+const maxResponseHead = pauseAt / 2
+
 // readHead waits until c holds a whole response head and parses it.
 func readHead(ctx context.Context, c *conn, rh *parsedHead, dl deadlines, l *asyncio.Loop) error {
 	for {
-		n, err := rh.Parse(c.data(), http1.Limits{})
+		n, err := rh.Parse(c.data(), http1.Limits{MaxHeaderBytes: maxResponseHead})
 		if err == nil {
 			rh.headLen = n
 			return nil

@@ -21,6 +21,7 @@ const (
 type pool struct {
 	limit, perHost int
 	keepAlive      time.Duration
+	happyEyeballs  time.Duration
 	total          int
 	perKey         map[string]int
 	idle           map[string][]*conn
@@ -37,7 +38,7 @@ type pool struct {
 
 func newPool(l *asyncio.Loop, cfg *sessionConfig) *pool {
 	return &pool{
-		l: l, limit: cfg.limit, perHost: cfg.limitPerHost, keepAlive: cfg.keepAlive,
+		l: l, limit: cfg.limit, happyEyeballs: cfg.happyEyeballs, perHost: cfg.limitPerHost, keepAlive: cfg.keepAlive,
 		perKey: map[string]int{}, idle: map[string][]*conn{}, all: map[*conn]struct{}{},
 		freed: asyncio.NewEvent(), dns: newDNSCache(cfg.dnsTTL, &cfg.trace), trace: &cfg.trace,
 	}
@@ -102,7 +103,7 @@ func (p *pool) open(ctx context.Context, spec dialSpec, dl deadlines, connectBy 
 	}
 	err := waitUntil(ctx, by, k, func(ctx context.Context) error {
 		opts := []asyncio.ConnOption{
-			asyncio.HappyEyeballsDelay(asyncio.DefaultHappyEyeballsDelay),
+			asyncio.HappyEyeballsDelay(p.happyEyeballs),
 			asyncio.WithResolver(func(ctx context.Context, host string) ([]net.IPAddr, error) {
 				return p.dns.lookup(ctx, host)
 			}),

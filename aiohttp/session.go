@@ -30,8 +30,11 @@ import (
 // is suspended. Host names are resolved off the loop and cached for
 // TTLDNSCache. A cancelled request aborts its connection, as does a body
 // released before its end. Timeouts (ClientTimeout) run on the loop's
-// clock, so tests may use a virtual one; they fail with errors satisfying
-// errors.Is(err, ErrTimeout). Redirects and cookies follow net/http's
+// clock and fail with errors satisfying errors.Is(err, ErrTimeout). Tests
+// may use a virtual clock, remembering that it jumps to the next timer
+// whenever the loop waits only for I/O: a test whose peer is real should
+// have no timer but the ones it tests (Timeout(ClientTimeout{}) removes the
+// default total). Redirects and cookies follow net/http's
 // rules: Do runs an http.Client over the session's transport, with a
 // cookie jar. Responses compressed with gzip or deflate are decoded unless
 // the request asked for an encoding itself.

@@ -2,6 +2,7 @@ package aiohttp
 
 import (
 	"crypto/tls"
+	"github.com/asyncio-go/asyncio"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -41,10 +42,11 @@ type sessionConfig struct {
 	maxRedirects        int
 	header              http.Header
 	auth                func(*http.Request)
+	happyEyeballs       time.Duration
 }
 
 func newSessionConfig(opts []SessionOption) *sessionConfig {
-	c := &sessionConfig{limit: DefaultLimit, keepAlive: DefaultKeepAliveTimeout, dnsTTL: DefaultDNSCacheTTL,
+	c := &sessionConfig{happyEyeballs: asyncio.DefaultHappyEyeballsDelay, limit: DefaultLimit, keepAlive: DefaultKeepAliveTimeout, dnsTTL: DefaultDNSCacheTTL,
 		timeout: DefaultTimeout, maxRedirects: DefaultMaxRedirects}
 	for _, o := range opts {
 		o.applySession(c)
@@ -122,4 +124,12 @@ func TrustEnv(on bool) SessionOption {
 // trace_configs).
 func WithTrace(t *TraceConfig) SessionOption {
 	return sessionOption(func(c *sessionConfig) { c.trace = append(c.trace, t) })
+}
+
+// HappyEyeballsDelay sets how long a connection attempt to one address of
+// a host runs before the next is tried beside it (aiohttp's
+// happy_eyeballs_delay; default asyncio.DefaultHappyEyeballsDelay); a
+// negative d tries them one after another.
+func HappyEyeballsDelay(d time.Duration) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.happyEyeballs = d })
 }
