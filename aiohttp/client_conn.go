@@ -43,6 +43,8 @@ type conn struct {
 	idleTimer *asyncio.TimerHandle
 	dropped   bool // no longer counted by the pool
 	paused    bool // reading paused because the body reader lags
+
+	head parsedHead // the last response head
 }
 
 func newConn(p *pool, key string) *conn {

@@ -153,9 +153,11 @@ func (s *Session) send(ctx, bodyCtx context.Context, c *conn, req *http.Request,
 			return nil, err
 		}
 	}
-	var rh parsedHead
+	// The connection's head is reused request after request, so that
+	// its header slice is not allocated again.
+	rh := &c.head
 	for {
-		if err := readHead(ctx, c, &rh, dl, l); err != nil {
+		if err := readHead(ctx, c, rh, dl, l); err != nil {
 			return nil, err
 		}
 		if rh.StatusCode >= 200 || rh.StatusCode == 101 {
@@ -174,7 +176,7 @@ func (s *Session) send(ctx, bodyCtx context.Context, c *conn, req *http.Request,
 		// cannot carry the next request with an unsent body announced.
 		req.Close = true
 	}
-	return s.newResponse(bodyCtx, c, req, &rh, dl, addedGzip)
+	return s.newResponse(bodyCtx, c, req, rh, dl, addedGzip)
 }
 
 // maxResponseHead bounds a response head. It stays below the point at

@@ -128,6 +128,10 @@ func (p *pool) open(ctx context.Context, spec dialSpec, dl deadlines, connectBy 
 		p.drop(c)
 		return nil, false, err
 	}
+	if p.closed {
+		c.abort() // the session closed while we connected
+		return nil, false, ErrSessionClosed
+	}
 	p.trace.connectionCreateEnd(ctx)
 	return c, false, nil
 }

@@ -37,7 +37,7 @@ func (s *Session) newResponse(bodyCtx context.Context, c *conn, req *http.Reques
 		}
 	}
 	for _, h := range rh.Headers {
-		name := http.CanonicalHeaderKey(string(h.Name))
+		name := headerKey(h.Name)
 		resp.Header[name] = append(resp.Header[name], string(h.Value))
 	}
 	switch f.Kind {
@@ -53,7 +53,9 @@ func (s *Session) newResponse(bodyCtx context.Context, c *conn, req *http.Reques
 		resp.TransferEncoding = []string{"chunked"}
 		resp.Header.Del("Content-Length")
 	}
-	resp.Close = f.Close || req.Close
+	// After 101 Switching Protocols the connection speaks something else,
+	// which this client does not: it is closed.
+	resp.Close = f.Close || req.Close || rh.StatusCode == http.StatusSwitchingProtocols
 	c.consume(rh.headLen)
 	b := &body{resp: resp, s: s, c: c, ctx: bodyCtx, l: s.loop, kind: f.Kind, left: f.Length, close: resp.Close, dl: dl}
 	if f.Kind == http1.NoBody {
@@ -281,4 +283,40 @@ func (d *decoded) Read(p []byte) (int, error) {
 		return 0, d.err
 	}
 	return d.r.Read(p)
+}
+
+// headerKey returns the canonical form of a header name, without
+// allocating for the common ones.
+func headerKey(b []byte) string {
+	switch string(b) {
+	case "Content-Type", "content-type":
+		return "Content-Type"
+	case "Content-Length", "content-length":
+		return "Content-Length"
+	case "Date", "date":
+		return "Date"
+	case "Server", "server":
+		return "Server"
+	case "Connection", "connection":
+		return "Connection"
+	case "Transfer-Encoding", "transfer-encoding":
+		return "Transfer-Encoding"
+	case "Content-Encoding", "content-encoding":
+		return "Content-Encoding"
+	case "Cache-Control", "cache-control":
+		return "Cache-Control"
+	case "Location", "location":
+		return "Location"
+	case "Set-Cookie", "set-cookie":
+		return "Set-Cookie"
+	case "Vary", "vary":
+		return "Vary"
+	case "Etag", "ETag", "etag":
+		return "Etag"
+	case "Last-Modified", "last-modified":
+		return "Last-Modified"
+	case "Keep-Alive", "keep-alive":
+		return "Keep-Alive"
+	}
+	return http.CanonicalHeaderKey(string(b))
 }
