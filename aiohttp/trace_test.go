@@ -29,7 +29,9 @@ func TestSessionTraceRedirectAndException(t *testing.T) {
 	var events []string
 	trace := &aiohttp.TraceConfig{
 		RequestStart: func(_ context.Context, r *http.Request) { events = append(events, "start "+r.URL.Path) },
-		RequestEnd:   func(_ context.Context, r *http.Request, resp *http.Response) { events = append(events, "end "+resp.Status) },
+		RequestEnd: func(_ context.Context, r *http.Request, resp *http.Response) {
+			events = append(events, "end "+resp.Status)
+		},
 		RequestRedirect: func(_ context.Context, r *http.Request, via []*http.Request) {
 			events = append(events, "redirect "+via[len(via)-1].URL.Path+" to "+r.URL.Path)
 		},
