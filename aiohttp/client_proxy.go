@@ -16,11 +16,8 @@ import (
 
 // proxyFor returns the proxy of req, or nil.
 func (s *Session) proxyFor(req *http.Request) (*url.URL, error) {
-	switch {
-	case s.cfg.proxy != nil:
+	if s.cfg.proxy != nil {
 		return s.cfg.proxy(req)
-	case s.cfg.trustEnv:
-		return http.ProxyFromEnvironment(req)
 	}
 	return nil, nil
 }

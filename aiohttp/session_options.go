@@ -2,11 +2,13 @@ package aiohttp
 
 import (
 	"crypto/tls"
-	"github.com/asyncio-go/asyncio"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"time"
+
+	"github.com/asyncio-go/asyncio"
+	"golang.org/x/net/http/httpproxy"
 )
 
 // A SessionOption configures NewSession.
@@ -50,6 +52,10 @@ func newSessionConfig(opts []SessionOption) *sessionConfig {
 		timeout: DefaultTimeout, maxRedirects: DefaultMaxRedirects}
 	for _, o := range opts {
 		o.applySession(c)
+	}
+	if c.trustEnv && c.proxy == nil {
+		env := httpproxy.FromEnvironment().ProxyFunc()
+		c.proxy = func(r *http.Request) (*url.URL, error) { return env(r.URL) }
 	}
 	if c.jar == nil && !c.noJar {
 		c.jar, _ = cookiejar.New(nil)
@@ -115,7 +121,9 @@ func Proxy(f func(*http.Request) (*url.URL, error)) SessionOption {
 
 // TrustEnv makes the session take its proxies from the HTTP_PROXY,
 // HTTPS_PROXY and NO_PROXY variables of the environment (aiohttp's
-// trust_env), read as http.ProxyFromEnvironment reads them.
+// trust_env), as http.ProxyFromEnvironment reads them, but when NewSession
+// runs rather than once per process. Requests to localhost and loopback
+// addresses are not proxied.
 func TrustEnv(on bool) SessionOption {
 	return sessionOption(func(c *sessionConfig) { c.trustEnv = on })
 }

@@ -122,3 +122,26 @@ func TestSessionHTTPSProxyConnect(t *testing.T) {
 		t.Errorf("proxy saw %q", got)
 	}
 }
+
+func TestSessionTrustEnv(t *testing.T) {
+	proxy := newTestProxy(t)
+	t.Setenv("HTTP_PROXY", proxy.URL)
+	t.Setenv("NO_PROXY", "direct.invalid")
+	run(t, func(ctx context.Context, s *aiohttp.Session) error {
+		resp, err := s.Get(ctx, "http://via-env.invalid/x")
+		if err != nil {
+			return err
+		}
+		if got, err := resp.Text(ctx); err != nil || got != "proxied http://via-env.invalid/x" {
+			t.Errorf("got %q, %v", got, err)
+		}
+		// NO_PROXY: the session resolves the name itself, and fails.
+		if _, err := s.Get(ctx, "http://direct.invalid/"); err == nil {
+			t.Error("a request to a host in NO_PROXY went through")
+		}
+		return nil
+	}, aiohttp.TrustEnv(true))
+	if got := proxy.requests(); len(got) != 1 {
+		t.Errorf("proxy saw %q, want the one request", got)
+	}
+}
