@@ -27,6 +27,7 @@ var (
 // ErrServerDisconnected) and unwraps to the connection's error.
 type ServerDisconnectedError struct{ Err error }
 
+// Error describes the error.
 func (e *ServerDisconnectedError) Error() string {
 	return "aiohttp: server disconnected: " + e.Err.Error()
 }
@@ -47,6 +48,7 @@ type ResponseError struct {
 	Header     http.Header
 }
 
+// Error describes the error.
 func (e *ResponseError) Error() string {
 	return fmt.Sprintf("aiohttp: %s %s: %s", e.Method, e.URL, e.Status)
 }
@@ -55,6 +57,7 @@ func (e *ResponseError) Error() string {
 // (aiohttp.ClientPayloadError, ClientResponseError on a bad head).
 type ProtocolError struct{ Err error }
 
+// Error describes the error.
 func (e *ProtocolError) Error() string { return "aiohttp: bad response: " + e.Err.Error() }
 
 // Unwrap returns the parser's error.

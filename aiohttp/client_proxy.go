@@ -97,6 +97,7 @@ var errTunnelData = errors.New("proxy sent data after its CONNECT response")
 // ProxyError reports a proxy that refused to open a tunnel.
 type ProxyError struct{ StatusCode int }
 
+// Error describes the error.
 func (e *ProxyError) Error() string {
 	return "aiohttp: proxy refused CONNECT: status " + strconv.Itoa(e.StatusCode)
 }

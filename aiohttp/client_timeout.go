@@ -39,6 +39,7 @@ type TimeoutError struct {
 	Kind string
 }
 
+// Error describes the error.
 func (e *TimeoutError) Error() string { return "aiohttp: " + e.Kind + " timeout" }
 
 // Is reports that a TimeoutError is ErrTimeout and asyncio.ErrTimeout.

@@ -228,6 +228,7 @@ func (s *Session) checkRedirect(req *http.Request, via []*http.Request) error {
 // its limit allows (aiohttp.TooManyRedirects).
 type TooManyRedirectsError struct{ Max int }
 
+// Error describes the error.
 func (e *TooManyRedirectsError) Error() string {
 	return fmt.Sprintf("aiohttp: stopped after %d redirects", e.Max)
 }

@@ -119,3 +119,27 @@ func TestSessionTotalLimitWaits(t *testing.T) {
 		t.Error("no request waited for a connection")
 	}
 }
+
+// TestSessionServerClosesIdleConnection: a server that closes each
+// connection after its response, without saying so, costs a new
+// connection per request but no failed request, whether the client sees
+// the close before reusing the connection or only as it does (then the
+// request is retried once).
+func TestSessionServerClosesIdleConnection(t *testing.T) {
+	srv := newCountingServer(t, rawResponse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+	run(t, func(ctx context.Context, s *aiohttp.Session) error {
+		for i := range 5 {
+			resp, err := s.Get(ctx, srv.URL)
+			if err != nil {
+				return fmt.Errorf("request %d: %w", i, err)
+			}
+			if got, err := resp.Text(ctx); err != nil || got != "ok" {
+				return fmt.Errorf("request %d: %q, %v", i, got, err)
+			}
+		}
+		return nil
+	})
+	if opened, _ := srv.counts(); opened < 5 {
+		t.Errorf("server saw %d connections for 5 requests it closed after, want 5 or more", opened)
+	}
+}
