@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -136,4 +137,52 @@ func TestSessionTLS(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestSessionBelongsToOneLoop: a session bound to one loop refuses the
+// tasks of another, and closes from a plain goroutine while its loop runs.
+func TestSessionBelongsToOneLoop(t *testing.T) {
+	srv := newCountingServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok")
+	}))
+	s := aiohttp.NewSession()
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		resp, err := s.Get(ctx, srv.URL)
+		if err != nil {
+			return struct{}{}, err
+		}
+		if _, err := resp.Text(ctx); err != nil {
+			return struct{}{}, err
+		}
+		_, err = asyncio.Run(func(ctx context.Context) (struct{}, error) { return struct{}{}, nil })
+		if !errors.Is(err, asyncio.ErrNestedRun) {
+			t.Errorf("nested Run: %v", err)
+		}
+		// Close from a goroutine: it hands the work to the loop.
+		return asyncio.ToThread(ctx, func() (struct{}, error) { return struct{}{}, s.Close(context.Background()) })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := asyncio.Recv(context.Background(), srv.closed); err != nil {
+		t.Fatal(err)
+	}
+	s2 := aiohttp.NewSession()
+	r := asyncio.NewRunner()
+	defer r.Close()
+	r.Run(func(ctx context.Context) error {
+		resp, err := s2.Get(ctx, srv.URL)
+		if err == nil {
+			resp.Release()
+		}
+		return err
+	})
+	_, err = asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		_, err := s2.Get(ctx, srv.URL)
+		return struct{}{}, err
+	})
+	if !errors.Is(err, aiohttp.ErrOtherLoop) {
+		t.Errorf("request from another loop: %v, want ErrOtherLoop", err)
+	}
+	r.Run(func(ctx context.Context) error { return s2.Close(ctx) })
 }
