@@ -139,3 +139,31 @@ func TestSessionDNSCache(t *testing.T) {
 		t.Errorf("events:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestSessionDNSLookupShared: concurrent requests to a host not yet in
+// the cache share one lookup.
+func TestSessionDNSLookupShared(t *testing.T) {
+	srv := newCountingServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok")
+	}))
+	url := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	lookups := 0
+	trace := &aiohttp.TraceConfig{DNSResolveHostStart: func(context.Context, string) { lookups++ }}
+	run(t, func(ctx context.Context, s *aiohttp.Session) error {
+		fns := make([]func(context.Context) (string, error), 5)
+		for i := range fns {
+			fns[i] = func(ctx context.Context) (string, error) {
+				resp, err := s.Get(ctx, url)
+				if err != nil {
+					return "", err
+				}
+				return resp.Text(ctx)
+			}
+		}
+		_, err := asyncio.Gather(ctx, fns...)
+		return err
+	}, aiohttp.WithTrace(trace))
+	if lookups != 1 {
+		t.Errorf("%d lookups for 5 concurrent requests, want 1", lookups)
+	}
+}
