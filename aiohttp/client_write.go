@@ -64,7 +64,7 @@ func appendHead(b []byte, req *http.Request, absolute bool, proxyAuth string, gz
 	}
 	added := false
 	if gzip && req.Header.Get("Accept-Encoding") == "" && req.Header.Get("Range") == "" && method != http.MethodHead {
-		b = append(b, "Accept-Encoding: gzip, deflate\r\n"...)
+		b = append(b, "Accept-Encoding: gzip, deflate, br, zstd\r\n"...)
 		added = true
 	}
 	if req.Close && req.Header.Get("Connection") == "" {

@@ -9,8 +9,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/andybalholm/brotli"
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/aiohttp/internal/http1"
+	"github.com/klauspost/compress/zstd"
 )
 
 // newResponse turns the parsed head in c into an http.Response whose
@@ -65,11 +67,9 @@ func (s *Session) newResponse(bodyCtx context.Context, c *conn, req *http.Reques
 	}
 	resp.Body = b
 	if addedGzip {
-		switch strings.ToLower(resp.Header.Get("Content-Encoding")) {
-		case "gzip":
-			resp.Body = &decoded{body: b, gzip: true}
-		case "deflate":
-			resp.Body = &decoded{body: b}
+		switch enc := strings.ToLower(resp.Header.Get("Content-Encoding")); enc {
+		case "gzip", "deflate", "br", "zstd":
+			resp.Body = &decoded{body: b, encoding: enc}
 		default:
 			return resp, nil
 		}
@@ -258,31 +258,44 @@ func (b *body) Close() error {
 	return nil
 }
 
-// decoded is a gzip- or deflate-encoded body, decoded as it is read. The
+// decoded is a body in a content coding, decoded as it is read. The
 // decoder starts at the first Read, since it reads the stream's header.
 type decoded struct {
 	*body
-	gzip bool
-	r    io.ReadCloser
-	err  error
+	encoding string
+	r        io.Reader
+	zstd     *zstd.Decoder
+	err      error
 }
 
 func (d *decoded) Read(p []byte) (int, error) {
 	if d.r == nil && d.err == nil {
-		if d.gzip {
-			var z *gzip.Reader
-			z, d.err = gzip.NewReader(d.body)
-			if d.err == nil {
-				d.r = z
-			}
-		} else {
+		switch d.encoding {
+		case "gzip":
+			d.r, d.err = gzip.NewReader(d.body)
+		case "deflate":
 			d.r = flate.NewReader(d.body)
+		case "br":
+			d.r = brotli.NewReader(d.body)
+		case "zstd":
+			// One goroutine's worth of concurrency decodes in the caller,
+			// starting none.
+			d.zstd, d.err = zstd.NewReader(d.body, zstd.WithDecoderConcurrency(1))
+			d.r = d.zstd
 		}
 	}
 	if d.err != nil {
 		return 0, d.err
 	}
 	return d.r.Read(p)
+}
+
+// Close releases the body and the decoder.
+func (d *decoded) Close() error {
+	if d.zstd != nil {
+		d.zstd.Close()
+	}
+	return d.body.Close()
 }
 
 // headerKey returns the canonical form of a header name, without

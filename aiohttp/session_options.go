@@ -107,8 +107,9 @@ func CookieJar(jar http.CookieJar) SessionOption {
 }
 
 // AutoDecompress(false) leaves compressed responses as they came
-// (aiohttp's auto_decompress); by default a session asks for gzip and
-// deflate and decodes them, unless the request sets Accept-Encoding.
+// (aiohttp's auto_decompress); by default a session asks for gzip,
+// deflate, brotli and zstd and decodes them, unless the request sets
+// Accept-Encoding.
 func AutoDecompress(on bool) SessionOption {
 	return sessionOption(func(c *sessionConfig) { c.noCompress = !on })
 }
