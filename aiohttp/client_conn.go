@@ -141,8 +141,11 @@ func (c *conn) consume(n int) {
 	}
 }
 
-// freeBuffer gives the read buffer back to the pool if nothing is in it.
+// freeBuffer gives the read buffer back to the pool if nothing is in it,
+// and drops the last head's references into it.
 func (c *conn) freeBuffer() {
+	clear(c.head.Headers)
+	c.head.Reason = nil
 	if c.buf != nil && c.r == c.w && len(*c.buf) == readBufSize {
 		readBufs.Put(c.buf)
 		c.buf = nil
@@ -172,6 +175,9 @@ func (c *conn) write(ctx context.Context, p []byte, deadline time.Duration) erro
 		return c.lostErr()
 	}
 	if err := c.t.Write(p); err != nil {
+		if c.closed || c.t.IsClosing() {
+			return c.lostErr()
+		}
 		return err
 	}
 	if !c.drained.IsSet() {

@@ -108,7 +108,9 @@ func (p *pool) open(ctx context.Context, spec dialSpec, dl deadlines, connectBy 
 				return p.dns.lookup(ctx, host)
 			}),
 		}
-		if spec.tls != nil && spec.connect == nil {
+		if spec.tls != nil {
+			// TLS with the server, or with an HTTPS proxy (a tunnel then
+			// runs its own TLS with the server inside).
 			opts = append(opts, asyncio.TLS(spec.tls))
 		}
 		_, _, err := asyncio.CreateConnection(ctx, "tcp", spec.addr, func() asyncio.Protocol { return c }, opts...)
