@@ -23,9 +23,12 @@ type testProxy struct {
 	seen []string
 }
 
-func newTestProxy(t *testing.T) *testProxy {
+func newTestProxy(t *testing.T) *testProxy { return startTestProxy(t, false) }
+
+// startTestProxy starts a test proxy, speaking TLS if secure.
+func startTestProxy(t *testing.T, secure bool) *testProxy {
 	p := &testProxy{}
-	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	p.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		p.seen = append(p.seen, r.Method+" "+r.RequestURI+" auth="+r.Header.Get("Proxy-Authorization"))
 		p.mu.Unlock()
@@ -58,6 +61,11 @@ func newTestProxy(t *testing.T) *testProxy {
 		<-done
 		<-done
 	}))
+	if secure {
+		p.StartTLS()
+	} else {
+		p.Start()
+	}
 	t.Cleanup(p.Close)
 	return p
 }
@@ -92,7 +100,17 @@ func TestSessionHTTPProxy(t *testing.T) {
 }
 
 func TestSessionHTTPSProxyConnect(t *testing.T) {
-	proxy := newTestProxy(t)
+	for _, secure := range []bool{false, true} {
+		t.Run(map[bool]string{false: "HTTPProxy", true: "HTTPSProxy"}[secure], func(t *testing.T) {
+			testHTTPSProxyConnect(t, secure)
+		})
+	}
+}
+
+// testHTTPSProxyConnect requests an https server through a proxy that
+// speaks TLS itself if secure: TLS within TLS.
+func testHTTPSProxyConnect(t *testing.T, secure bool) {
+	proxy := startTestProxy(t, secure)
 	pu, _ := url.Parse(proxy.URL)
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "secret over the tunnel")
