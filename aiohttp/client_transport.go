@@ -31,9 +31,27 @@ func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if asyncio.InTask(ctx) {
 		return t.s.roundTrip(ctx, ctx, req)
 	}
-	return asyncio.SubmitWait(ctx, l, func(tctx context.Context) (*http.Response, error) {
+	wctx, stop := waitable(ctx)
+	defer stop()
+	return asyncio.SubmitWait(wctx, l, func(tctx context.Context) (*http.Response, error) {
 		return t.s.roundTrip(tctx, ctx, req)
 	}, asyncio.Name("aiohttp request"))
+}
+
+// waitable returns a ctx that a plain goroutine may wait with, ending with
+// ctx: ctx itself, unless it is a task's, which only that task may wait
+// with (a goroutine handed a request or a body by a task has it). Call
+// stop when done.
+func waitable(ctx context.Context) (_ context.Context, stop func()) {
+	if asyncio.RunningLoop(ctx) == nil {
+		return ctx, func() {}
+	}
+	w, cancel := context.WithCancelCause(context.Background())
+	unhook := context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })
+	return w, func() {
+		unhook()
+		cancel(nil)
+	}
 }
 
 func closeBody(req *http.Request) {

@@ -117,6 +117,8 @@ func (b *body) Read(p []byte) (int, error) {
 		n   int
 		err error
 	}
+	ctx, stop := waitable(ctx)
+	defer stop()
 	r, err := asyncio.SubmitWait(ctx, b.l, func(ctx context.Context) (result, error) {
 		n, err := b.read(ctx, p)
 		return result{n, err}, nil

@@ -252,7 +252,9 @@ func (s *Session) Close(ctx context.Context) error {
 	if asyncio.InTask(ctx) && asyncio.RunningLoop(ctx) == l {
 		return s.pool.close(ctx)
 	}
-	_, err := asyncio.SubmitWait(ctx, l, func(ctx context.Context) (struct{}, error) {
+	wctx, stop := waitable(ctx)
+	defer stop()
+	_, err := asyncio.SubmitWait(wctx, l, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, s.pool.close(ctx)
 	}, asyncio.Name("aiohttp session close"))
 	if errors.Is(err, asyncio.ErrLoopClosed) {

@@ -220,3 +220,28 @@ func TestSessionBelongsToOneLoop(t *testing.T) {
 	}
 	r.Run(func(ctx context.Context) error { return s2.Close(ctx) })
 }
+
+// TestSessionBodyReadFromAnotherGoroutine: a response got in a task, its
+// body read by a plain goroutine (as a library handed the body would).
+func TestSessionBodyReadFromAnotherGoroutine(t *testing.T) {
+	srv := newCountingServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, strings.Repeat("b", 20000))
+	}))
+	run(t, func(ctx context.Context, s *aiohttp.Session) error {
+		c := &http.Client{Transport: s.Transport()}
+		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			return err
+		}
+		n, err := asyncio.ToThread(ctx, func() (int, error) {
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			return len(b), err
+		})
+		if err != nil || n != 20000 {
+			t.Errorf("read %d bytes, %v; want 20000", n, err)
+		}
+		return nil
+	})
+}
