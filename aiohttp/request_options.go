@@ -86,8 +86,8 @@ func BearerAuth(token string) Option {
 	return bothOption{func(c *sessionConfig) { c.auth = f }, func(c *requestConfig) { c.auth = f }}
 }
 
-// Header sets one header of a request.
-func Header(name, value string) RequestOption {
+// WithHeader sets one header of a request.
+func WithHeader(name, value string) RequestOption {
 	return requestOption(func(c *requestConfig) {
 		if c.header == nil {
 			c.header = http.Header{}

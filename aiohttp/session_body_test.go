@@ -84,7 +84,7 @@ func TestSessionExpectContinue(t *testing.T) {
 	srv := echoServer(t)
 	run(t, func(ctx context.Context, s *aiohttp.Session) error {
 		resp, err := s.Post(ctx, srv.URL, aiohttp.Body(strings.NewReader("after 100"), "text/plain"),
-			aiohttp.Header("Expect", "100-continue"))
+			aiohttp.WithHeader("Expect", "100-continue"))
 		if err != nil {
 			return err
 		}

@@ -92,11 +92,11 @@ func TTLDNSCache(d time.Duration) SessionOption {
 	return sessionOption(func(c *sessionConfig) { c.dnsTTL = d })
 }
 
-// WithTLSConfig sets the TLS configuration of https connections (aiohttp's
-// ssl): roots to trust, client certificates. The session sets its
+// TLS sets the TLS configuration of https connections (aiohttp's ssl,
+// in Go's word): roots to trust, client certificates. The session sets its
 // ServerName, if empty, to the host of each request, and its NextProtos to
 // HTTP/1.1.
-func WithTLSConfig(cfg *tls.Config) SessionOption {
+func TLS(cfg *tls.Config) SessionOption {
 	return sessionOption(func(c *sessionConfig) { c.tls = cfg })
 }
 
@@ -129,10 +129,10 @@ func TrustEnv(on bool) SessionOption {
 	return sessionOption(func(c *sessionConfig) { c.trustEnv = on })
 }
 
-// WithTrace adds hooks called at the steps of each request (aiohttp's
+// TraceConfigs adds hooks called at the steps of each request (aiohttp's
 // trace_configs).
-func WithTrace(t *TraceConfig) SessionOption {
-	return sessionOption(func(c *sessionConfig) { c.trace = append(c.trace, t) })
+func TraceConfigs(ts ...*TraceConfig) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.trace = append(c.trace, ts...) })
 }
 
 // HappyEyeballsDelay sets how long a connection attempt to one address of

@@ -28,7 +28,7 @@ func TestSessionKeepAliveReuse(t *testing.T) {
 			}
 		}
 		return nil
-	}, aiohttp.WithTrace(trace))
+	}, aiohttp.TraceConfigs(trace))
 	if opened, _ := srv.counts(); opened != 1 {
 		t.Errorf("server saw %d connections for 5 sequential requests, want 1", opened)
 	}
@@ -111,7 +111,7 @@ func TestSessionTotalLimitWaits(t *testing.T) {
 			}
 		}
 		return err
-	}, aiohttp.Limit(1), aiohttp.WithTrace(trace))
+	}, aiohttp.Limit(1), aiohttp.TraceConfigs(trace))
 	if opened, _ := srv.counts(); opened != 1 {
 		t.Errorf("server saw %d connections with Limit(1), want 1", opened)
 	}

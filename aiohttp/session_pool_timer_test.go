@@ -115,11 +115,11 @@ func TestSessionDNSCache(t *testing.T) {
 	}
 	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
 		// No keep-alive, so that every request connects and resolves.
-		s := aiohttp.NewSession(aiohttp.WithTrace(trace), aiohttp.TTLDNSCache(10*time.Second), noTimeout)
+		s := aiohttp.NewSession(aiohttp.TraceConfigs(trace), aiohttp.TTLDNSCache(10*time.Second), noTimeout)
 		defer s.Close(ctx)
 		for _, wait := range []time.Duration{0, 5 * time.Second, 11 * time.Second} {
 			asyncio.Sleep(ctx, wait)
-			resp, err := s.Get(ctx, url, aiohttp.Header("Connection", "close"))
+			resp, err := s.Get(ctx, url, aiohttp.WithHeader("Connection", "close"))
 			if err != nil {
 				return struct{}{}, err
 			}
@@ -162,7 +162,7 @@ func TestSessionDNSLookupShared(t *testing.T) {
 		}
 		_, err := asyncio.Gather(ctx, fns...)
 		return err
-	}, aiohttp.WithTrace(trace))
+	}, aiohttp.TraceConfigs(trace))
 	if lookups != 1 {
 		t.Errorf("%d lookups for 5 concurrent requests, want 1", lookups)
 	}

@@ -133,7 +133,7 @@ func testHTTPSProxyConnect(t *testing.T, secure bool) {
 			}
 		}
 		return nil
-	}, aiohttp.Proxy(http.ProxyURL(pu)), aiohttp.WithTLSConfig(&tls.Config{RootCAs: roots}))
+	}, aiohttp.Proxy(http.ProxyURL(pu)), aiohttp.TLS(&tls.Config{RootCAs: roots}))
 	// One tunnel, reused for the second request.
 	host := srv.Listener.Addr().String()
 	if got := proxy.requests(); len(got) != 1 || got[0] != "CONNECT "+host+" auth=" {

@@ -73,7 +73,7 @@ func TestSessionGzip(t *testing.T) {
 			t.Errorf("got %q, Content-Encoding %q", got, resp.Header.Get("Content-Encoding"))
 		}
 		// A caller that asks for an encoding gets the bytes as they came.
-		resp, err = s.Get(ctx, srv.URL, aiohttp.Header("Accept-Encoding", "gzip"))
+		resp, err = s.Get(ctx, srv.URL, aiohttp.WithHeader("Accept-Encoding", "gzip"))
 		if err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func TestSessionTLS(t *testing.T) {
 			}
 		}
 		return nil
-	}, aiohttp.WithTLSConfig(&tls.Config{RootCAs: roots}))
+	}, aiohttp.TLS(&tls.Config{RootCAs: roots}))
 	// Without the server's certificate among the roots, verification fails.
 	run(t, func(ctx context.Context, s *aiohttp.Session) error {
 		if _, err := s.Get(ctx, srv.URL); err == nil {

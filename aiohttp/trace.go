@@ -8,7 +8,7 @@ import (
 // TraceConfig holds hooks called at the steps of a request (aiohttp's
 // TraceConfig); a nil field is skipped. Hooks run on the session's loop,
 // in the task making the request, and must not block. Add one to a
-// session with WithTrace.
+// session with TraceConfigs.
 type TraceConfig struct {
 	RequestStart     func(ctx context.Context, req *http.Request)
 	RequestEnd       func(ctx context.Context, req *http.Request, resp *http.Response)

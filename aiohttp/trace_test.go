@@ -51,7 +51,7 @@ func TestSessionTraceRedirectAndException(t *testing.T) {
 			t.Error("a request to a closed port succeeded")
 		}
 		return nil
-	}, aiohttp.WithTrace(trace))
+	}, aiohttp.TraceConfigs(trace))
 	want := "start /from,connect,end 302 Found,redirect /from to /to,start /to,reuse,end 200 OK,start /,connect,exception"
 	if got := strings.Join(events, ","); got != want {
 		t.Errorf("events:\n got %s\nwant %s", got, want)
