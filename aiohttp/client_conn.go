@@ -20,11 +20,11 @@ const (
 	pauseAt = 256 << 10
 )
 
-var readBufs = sync.Pool{New: func() any { b := make([]byte, readBufSize); return &b }}
+var connReadBufs = sync.Pool{New: func() any { b := make([]byte, readBufSize); return &b }}
 
-// conn is one HTTP/1.1 connection of the pool and the Protocol of its
+// clientConn is one HTTP/1.1 connection of the pool and the Protocol of its
 // transport. It is confined to the session's loop.
-type conn struct {
+type clientConn struct {
 	pool *pool
 	key  string
 	t    asyncio.Transport
@@ -47,19 +47,19 @@ type conn struct {
 	head parsedHead // the last response head
 }
 
-func newConn(p *pool, key string) *conn {
-	c := &conn{pool: p, key: key, ready: asyncio.NewEvent(), drained: asyncio.NewEvent()}
+func newClientConn(p *pool, key string) *clientConn {
+	c := &clientConn{pool: p, key: key, ready: asyncio.NewEvent(), drained: asyncio.NewEvent()}
 	c.drained.Set()
 	return c
 }
 
-func (c *conn) ConnectionMade(t asyncio.Transport) { c.t = t }
+func (c *clientConn) ConnectionMade(t asyncio.Transport) { c.t = t }
 
 // GetBuffer returns the free end of the read buffer, compacting or
 // growing it when it is full: a response head must fit whole.
-func (c *conn) GetBuffer(int) []byte {
+func (c *clientConn) GetBuffer(int) []byte {
 	if c.buf == nil {
-		c.buf = readBufs.Get().(*[]byte)
+		c.buf = connReadBufs.Get().(*[]byte)
 		c.r, c.w = 0, 0
 	}
 	b := *c.buf
@@ -80,7 +80,7 @@ func (c *conn) GetBuffer(int) []byte {
 	return b[c.w:]
 }
 
-func (c *conn) BufferUpdated(n int) {
+func (c *clientConn) BufferUpdated(n int) {
 	c.w += n
 	if c.idle {
 		// A server may not send on an idle connection (RFC 9112 9.3.2
@@ -96,7 +96,7 @@ func (c *conn) BufferUpdated(n int) {
 }
 
 // DataReceived is how a TLS transport delivers: into the same buffer.
-func (c *conn) DataReceived(p []byte) {
+func (c *clientConn) DataReceived(p []byte) {
 	for len(p) > 0 {
 		n := copy(c.GetBuffer(len(p)), p)
 		p = p[n:]
@@ -104,13 +104,13 @@ func (c *conn) DataReceived(p []byte) {
 	}
 }
 
-func (c *conn) EOFReceived() bool {
+func (c *clientConn) EOFReceived() bool {
 	c.eof = true
 	c.ready.Set()
 	return false
 }
 
-func (c *conn) ConnectionLost(err error) {
+func (c *clientConn) ConnectionLost(err error) {
 	if err == nil {
 		err = io.EOF
 	}
@@ -120,11 +120,11 @@ func (c *conn) ConnectionLost(err error) {
 	c.pool.forget(c)
 }
 
-func (c *conn) PauseWriting()  { c.drained.Clear() }
-func (c *conn) ResumeWriting() { c.drained.Set() }
+func (c *clientConn) PauseWriting()  { c.drained.Clear() }
+func (c *clientConn) ResumeWriting() { c.drained.Set() }
 
 // data returns the unread bytes.
-func (c *conn) data() []byte {
+func (c *clientConn) data() []byte {
 	if c.buf == nil {
 		return nil
 	}
@@ -133,7 +133,7 @@ func (c *conn) data() []byte {
 
 // consume drops n unread bytes, resuming a paused transport once the
 // reader has caught up.
-func (c *conn) consume(n int) {
+func (c *clientConn) consume(n int) {
 	c.r += n
 	if c.paused && c.w-c.r < pauseAt/4 && !c.closed {
 		c.paused = false
@@ -143,11 +143,11 @@ func (c *conn) consume(n int) {
 
 // freeBuffer gives the read buffer back to the pool if nothing is in it,
 // and drops the last head's references into it.
-func (c *conn) freeBuffer() {
+func (c *clientConn) freeBuffer() {
 	clear(c.head.Headers)
 	c.head.Reason = nil
 	if c.buf != nil && c.r == c.w && len(*c.buf) == readBufSize {
-		readBufs.Put(c.buf)
+		connReadBufs.Put(c.buf)
 		c.buf = nil
 	} else if c.buf != nil && c.r == c.w {
 		c.buf = nil
@@ -155,11 +155,11 @@ func (c *conn) freeBuffer() {
 }
 
 // atEnd reports whether no more bytes can arrive.
-func (c *conn) atEnd() bool { return c.eof || c.closed }
+func (c *clientConn) atEnd() bool { return c.eof || c.closed }
 
 // waitData waits until bytes beyond the have unread ones arrive, the
 // stream ends, or the deadline passes.
-func (c *conn) waitData(ctx context.Context, have int, deadline time.Duration, kind string) error {
+func (c *clientConn) waitData(ctx context.Context, have int, deadline time.Duration, kind string) error {
 	for c.w-c.r <= have && !c.atEnd() {
 		c.ready.Clear()
 		if err := waitUntil(ctx, deadline, kind, c.ready.Wait); err != nil {
@@ -170,7 +170,7 @@ func (c *conn) waitData(ctx context.Context, have int, deadline time.Duration, k
 }
 
 // write queues p and waits while the transport's buffer is full.
-func (c *conn) write(ctx context.Context, p []byte, deadline time.Duration) error {
+func (c *clientConn) write(ctx context.Context, p []byte, deadline time.Duration) error {
 	if c.closed {
 		return c.lostErr()
 	}
@@ -191,7 +191,7 @@ func (c *conn) write(ctx context.Context, p []byte, deadline time.Duration) erro
 	return nil
 }
 
-func (c *conn) lostErr() error {
+func (c *clientConn) lostErr() error {
 	if c.lost == nil || c.lost == io.EOF {
 		return ErrServerDisconnected
 	}
@@ -199,11 +199,11 @@ func (c *conn) lostErr() error {
 }
 
 // abort closes the connection at once; it is never reused.
-func (c *conn) abort() {
+func (c *clientConn) abort() {
 	if c.t != nil && !c.closed {
 		c.t.Abort()
 	}
 }
 
-// errAborted is what a body read gets after Release.
-var errAborted = errors.New("aiohttp: response released")
+// errReleased is what a body read gets after Release.
+var errReleased = errors.New("aiohttp: response released")

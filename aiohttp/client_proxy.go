@@ -50,7 +50,7 @@ func (s *Session) proxySpec(spec dialSpec, proxy *url.URL) (dialSpec, bool, erro
 	spec.key += " via " + proxy.Scheme + "://" + paddr
 	spec.addr = paddr
 	spec.tls = proxyTLS
-	spec.connect = func(ctx context.Context, c *conn) error {
+	spec.connect = func(ctx context.Context, c *clientConn) error {
 		return tunnel(ctx, c, target, auth, targetTLS)
 	}
 	return spec, false, nil
@@ -58,7 +58,7 @@ func (s *Session) proxySpec(spec dialSpec, proxy *url.URL) (dialSpec, bool, erro
 
 // tunnel asks the proxy on c to connect to target, then runs TLS with
 // the target over the tunnel.
-func tunnel(ctx context.Context, c *conn, target, auth string, cfg *tls.Config) error {
+func tunnel(ctx context.Context, c *clientConn, target, auth string, cfg *tls.Config) error {
 	b, err := http1.AppendRequestLine(nil, http.MethodConnect, target)
 	if err != nil {
 		return err

@@ -13,19 +13,19 @@ import (
 	"github.com/asyncio-go/asyncio/aiohttp/internal/http1"
 )
 
-// transport is the session's http.RoundTripper: one request and its
+// sessionTransport is the session's http.RoundTripper: one request and its
 // response over a pooled connection, on the session's loop.
-type transport struct{ s *Session }
+type sessionTransport struct{ s *Session }
 
 // RoundTrip sends req and returns the response with its head read. From
 // a task of the session's loop it suspends the task; from any other
 // goroutine it runs the request as a task on that loop and blocks. The
 // body is read the same way, with the context of req.
-func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t sessionTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	l, err := t.s.bind(ctx)
 	if err != nil {
-		closeBody(req)
+		closeRequestBody(req)
 		return nil, err
 	}
 	if asyncio.InTask(ctx) {
@@ -54,7 +54,7 @@ func waitable(ctx context.Context) (_ context.Context, stop func()) {
 	}
 }
 
-func closeBody(req *http.Request) {
+func closeRequestBody(req *http.Request) {
 	if req.Body != nil {
 		req.Body.Close()
 	}
@@ -81,7 +81,7 @@ func (s *Session) roundTrip(ctx, bodyCtx context.Context, req *http.Request) (*h
 }
 
 func (s *Session) exchange(ctx, bodyCtx context.Context, req *http.Request, dl deadlines) (*http.Response, error) {
-	defer closeBody(req)
+	defer closeRequestBody(req)
 	if req.URL == nil || (req.URL.Scheme != "http" && req.URL.Scheme != "https") {
 		return nil, errors.New("aiohttp: unsupported URL scheme")
 	}
@@ -94,7 +94,7 @@ func (s *Session) exchange(ctx, bodyCtx context.Context, req *http.Request, dl d
 		return nil, err
 	}
 	resp, err := s.send(ctx, bodyCtx, c, req, dl, absolute, spec.proxyAuth)
-	if err != nil && reused && errors.Is(err, ErrServerDisconnected) && len(c.data()) == 0 && !hasBody(req) {
+	if err != nil && reused && errors.Is(err, ErrServerDisconnected) && len(c.data()) == 0 && !requestHasBody(req) {
 		// The server closed an idle connection as we reused it: retry
 		// once on a new one, as net/http and aiohttp do for requests
 		// without a body.
@@ -149,24 +149,24 @@ func (s *Session) tlsConfig(host string) *tls.Config {
 }
 
 // send writes req over c and reads the response head.
-func (s *Session) send(ctx, bodyCtx context.Context, c *conn, req *http.Request, dl deadlines, absolute bool, proxyAuth string) (*http.Response, error) {
+func (s *Session) send(ctx, bodyCtx context.Context, c *clientConn, req *http.Request, dl deadlines, absolute bool, proxyAuth string) (*http.Response, error) {
 	l := asyncio.RunningLoop(ctx)
-	head := headBufs.Get().(*[]byte)
-	defer headBufs.Put(head)
+	head := requestHeadBufs.Get().(*[]byte)
+	defer requestHeadBufs.Put(head)
 	b, addedGzip, err := appendHead((*head)[:0], req, absolute, proxyAuth, !s.cfg.noCompress)
 	*head = b
 	if err != nil {
 		return nil, err
 	}
-	body := req.Body
-	if body == http.NoBody {
-		body = nil
+	reqBody := req.Body
+	if reqBody == http.NoBody {
+		reqBody = nil
 	}
-	expect := body != nil && strings.EqualFold(req.Header.Get("Expect"), "100-continue")
+	expect := reqBody != nil && strings.EqualFold(req.Header.Get("Expect"), "100-continue")
 	if err := c.write(ctx, b, dl.total); err != nil {
 		return nil, err
 	}
-	if body != nil && !expect {
+	if reqBody != nil && !expect {
 		if err := writeBody(ctx, c, req, dl); err != nil {
 			return nil, err
 		}
@@ -203,7 +203,7 @@ func (s *Session) send(ctx, bodyCtx context.Context, c *conn, req *http.Request,
 const maxResponseHead = pauseAt / 2
 
 // readHead waits until c holds a whole response head and parses it.
-func readHead(ctx context.Context, c *conn, rh *parsedHead, dl deadlines, l *asyncio.Loop) error {
+func readHead(ctx context.Context, c *clientConn, rh *parsedHead, dl deadlines, l *asyncio.Loop) error {
 	for {
 		n, err := rh.Parse(c.data(), http1.Limits{MaxHeaderBytes: maxResponseHead})
 		if err == nil {

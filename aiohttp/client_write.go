@@ -13,9 +13,9 @@ import (
 )
 
 // userAgent is sent when the request has no User-Agent.
-const userAgent = "asyncio-go-aiohttp/1"
+const defaultUserAgent = "asyncio-go-aiohttp/1"
 
-var headBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+var requestHeadBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // appendHead appends req's request line and header block to b. absolute
 // writes the target in absolute form, for an HTTP proxy. gzip adds
@@ -60,7 +60,7 @@ func appendHead(b []byte, req *http.Request, absolute bool, proxyAuth string, gz
 		b = append(b, "\r\n"...)
 	}
 	if _, ok := req.Header["User-Agent"]; !ok {
-		b = append(b, "User-Agent: "+userAgent+"\r\n"...)
+		b = append(b, "User-Agent: "+defaultUserAgent+"\r\n"...)
 	}
 	added := false
 	if gzip && req.Header.Get("Accept-Encoding") == "" && req.Header.Get("Range") == "" && method != http.MethodHead {
@@ -71,9 +71,9 @@ func appendHead(b []byte, req *http.Request, absolute bool, proxyAuth string, gz
 		b = append(b, "Connection: close\r\n"...)
 	}
 	switch {
-	case hasBody(req) && req.ContentLength > 0:
+	case requestHasBody(req) && req.ContentLength > 0:
 		b = http1.AppendContentLength(b, req.ContentLength)
-	case hasBody(req):
+	case requestHasBody(req):
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	case method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch:
 		b = append(b, "Content-Length: 0\r\n"...)
@@ -81,18 +81,18 @@ func appendHead(b []byte, req *http.Request, absolute bool, proxyAuth string, gz
 	return append(b, "\r\n"...), added, nil
 }
 
-func hasBody(req *http.Request) bool { return req.Body != nil && req.Body != http.NoBody }
+func requestHasBody(req *http.Request) bool { return req.Body != nil && req.Body != http.NoBody }
 
 // writeBody sends req's body: as it is when its length is known, chunked
 // otherwise. A body in memory is read in the task; any other reader might
 // block, so it is read off the loop.
-func writeBody(ctx context.Context, c *conn, req *http.Request, dl deadlines) error {
+func writeBody(ctx context.Context, c *clientConn, req *http.Request, dl deadlines) error {
 	chunked := req.ContentLength <= 0
 	inMemory := req.GetBody != nil || isInMemory(req.Body)
 	var buf []byte
 	if inMemory {
-		bp := readBufs.Get().(*[]byte)
-		defer readBufs.Put(bp)
+		bp := connReadBufs.Get().(*[]byte)
+		defer connReadBufs.Put(bp)
 		buf = *bp
 	} else {
 		// Not pooled: a read off the loop may outlive a cancelled request.

@@ -24,8 +24,8 @@ type pool struct {
 	happyEyeballs  time.Duration
 	total          int
 	perKey         map[string]int
-	idle           map[string][]*conn
-	all            map[*conn]struct{}
+	idle           map[string][]*clientConn
+	all            map[*clientConn]struct{}
 	// freed is set, and replaced by a new event, whenever a connection
 	// stops counting or becomes idle: waiters for a connection wait on
 	// the one they saw.
@@ -39,7 +39,7 @@ type pool struct {
 func newPool(l *asyncio.Loop, cfg *sessionConfig) *pool {
 	return &pool{
 		l: l, limit: cfg.limit, happyEyeballs: cfg.happyEyeballs, perHost: cfg.limitPerHost, keepAlive: cfg.keepAlive,
-		perKey: map[string]int{}, idle: map[string][]*conn{}, all: map[*conn]struct{}{},
+		perKey: map[string]int{}, idle: map[string][]*clientConn{}, all: map[*clientConn]struct{}{},
 		freed: asyncio.NewEvent(), dns: newDNSCache(cfg.dnsTTL, &cfg.trace), trace: &cfg.trace,
 	}
 }
@@ -49,14 +49,14 @@ type dialSpec struct {
 	key     string // scheme://host:port, with the proxy if any
 	addr    string // host:port to connect to
 	tls     *tls.Config
-	connect func(ctx context.Context, c *conn) error // after connecting: CONNECT through a proxy
+	connect func(ctx context.Context, c *clientConn) error // after connecting: CONNECT through a proxy
 	// proxyAuth is the Proxy-Authorization of requests to an HTTP proxy.
 	proxyAuth string
 }
 
 // get returns an idle connection for key, or a new one when the limits
 // allow, or waits until one of them is possible. reused says which.
-func (p *pool) get(ctx context.Context, spec dialSpec, dl deadlines) (c *conn, reused bool, err error) {
+func (p *pool) get(ctx context.Context, spec dialSpec, dl deadlines) (c *clientConn, reused bool, err error) {
 	l := asyncio.RunningLoop(ctx)
 	connectBy, kind := dl.after(l, dl.timeouts.Connect, "connect")
 	for {
@@ -89,8 +89,8 @@ func (p *pool) canOpen(key string) bool {
 
 // open connects a new connection, counted from before the attempt so
 // that concurrent attempts respect the limits.
-func (p *pool) open(ctx context.Context, spec dialSpec, dl deadlines, connectBy time.Duration, kind string) (*conn, bool, error) {
-	c := newConn(p, spec.key)
+func (p *pool) open(ctx context.Context, spec dialSpec, dl deadlines, connectBy time.Duration, kind string) (*clientConn, bool, error) {
+	c := newClientConn(p, spec.key)
 	p.total++
 	p.perKey[spec.key]++
 	p.all[c] = struct{}{}
@@ -138,7 +138,7 @@ func (p *pool) open(ctx context.Context, spec dialSpec, dl deadlines, connectBy 
 	return c, false, nil
 }
 
-func (p *pool) popIdle(key string) *conn {
+func (p *pool) popIdle(key string) *clientConn {
 	list := p.idle[key]
 	for len(list) > 0 {
 		c := list[len(list)-1]
@@ -174,7 +174,7 @@ func (p *pool) closeOldestIdle() bool {
 }
 
 // put makes c idle for reuse, or closes it if it cannot be reused.
-func (p *pool) put(c *conn) {
+func (p *pool) put(c *clientConn) {
 	if p.closed || c.closed || c.eof || len(c.data()) > 0 {
 		c.abort()
 		p.drop(c)
@@ -192,7 +192,7 @@ func (p *pool) put(c *conn) {
 }
 
 // drop stops counting c, which is closed or closing.
-func (p *pool) drop(c *conn) {
+func (p *pool) drop(c *clientConn) {
 	if c.dropped {
 		return
 	}
@@ -223,7 +223,7 @@ func (p *pool) notify() {
 }
 
 // forget removes c, whose connection is gone, from the pool's list.
-func (p *pool) forget(c *conn) {
+func (p *pool) forget(c *clientConn) {
 	delete(p.all, c)
 	p.drop(c)
 	p.notify()

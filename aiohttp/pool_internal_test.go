@@ -46,7 +46,7 @@ func TestSessionIdleConnectionHoldsNoBuffer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if size := unsafe.Sizeof(conn{}); size > 512 {
+	if size := unsafe.Sizeof(clientConn{}); size > 512 {
 		t.Errorf("a conn is %d bytes", size)
 	}
 }

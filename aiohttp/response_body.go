@@ -17,7 +17,7 @@ import (
 
 // newResponse turns the parsed head in c into an http.Response whose
 // body reads from c, and consumes the head.
-func (s *Session) newResponse(bodyCtx context.Context, c *conn, req *http.Request, rh *parsedHead, dl deadlines, addedGzip bool) (*http.Response, error) {
+func (s *Session) newResponse(bodyCtx context.Context, c *clientConn, req *http.Request, rh *parsedHead, dl deadlines, addedGzip bool) (*http.Response, error) {
 	f, err := rh.BodyFraming(req.Method)
 	if err != nil {
 		return nil, &ProtocolError{Err: err}
@@ -59,7 +59,7 @@ func (s *Session) newResponse(bodyCtx context.Context, c *conn, req *http.Reques
 	// which this client does not: it is closed.
 	resp.Close = f.Close || req.Close || rh.StatusCode == http.StatusSwitchingProtocols
 	c.consume(rh.headLen)
-	b := &body{resp: resp, s: s, c: c, ctx: bodyCtx, l: s.loop, kind: f.Kind, left: f.Length, close: resp.Close, dl: dl}
+	b := &responseBody{resp: resp, s: s, c: c, ctx: bodyCtx, l: s.loop, kind: f.Kind, left: f.Length, close: resp.Close, dl: dl}
 	if f.Kind == http1.NoBody {
 		b.finish()
 		resp.Body = http.NoBody
@@ -69,7 +69,7 @@ func (s *Session) newResponse(bodyCtx context.Context, c *conn, req *http.Reques
 	if addedGzip {
 		switch enc := strings.ToLower(resp.Header.Get("Content-Encoding")); enc {
 		case "gzip", "deflate", "br", "zstd":
-			resp.Body = &decoded{body: b, encoding: enc}
+			resp.Body = &decodedBody{responseBody: b, encoding: enc}
 		default:
 			return resp, nil
 		}
@@ -81,13 +81,13 @@ func (s *Session) newResponse(bodyCtx context.Context, c *conn, req *http.Reques
 	return resp, nil
 }
 
-// body reads a response body from its connection, as its framing says.
+// responseBody reads a response body from its connection, as its framing says.
 // Its Read suspends the task of its ctx, or, called from a plain goroutine,
 // runs the read as a task on the session's loop and blocks.
-type body struct {
+type responseBody struct {
 	resp  *http.Response
 	s     *Session
-	c     *conn // nil once the body is done or released
+	c     *clientConn // nil once the body is done or released
 	ctx   context.Context
 	l     *asyncio.Loop
 	kind  http1.Framing
@@ -100,9 +100,9 @@ type body struct {
 }
 
 // withCtx makes later reads use ctx.
-func (b *body) withCtx(ctx context.Context) { b.ctx = ctx }
+func (b *responseBody) withCtx(ctx context.Context) { b.ctx = ctx }
 
-func (b *body) Read(p []byte) (int, error) {
+func (b *responseBody) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -131,7 +131,7 @@ func (b *body) Read(p []byte) (int, error) {
 }
 
 // read runs on the loop.
-func (b *body) read(ctx context.Context, p []byte) (int, error) {
+func (b *responseBody) read(ctx context.Context, p []byte) (int, error) {
 	for {
 		if b.err != nil {
 			return 0, b.err
@@ -166,7 +166,7 @@ func (b *body) read(ctx context.Context, p []byte) (int, error) {
 
 // take copies body bytes the connection holds into p. It returns 0 and
 // nil when it needs more bytes.
-func (b *body) take(p []byte) (int, error) {
+func (b *responseBody) take(p []byte) (int, error) {
 	c := b.c
 	data := c.data()
 	switch b.kind {
@@ -219,7 +219,7 @@ func (b *body) take(p []byte) (int, error) {
 }
 
 // finish ends a fully read body: its connection goes back to the pool.
-func (b *body) finish() {
+func (b *responseBody) finish() {
 	if b.err == nil {
 		b.err = io.EOF
 	}
@@ -235,7 +235,7 @@ func (b *body) finish() {
 }
 
 // fail ends the body with err; its connection is aborted, never reused.
-func (b *body) fail(err error) {
+func (b *responseBody) fail(err error) {
 	if b.err == nil || b.err == io.EOF && b.c != nil {
 		b.err = err
 	}
@@ -248,41 +248,41 @@ func (b *body) fail(err error) {
 
 // Close releases the body: a connection whose body was not read to its
 // end is closed, since what is left of the body would come first on it.
-func (b *body) Close() error {
+func (b *responseBody) Close() error {
 	if b.c == nil {
 		return nil
 	}
 	if asyncio.InTask(b.ctx) {
-		b.fail(errAborted)
+		b.fail(errReleased)
 		return nil
 	}
-	b.l.CallSoonThreadsafe(func() { b.fail(errAborted) })
+	b.l.CallSoonThreadsafe(func() { b.fail(errReleased) })
 	return nil
 }
 
-// decoded is a body in a content coding, decoded as it is read. The
+// decodedBody is a body in a content coding, decoded as it is read. The
 // decoder starts at the first Read, since it reads the stream's header.
-type decoded struct {
-	*body
+type decodedBody struct {
+	*responseBody
 	encoding string
 	r        io.Reader
 	zstd     *zstd.Decoder
 	err      error
 }
 
-func (d *decoded) Read(p []byte) (int, error) {
+func (d *decodedBody) Read(p []byte) (int, error) {
 	if d.r == nil && d.err == nil {
 		switch d.encoding {
 		case "gzip":
-			d.r, d.err = gzip.NewReader(d.body)
+			d.r, d.err = gzip.NewReader(d.responseBody)
 		case "deflate":
-			d.r = flate.NewReader(d.body)
+			d.r = flate.NewReader(d.responseBody)
 		case "br":
-			d.r = brotli.NewReader(d.body)
+			d.r = brotli.NewReader(d.responseBody)
 		case "zstd":
 			// One goroutine's worth of concurrency decodes in the caller,
 			// starting none.
-			d.zstd, d.err = zstd.NewReader(d.body, zstd.WithDecoderConcurrency(1))
+			d.zstd, d.err = zstd.NewReader(d.responseBody, zstd.WithDecoderConcurrency(1))
 			d.r = d.zstd
 		}
 	}
@@ -293,11 +293,11 @@ func (d *decoded) Read(p []byte) (int, error) {
 }
 
 // Close releases the body and the decoder.
-func (d *decoded) Close() error {
+func (d *decodedBody) Close() error {
 	if d.zstd != nil {
 		d.zstd.Close()
 	}
-	return d.body.Close()
+	return d.responseBody.Close()
 }
 
 // headerKey returns the canonical form of a header name, without

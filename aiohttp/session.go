@@ -55,7 +55,7 @@ type Session struct {
 // ClientSession()).
 func NewSession(opts ...SessionOption) *Session {
 	s := &Session{cfg: newSessionConfig(opts)}
-	s.client = &http.Client{Transport: transport{s}, Jar: s.cfg.jar, CheckRedirect: s.checkRedirect}
+	s.client = &http.Client{Transport: sessionTransport{s}, Jar: s.cfg.jar, CheckRedirect: s.checkRedirect}
 	return s
 }
 
@@ -63,7 +63,7 @@ func NewSession(opts ...SessionOption) *Session {
 // http.Client or a library that takes one. It goes through the session's
 // pool and timeouts, but neither follows redirects nor keeps cookies:
 // that is the client's part.
-func (s *Session) Transport() http.RoundTripper { return transport{s} }
+func (s *Session) Transport() http.RoundTripper { return sessionTransport{s} }
 
 // bind returns the session's loop, binding it to the loop of ctx's task
 // on first use.
@@ -145,15 +145,15 @@ func (s *Session) Request(ctx context.Context, method, rawURL string, opts ...Re
 		}
 		u.RawQuery = q.Encode()
 	}
-	var body io.Reader
+	var reqBody io.Reader
 	length := int64(-1)
 	ctype := ""
 	if rc.body != nil {
-		if body, length, ctype, err = rc.body(); err != nil {
+		if reqBody, length, ctype, err = rc.body(); err != nil {
 			return nil, err
 		}
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), reqBody)
 	if err != nil {
 		return nil, err
 	}
