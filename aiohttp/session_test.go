@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -120,4 +121,39 @@ func TestSessionPostJSON(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestSessionPortableBackend runs requests on the portable I/O backend,
+// which copies into the connection's buffer instead of reading into it.
+func TestSessionPortableBackend(t *testing.T) {
+	srv := newCountingServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for range 3 {
+			io.WriteString(w, strings.Repeat("p", 10000))
+			w.(http.Flusher).Flush()
+		}
+	}))
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		s := aiohttp.NewSession()
+		defer s.Close(ctx)
+		for range 2 {
+			resp, err := s.Get(ctx, srv.URL)
+			if err != nil {
+				return struct{}{}, err
+			}
+			text, err := resp.Text(ctx)
+			if err != nil {
+				return struct{}{}, err
+			}
+			if text != strings.Repeat("p", 30000) {
+				t.Errorf("body of %d bytes", len(text))
+			}
+		}
+		return struct{}{}, nil
+	}, asyncio.WithIOBackend(asyncio.BackendPortable))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opened, _ := srv.counts(); opened != 1 {
+		t.Errorf("%d connections, want 1", opened)
+	}
 }
