@@ -269,7 +269,7 @@ func datagramIPs(ctx context.Context, network, addr string, local bool) ([]*net.
 	if addr == "" {
 		return nil, nil
 	}
-	found, err := resolveAddrs(ctx, network, addr, local)
+	found, err := resolveAddrs(ctx, network, addr, local, nil)
 	if err != nil {
 		return nil, err
 	}

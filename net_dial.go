@@ -22,6 +22,7 @@ type connConfig struct {
 	interleave int
 	tls        *tls.Config
 	tlsOpts    tlsConfig
+	resolve    func(ctx context.Context, host string) ([]net.IPAddr, error)
 }
 
 // CreateConnection connects to addr and connects the socket to the Protocol
@@ -44,7 +45,7 @@ func CreateConnection(ctx context.Context, network, addr string, factory func() 
 	for _, o := range opts {
 		o.applyConn(&cfg)
 	}
-	addrs, err := dialAddrs(ctx, network, addr)
+	addrs, err := resolveAddrs(ctx, network, addr, false, cfg.resolve)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -196,14 +197,14 @@ func family(a net.Addr) int {
 
 // dialAddrs resolves the addresses to connect to.
 func dialAddrs(ctx context.Context, network, addr string) ([]net.Addr, error) {
-	return resolveAddrs(ctx, network, addr, false)
+	return resolveAddrs(ctx, network, addr, false, nil)
 }
 
 // listenAddrs resolves the addresses to listen on: addr's host, or each
 // of hosts on addr's port.
 func listenAddrs(ctx context.Context, network, addr string, hosts []string) ([]net.Addr, error) {
 	if len(hosts) == 0 || network == "unix" {
-		return resolveAddrs(ctx, network, addr, true)
+		return resolveAddrs(ctx, network, addr, true, nil)
 	}
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -211,7 +212,7 @@ func listenAddrs(ctx context.Context, network, addr string, hosts []string) ([]n
 	}
 	var out []net.Addr
 	for _, h := range hosts {
-		as, err := resolveAddrs(ctx, network, net.JoinHostPort(h, port), true)
+		as, err := resolveAddrs(ctx, network, net.JoinHostPort(h, port), true, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -221,9 +222,10 @@ func listenAddrs(ctx context.Context, network, addr string, hosts []string) ([]n
 }
 
 // resolveAddrs turns addr into socket addresses, resolving its host off the
-// loop. An empty host means every interface for a listener (both
-// families, as asyncio binds) and the loopback for a dialer.
-func resolveAddrs(ctx context.Context, network, addr string, listen bool) ([]net.Addr, error) {
+// loop, or with resolve if it is not nil. An empty host means every
+// interface for a listener (both families, as asyncio binds) and the
+// loopback for a dialer.
+func resolveAddrs(ctx context.Context, network, addr string, listen bool, resolve func(context.Context, string) ([]net.IPAddr, error)) ([]net.Addr, error) {
 	switch network {
 	case "unix":
 		if addr == "" {
@@ -250,6 +252,10 @@ func resolveAddrs(ctx context.Context, network, addr string, listen bool) ([]net
 		ips = []net.IPAddr{{IP: net.IPv4(127, 0, 0, 1)}}
 	case net.ParseIP(host) != nil:
 		ips = []net.IPAddr{{IP: net.ParseIP(host)}}
+	case resolve != nil:
+		if ips, err = resolve(ctx, host); err != nil {
+			return nil, err
+		}
 	default:
 		ips, err = ToThread(ctx, func() ([]net.IPAddr, error) {
 			return net.DefaultResolver.LookupIPAddr(context.WithoutCancel(ctx), host)

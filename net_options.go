@@ -1,7 +1,9 @@
 package asyncio
 
 import (
+	"context"
 	"crypto/tls"
+	"net"
 	"time"
 )
 
@@ -73,6 +75,16 @@ func HappyEyeballsDelay(d time.Duration) ConnOption {
 // Interleave sets how many addresses of the first family come before the
 // families alternate (asyncio's interleave; default 1).
 func Interleave(n int) ConnOption { return connOption(func(c *connConfig) { c.interleave = n }) }
+
+// WithResolver makes CreateConnection resolve the host of its address with
+// resolve instead of net.DefaultResolver, so that a caller can cache or
+// override lookups (aiohttp's resolver and DNS cache) and still have its
+// addresses tried as Happy Eyeballs says. resolve runs in the calling
+// task, with its ctx: it may wait, and must not block the loop. A host
+// given as an IP address is not passed to it.
+func WithResolver(resolve func(ctx context.Context, host string) ([]net.IPAddr, error)) ConnOption {
+	return connOption(func(c *connConfig) { c.resolve = resolve })
+}
 
 // Backlog sets the listen backlog of a server (asyncio's backlog; default
 // DefaultBacklog).

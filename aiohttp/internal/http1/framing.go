@@ -51,7 +51,7 @@ func (r *Request) BodyFraming() (BodyFraming, error) {
 		if nte > 1 || r.ProtoMinor == 0 || !equalFold(te, "chunked") {
 			return BodyFraming{}, ErrBadTransferEncoding
 		}
-		if err := r.checkTrailerDecl(); err != nil {
+		if err := checkTrailerDecl(r.Headers); err != nil {
 			return BodyFraming{}, err
 		}
 		return BodyFraming{Kind: Chunked}, nil
@@ -71,8 +71,8 @@ func (r *Request) BodyFraming() (BodyFraming, error) {
 
 // checkTrailerDecl refuses a Trailer header announcing a framing field as
 // a trailer, as net/http does: such a trailer could reframe the body.
-func (r *Request) checkTrailerDecl() error {
-	for _, h := range r.Headers {
+func checkTrailerDecl(hs []Header) error {
+	for _, h := range hs {
 		if !equalFold(h.Name, "Trailer") {
 			continue
 		}

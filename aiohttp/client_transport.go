@@ -1,0 +1,233 @@
+package aiohttp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/aiohttp/internal/http1"
+)
+
+// sessionTransport is the session's http.RoundTripper: one request and its
+// response over a pooled connection, on the session's loop.
+type sessionTransport struct{ s *Session }
+
+// RoundTrip sends req and returns the response with its head read. From
+// a task of the session's loop it suspends the task; from any other
+// goroutine it runs the request as a task on that loop and blocks. The
+// body is read the same way, with the context of req.
+func (t sessionTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	l, err := t.s.bind(ctx)
+	if err != nil {
+		closeRequestBody(req)
+		return nil, err
+	}
+	if asyncio.InTask(ctx) {
+		return t.s.roundTrip(ctx, ctx, req)
+	}
+	wctx, stop := waitable(ctx)
+	defer stop()
+	return asyncio.SubmitWait(wctx, l, func(tctx context.Context) (*http.Response, error) {
+		return t.s.roundTrip(tctx, ctx, req)
+	}, asyncio.Name("aiohttp request"))
+}
+
+// waitable returns a ctx that a plain goroutine may wait with, ending with
+// ctx: ctx itself, unless it is a task's, which only that task may wait
+// with (a goroutine handed a request or a body by a task has it). Call
+// stop when done.
+func waitable(ctx context.Context) (_ context.Context, stop func()) {
+	if asyncio.RunningLoop(ctx) == nil {
+		return ctx, func() {}
+	}
+	w, cancel := context.WithCancelCause(context.Background())
+	unhook := context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })
+	return w, func() {
+		unhook()
+		cancel(nil)
+	}
+}
+
+func closeRequestBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+// roundTrip runs on the loop, in the task of ctx; bodyCtx is the context
+// the response body is read with later.
+func (s *Session) roundTrip(ctx, bodyCtx context.Context, req *http.Request) (*http.Response, error) {
+	l := asyncio.RunningLoop(ctx)
+	rc := requestConfigOf(req.Context())
+	dl := rc.deadlines
+	if dl == nil {
+		d := newDeadlines(l, s.cfg.timeout)
+		dl = &d
+	}
+	s.cfg.trace.requestStart(ctx, req)
+	resp, err := s.exchange(ctx, bodyCtx, req, *dl)
+	if err != nil {
+		s.cfg.trace.requestException(ctx, req, err)
+		return nil, err
+	}
+	s.cfg.trace.requestEnd(ctx, req, resp)
+	return resp, nil
+}
+
+func (s *Session) exchange(ctx, bodyCtx context.Context, req *http.Request, dl deadlines) (*http.Response, error) {
+	defer closeRequestBody(req)
+	if req.URL == nil || (req.URL.Scheme != "http" && req.URL.Scheme != "https") {
+		return nil, errors.New("aiohttp: unsupported URL scheme")
+	}
+	spec, absolute, err := s.dialSpec(req)
+	if err != nil {
+		return nil, err
+	}
+	c, reused, err := s.pool.get(ctx, spec, dl)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.send(ctx, bodyCtx, c, req, dl, absolute, spec.proxyAuth)
+	if err != nil && reused && errors.Is(err, ErrServerDisconnected) && len(c.data()) == 0 && !requestHasBody(req) {
+		// The server closed an idle connection as we reused it: retry
+		// once on a new one, as net/http and aiohttp do for requests
+		// without a body.
+		c.abort()
+		if c, _, err = s.pool.get(ctx, spec, dl); err != nil {
+			return nil, err
+		}
+		resp, err = s.send(ctx, bodyCtx, c, req, dl, absolute, spec.proxyAuth)
+	}
+	if err != nil {
+		c.abort()
+		return nil, err
+	}
+	return resp, nil
+}
+
+// dialSpec says which connection req goes over, and whether its target
+// is absolute (to an HTTP proxy).
+func (s *Session) dialSpec(req *http.Request) (dialSpec, bool, error) {
+	host := req.URL.Hostname()
+	port := req.URL.Port()
+	if port == "" {
+		port = "80"
+		if req.URL.Scheme == "https" {
+			port = "443"
+		}
+	}
+	addr := net.JoinHostPort(host, port)
+	spec := dialSpec{key: req.URL.Scheme + "://" + addr, addr: addr}
+	if req.URL.Scheme == "https" {
+		spec.tls = s.tlsConfig(host)
+	}
+	proxy, err := s.proxyFor(req)
+	if err != nil || proxy == nil {
+		return spec, false, err
+	}
+	return s.proxySpec(spec, proxy)
+}
+
+func (s *Session) tlsConfig(host string) *tls.Config {
+	var cfg *tls.Config
+	if s.cfg.tls != nil {
+		cfg = s.cfg.tls.Clone()
+	} else {
+		cfg = &tls.Config{}
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = host
+	}
+	cfg.NextProtos = []string{"http/1.1"}
+	return cfg
+}
+
+// send writes req over c and reads the response head.
+func (s *Session) send(ctx, bodyCtx context.Context, c *clientConn, req *http.Request, dl deadlines, absolute bool, proxyAuth string) (*http.Response, error) {
+	l := asyncio.RunningLoop(ctx)
+	head := requestHeadBufs.Get().(*[]byte)
+	defer requestHeadBufs.Put(head)
+	b, addedGzip, err := appendHead((*head)[:0], req, absolute, proxyAuth, !s.cfg.noCompress)
+	*head = b
+	if err != nil {
+		return nil, err
+	}
+	reqBody := req.Body
+	if reqBody == http.NoBody {
+		reqBody = nil
+	}
+	expect := reqBody != nil && strings.EqualFold(req.Header.Get("Expect"), "100-continue")
+	if err := c.write(ctx, b, dl.total); err != nil {
+		return nil, err
+	}
+	if reqBody != nil && !expect {
+		if err := writeBody(ctx, c, req, dl); err != nil {
+			return nil, err
+		}
+	}
+	// The connection's head is reused request after request, so that
+	// its header slice is not allocated again.
+	rh := &c.head
+	for {
+		if err := readHead(ctx, c, rh, dl, l); err != nil {
+			return nil, err
+		}
+		if rh.StatusCode >= 200 || rh.StatusCode == 101 {
+			break
+		}
+		if rh.StatusCode == 100 && expect {
+			expect = false
+			if err := writeBody(ctx, c, req, dl); err != nil {
+				return nil, err
+			}
+		}
+		c.consume(rh.headLen)
+	}
+	if expect {
+		// The server answered without wanting the body: the connection
+		// cannot carry the next request with an unsent body announced.
+		req.Close = true
+	}
+	return s.newResponse(bodyCtx, c, req, rh, dl, addedGzip)
+}
+
+// maxResponseHead bounds a response head. It stays below the point at
+// which a connection stops reading (pauseAt), which a head must reach
+// whole.
+const maxResponseHead = pauseAt / 2
+
+// readHead waits until c holds a whole response head and parses it.
+func readHead(ctx context.Context, c *clientConn, rh *parsedHead, dl deadlines, l *asyncio.Loop) error {
+	for {
+		n, err := rh.Parse(c.data(), http1.Limits{MaxHeaderBytes: maxResponseHead})
+		if err == nil {
+			rh.headLen = n
+			return nil
+		}
+		if err != http1.ErrIncomplete {
+			return &ProtocolError{Err: err}
+		}
+		if c.atEnd() {
+			if c.closed && c.lost != io.EOF {
+				return &ServerDisconnectedError{Err: c.lost}
+			}
+			return ErrServerDisconnected
+		}
+		by, kind := dl.after(l, dl.timeouts.SockRead, "sock_read")
+		if err := c.waitData(ctx, len(c.data()), by, kind); err != nil {
+			return err
+		}
+	}
+}
+
+// parsedHead is a parsed response head and its length in the buffer.
+type parsedHead struct {
+	http1.Response
+	headLen int
+}

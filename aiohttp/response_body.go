@@ -1,0 +1,337 @@
+package aiohttp
+
+import (
+	"compress/flate"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/andybalholm/brotli"
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/aiohttp/internal/http1"
+	"github.com/klauspost/compress/zstd"
+)
+
+// newResponse turns the parsed head in c into an http.Response whose
+// body reads from c, and consumes the head.
+func (s *Session) newResponse(bodyCtx context.Context, c *clientConn, req *http.Request, rh *parsedHead, dl deadlines, addedGzip bool) (*http.Response, error) {
+	f, err := rh.BodyFraming(req.Method)
+	if err != nil {
+		return nil, &ProtocolError{Err: err}
+	}
+	resp := &http.Response{
+		StatusCode: rh.StatusCode,
+		Proto:      "HTTP/1." + strconv.Itoa(rh.ProtoMinor),
+		ProtoMajor: 1, ProtoMinor: rh.ProtoMinor,
+		Header:        make(http.Header, len(rh.Headers)),
+		Request:       req,
+		ContentLength: -1,
+	}
+	resp.Status = strconv.Itoa(rh.StatusCode) + " " + string(rh.Reason)
+	if len(rh.Reason) == 0 {
+		if text := http.StatusText(rh.StatusCode); text != "" {
+			resp.Status = strconv.Itoa(rh.StatusCode) + " " + text
+		} else {
+			resp.Status = strconv.Itoa(rh.StatusCode)
+		}
+	}
+	for _, h := range rh.Headers {
+		name := headerKey(h.Name)
+		resp.Header[name] = append(resp.Header[name], string(h.Value))
+	}
+	switch f.Kind {
+	case http1.ContentLength:
+		resp.ContentLength = f.Length
+	case http1.NoBody:
+		if req.Method == http.MethodHead {
+			resp.ContentLength = f.Length
+		} else {
+			resp.ContentLength = 0
+		}
+	case http1.Chunked:
+		resp.TransferEncoding = []string{"chunked"}
+		resp.Header.Del("Content-Length")
+	}
+	// After 101 Switching Protocols the connection speaks something else,
+	// which this client does not: it is closed.
+	resp.Close = f.Close || req.Close || rh.StatusCode == http.StatusSwitchingProtocols
+	c.consume(rh.headLen)
+	b := &responseBody{resp: resp, s: s, c: c, ctx: bodyCtx, l: s.loop, kind: f.Kind, left: f.Length, close: resp.Close, dl: dl}
+	if f.Kind == http1.NoBody {
+		b.finish()
+		resp.Body = http.NoBody
+		return resp, nil
+	}
+	resp.Body = b
+	if addedGzip {
+		switch enc := strings.ToLower(resp.Header.Get("Content-Encoding")); enc {
+		case "gzip", "deflate", "br", "zstd":
+			resp.Body = &decodedBody{responseBody: b, encoding: enc}
+		default:
+			return resp, nil
+		}
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
+		resp.ContentLength = -1
+		resp.Uncompressed = true
+	}
+	return resp, nil
+}
+
+// responseBody reads a response body from its connection, as its framing says.
+// Its Read suspends the task of its ctx, or, called from a plain goroutine,
+// runs the read as a task on the session's loop and blocks.
+type responseBody struct {
+	resp  *http.Response
+	s     *Session
+	c     *clientConn // nil once the body is done or released
+	ctx   context.Context
+	l     *asyncio.Loop
+	kind  http1.Framing
+	left  int64 // ContentLength: bytes left
+	raw   int   // Chunked: data the decoder passed but Read did not yet copy
+	dec   http1.ChunkedDecoder
+	close bool
+	dl    deadlines
+	err   error // io.EOF once done
+}
+
+// withCtx makes later reads use ctx.
+func (b *responseBody) withCtx(ctx context.Context) { b.ctx = ctx }
+
+func (b *responseBody) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	ctx := b.ctx
+	if asyncio.InTask(ctx) {
+		return b.read(ctx, p)
+	}
+	type result struct {
+		n   int
+		err error
+	}
+	ctx, stop := waitable(ctx)
+	defer stop()
+	r, err := asyncio.SubmitWait(ctx, b.l, func(ctx context.Context) (result, error) {
+		n, err := b.read(ctx, p)
+		return result{n, err}, nil
+	}, asyncio.Name("aiohttp body read"))
+	if err != nil {
+		b.l.CallSoonThreadsafe(func() { b.fail(err) })
+		return 0, err
+	}
+	return r.n, r.err
+}
+
+// read runs on the loop.
+func (b *responseBody) read(ctx context.Context, p []byte) (int, error) {
+	for {
+		if b.err != nil {
+			return 0, b.err
+		}
+		c := b.c
+		n, err := b.take(p)
+		if n > 0 || err != nil {
+			if err != nil && err != io.EOF {
+				b.fail(err)
+			}
+			return n, err
+		}
+		if c.atEnd() {
+			if b.kind == http1.UntilClose && (!c.closed || c.lost == io.EOF) {
+				b.finish()
+				return 0, io.EOF
+			}
+			err := error(ErrServerDisconnected)
+			if c.closed && c.lost != io.EOF {
+				err = &ServerDisconnectedError{Err: c.lost}
+			}
+			b.fail(err)
+			return 0, err
+		}
+		by, kind := b.dl.after(b.l, b.dl.timeouts.SockRead, "sock_read")
+		if err := c.waitData(ctx, len(c.data()), by, kind); err != nil {
+			b.fail(err)
+			return 0, err
+		}
+	}
+}
+
+// take copies body bytes the connection holds into p. It returns 0 and
+// nil when it needs more bytes.
+func (b *responseBody) take(p []byte) (int, error) {
+	c := b.c
+	data := c.data()
+	switch b.kind {
+	case http1.ContentLength:
+		n := copy(p, data[:min(int64(len(data)), b.left)])
+		c.consume(n)
+		if b.left -= int64(n); b.left == 0 {
+			b.finish()
+		}
+		return n, nil
+	case http1.UntilClose:
+		n := copy(p, data)
+		c.consume(n)
+		return n, nil
+	}
+	// Chunked.
+	if b.raw > 0 {
+		n := copy(p, data[:b.raw])
+		c.consume(n)
+		b.raw -= n
+		return n, nil
+	}
+	for {
+		chunk, k, err := b.dec.Decode(c.data())
+		skip := k - len(chunk)
+		n := copy(p, chunk)
+		c.consume(skip + n)
+		b.raw = len(chunk) - n
+		switch {
+		case err == io.EOF:
+			for _, h := range b.dec.Trailers() {
+				if b.resp.Trailer == nil {
+					b.resp.Trailer = http.Header{}
+				}
+				b.resp.Trailer.Add(string(h.Name), string(h.Value))
+			}
+			b.finish()
+			if n > 0 {
+				return n, nil
+			}
+			return 0, io.EOF
+		case err == http1.ErrIncomplete:
+			return n, nil
+		case err != nil:
+			return n, &ProtocolError{Err: err}
+		case n > 0:
+			return n, nil
+		}
+	}
+}
+
+// finish ends a fully read body: its connection goes back to the pool.
+func (b *responseBody) finish() {
+	if b.err == nil {
+		b.err = io.EOF
+	}
+	if c := b.c; c != nil {
+		b.c = nil
+		if b.close {
+			c.abort()
+			b.s.pool.drop(c)
+		} else {
+			b.s.pool.put(c)
+		}
+	}
+}
+
+// fail ends the body with err; its connection is aborted, never reused.
+func (b *responseBody) fail(err error) {
+	if b.err == nil || b.err == io.EOF && b.c != nil {
+		b.err = err
+	}
+	if c := b.c; c != nil {
+		b.c = nil
+		c.abort()
+		b.s.pool.drop(c)
+	}
+}
+
+// Close releases the body: a connection whose body was not read to its
+// end is closed, since what is left of the body would come first on it.
+func (b *responseBody) Close() error {
+	if b.c == nil {
+		return nil
+	}
+	if asyncio.InTask(b.ctx) {
+		b.fail(errReleased)
+		return nil
+	}
+	b.l.CallSoonThreadsafe(func() { b.fail(errReleased) })
+	return nil
+}
+
+// decodedBody is a body in a content coding, decoded as it is read. The
+// decoder starts at the first Read, since it reads the stream's header.
+type decodedBody struct {
+	*responseBody
+	encoding string
+	r        io.Reader
+	zstd     *zstd.Decoder
+	err      error
+}
+
+func (d *decodedBody) Read(p []byte) (int, error) {
+	if d.r == nil && d.err == nil {
+		switch d.encoding {
+		case "gzip":
+			d.r, d.err = gzip.NewReader(d.responseBody)
+		case "deflate":
+			d.r = flate.NewReader(d.responseBody)
+		case "br":
+			d.r = brotli.NewReader(d.responseBody)
+		case "zstd":
+			// One goroutine's worth of concurrency decodes in the caller,
+			// starting none.
+			d.zstd, d.err = zstd.NewReader(d.responseBody, zstd.WithDecoderConcurrency(1))
+			d.r = d.zstd
+		}
+	}
+	if d.err != nil {
+		return 0, d.err
+	}
+	return d.r.Read(p)
+}
+
+// Close releases the body and the decoder.
+func (d *decodedBody) Close() error {
+	if d.zstd != nil {
+		d.zstd.Close()
+	}
+	return d.responseBody.Close()
+}
+
+// headerKey returns the canonical form of a header name, without
+// allocating for the common ones.
+func headerKey(b []byte) string {
+	switch string(b) {
+	case "Content-Type", "content-type":
+		return "Content-Type"
+	case "Content-Length", "content-length":
+		return "Content-Length"
+	case "Date", "date":
+		return "Date"
+	case "Server", "server":
+		return "Server"
+	case "Connection", "connection":
+		return "Connection"
+	case "Transfer-Encoding", "transfer-encoding":
+		return "Transfer-Encoding"
+	case "Content-Encoding", "content-encoding":
+		return "Content-Encoding"
+	case "Cache-Control", "cache-control":
+		return "Cache-Control"
+	case "Location", "location":
+		return "Location"
+	case "Set-Cookie", "set-cookie":
+		return "Set-Cookie"
+	case "Vary", "vary":
+		return "Vary"
+	case "Etag", "ETag", "etag":
+		return "Etag"
+	case "Last-Modified", "last-modified":
+		return "Last-Modified"
+	case "Keep-Alive", "keep-alive":
+		return "Keep-Alive"
+	}
+	return http.CanonicalHeaderKey(string(b))
+}

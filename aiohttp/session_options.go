@@ -1,0 +1,144 @@
+package aiohttp
+
+import (
+	"crypto/tls"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+	"golang.org/x/net/http/httpproxy"
+)
+
+// A SessionOption configures NewSession.
+type SessionOption interface{ applySession(*sessionConfig) }
+
+// A RequestOption configures one request: given to Get, Post, ...
+type RequestOption interface{ applyRequest(*requestConfig) }
+
+// An Option means the same thing to a session, for all its requests, and
+// to one request, where it wins over the session's (aiohttp's keywords
+// that both ClientSession and its request methods take).
+type Option interface {
+	SessionOption
+	RequestOption
+}
+
+type sessionOption func(*sessionConfig)
+
+func (o sessionOption) applySession(c *sessionConfig) { o(c) }
+
+type sessionConfig struct {
+	limit, limitPerHost int
+	keepAlive           time.Duration
+	dnsTTL              time.Duration
+	timeout             ClientTimeout
+	tls                 *tls.Config
+	jar                 http.CookieJar
+	noJar               bool
+	noCompress          bool
+	proxy               func(*http.Request) (*url.URL, error)
+	trustEnv            bool
+	trace               traceList
+	maxRedirects        int
+	header              http.Header
+	auth                func(*http.Request)
+	happyEyeballs       time.Duration
+}
+
+func newSessionConfig(opts []SessionOption) *sessionConfig {
+	c := &sessionConfig{happyEyeballs: asyncio.DefaultHappyEyeballsDelay, limit: DefaultLimit, keepAlive: DefaultKeepAliveTimeout, dnsTTL: DefaultDNSCacheTTL,
+		timeout: DefaultTimeout, maxRedirects: DefaultMaxRedirects}
+	for _, o := range opts {
+		o.applySession(c)
+	}
+	if c.trustEnv && c.proxy == nil {
+		env := httpproxy.FromEnvironment().ProxyFunc()
+		c.proxy = func(r *http.Request) (*url.URL, error) { return env(r.URL) }
+	}
+	if c.jar == nil && !c.noJar {
+		c.jar, _ = cookiejar.New(nil)
+	}
+	return c
+}
+
+// DefaultMaxRedirects is how many redirects a request follows (aiohttp's
+// max_redirects).
+const DefaultMaxRedirects = 10
+
+// Limit bounds the connections a session has open at once, in use or
+// idle (aiohttp's limit; default DefaultLimit); 0 means no bound.
+func Limit(n int) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.limit = n })
+}
+
+// LimitPerHost bounds the connections to one scheme, host and port
+// (aiohttp's limit_per_host); 0, the default, means no bound.
+func LimitPerHost(n int) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.limitPerHost = n })
+}
+
+// KeepAliveTimeout sets how long an idle connection is kept for reuse
+// (aiohttp's keepalive_timeout; default DefaultKeepAliveTimeout).
+func KeepAliveTimeout(d time.Duration) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.keepAlive = d })
+}
+
+// TTLDNSCache sets how long resolved addresses are kept (aiohttp's
+// ttl_dns_cache; default DefaultDNSCacheTTL); 0 keeps them for the
+// session's life and a negative d turns the cache off.
+func TTLDNSCache(d time.Duration) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.dnsTTL = d })
+}
+
+// TLS sets the TLS configuration of https connections (aiohttp's ssl,
+// in Go's word): roots to trust, client certificates. The session sets its
+// ServerName, if empty, to the host of each request, and its NextProtos to
+// HTTP/1.1.
+func TLS(cfg *tls.Config) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.tls = cfg })
+}
+
+// CookieJar sets the session's cookie jar (aiohttp's cookie_jar); nil
+// turns cookies off. The default is a new net/http/cookiejar.
+func CookieJar(jar http.CookieJar) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.jar, c.noJar = jar, jar == nil })
+}
+
+// AutoDecompress(false) leaves compressed responses as they came
+// (aiohttp's auto_decompress); by default a session asks for gzip,
+// deflate, brotli and zstd and decodes them, unless the request sets
+// Accept-Encoding.
+func AutoDecompress(on bool) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.noCompress = !on })
+}
+
+// Proxy sets the function that chooses the proxy of each request, as
+// http.Transport's Proxy does; a nil URL means none.
+func Proxy(f func(*http.Request) (*url.URL, error)) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.proxy = f })
+}
+
+// TrustEnv makes the session take its proxies from the HTTP_PROXY,
+// HTTPS_PROXY and NO_PROXY variables of the environment (aiohttp's
+// trust_env), as http.ProxyFromEnvironment reads them, but when NewSession
+// runs rather than once per process. Requests to localhost and loopback
+// addresses are not proxied.
+func TrustEnv(on bool) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.trustEnv = on })
+}
+
+// TraceConfigs adds hooks called at the steps of each request (aiohttp's
+// trace_configs).
+func TraceConfigs(ts ...*TraceConfig) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.trace = append(c.trace, ts...) })
+}
+
+// HappyEyeballsDelay sets how long a connection attempt to one address of
+// a host runs before the next is tried beside it (aiohttp's
+// happy_eyeballs_delay; default asyncio.DefaultHappyEyeballsDelay); a
+// negative d tries them one after another.
+func HappyEyeballsDelay(d time.Duration) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.happyEyeballs = d })
+}
