@@ -4,23 +4,16 @@ import (
 	"context"
 	"errors"
 	"io"
-	"sync"
 	"time"
 
 	"github.com/asyncio-go/asyncio"
 )
 
-// Read buffers come from a pool and go back to it while their connection
-// is idle with nothing buffered, so that an idle connection holds no
-// buffer: the loop delivers data only when the socket is readable.
-const (
-	readBufSize = 4 << 10
-	// pauseAt is how much unread body a connection buffers before it
-	// stops reading from the socket until the reader catches up.
-	pauseAt = 256 << 10
-)
-
-var connReadBufs = sync.Pool{New: func() any { b := make([]byte, readBufSize); return &b }}
+// pauseAt is how much unread body a connection buffers before it stops
+// reading from the socket until the reader catches up. Its read buffer
+// comes from readBufPool, shared with the server's connections, and goes
+// back there while the connection is idle with nothing buffered.
+const pauseAt = 256 << 10
 
 // clientConn is one HTTP/1.1 connection of the pool and the Protocol of its
 // transport. It is confined to the session's loop.
@@ -59,7 +52,7 @@ func (c *clientConn) ConnectionMade(t asyncio.Transport) { c.t = t }
 // growing it when it is full: a response head must fit whole.
 func (c *clientConn) GetBuffer(int) []byte {
 	if c.buf == nil {
-		c.buf = connReadBufs.Get().(*[]byte)
+		c.buf = readBufPool.Get().(*[]byte)
 		c.r, c.w = 0, 0
 	}
 	b := *c.buf
@@ -147,7 +140,7 @@ func (c *clientConn) freeBuffer() {
 	clear(c.head.Headers)
 	c.head.Reason = nil
 	if c.buf != nil && c.r == c.w && len(*c.buf) == readBufSize {
-		connReadBufs.Put(c.buf)
+		readBufPool.Put(c.buf)
 		c.buf = nil
 	} else if c.buf != nil && c.r == c.w {
 		c.buf = nil

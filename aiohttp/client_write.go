@@ -91,8 +91,8 @@ func writeBody(ctx context.Context, c *clientConn, req *http.Request, dl deadlin
 	inMemory := req.GetBody != nil || isInMemory(req.Body)
 	var buf []byte
 	if inMemory {
-		bp := connReadBufs.Get().(*[]byte)
-		defer connReadBufs.Put(bp)
+		bp := readBufPool.Get().(*[]byte)
+		defer readBufPool.Put(bp)
 		buf = *bp
 	} else {
 		// Not pooled: a read off the loop may outlive a cancelled request.

@@ -11,9 +11,9 @@ import (
 
 // Defaults of the connection pool (aiohttp's TCPConnector).
 const (
-	DefaultLimit            = 100
-	DefaultKeepAliveTimeout = 15 * time.Second
-	DefaultDNSCacheTTL      = 10 * time.Second
+	DefaultLimit                   = 100
+	DefaultSessionKeepAliveTimeout = 15 * time.Second
+	DefaultDNSCacheTTL             = 10 * time.Second
 )
 
 // pool holds a session's connections, keyed by scheme and address

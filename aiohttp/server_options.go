@@ -17,13 +17,17 @@ const (
 	// a head byte by byte holds a connection only briefly. net/http has no
 	// default (none at all); a server on the loop should not be that open.
 	DefaultReadHeaderTimeout = 10 * time.Second
-	// DefaultKeepAliveTimeout is how long an idle keep-alive connection
-	// is kept open: aiohttp's keepalive_timeout.
-	DefaultKeepAliveTimeout = 75 * time.Second
+	// DefaultServerKeepAliveTimeout is how long a server keeps an idle
+	// keep-alive connection open: aiohttp's web keepalive_timeout.
+	DefaultServerKeepAliveTimeout = 75 * time.Second
 )
 
 // A ServerOption configures Serve.
-type ServerOption func(*serverConfig)
+type ServerOption interface{ applyServer(*serverConfig) }
+
+type serverOption func(*serverConfig)
+
+func (o serverOption) applyServer(c *serverConfig) { o(c) }
 
 type serverConfig struct {
 	readHeaderTimeout time.Duration
@@ -39,11 +43,11 @@ type serverConfig struct {
 func newServerConfig(opts []ServerOption) serverConfig {
 	c := serverConfig{
 		readHeaderTimeout: DefaultReadHeaderTimeout,
-		keepAliveTimeout:  DefaultKeepAliveTimeout,
+		keepAliveTimeout:  DefaultServerKeepAliveTimeout,
 		workers:           1,
 	}
 	for _, o := range opts {
-		o(&c)
+		o.applyServer(&c)
 	}
 	return c
 }
@@ -54,64 +58,50 @@ func newServerConfig(opts []ServerOption) serverConfig {
 // DefaultReadHeaderTimeout). A client that is too slow gets 408 Request
 // Timeout and the connection is closed. d ≤ 0 means no limit.
 func ReadHeaderTimeout(d time.Duration) ServerOption {
-	return func(c *serverConfig) { c.readHeaderTimeout = d }
-}
-
-// KeepAliveTimeout is how long a connection may stay idle between requests
-// before the server closes it (aiohttp's keepalive_timeout, net/http's
-// IdleTimeout; default DefaultKeepAliveTimeout). d ≤ 0 means no limit.
-func KeepAliveTimeout(d time.Duration) ServerOption {
-	return func(c *serverConfig) { c.keepAliveTimeout = d }
+	return serverOption(func(c *serverConfig) { c.readHeaderTimeout = d })
 }
 
 // HandlerTimeout cancels a request's task, and so the ctx its handler
 // sees, once it has run for d (default: no limit). A handler that returns
 // without having written anything then answers 503 Service Unavailable.
 func HandlerTimeout(d time.Duration) ServerOption {
-	return func(c *serverConfig) { c.handlerTimeout = d }
+	return serverOption(func(c *serverConfig) { c.handlerTimeout = d })
 }
 
 // MaxHeaderBytes bounds a request's head, request line included (net/http's
 // MaxHeaderBytes; default 1 MiB). A larger head gets 431.
 func MaxHeaderBytes(n int) ServerOption {
-	return func(c *serverConfig) { c.limits.MaxHeaderBytes = n }
+	return serverOption(func(c *serverConfig) { c.limits.MaxHeaderBytes = n })
 }
 
 // MaxHeaders bounds the number of header fields of a request (default 100).
 // More get 431.
 func MaxHeaders(n int) ServerOption {
-	return func(c *serverConfig) { c.limits.MaxHeaders = n }
+	return serverOption(func(c *serverConfig) { c.limits.MaxHeaders = n })
 }
 
 // MaxLineBytes bounds the request line and each header line (aiohttp's
 // max_line_size and max_field_size; default 8 KiB). A longer request line
 // gets 414, a longer header line 431.
 func MaxLineBytes(n int) ServerOption {
-	return func(c *serverConfig) { c.limits.MaxLineBytes = n }
+	return serverOption(func(c *serverConfig) { c.limits.MaxLineBytes = n })
 }
 
 // AccessLog logs one record per request to l at level Info: method, path,
 // status, bytes of body sent, duration and remote address.
 func AccessLog(l *slog.Logger) ServerOption {
-	return func(c *serverConfig) { c.accessLog = l }
-}
-
-// TLS makes the server speak HTTPS with cfg, which must hold a certificate.
-// If cfg.NextProtos is empty, the server offers "http/1.1" over ALPN (on a
-// copy of cfg). Requests then carry their connection's state in r.TLS.
-func TLS(cfg *tls.Config) ServerOption {
-	return func(c *serverConfig) { c.tls = cfg }
+	return serverOption(func(c *serverConfig) { c.accessLog = l })
 }
 
 // Workers asks for n loops serving the same address (uvicorn's workers).
 // Only n ≤ 1 is supported so far: Serve fails with ErrWorkersNotSupported
 // for more.
 func Workers(n int) ServerOption {
-	return func(c *serverConfig) { c.workers = n }
+	return serverOption(func(c *serverConfig) { c.workers = n })
 }
 
 // WithSocketOptions passes options to the listening socket, such as
 // asyncio.Backlog and asyncio.ReusePort.
 func WithSocketOptions(opts ...asyncio.ServerOption) ServerOption {
-	return func(c *serverConfig) { c.socket = append(c.socket, opts...) }
+	return serverOption(func(c *serverConfig) { c.socket = append(c.socket, opts...) })
 }

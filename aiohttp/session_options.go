@@ -48,7 +48,7 @@ type sessionConfig struct {
 }
 
 func newSessionConfig(opts []SessionOption) *sessionConfig {
-	c := &sessionConfig{happyEyeballs: asyncio.DefaultHappyEyeballsDelay, limit: DefaultLimit, keepAlive: DefaultKeepAliveTimeout, dnsTTL: DefaultDNSCacheTTL,
+	c := &sessionConfig{happyEyeballs: asyncio.DefaultHappyEyeballsDelay, limit: DefaultLimit, keepAlive: DefaultSessionKeepAliveTimeout, dnsTTL: DefaultDNSCacheTTL,
 		timeout: DefaultTimeout, maxRedirects: DefaultMaxRedirects}
 	for _, o := range opts {
 		o.applySession(c)
@@ -79,25 +79,11 @@ func LimitPerHost(n int) SessionOption {
 	return sessionOption(func(c *sessionConfig) { c.limitPerHost = n })
 }
 
-// KeepAliveTimeout sets how long an idle connection is kept for reuse
-// (aiohttp's keepalive_timeout; default DefaultKeepAliveTimeout).
-func KeepAliveTimeout(d time.Duration) SessionOption {
-	return sessionOption(func(c *sessionConfig) { c.keepAlive = d })
-}
-
 // TTLDNSCache sets how long resolved addresses are kept (aiohttp's
 // ttl_dns_cache; default DefaultDNSCacheTTL); 0 keeps them for the
 // session's life and a negative d turns the cache off.
 func TTLDNSCache(d time.Duration) SessionOption {
 	return sessionOption(func(c *sessionConfig) { c.dnsTTL = d })
-}
-
-// TLS sets the TLS configuration of https connections (aiohttp's ssl,
-// in Go's word): roots to trust, client certificates. The session sets its
-// ServerName, if empty, to the host of each request, and its NextProtos to
-// HTTP/1.1.
-func TLS(cfg *tls.Config) SessionOption {
-	return sessionOption(func(c *sessionConfig) { c.tls = cfg })
 }
 
 // CookieJar sets the session's cookie jar (aiohttp's cookie_jar); nil
