@@ -42,5 +42,38 @@
 //
 // # Client
 //
-// (The client's paragraph: written with the client.)
+// A Session is aiohttp's ClientSession: it makes requests over a pool of
+// keep-alive connections on the loop of its first request.
+//
+//	session := aiohttp.NewSession()
+//	defer session.Close(ctx)
+//	resp, err := session.Get(ctx, "http://127.0.0.1:8080/items/7")
+//	...
+//	var item Item
+//	err = resp.JSON(ctx, &item)
+//
+// A request suspends the task that makes it, so a thousand requests are a
+// thousand tasks, not a thousand goroutines. The pool bounds the
+// connections in total and per host, reuses idle ones and closes them
+// after KeepAliveTimeout; names are resolved off the loop and cached.
+// Timeouts are aiohttp's ClientTimeout, on the loop's clock. Redirects,
+// cookies and proxies follow net/http's rules, and gzip, deflate, brotli and
+// zstd responses are decoded.
+//
+// Session.Transport makes the session the http.RoundTripper of any
+// *http.Client: every Go library that takes one (cloud SDKs, API clients)
+// then runs cooperatively inside tasks. Called from a plain goroutine, the
+// same transport hands the request to the session's loop and blocks that
+// goroutine, as the loop's other primitives do.
+//
+// # Options
+//
+// Options follow the root package's rule: an option named after a keyword
+// of aiohttp (Limit, LimitPerHost, KeepAliveTimeout, TTLDNSCache,
+// TraceConfigs, TrustEnv, Timeout, MaxRedirects) or of the server a Go
+// programmer knows (ReadHeaderTimeout, MaxHeaderBytes) has that name, TLS
+// standing for ssl; others start with With. A ConnOption (TLS,
+// KeepAliveTimeout) configures connections and is given to Serve and to
+// NewSession alike; an Option is given to NewSession for every request
+// and to one request, where it wins.
 package aiohttp
