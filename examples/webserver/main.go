@@ -114,7 +114,7 @@ type timingWriter struct {
 func (w *timingWriter) WriteHeader(code int) {
 	if !w.written {
 		w.written = true
-		w.Header().Set("X-Process-Time", (w.now() - w.start).String())
+		w.Header().Set("X-Process-Time", (w.now() - w.start).Round(time.Millisecond).String())
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
