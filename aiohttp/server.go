@@ -31,6 +31,10 @@ type Server struct {
 	stopping bool // Shutdown or Close was called: no new requests
 	closed   bool // Close was called, or Shutdown gave up waiting
 	done     *asyncio.Event
+	// group is set on the Server that Serve returns for Workers(n > 1):
+	// worker 0's, through which one value controls every worker. The
+	// servers of the other workers have none.
+	group *serverGroup
 
 	date dateCache
 }
@@ -48,9 +52,6 @@ func Serve(ctx context.Context, addr string, h http.Handler, opts ...ServerOptio
 		return nil, errNoTask("Serve")
 	}
 	cfg := newServerConfig(opts)
-	if cfg.workers > 1 {
-		return nil, ErrWorkersNotSupported
-	}
 	network := "tcp"
 	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
 		network, addr = "unix", path
@@ -64,6 +65,14 @@ func Serve(ctx context.Context, addr string, h http.Handler, opts ...ServerOptio
 		}
 		sockOpts = append(sockOpts[:len(sockOpts):len(sockOpts)], asyncio.TLS(tc, asyncio.ServerSide()))
 	}
+	if cfg.workers != 1 {
+		return serveWorkers(ctx, network, addr, h, cfg, sockOpts)
+	}
+	return listen(ctx, network, addr, h, cfg, sockOpts)
+}
+
+// listen makes a server on the loop of ctx and has it listen on addr.
+func listen(ctx context.Context, network, addr string, h http.Handler, cfg serverConfig, sockOpts []asyncio.ServerOption) (*Server, error) {
 	s := newServer(ctx, addr, h, cfg)
 	lis, err := asyncio.CreateServer(ctx, network, addr, s.newConn, sockOpts...)
 	if err != nil {
@@ -106,6 +115,9 @@ func (s *Server) Addr() net.Addr { return s.addr }
 // alone. Called from a goroutine that is not a task of the loop, it
 // blocks that goroutine.
 func (s *Server) Shutdown(ctx context.Context) error {
+	if s.group != nil {
+		return s.group.shutdown(ctx)
+	}
 	if asyncio.InTask(ctx) {
 		return s.shutdown(ctx)
 	}
@@ -125,14 +137,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // shutdown is Shutdown on the loop, in the task of ctx.
 func (s *Server) shutdown(ctx context.Context) error {
-	if !s.stopping {
-		s.stopping = true
-		s.lis.Close()
-		for c := range s.conns {
-			c.shutdown()
-		}
-		s.checkDone()
-	}
+	s.beginShutdown()
 	err := s.done.Wait(ctx)
 	if err == nil {
 		return nil
@@ -147,22 +152,47 @@ func (s *Server) shutdown(ctx context.Context) error {
 	return err
 }
 
+// beginShutdown starts a graceful shutdown, once: the server stops
+// listening and every connection closes once its response is sent.
+func (s *Server) beginShutdown() {
+	if s.stopping {
+		return
+	}
+	s.stopping = true
+	s.lis.Close()
+	for c := range s.conns {
+		c.shutdown()
+	}
+	s.checkDone()
+}
+
 // Close closes the server at once: it stops listening, cancels the tasks
 // of the requests in flight and aborts every connection, hijacked ones
 // included. Wait waits until those tasks have ended. Close must be called
 // from code running on the server's loop.
 func (s *Server) Close() error {
+	if s.group != nil {
+		return s.group.close()
+	}
+	s.close()
+	return nil
+}
+
+// close is Close on the server's own loop.
+func (s *Server) close() {
 	s.stopping = true
 	s.lis.Close()
 	s.abortAll()
 	s.lis.AbortClients()
-	return nil
 }
 
 // Wait waits until the server is shut down or closed and every request's
 // task has ended. Called from a goroutine that is not a task, it blocks
 // that goroutine.
 func (s *Server) Wait(ctx context.Context) error {
+	if s.group != nil {
+		return s.group.wait(ctx)
+	}
 	return s.done.Wait(ctx)
 }
 
