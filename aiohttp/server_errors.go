@@ -9,8 +9,9 @@ import (
 
 var (
 	// ErrWorkersNotSupported is returned by Serve given Workers(n) with
-	// n > 1, which needs several loops.
-	ErrWorkersNotSupported = errors.New("aiohttp: Workers(n > 1) is not yet supported")
+	// n > 1 and a Unix socket address: Linux does not spread connections
+	// over Unix sockets that share a path with SO_REUSEPORT.
+	ErrWorkersNotSupported = errors.New("aiohttp: Workers(n > 1) needs a TCP address")
 	// errConnClosed is what a handler's writes and reads return once its
 	// connection is closed.
 	errConnClosed = errors.New("aiohttp: connection closed")

@@ -169,13 +169,10 @@ func (g *serverGroup) shutdown(ctx context.Context) error {
 	return errors.Join(err, g.err)
 }
 
-// close is Close for every worker: worker 0's server closes at once, as
-// Close is called on its loop, the others as soon as their loops run.
+// close is Close for every worker, each on its loop: so it is safe from
+// any goroutine, a handler on any worker included.
 func (g *serverGroup) close() error {
-	g.servers[0].close()
-	for _, s := range g.servers[1:] {
-		s.loop.CallSoonThreadsafe(s.close)
-	}
+	g.onEach((*Server).close)
 	return nil
 }
 
