@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -358,5 +359,53 @@ func TestWorkersEndWithRun(t *testing.T) {
 	}
 	if got := len(asyncio.Loops()); got != before {
 		t.Errorf("%d loops open after Run, want %d", got, before)
+	}
+}
+
+// A worker that fails ends every worker, and its failure comes out of
+// Wait: here a handler stops its worker's loop, which only the worker's
+// own code may do.
+func TestWorkersFailureEndsAll(t *testing.T) {
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		self := asyncio.RunningLoop(ctx)
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if l := asyncio.RunningLoop(r.Context()); l != self {
+				l.Stop()
+				return
+			}
+			fmt.Fprint(w, "worker 0")
+		})
+		srv, err := aiohttp.Serve(ctx, "127.0.0.1:0", h, aiohttp.Workers(2))
+		if err != nil {
+			return struct{}{}, err
+		}
+		url := "http://" + srv.Addr().String() + "/"
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			// Until a request reaches the other worker, which then
+			// fails: its connection ends without a response, and the
+			// listeners close.
+			for range maxTries {
+				if _, body, err := getOnce(url); err != nil || body != "worker 0" {
+					return
+				}
+			}
+			t.Errorf("no request reached the other worker in %d", maxTries)
+		}()
+		if _, _, err := asyncio.Recv(ctx, done); err != nil {
+			return struct{}{}, err
+		}
+		err = srv.Wait(ctx)
+		if err == nil || !strings.Contains(err.Error(), "worker-1") {
+			t.Errorf("Wait after a worker failed: %v, want its failure", err)
+		}
+		if serr := srv.Shutdown(ctx); serr == nil || serr.Error() != err.Error() {
+			t.Errorf("Shutdown after a worker failed: %v, want %v", serr, err)
+		}
+		return struct{}{}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
