@@ -127,7 +127,10 @@ func (s *Server) Addr() net.Addr { return s.addr }
 // With Workers(n > 1), every worker shuts down so, in parallel, each on
 // its loop; when ctx ends, what is left is cancelled on every worker.
 // Shutdown returns once every worker has ended, with ctx's error if it
-// ended first, joined with the workers' failures.
+// ended first, joined with the workers' failures. A worker's loop, other
+// than worker 0's, closes as its worker ends: what a handler started
+// there and left running, a hijacked connection served by a task of its
+// own say, is cancelled then.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if s.group != nil {
 		return s.group.shutdown(ctx)
