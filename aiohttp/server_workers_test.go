@@ -5,6 +5,7 @@
 package aiohttp_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -117,7 +118,8 @@ func TestWorkersServeOnePort(t *testing.T) {
 }
 
 // blocked is a handler whose requests wait for release, or for their
-// cancellation, and the record of what they did.
+// cancellation, and the record of what they did; it answers /id at once
+// with the ID of its loop.
 type blocked struct {
 	started   chan uint64 // the worker's loop of each request, once it runs
 	release   chan struct{}
@@ -131,6 +133,10 @@ func newBlocked() *blocked {
 
 func (b *blocked) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := loopID(r)
+	if r.URL.Path == "/id" {
+		fmt.Fprint(w, id)
+		return
+	}
 	b.started <- id
 	if _, _, err := asyncio.Recv(r.Context(), b.release); err != nil {
 		b.cancelled.Add(1)
@@ -167,18 +173,49 @@ func inFlightOnBoth(t *testing.T, url string, b *blocked, out chan<- outcome) in
 	return n
 }
 
-// untilRefused dials addr until the connection is refused: every
-// worker's listener is closed. Connections still accepted meanwhile are
-// closed at once.
-func untilRefused(t *testing.T, addr string) {
-	for range 100000 {
-		c, err := net.Dial("tcp", addr)
+// idleOnBoth returns a connection to each worker that has served a
+// request and is idle, kept alive. Shutdown closes idle connections at
+// once: a read of each that ends says that every worker shuts down.
+func idleOnBoth(t *testing.T, addr string) []*rawConn {
+	byLoop := make(map[string]*rawConn)
+	for range maxTries {
+		// Not dialRaw, whose t.Fatal is for the test's goroutine.
+		nc, err := net.Dial("tcp", addr)
 		if err != nil {
-			return
+			t.Error(err)
+			break
+		}
+		_ = nc.SetDeadline(time.Now().Add(20 * time.Second))
+		c := &rawConn{t, nc, bufio.NewReader(nc)}
+		c.send("GET /id HTTP/1.1\r\nHost: x\r\n\r\n")
+		_, id := c.response("GET")
+		if byLoop[id] != nil || id == "" {
+			c.Close()
+			continue
+		}
+		byLoop[id] = c
+		if len(byLoop) == 2 {
+			break
+		}
+	}
+	if len(byLoop) < 2 {
+		t.Errorf("after %d connections, loops %v only answered", maxTries, byLoop)
+	}
+	var conns []*rawConn
+	for _, c := range byLoop {
+		conns = append(conns, c)
+	}
+	return conns
+}
+
+// untilClosed reads each connection to its end and closes it.
+func untilClosed(conns []*rawConn) {
+	for _, c := range conns {
+		if rest := c.readAll(); rest != "" {
+			c.t.Errorf("idle connection got %q", rest)
 		}
 		c.Close()
 	}
-	t.Errorf("%s still accepts connections", addr)
 }
 
 func TestWorkersShutdownFinishesRequests(t *testing.T) {
@@ -192,10 +229,11 @@ func TestWorkersShutdownFinishesRequests(t *testing.T) {
 		done := make(chan error, 1)
 		go func() {
 			out := make(chan outcome, maxTries)
+			idle := idleOnBoth(t, addr)
 			n := inFlightOnBoth(t, "http://"+addr+"/", b, out)
 			shut := make(chan error, 1)
 			go func() { shut <- srv.Shutdown(context.Background()) }()
-			untilRefused(t, addr)
+			untilClosed(idle)
 			close(b.release)
 			for range n {
 				o := <-out
@@ -237,11 +275,12 @@ func TestWorkersShutdownCancelsAtDeadline(t *testing.T) {
 		go func() {
 			defer close(done)
 			out := make(chan outcome, maxTries)
+			idle := idleOnBoth(t, addr)
 			n := inFlightOnBoth(t, "http://"+addr+"/", b, out)
 			sctx, cancel := context.WithCancel(context.Background())
 			shut := make(chan error, 1)
 			go func() { shut <- srv.Shutdown(sctx) }()
-			untilRefused(t, addr)
+			untilClosed(idle)
 			cancel() // the requests never end on their own
 			if err := <-shut; !errors.Is(err, context.Canceled) {
 				t.Errorf("Shutdown whose ctx ended: %v, want context.Canceled", err)
