@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/aiohttp"
+	"github.com/asyncio-go/asyncio/monitor"
 )
 
 // maxTries bounds the connections a test opens until both workers have
@@ -84,6 +86,20 @@ func TestWorkersServeOnePort(t *testing.T) {
 					return
 				}
 				seen[id]++
+			}
+			// The monitor shows each worker's loop, with the task of its
+			// worker.
+			for id := range seen {
+				rec := httptest.NewRecorder()
+				monitor.Handler().ServeHTTP(rec, httptest.NewRequest("GET", fmt.Sprintf("/loops/%d", id), nil))
+				snap := rec.Body.String()
+				worker := `"worker-1"`
+				if id == self {
+					worker = `"worker-0"`
+				}
+				if rec.Code != http.StatusOK || !strings.Contains(snap, worker) {
+					t.Errorf("monitor's loop %d: %d, no task %s in %s", id, rec.Code, worker, snap)
+				}
 			}
 		}()
 		if _, _, err := asyncio.Recv(ctx, done); err != nil {
