@@ -7,6 +7,7 @@ package aiohttp_test
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -463,4 +464,32 @@ func TestWorkersFailureEndsAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Every worker speaks TLS with the one configuration.
+func TestWorkersTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil {
+			t.Errorf("request without TLS state")
+		}
+		fmt.Fprint(w, loopID(r))
+	})
+	opts := []aiohttp.ServerOption{aiohttp.Workers(2), aiohttp.TLS(&tls.Config{Certificates: []tls.Certificate{cert}})}
+	serveWith(t, h, opts, nil, func(addr string) {
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, DisableKeepAlives: true}
+		defer tr.CloseIdleConnections()
+		c := &http.Client{Transport: tr, Timeout: 20 * time.Second}
+		seen := make(map[string]bool)
+		for tries := 0; tries < maxTries && len(seen) < 2; tries++ {
+			resp, body := get(t, c, "https://"+addr+"/")
+			if resp == nil {
+				return
+			}
+			seen[body] = true
+		}
+		if len(seen) != 2 {
+			t.Errorf("loops that answered over TLS: %v, want 2", seen)
+		}
+	})
 }
