@@ -173,7 +173,7 @@ type outcome struct {
 // inFlightOnBoth sends requests to url, each on a connection of its own
 // and in a goroutine of its own, until requests wait in the handler on two
 // loops. It returns how many it sent; their outcomes arrive on out.
-func inFlightOnBoth(t *testing.T, url string, b *blocked, out chan<- outcome) int {
+func inFlightOnBoth(t *testing.T, url string, b *blocked, out chan outcome) int {
 	seen := make(map[uint64]bool)
 	n := 0
 	for n < maxTries && len(seen) < 2 {
@@ -182,7 +182,15 @@ func inFlightOnBoth(t *testing.T, url string, b *blocked, out chan<- outcome) in
 			resp, body, err := getOnce(url)
 			out <- outcome{resp, body, err}
 		}()
-		seen[<-b.started] = true
+		select {
+		case id := <-b.started:
+			seen[id] = true
+		case o := <-out:
+			// Put back for the caller, who reads n outcomes.
+			out <- o
+			t.Errorf("a request ended before its handler ran: %v", o.err)
+			return n
+		}
 	}
 	if len(seen) < 2 {
 		t.Errorf("after %d connections, requests wait on loops %v only", n, seen)
