@@ -30,6 +30,15 @@
 // to the loop; another task of the loop must not use them, since handing a
 // call to the loop from a task would block it.
 //
+// A server runs on one loop, and so on one core, unless Serve is given
+// Workers(n): it then serves the address on n loops, each on an OS thread
+// of its own with a listening socket of its own on the same port
+// (SO_REUSEPORT), the caller's loop as worker 0. The kernel spreads the
+// connections over the loops, and each connection stays on its loop; the
+// one Server value that Serve returns shuts them all down. Handlers on
+// different workers run in parallel, so a handler shared by workers must
+// be safe for concurrent use, as a net/http handler must.
+//
 // The server keeps to net/http's behaviour where a handler can see it:
 // keep-alive and pipelining per RFC 9112, Content-Length for small complete
 // responses and chunked encoding otherwise, Content-Type sniffing, the Date

@@ -16,6 +16,13 @@ import (
 // protocols on the loop and each request runs as a task of its own.
 // Shutdown, Close and Wait are called from tasks of the server's loop
 // (Shutdown and Wait also from other goroutines, which they block).
+//
+// A Server made with Workers(n > 1) is worker 0's, and controls every
+// worker: Addr is the one address they all listen on; Shutdown, Close and
+// Wait act on every worker and are safe from any goroutine (Shutdown and
+// Wait suspend a task, or block another goroutine); Shutdown and Wait
+// return once every worker has stopped and its loop, other than worker
+// 0's, is closed, with the failures of any worker.
 type Server struct {
 	loop    *asyncio.Loop
 	lis     *asyncio.Server
@@ -31,6 +38,10 @@ type Server struct {
 	stopping bool // Shutdown or Close was called: no new requests
 	closed   bool // Close was called, or Shutdown gave up waiting
 	done     *asyncio.Event
+	// group is set on the Server that Serve returns for Workers(n > 1):
+	// worker 0's, through which one value controls every worker. The
+	// servers of the other workers have none.
+	group *serverGroup
 
 	date dateCache
 }
@@ -38,7 +49,9 @@ type Server struct {
 // Serve listens on addr and serves h there, in the background on the loop
 // of ctx, which must be the ctx of a task; it returns once the server
 // listens. addr is "host:port" for TCP (port 0 picks a free port; see Addr)
-// or "unix:/path/to.sock" for a Unix socket.
+// or "unix:/path/to.sock" for a Unix socket. With Workers(n > 1), it
+// serves on n loops (see Workers), the caller's among them, and returns
+// once every worker listens.
 //
 // Each request runs h.ServeHTTP as a task named after the request ("GET
 // /path"), whose ctx is r.Context(). A handler that blocks (on a mutex,
@@ -48,9 +61,6 @@ func Serve(ctx context.Context, addr string, h http.Handler, opts ...ServerOptio
 		return nil, errNoTask("Serve")
 	}
 	cfg := newServerConfig(opts)
-	if cfg.workers > 1 {
-		return nil, ErrWorkersNotSupported
-	}
 	network := "tcp"
 	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
 		network, addr = "unix", path
@@ -64,6 +74,14 @@ func Serve(ctx context.Context, addr string, h http.Handler, opts ...ServerOptio
 		}
 		sockOpts = append(sockOpts[:len(sockOpts):len(sockOpts)], asyncio.TLS(tc, asyncio.ServerSide()))
 	}
+	if cfg.workers != 1 {
+		return serveWorkers(ctx, network, addr, h, cfg, sockOpts)
+	}
+	return listen(ctx, network, addr, h, cfg, sockOpts)
+}
+
+// listen makes a server on the loop of ctx and has it listen on addr.
+func listen(ctx context.Context, network, addr string, h http.Handler, cfg serverConfig, sockOpts []asyncio.ServerOption) (*Server, error) {
 	s := newServer(ctx, addr, h, cfg)
 	lis, err := asyncio.CreateServer(ctx, network, addr, s.newConn, sockOpts...)
 	if err != nil {
@@ -105,7 +123,18 @@ func (s *Server) Addr() net.Addr { return s.addr }
 // error. Connections taken over by Hijack are the handler's, and are left
 // alone. Called from a goroutine that is not a task of the loop, it
 // blocks that goroutine.
+//
+// With Workers(n > 1), every worker shuts down so, in parallel, each on
+// its loop; when ctx ends, what is left is cancelled on every worker.
+// Shutdown returns once every worker has ended, with ctx's error if it
+// ended first, joined with the workers' failures. A worker's loop, other
+// than worker 0's, closes as its worker ends: what a handler started
+// there and left running, a hijacked connection served by a task of its
+// own say, is cancelled then.
 func (s *Server) Shutdown(ctx context.Context) error {
+	if s.group != nil {
+		return s.group.shutdown(ctx)
+	}
 	if asyncio.InTask(ctx) {
 		return s.shutdown(ctx)
 	}
@@ -125,14 +154,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // shutdown is Shutdown on the loop, in the task of ctx.
 func (s *Server) shutdown(ctx context.Context) error {
-	if !s.stopping {
-		s.stopping = true
-		s.lis.Close()
-		for c := range s.conns {
-			c.shutdown()
-		}
-		s.checkDone()
-	}
+	s.beginShutdown()
 	err := s.done.Wait(ctx)
 	if err == nil {
 		return nil
@@ -147,22 +169,52 @@ func (s *Server) shutdown(ctx context.Context) error {
 	return err
 }
 
+// beginShutdown starts a graceful shutdown, once: the server stops
+// listening and every connection closes once its response is sent.
+func (s *Server) beginShutdown() {
+	if s.stopping {
+		return
+	}
+	s.stopping = true
+	s.lis.Close()
+	for c := range s.conns {
+		c.shutdown()
+	}
+	s.checkDone()
+}
+
 // Close closes the server at once: it stops listening, cancels the tasks
 // of the requests in flight and aborts every connection, hijacked ones
 // included. Wait waits until those tasks have ended. Close must be called
-// from code running on the server's loop.
+// from code running on the server's loop; with Workers(n > 1), from any
+// goroutine, and each worker's server closes as soon as its loop runs
+// next.
 func (s *Server) Close() error {
+	if s.group != nil {
+		return s.group.close()
+	}
+	s.close()
+	return nil
+}
+
+// close is Close on the server's own loop.
+func (s *Server) close() {
 	s.stopping = true
 	s.lis.Close()
 	s.abortAll()
 	s.lis.AbortClients()
-	return nil
 }
 
 // Wait waits until the server is shut down or closed and every request's
 // task has ended. Called from a goroutine that is not a task, it blocks
-// that goroutine.
+// that goroutine. With Workers(n > 1), it waits until every worker has
+// ended and returns their failures (errors.Join): a worker that could not
+// go on, or a cancellation of them all when the loop of worker 0 ended
+// first (when Run returns, say).
 func (s *Server) Wait(ctx context.Context) error {
+	if s.group != nil {
+		return s.group.wait(ctx)
+	}
 	return s.done.Wait(ctx)
 }
 

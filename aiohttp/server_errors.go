@@ -9,8 +9,10 @@ import (
 
 var (
 	// ErrWorkersNotSupported is returned by Serve given Workers(n) with
-	// n > 1, which needs several loops.
-	ErrWorkersNotSupported = errors.New("aiohttp: Workers(n > 1) is not yet supported")
+	// n > 1 and a Unix socket address: a path names one listening
+	// socket, and SO_REUSEPORT makes no group of them on Linux to spread
+	// the connections over.
+	ErrWorkersNotSupported = errors.New("aiohttp: Workers(n > 1) needs a TCP address")
 	// errConnClosed is what a handler's writes and reads return once its
 	// connection is closed.
 	errConnClosed = errors.New("aiohttp: connection closed")

@@ -93,9 +93,36 @@ func AccessLog(l *slog.Logger) ServerOption {
 	return serverOption(func(c *serverConfig) { c.accessLog = l })
 }
 
-// Workers asks for n loops serving the same address (uvicorn's workers).
-// Only n ≤ 1 is supported so far: Serve fails with ErrWorkersNotSupported
-// for more.
+// Workers serves the address on n loops, one per core (uvicorn's
+// workers, in one process): worker 0 is the loop of Serve's caller, and
+// each other worker a new loop driven on an OS thread of its own, made
+// with asyncio.StartWorkers (the new loops take the caller loop's debug
+// mode, I/O backend, logger and exception handler). Every worker has a
+// listening socket of its own on the address, made with asyncio.ReusePort
+// (SO_REUSEPORT), and the kernel gives each new connection to one of them
+// by a hash of its addresses and ports: a connection, its requests and
+// their tasks stay on one loop for their life, and the loops share no
+// state. With port 0, worker 0 listens first and the others on the port
+// it got, with the host as given; give one host (an IP address) or none,
+// since a name that resolves to several addresses may get a port for each.
+//
+// The handler is shared: handlers on different workers run in parallel,
+// on different threads, as net/http's do, so a handler of a server with
+// Workers(n > 1) must be safe for concurrent use. The loop's exception
+// handler, to which panics are reported, is then called from several
+// threads too. asyncio.RunningLoop(r.Context()) is the worker's loop.
+// Every loop is among asyncio.Loops, and so in the monitor, where each
+// worker's loop shows a task named after the worker ("worker-1"), as
+// asyncio.StartWorkers names them.
+//
+// The Server that Serve returns controls every worker (see Server). The
+// default, n == 1, serves on the caller's loop alone, with no extra cost.
+// n < 1 is an error; so is n > 1 with a Unix socket
+// (ErrWorkersNotSupported) or on a loop with a virtual clock
+// (asyncio.ErrWorkersVirtualClock). Where the system has no SO_REUSEPORT,
+// Serve fails. On Linux the connections spread about evenly; other
+// systems may give them all to one listener (see "One loop per core" in
+// the asyncio design notes).
 func Workers(n int) ServerOption {
 	return serverOption(func(c *serverConfig) { c.workers = n })
 }
