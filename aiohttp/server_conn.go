@@ -164,6 +164,11 @@ func (c *conn) EOFReceived() bool {
 	c.eof = true
 	c.dataEv.Set()
 	if c.state == stateBusy {
+		// The client will send nothing more, which a client still waiting
+		// for its response does not do: it has gone. As net/http does, the
+		// handler's ctx is cancelled, so that the work it asked for stops;
+		// the connection stays open for what the handler still writes.
+		c.cancelTask(errClientGone)
 		return true
 	}
 	return false

@@ -16,6 +16,9 @@ var (
 	// errConnClosed is what a handler's writes and reads return once its
 	// connection is closed.
 	errConnClosed = errors.New("aiohttp: connection closed")
+	// errClientGone is the cause with which a request's task is
+	// cancelled when the client shuts its side of the connection.
+	errClientGone = errors.New("aiohttp: client closed its side of the connection")
 	// errHandlerTimeout is the cause with which HandlerTimeout cancels a
 	// request's task.
 	errHandlerTimeout = errors.New("aiohttp: handler timeout")
