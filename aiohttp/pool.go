@@ -1,6 +1,7 @@
 package aiohttp
 
 import (
+	"container/list"
 	"context"
 	"crypto/tls"
 	"net"
@@ -26,9 +27,13 @@ type pool struct {
 	perKey         map[string]int
 	idle           map[string][]*clientConn
 	all            map[*clientConn]struct{}
+	// waiters are the requests waiting for a connection, first come
+	// first served (*poolWaiter). A freed connection wakes one of them,
+	// not all: with thousands waiting, waking all for each would make
+	// the loop do work in proportion to them at every release.
+	waiters list.List
 	// freed is set, and replaced by a new event, whenever a connection
-	// stops counting or becomes idle: waiters for a connection wait on
-	// the one they saw.
+	// stops counting or becomes idle; close waits on it.
 	freed  *asyncio.Event
 	closed bool
 	l      *asyncio.Loop
@@ -55,10 +60,18 @@ type dialSpec struct {
 }
 
 // get returns an idle connection for key, or a new one when the limits
-// allow, or waits until one of them is possible. reused says which.
+// allow, or waits in line until one of them is possible. reused says
+// which.
 func (p *pool) get(ctx context.Context, spec dialSpec, dl deadlines) (c *clientConn, reused bool, err error) {
 	l := asyncio.RunningLoop(ctx)
 	connectBy, kind := dl.after(l, dl.timeouts.Connect, "connect")
+	waitBy, waitKind := connectBy, kind
+	if dl.timeouts.Pool > 0 {
+		if at := l.Time() + dl.timeouts.Pool; at < waitBy {
+			waitBy, waitKind = at, "pool"
+		}
+	}
+	first := false
 	for {
 		if p.closed {
 			return nil, false, ErrSessionClosed
@@ -73,14 +86,59 @@ func (p *pool) get(ctx context.Context, spec dialSpec, dl deadlines) (c *clientC
 		if p.limit > 0 && p.total >= p.limit && p.closeOldestIdle() {
 			continue
 		}
+		w := &poolWaiter{key: spec.key, ready: asyncio.NewEvent()}
+		if first {
+			w.elem = p.waiters.PushFront(w)
+		} else {
+			w.elem = p.waiters.PushBack(w)
+		}
 		p.trace.connectionQueuedStart(ctx)
-		freed := p.freed
-		err := waitUntil(ctx, connectBy, kind, freed.Wait)
+		err := waitUntil(ctx, waitBy, waitKind, w.ready.Wait)
 		p.trace.connectionQueuedEnd(ctx)
+		if !w.woken {
+			p.waiters.Remove(w.elem)
+		} else if err != nil {
+			p.wakeNext() // hand on the wake-up this waiter will not use
+		}
 		if err != nil {
 			return nil, false, err
 		}
+		// Woken, it may still find the connection taken by a request
+		// that came meanwhile: it then waits again, first in line.
+		first = true
 	}
+}
+
+// poolWaiter is a request in the pool's line.
+type poolWaiter struct {
+	key   string
+	ready *asyncio.Event
+	elem  *list.Element
+	woken bool // taken out of the line by wakeNext
+}
+
+// wakeNext wakes the first waiter that could now get a connection. Only
+// waiters held back by LimitPerHost are passed over.
+func (p *pool) wakeNext() {
+	for e := p.waiters.Front(); e != nil; e = e.Next() {
+		w := e.Value.(*poolWaiter)
+		if len(p.idle[w.key]) > 0 || p.canOpen(w.key) || p.limit > 0 && p.total >= p.limit && p.hasIdle() {
+			p.waiters.Remove(e)
+			w.woken = true
+			w.ready.Set()
+			return
+		}
+	}
+}
+
+// hasIdle reports whether any connection is idle.
+func (p *pool) hasIdle() bool {
+	for _, list := range p.idle {
+		if len(list) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *pool) canOpen(key string) bool {
@@ -216,10 +274,13 @@ func (p *pool) drop(c *clientConn) {
 	p.notify()
 }
 
+// notify tells close, and the first waiter that can use it, that a
+// connection was freed.
 func (p *pool) notify() {
 	old := p.freed
 	p.freed = asyncio.NewEvent()
 	old.Set()
+	p.wakeNext()
 }
 
 // forget removes c, whose connection is gone, from the pool's list.
@@ -232,6 +293,11 @@ func (p *pool) forget(c *clientConn) {
 // close aborts every connection and waits until each is gone.
 func (p *pool) close(ctx context.Context) error {
 	p.closed = true
+	for e := p.waiters.Front(); e != nil; e = p.waiters.Front() {
+		w := p.waiters.Remove(e).(*poolWaiter)
+		w.woken = true
+		w.ready.Set()
+	}
 	for c := range p.all {
 		c.abort()
 	}
