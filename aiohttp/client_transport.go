@@ -89,26 +89,76 @@ func (s *Session) exchange(ctx, bodyCtx context.Context, req *http.Request, dl d
 	if err != nil {
 		return nil, err
 	}
-	c, reused, err := s.pool.get(ctx, spec, dl)
+	c, reused, err := s.pool.get(ctx, spec, dl, false)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := s.send(ctx, bodyCtx, c, req, dl, absolute, spec.proxyAuth)
-	if err != nil && reused && errors.Is(err, ErrServerDisconnected) && len(c.data()) == 0 && !requestHasBody(req) {
-		// The server closed an idle connection as we reused it: retry
-		// once on a new one, as net/http and aiohttp do for requests
-		// without a body.
+	if err != nil && reused && shouldRetry(req, c, err) {
+		// The server closed or reset the idle connection as we reused
+		// it (aiohttp's ServerDisconnectedError on a pooled
+		// connection): send again, once, on a new connection, since
+		// the other idle ones may be as stale.
 		c.abort()
-		if c, _, err = s.pool.get(ctx, spec, dl); err != nil {
+		retry, rerr := rewindBody(req)
+		if rerr != nil {
 			return nil, err
 		}
-		resp, err = s.send(ctx, bodyCtx, c, req, dl, absolute, spec.proxyAuth)
+		defer closeRequestBody(retry)
+		if c, _, err = s.pool.get(ctx, spec, dl, true); err != nil {
+			return nil, err
+		}
+		if resp, err = s.send(ctx, bodyCtx, c, retry, dl, absolute, spec.proxyAuth); err == nil {
+			resp.Request = req
+		}
 	}
 	if err != nil {
 		c.abort()
 		return nil, err
 	}
 	return resp, nil
+}
+
+// shouldRetry reports whether req, which failed with err on a reused
+// connection c, may be sent again on a new one, by net/http's rules
+// (Transport's shouldRetryRequest): the connection must have been lost
+// before any byte of the response arrived, and the server must not have
+// acted on the request, as far as the client can tell. That holds if
+// nothing of the request was sent; otherwise the method must be
+// idempotent, or the request carry an Idempotency-Key. Either way its
+// body, if any, must be one that can be had again (GetBody).
+func shouldRetry(req *http.Request, c *clientConn, err error) bool {
+	if !errors.Is(err, ErrServerDisconnected) || c.answered {
+		return false
+	}
+	if requestHasBody(req) && req.GetBody == nil {
+		return false
+	}
+	if !c.sent {
+		return true
+	}
+	switch req.Method {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	_, key := req.Header["Idempotency-Key"]
+	_, xkey := req.Header["X-Idempotency-Key"]
+	return key || xkey
+}
+
+// rewindBody returns req with its body to send again: req itself if it
+// has none, else a shallow copy with a new body from GetBody.
+func rewindBody(req *http.Request) (*http.Request, error) {
+	if !requestHasBody(req) {
+		return req, nil
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	r := *req
+	r.Body = body
+	return &r, nil
 }
 
 // dialSpec says which connection req goes over, and whether its target

@@ -61,8 +61,9 @@ type dialSpec struct {
 
 // get returns an idle connection for key, or a new one when the limits
 // allow, or waits in line until one of them is possible. reused says
-// which.
-func (p *pool) get(ctx context.Context, spec dialSpec, dl deadlines) (c *clientConn, reused bool, err error) {
+// which. fresh asks for a new connection, closing an idle one of key if
+// the limits call for it.
+func (p *pool) get(ctx context.Context, spec dialSpec, dl deadlines, fresh bool) (c *clientConn, reused bool, err error) {
 	l := asyncio.RunningLoop(ctx)
 	connectBy, kind := dl.after(l, dl.timeouts.Connect, "connect")
 	waitBy, waitKind := connectBy, kind
@@ -76,12 +77,21 @@ func (p *pool) get(ctx context.Context, spec dialSpec, dl deadlines) (c *clientC
 		if p.closed {
 			return nil, false, ErrSessionClosed
 		}
-		if c := p.popIdle(spec.key); c != nil {
-			p.trace.connectionReuse(ctx)
-			return c, true, nil
+		if !fresh {
+			if c := p.popIdle(spec.key); c != nil {
+				p.trace.connectionReuse(ctx)
+				return c, true, nil
+			}
 		}
 		if p.canOpen(spec.key) {
 			return p.open(ctx, spec, dl, connectBy, kind)
+		}
+		if fresh {
+			if c := p.popIdle(spec.key); c != nil {
+				c.abort()
+				p.drop(c)
+				continue
+			}
 		}
 		if p.limit > 0 && p.total >= p.limit && p.closeOldestIdle() {
 			continue
@@ -240,6 +250,7 @@ func (p *pool) put(c *clientConn) {
 	}
 	c.freeBuffer()
 	c.idle = true
+	c.sent, c.answered = false, false
 	c.idleTimer = p.l.CallLater(p.keepAlive, func() {
 		if c.idle {
 			c.t.Close()

@@ -27,7 +27,14 @@ import (
 // Connections are reused while their responses are read to the end; the
 // pool bounds them in total (Limit) and per host (LimitPerHost), closes
 // idle ones after KeepAliveTimeout, and a task that waits for a free one
-// is suspended. Host names are resolved off the loop and cached for
+// is suspended, in line: each freed connection goes to the request that
+// has waited longest. A server may close an idle connection just as it
+// is reused; a request that loses its reused connection so, before any
+// byte of the response, is sent again once on a new connection when
+// net/http would retry it (a GET, HEAD, OPTIONS or TRACE, or a request
+// with an Idempotency-Key, whose body can be had again; or one of which
+// nothing was sent), instead of failing with ErrServerDisconnected as
+// aiohttp does. Host names are resolved off the loop and cached for
 // TTLDNSCache. A cancelled request aborts its connection, as does a body
 // released before its end. Timeouts (ClientTimeout) run on the loop's
 // clock and fail with errors satisfying errors.Is(err, ErrTimeout). Tests
