@@ -216,9 +216,27 @@ func (s *Session) send(ctx, bodyCtx context.Context, c *clientConn, req *http.Re
 	if err := c.write(ctx, b, dl.total); err != nil {
 		return nil, err
 	}
-	if reqBody != nil && !expect {
+	if reqBody != nil && (!expect || s.cfg.expectContinue <= 0) {
+		expect = false
 		if err := writeBody(ctx, c, req, dl); err != nil {
 			return nil, err
+		}
+	}
+	if expect {
+		// Wait for the server's 100 Continue, or its final answer, no
+		// longer than ExpectContinueTimeout: a server or a proxy that
+		// knows nothing of Expect would never send one (aiohttp waits
+		// for it forever). Then send the body anyway, as net/http does.
+		by, _ := dl.after(l, dl.timeouts.SockRead, "sock_read")
+		if at := l.Time() + s.cfg.expectContinue; at < by {
+			err := c.waitData(ctx, len(c.data()), at, expectContinueKind)
+			if te := (*TimeoutError)(nil); errors.As(err, &te) && te.Kind == expectContinueKind {
+				expect = false
+				err = writeBody(ctx, c, req, dl)
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
 	}
 	// The connection's head is reused request after request, so that
@@ -246,6 +264,10 @@ func (s *Session) send(ctx, bodyCtx context.Context, c *clientConn, req *http.Re
 	}
 	return s.newResponse(bodyCtx, c, req, rh, dl, addedGzip)
 }
+
+// expectContinueKind is the kind of the timeout, never returned, that
+// ends the wait for a 100 Continue.
+const expectContinueKind = "expect_continue"
 
 // maxResponseHead bounds a response head. It stays below the point at
 // which a connection stops reading (pauseAt), which a head must reach
