@@ -47,7 +47,11 @@ import (
 // the request asked for an encoding itself.
 //
 // Close the session when done: Close aborts its connections and waits
-// until they are gone.
+// until they are gone. A session dropped without Close leaks nothing for
+// long: once the garbage collector finds it unreachable, its connections
+// are aborted and the loop's exception handler is told, with
+// ErrUnclosedSession, as asyncio reports an unclosed transport (aiohttp
+// says "Unclosed client session"); closing the loop closes them too.
 type Session struct {
 	cfg    *sessionConfig
 	client *http.Client
@@ -86,6 +90,7 @@ func (s *Session) bind(ctx context.Context) (*asyncio.Loop, error) {
 		case s.loop == nil:
 			s.loop = l
 			s.pool = newPool(l, s.cfg)
+			watchUnclosed(s, l, s.pool)
 		case s.loop != l:
 			return nil, ErrOtherLoop
 		}
