@@ -1,6 +1,7 @@
 package aiohttp_test
 
 import (
+	"bufio"
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
@@ -8,13 +9,20 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/asyncio-go/asyncio/aiohttp"
@@ -403,4 +411,294 @@ func TestSessionInteropPythonAiohttpTLS(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestSessionInteropNetHTTPTLS: the session against net/http's TLS
+// server, which asks for client certificates: the handshake's outcomes,
+// with TLS 1.3 and 1.2, and the connection kept alive.
+func TestSessionInteropNetHTTPTLS(t *testing.T) {
+	certs := peer.NewCerts(t)
+	cert, leaf := clientCert(t)
+	other, _ := clientCert(t)
+	clientCAs := x509.NewCertPool()
+	clientCAs.AddCert(leaf)
+	for _, version := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
+		t.Run(tls.VersionName(version), func(t *testing.T) {
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprintf(w, "%s %s %s", r.TLS.PeerCertificates[0].Subject.CommonName, tls.VersionName(r.TLS.Version), r.TLS.ServerName)
+			}))
+			srv.TLS = certs.Server.Clone()
+			srv.TLS.ClientAuth = tls.RequireAndVerifyClientCert
+			srv.TLS.ClientCAs = clientCAs
+			srv.TLS.MaxVersion = version
+			var mu sync.Mutex
+			conns := 0
+			srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+				if st == http.StateNew {
+					mu.Lock()
+					conns++
+					mu.Unlock()
+				}
+			}
+			// The failed handshakes below are logged by the server.
+			srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+			srv.StartTLS()
+			defer srv.Close()
+			port := srv.Listener.Addr().(*net.TCPAddr).Port
+			want := "test client " + tls.VersionName(version)
+
+			t.Run("ClientCertificateKeptAlive", func(t *testing.T) {
+				runPeer(t, func(ctx context.Context, s *aiohttp.Session) error {
+					for i := range 3 {
+						got, err := text(ctx, s, fmt.Sprintf("https://localhost:%d/%d", port, i))
+						if err != nil {
+							return err
+						}
+						// The session names the URL's host in SNI.
+						if got != want+" localhost" {
+							t.Errorf("got %q, want %q", got, want+" localhost")
+						}
+					}
+					return nil
+				}, aiohttp.TLS(&tls.Config{RootCAs: certs.Pool, Certificates: []tls.Certificate{cert}}))
+				mu.Lock()
+				defer mu.Unlock()
+				if conns != 1 {
+					t.Errorf("server accepted %d connections for 3 requests, want 1", conns)
+				}
+			})
+
+			// A server that refuses the client's certificate sends an
+			// alert ("certificate required" or "bad certificate" in TLS
+			// 1.3, "handshake failure" in 1.2) and closes. In TLS 1.3 the
+			// client has finished its handshake by then and sent the
+			// request: the close may reset the connection before the
+			// alert is read, and the request fails as disconnected.
+			refused := func(err error) bool {
+				return strings.Contains(err.Error(), "remote error: tls:") ||
+					version == tls.VersionTLS13 && errors.Is(err, aiohttp.ErrServerDisconnected)
+			}
+			failures := []struct {
+				name  string
+				cfg   *tls.Config
+				check func(error) bool
+			}{
+				{"NoClientCertificate", &tls.Config{RootCAs: certs.Pool}, refused},
+				{"UnknownClientCertificate", &tls.Config{RootCAs: certs.Pool, Certificates: []tls.Certificate{other}}, refused},
+				{"UntrustedServer", &tls.Config{Certificates: []tls.Certificate{cert}},
+					func(err error) bool {
+						var ce *tls.CertificateVerificationError
+						return errors.As(err, &ce)
+					}},
+				{"WrongServerName", &tls.Config{RootCAs: certs.Pool, ServerName: "elsewhere.example", Certificates: []tls.Certificate{cert}},
+					func(err error) bool {
+						var he x509.HostnameError
+						return errors.As(err, &he)
+					}},
+			}
+			for _, f := range failures {
+				t.Run(f.name, func(t *testing.T) {
+					runPeer(t, func(ctx context.Context, s *aiohttp.Session) error {
+						_, err := text(ctx, s, srv.URL)
+						if err == nil || !f.check(err) {
+							t.Errorf("err = %v", err)
+						}
+						return nil
+					}, aiohttp.TLS(f.cfg))
+				})
+			}
+		})
+	}
+}
+
+// relay forwards the connections it accepts to a proxy, and records the
+// first line of each: the proof that a request went through the proxy,
+// and in which form.
+type relay struct {
+	URL  string
+	mu   sync.Mutex
+	seen []string
+}
+
+// newRelay starts a relay to the proxy at proxyURL, "http://host:port".
+// Its goroutines end when their connections close; the listener and every
+// connection are closed, and the goroutines waited for, at the end of the
+// test.
+func newRelay(t *testing.T, proxyURL string) *relay {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := strings.TrimPrefix(proxyURL, "http://")
+	r := &relay{URL: "http://" + ln.Addr().String()}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var open []net.Conn
+	track := func(c net.Conn) {
+		mu.Lock()
+		open = append(open, c)
+		mu.Unlock()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			track(c)
+			p, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			track(p)
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				defer p.Close()
+				br := bufio.NewReader(c)
+				line, err := br.ReadString('\n')
+				if err != nil {
+					return
+				}
+				r.mu.Lock()
+				r.seen = append(r.seen, strings.TrimSpace(line))
+				r.mu.Unlock()
+				io.WriteString(p, line)
+				io.Copy(p, br)
+			}()
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				io.Copy(c, p)
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range open {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return r
+}
+
+func (r *relay) lines() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.seen...)
+}
+
+// TestSessionInteropTinyproxy: requests through tinyproxy, an http URL in
+// absolute form and an https one through a CONNECT tunnel, the proxy set
+// with Proxy or taken from HTTPS_PROXY with TrustEnv. A relay in front of
+// tinyproxy records what reached it.
+func TestSessionInteropTinyproxy(t *testing.T) {
+	proxy := newRelay(t, peer.Tinyproxy(t))
+	proxyURL, _ := url.Parse(proxy.URL)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s %s tls=%v", r.Method, r.URL.RequestURI(), r.TLS != nil)
+	})
+
+	t.Run("HTTP", func(t *testing.T) {
+		srv := httptest.NewServer(handler)
+		defer srv.Close()
+		runPeer(t, func(ctx context.Context, s *aiohttp.Session) error {
+			got, err := text(ctx, s, srv.URL+"/plain?q=1")
+			if err != nil {
+				return err
+			}
+			if got != "GET /plain?q=1 tls=false" {
+				t.Errorf("got %q", got)
+			}
+			return nil
+		}, aiohttp.Proxy(http.ProxyURL(proxyURL)))
+		if want := "GET " + srv.URL + "/plain?q=1 HTTP/1.1"; !slices.Contains(proxy.lines(), want) {
+			t.Errorf("proxy saw %q, want %q", proxy.lines(), want)
+		}
+	})
+
+	t.Run("HTTPSConnect", func(t *testing.T) {
+		srv := httptest.NewTLSServer(handler)
+		defer srv.Close()
+		roots := x509.NewCertPool()
+		roots.AddCert(srv.Certificate())
+		runPeer(t, func(ctx context.Context, s *aiohttp.Session) error {
+			for i := range 2 {
+				got, err := text(ctx, s, fmt.Sprintf("%s/secret/%d", srv.URL, i))
+				if err != nil {
+					return err
+				}
+				if want := fmt.Sprintf("GET /secret/%d tls=true", i); got != want {
+					t.Errorf("got %q, want %q", got, want)
+				}
+			}
+			return nil
+		}, aiohttp.Proxy(http.ProxyURL(proxyURL)), aiohttp.TLS(&tls.Config{RootCAs: roots}))
+		connect := "CONNECT " + srv.Listener.Addr().String() + " HTTP/1.1"
+		n := 0
+		for _, l := range proxy.lines() {
+			if l == connect {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("proxy saw %q, want one %q: the tunnel kept alive", proxy.lines(), connect)
+		}
+	})
+
+	t.Run("TrustEnvHTTPSProxy", func(t *testing.T) {
+		// The environment's proxies are not used for loopback
+		// addresses: the server listens on another of this machine's.
+		ip := nonLoopbackIPv4(t)
+		srv := httptest.NewUnstartedServer(handler)
+		srv.Listener.Close()
+		ln, err := net.Listen("tcp", net.JoinHostPort(ip.String(), "0"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Listener = ln
+		srv.StartTLS()
+		defer srv.Close()
+		roots := x509.NewCertPool()
+		roots.AddCert(srv.Certificate())
+		for _, v := range []string{"HTTP_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy"} {
+			t.Setenv(v, "")
+		}
+		t.Setenv("HTTPS_PROXY", proxy.URL)
+		runPeer(t, func(ctx context.Context, s *aiohttp.Session) error {
+			got, err := text(ctx, s, srv.URL+"/env")
+			if err != nil {
+				return err
+			}
+			if got != "GET /env tls=true" {
+				t.Errorf("got %q", got)
+			}
+			return nil
+		}, aiohttp.TrustEnv(true), aiohttp.TLS(&tls.Config{RootCAs: roots, ServerName: "example.com"}))
+		if want := "CONNECT " + ln.Addr().String() + " HTTP/1.1"; !slices.Contains(proxy.lines(), want) {
+			t.Errorf("proxy saw %q, want %q", proxy.lines(), want)
+		}
+	})
+}
+
+// nonLoopbackIPv4 returns an IPv4 address of this machine that is not a
+// loopback one, or skips the test if there is none.
+func nonLoopbackIPv4(t *testing.T) net.IP {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
+			return n.IP
+		}
+	}
+	t.Skip("no IPv4 address but loopback ones, which the environment's proxies do not serve")
+	return nil
 }
