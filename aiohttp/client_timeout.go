@@ -117,3 +117,17 @@ func waitUntil(ctx context.Context, deadline time.Duration, kind string, wait fu
 	}
 	return err
 }
+
+// poolBounds returns the deadline of connecting (Connect, else Total)
+// and that of waiting for a free connection (Pool too), from now, with
+// the kinds of timeout they are.
+func (d deadlines) poolBounds(l *asyncio.Loop) (connectBy time.Duration, kind string, waitBy time.Duration, waitKind string) {
+	connectBy, kind = d.after(l, d.timeouts.Connect, "connect")
+	waitBy, waitKind = connectBy, kind
+	if d.timeouts.Pool > 0 {
+		if at := l.Time() + d.timeouts.Pool; at < waitBy {
+			waitBy, waitKind = at, "pool"
+		}
+	}
+	return connectBy, kind, waitBy, waitKind
+}

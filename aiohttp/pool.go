@@ -64,14 +64,7 @@ type dialSpec struct {
 // which. fresh asks for a new connection, closing an idle one of key if
 // the limits call for it.
 func (p *pool) get(ctx context.Context, spec dialSpec, dl deadlines, fresh bool) (c *clientConn, reused bool, err error) {
-	l := asyncio.RunningLoop(ctx)
-	connectBy, kind := dl.after(l, dl.timeouts.Connect, "connect")
-	waitBy, waitKind := connectBy, kind
-	if dl.timeouts.Pool > 0 {
-		if at := l.Time() + dl.timeouts.Pool; at < waitBy {
-			waitBy, waitKind = at, "pool"
-		}
-	}
+	connectBy, kind, waitBy, waitKind := dl.poolBounds(asyncio.RunningLoop(ctx))
 	first := false
 	for {
 		if p.closed {
@@ -96,27 +89,51 @@ func (p *pool) get(ctx context.Context, spec dialSpec, dl deadlines, fresh bool)
 		if p.limit > 0 && p.total >= p.limit && p.closeOldestIdle() {
 			continue
 		}
-		w := &poolWaiter{key: spec.key, ready: asyncio.NewEvent()}
-		if first {
-			w.elem = p.waiters.PushFront(w)
-		} else {
-			w.elem = p.waiters.PushBack(w)
-		}
-		p.trace.connectionQueuedStart(ctx)
-		err := waitUntil(ctx, waitBy, waitKind, w.ready.Wait)
-		p.trace.connectionQueuedEnd(ctx)
-		if !w.woken {
-			p.waiters.Remove(w.elem)
-		} else if err != nil {
-			p.wakeNext() // hand on the wake-up this waiter will not use
-		}
-		if err != nil {
+		if err := p.wait(ctx, spec.key, first, waitBy, waitKind); err != nil {
 			return nil, false, err
 		}
 		// Woken, it may still find the connection taken by a request
 		// that came meanwhile: it then waits again, first in line.
 		first = true
 	}
+}
+
+// wait puts the caller in the line for a connection of key (anyKey: of
+// any key), at its front if front, and waits until it is woken, or the
+// loop time by, which ends the wait as a timeout of kind.
+func (p *pool) wait(ctx context.Context, key string, front bool, by time.Duration, kind string) error {
+	w := &poolWaiter{key: key, ready: asyncio.NewEvent()}
+	if front {
+		w.elem = p.waiters.PushFront(w)
+	} else {
+		w.elem = p.waiters.PushBack(w)
+	}
+	p.trace.connectionQueuedStart(ctx)
+	err := waitUntil(ctx, by, kind, w.ready.Wait)
+	p.trace.connectionQueuedEnd(ctx)
+	if !w.woken {
+		p.waiters.Remove(w.elem)
+	} else if err != nil {
+		p.wakeNext() // hand on the wake-up this waiter will not use
+	}
+	return err
+}
+
+// anyKey is the key of a waiter for a connection of any key.
+const anyKey = ""
+
+// awaitRoom waits, while the pool is at its Limit with no connection
+// idle, until it could give a connection to a request. A request calls
+// it before it starts, so that, of thousands started at once, those that
+// must wait do so early, with little done and a small stack, rather than
+// each going through the whole of its sending first, in one turn of the
+// loop. The request's own get then takes the connection.
+func (p *pool) awaitRoom(ctx context.Context, dl deadlines) error {
+	if p.limit <= 0 || p.total < p.limit || p.hasIdle() || p.closed {
+		return nil
+	}
+	_, _, waitBy, waitKind := dl.poolBounds(asyncio.RunningLoop(ctx))
+	return p.wait(ctx, anyKey, false, waitBy, waitKind)
 }
 
 // poolWaiter is a request in the pool's line.
@@ -132,7 +149,13 @@ type poolWaiter struct {
 func (p *pool) wakeNext() {
 	for e := p.waiters.Front(); e != nil; e = e.Next() {
 		w := e.Value.(*poolWaiter)
-		if len(p.idle[w.key]) > 0 || p.canOpen(w.key) || p.limit > 0 && p.total >= p.limit && p.hasIdle() {
+		var ok bool
+		if w.key == anyKey {
+			ok = p.total < p.limit || p.hasIdle()
+		} else {
+			ok = len(p.idle[w.key]) > 0 || p.canOpen(w.key) || p.limit > 0 && p.total >= p.limit && p.hasIdle()
+		}
+		if ok {
 			p.waiters.Remove(e)
 			w.woken = true
 			w.ready.Set()

@@ -146,6 +146,9 @@ func (s *Session) Request(ctx context.Context, method, rawURL string, opts ...Re
 	for _, o := range opts {
 		o.applyRequest(rc)
 	}
+	if err := s.admit(ctx, rc, method, rawURL); err != nil {
+		return nil, err
+	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
@@ -193,13 +196,22 @@ func (s *Session) Request(ctx context.Context, method, rawURL string, opts ...Re
 // does, and returns the response once its head has arrived. req's context
 // is replaced by ctx.
 func (s *Session) Do(ctx context.Context, req *http.Request) (*Response, error) {
-	return s.do(ctx, req, &requestConfig{maxRedirects: -1})
+	rc := &requestConfig{maxRedirects: -1}
+	if err := s.admit(ctx, rc, req.Method, req.URL.Redacted()); err != nil {
+		return nil, err
+	}
+	return s.do(ctx, req, rc)
 }
 
-func (s *Session) do(ctx context.Context, req *http.Request, rc *requestConfig) (*Response, error) {
+// admit starts a request: it binds the session to the loop, fixes the
+// request's deadlines and, in a task, waits while the pool is full. It
+// comes first, before any other work, so that a task that must wait
+// does so with the least done and the smallest stack: thousands of
+// requests started at once then cost the loop little until their turn.
+func (s *Session) admit(ctx context.Context, rc *requestConfig, method, rawURL string) error {
 	l, err := s.bind(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	t := s.cfg.timeout
 	if rc.timeout != nil {
@@ -207,6 +219,18 @@ func (s *Session) do(ctx context.Context, req *http.Request, rc *requestConfig) 
 	}
 	d := newDeadlines(l, t)
 	rc.deadlines = &d
+	if asyncio.InTask(ctx) {
+		if err := s.pool.awaitRoom(ctx, d); err != nil {
+			if u, perr := url.Parse(rawURL); perr == nil {
+				rawURL = u.Redacted()
+			}
+			return fmt.Errorf("aiohttp: %s %s: %w", method, rawURL, err)
+		}
+	}
+	return nil
+}
+
+func (s *Session) do(ctx context.Context, req *http.Request, rc *requestConfig) (*Response, error) {
 	hr, err := s.client.Do(req.WithContext(context.WithValue(ctx, requestConfigKey{}, rc)))
 	if err != nil {
 		var ue *url.Error

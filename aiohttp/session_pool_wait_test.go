@@ -97,3 +97,41 @@ func TestSessionTimeoutPool(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSessionWaitsForRoomBeforeStarting: with the pool full, a request
+// waits before it starts (no RequestStart yet), and starts once a
+// connection is free.
+func TestSessionWaitsForRoomBeforeStarting(t *testing.T) {
+	srv := newCountingServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok")
+	}))
+	started := 0
+	trace := &aiohttp.TraceConfig{RequestStart: func(context.Context, *http.Request) { started++ }}
+	run(t, func(ctx context.Context, s *aiohttp.Session) error {
+		held, err := s.Get(ctx, srv.URL)
+		if err != nil {
+			return err
+		}
+		second := asyncio.Spawn(ctx, func(ctx context.Context) (string, error) {
+			resp, err := s.Get(ctx, srv.URL+"/second")
+			if err != nil {
+				return "", err
+			}
+			return resp.Text(ctx)
+		})
+		for range 10 {
+			asyncio.Sleep(ctx, 0)
+		}
+		if started != 1 {
+			t.Errorf("%d requests started with the only connection in use, want 1", started)
+		}
+		if _, err := held.Bytes(ctx); err != nil {
+			return err
+		}
+		got, err := second.Wait(ctx)
+		if err != nil || got != "ok" || started != 2 {
+			t.Errorf("second request: %q, %v, %d started", got, err, started)
+		}
+		return nil
+	}, aiohttp.Limit(1), aiohttp.TraceConfigs(trace))
+}
