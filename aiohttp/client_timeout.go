@@ -13,38 +13,38 @@ import (
 // request, or the read of its body, with a *TimeoutError whose Kind names
 // the field.
 //
-// A request goes through these steps, and each field covers some of them:
+// A request goes through these steps, each bounded by the fields named:
 //
-//  1. wait for a free connection in the pool  Total, Connect, Pool
-//  2. connect: DNS, TCP, TLS, proxy tunnel    Total, Connect, SockConnect
-//  3. send the head and the body              Total
-//  4. wait for the response head              Total, SockRead (each wait)
-//  5. read the body, after Request returned   Total, SockRead (each wait)
+//	wait for a free connection in the pool      Total, Connect, Pool
+//	connect: DNS, TCP, TLS, a proxy's CONNECT   Total, Connect, SockConnect
+//	send the head and the body                  Total
+//	wait for the response head                  Total, SockRead (each wait)
+//	read the body, after Request has returned   Total, SockRead (each wait)
 //
 // As in aiohttp, Connect counts the wait for a free connection: with
 // Limit connections busy, a request can fail with a "connect" timeout
 // without having tried to connect. Pool bounds that wait alone (httpx's
 // pool timeout), and SockConnect the connecting alone. A reused
-// connection skips step 2. Total runs from the call of Request (or Do)
+// connection skips the connecting. Total runs from the call of Request (or Do)
 // to the last byte of the body, across redirects and a retry on a new
 // connection; it goes on while the caller holds the response without
 // reading it.
 type ClientTimeout struct {
 	// Total bounds the whole request, from its start to reading the last
-	// byte of the response body, redirects included (steps 1 to 5).
+	// byte of the response body, redirects included: every step.
 	Total time.Duration
 	// Connect bounds acquiring a connection: waiting for a free one in
-	// the pool plus connecting to the server (steps 1 and 2).
+	// the pool plus connecting to the server.
 	Connect time.Duration
 	// SockConnect bounds connecting to the server: resolving its name,
-	// TCP, the TLS handshake and a proxy's CONNECT (step 2).
+	// TCP, the TLS handshake and a proxy's CONNECT.
 	SockConnect time.Duration
 	// SockRead bounds each wait for bytes from the server, of the
-	// response head and of its body: the time the server may stay silent
-	// (steps 4 and 5).
+	// response head and of its body: how long the server may stay
+	// silent.
 	SockRead time.Duration
 	// Pool bounds the wait for a free connection when the pool is at its
-	// Limit or LimitPerHost (step 1). aiohttp has no such field.
+	// Limit or LimitPerHost. aiohttp has no such field.
 	Pool time.Duration
 }
 
