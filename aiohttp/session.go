@@ -149,6 +149,12 @@ func (s *Session) Request(ctx context.Context, method, rawURL string, opts ...Re
 	if err := s.admit(ctx, rc, method, rawURL); err != nil {
 		return nil, err
 	}
+	return s.request(ctx, method, rawURL, rc)
+}
+
+// request makes the request Request admitted. It is a function of its
+// own so that its large frame is only entered once the request may go.
+func (s *Session) request(ctx context.Context, method, rawURL string, rc *requestConfig) (*Response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
@@ -221,13 +227,19 @@ func (s *Session) admit(ctx context.Context, rc *requestConfig, method, rawURL s
 	rc.deadlines = &d
 	if asyncio.InTask(ctx) {
 		if err := s.pool.awaitRoom(ctx, d); err != nil {
-			if u, perr := url.Parse(rawURL); perr == nil {
-				rawURL = u.Redacted()
-			}
-			return fmt.Errorf("aiohttp: %s %s: %w", method, rawURL, err)
+			return requestError(method, rawURL, err)
 		}
 	}
 	return nil
+}
+
+// requestError is err, of a request that did not start, with the
+// request's method and URL, whose password is hidden.
+func requestError(method, rawURL string, err error) error {
+	if u, perr := url.Parse(rawURL); perr == nil {
+		rawURL = u.Redacted()
+	}
+	return fmt.Errorf("aiohttp: %s %s: %w", method, rawURL, err)
 }
 
 func (s *Session) do(ctx context.Context, req *http.Request, rc *requestConfig) (*Response, error) {
