@@ -8,6 +8,5 @@ require (
 	github.com/klauspost/compress v1.20.5
 	golang.org/x/net v0.62.0
 	golang.org/x/sys v0.49.0
+	golang.org/x/text v0.43.0
 )
-
-require golang.org/x/text v0.43.0 // indirect

@@ -37,6 +37,11 @@ type clientConn struct {
 	dropped   bool // no longer counted by the pool
 	paused    bool // reading paused because the body reader lags
 
+	// sent and answered say whether any byte of the current request
+	// went to the transport, and any byte came back since it started:
+	// a request lost before either may be retried (shouldRetry).
+	sent, answered bool
+
 	head parsedHead // the last response head
 }
 
@@ -81,6 +86,7 @@ func (c *clientConn) BufferUpdated(n int) {
 		c.abort()
 		return
 	}
+	c.answered = true
 	if c.w-c.r >= pauseAt && !c.paused {
 		c.paused = true
 		c.t.PauseReading()
@@ -173,6 +179,7 @@ func (c *clientConn) write(ctx context.Context, p []byte, deadline time.Duration
 		}
 		return err
 	}
+	c.sent = true
 	if !c.drained.IsSet() {
 		if err := waitUntil(ctx, deadline, "total", c.drained.Wait); err != nil {
 			return err

@@ -9,18 +9,43 @@ import (
 )
 
 // ClientTimeout bounds the parts of a request (aiohttp.ClientTimeout),
-// on the loop's clock. A zero field means no bound.
+// on the loop's clock. A zero field means no bound. Each expiry fails the
+// request, or the read of its body, with a *TimeoutError whose Kind names
+// the field.
+//
+// A request goes through these steps, each bounded by the fields named:
+//
+//	wait for a free connection in the pool      Total, Connect, Pool
+//	connect: DNS, TCP, TLS, a proxy's CONNECT   Total, Connect, SockConnect
+//	send the head and the body                  Total
+//	wait for the response head                  Total, SockRead (each wait)
+//	read the body, after Request has returned   Total, SockRead (each wait)
+//
+// As in aiohttp, Connect counts the wait for a free connection: with
+// Limit connections busy, a request can fail with a "connect" timeout
+// without having tried to connect. Pool bounds that wait alone (httpx's
+// pool timeout), and SockConnect the connecting alone. A reused
+// connection skips the connecting. Total runs from the call of Request (or Do)
+// to the last byte of the body, across redirects and a retry on a new
+// connection; it goes on while the caller holds the response without
+// reading it.
 type ClientTimeout struct {
-	// Total bounds the whole request, from acquiring a connection to
-	// reading the last byte of the response body, redirects included.
+	// Total bounds the whole request, from its start to reading the last
+	// byte of the response body, redirects included: every step.
 	Total time.Duration
-	// Connect bounds acquiring a connection: waiting for a free one in the
-	// pool plus connecting.
+	// Connect bounds acquiring a connection: waiting for a free one in
+	// the pool plus connecting to the server.
 	Connect time.Duration
-	// SockConnect bounds connecting to the server, TLS handshake included.
+	// SockConnect bounds connecting to the server: resolving its name,
+	// TCP, the TLS handshake and a proxy's CONNECT.
 	SockConnect time.Duration
-	// SockRead bounds each wait for bytes from the server.
+	// SockRead bounds each wait for bytes from the server, of the
+	// response head and of its body: how long the server may stay
+	// silent.
 	SockRead time.Duration
+	// Pool bounds the wait for a free connection when the pool is at its
+	// Limit or LimitPerHost. aiohttp has no such field.
+	Pool time.Duration
 }
 
 // DefaultTimeout is the timeout of a session made without Timeout:
@@ -35,7 +60,8 @@ var ErrTimeout = errors.New("aiohttp: timeout")
 // satisfies errors.Is(err, ErrTimeout), errors.Is(err, asyncio.ErrTimeout)
 // and, as a net.Error does, has Timeout() true.
 type TimeoutError struct {
-	// Kind is "total", "connect", "sock_connect" or "sock_read".
+	// Kind is "total", "connect", "sock_connect", "sock_read" or
+	// "pool", after the field of ClientTimeout that expired.
 	Kind string
 }
 
@@ -90,4 +116,18 @@ func waitUntil(ctx context.Context, deadline time.Duration, kind string, wait fu
 		return &TimeoutError{Kind: kind}
 	}
 	return err
+}
+
+// poolBounds returns the deadline of connecting (Connect, else Total)
+// and that of waiting for a free connection (Pool too), from now, with
+// the kinds of timeout they are.
+func (d deadlines) poolBounds(l *asyncio.Loop) (connectBy time.Duration, kind string, waitBy time.Duration, waitKind string) {
+	connectBy, kind = d.after(l, d.timeouts.Connect, "connect")
+	waitBy, waitKind = connectBy, kind
+	if d.timeouts.Pool > 0 {
+		if at := l.Time() + d.timeouts.Pool; at < waitBy {
+			waitBy, waitKind = at, "pool"
+		}
+	}
+	return connectBy, kind, waitBy, waitKind
 }

@@ -89,26 +89,76 @@ func (s *Session) exchange(ctx, bodyCtx context.Context, req *http.Request, dl d
 	if err != nil {
 		return nil, err
 	}
-	c, reused, err := s.pool.get(ctx, spec, dl)
+	c, reused, err := s.pool.get(ctx, spec, dl, false)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := s.send(ctx, bodyCtx, c, req, dl, absolute, spec.proxyAuth)
-	if err != nil && reused && errors.Is(err, ErrServerDisconnected) && len(c.data()) == 0 && !requestHasBody(req) {
-		// The server closed an idle connection as we reused it: retry
-		// once on a new one, as net/http and aiohttp do for requests
-		// without a body.
+	if err != nil && reused && shouldRetry(req, c, err) {
+		// The server closed or reset the idle connection as we reused
+		// it (aiohttp's ServerDisconnectedError on a pooled
+		// connection): send again, once, on a new connection, since
+		// the other idle ones may be as stale.
 		c.abort()
-		if c, _, err = s.pool.get(ctx, spec, dl); err != nil {
+		retry, rerr := rewindBody(req)
+		if rerr != nil {
 			return nil, err
 		}
-		resp, err = s.send(ctx, bodyCtx, c, req, dl, absolute, spec.proxyAuth)
+		defer closeRequestBody(retry)
+		if c, _, err = s.pool.get(ctx, spec, dl, true); err != nil {
+			return nil, err
+		}
+		if resp, err = s.send(ctx, bodyCtx, c, retry, dl, absolute, spec.proxyAuth); err == nil {
+			resp.Request = req
+		}
 	}
 	if err != nil {
 		c.abort()
 		return nil, err
 	}
 	return resp, nil
+}
+
+// shouldRetry reports whether req, which failed with err on a reused
+// connection c, may be sent again on a new one, by net/http's rules
+// (Transport's shouldRetryRequest): the connection must have been lost
+// before any byte of the response arrived, and the server must not have
+// acted on the request, as far as the client can tell. That holds if
+// nothing of the request was sent; otherwise the method must be
+// idempotent, or the request carry an Idempotency-Key. Either way its
+// body, if any, must be one that can be had again (GetBody).
+func shouldRetry(req *http.Request, c *clientConn, err error) bool {
+	if !errors.Is(err, ErrServerDisconnected) || c.answered {
+		return false
+	}
+	if requestHasBody(req) && req.GetBody == nil {
+		return false
+	}
+	if !c.sent {
+		return true
+	}
+	switch req.Method {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	_, key := req.Header["Idempotency-Key"]
+	_, xkey := req.Header["X-Idempotency-Key"]
+	return key || xkey
+}
+
+// rewindBody returns req with its body to send again: req itself if it
+// has none, else a shallow copy with a new body from GetBody.
+func rewindBody(req *http.Request) (*http.Request, error) {
+	if !requestHasBody(req) {
+		return req, nil
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	r := *req
+	r.Body = body
+	return &r, nil
 }
 
 // dialSpec says which connection req goes over, and whether its target
@@ -166,9 +216,27 @@ func (s *Session) send(ctx, bodyCtx context.Context, c *clientConn, req *http.Re
 	if err := c.write(ctx, b, dl.total); err != nil {
 		return nil, err
 	}
-	if reqBody != nil && !expect {
+	if reqBody != nil && (!expect || s.cfg.expectContinue <= 0) {
+		expect = false
 		if err := writeBody(ctx, c, req, dl); err != nil {
 			return nil, err
+		}
+	}
+	if expect {
+		// Wait for the server's 100 Continue, or its final answer, no
+		// longer than ExpectContinueTimeout: a server or a proxy that
+		// knows nothing of Expect would never send one (aiohttp waits
+		// for it forever). Then send the body anyway, as net/http does.
+		by, _ := dl.after(l, dl.timeouts.SockRead, "sock_read")
+		if at := l.Time() + s.cfg.expectContinue; at < by {
+			err := c.waitData(ctx, len(c.data()), at, expectContinueKind)
+			if te := (*TimeoutError)(nil); errors.As(err, &te) && te.Kind == expectContinueKind {
+				expect = false
+				err = writeBody(ctx, c, req, dl)
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
 	}
 	// The connection's head is reused request after request, so that
@@ -196,6 +264,10 @@ func (s *Session) send(ctx, bodyCtx context.Context, c *clientConn, req *http.Re
 	}
 	return s.newResponse(bodyCtx, c, req, rh, dl, addedGzip)
 }
+
+// expectContinueKind is the kind of the timeout, never returned, that
+// ends the wait for a 100 Continue.
+const expectContinueKind = "expect_continue"
 
 // maxResponseHead bounds a response head. It stays below the point at
 // which a connection stops reading (pauseAt), which a head must reach

@@ -79,8 +79,9 @@
 //
 // Options follow the root package's rule: an option named after a keyword
 // of aiohttp (Limit, LimitPerHost, KeepAliveTimeout, TTLDNSCache,
-// TraceConfigs, TrustEnv, Timeout, MaxRedirects) or of the server a Go
-// programmer knows (ReadHeaderTimeout, MaxHeaderBytes) has that name, TLS
+// TraceConfigs, TrustEnv, Timeout, MaxRedirects) or of the server and
+// transport a Go programmer knows (ReadHeaderTimeout, MaxHeaderBytes,
+// ExpectContinueTimeout) has that name, TLS
 // standing for ssl; others start with With. A ConnOption (TLS,
 // KeepAliveTimeout) configures connections and is given to Serve and to
 // NewSession alike; an Option is given to NewSession for every request

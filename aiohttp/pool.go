@@ -1,6 +1,7 @@
 package aiohttp
 
 import (
+	"container/list"
 	"context"
 	"crypto/tls"
 	"net"
@@ -26,9 +27,13 @@ type pool struct {
 	perKey         map[string]int
 	idle           map[string][]*clientConn
 	all            map[*clientConn]struct{}
+	// waiters are the requests waiting for a connection, first come
+	// first served (*poolWaiter). A freed connection wakes one of them,
+	// not all: with thousands waiting, waking all for each would make
+	// the loop do work in proportion to them at every release.
+	waiters list.List
 	// freed is set, and replaced by a new event, whenever a connection
-	// stops counting or becomes idle: waiters for a connection wait on
-	// the one they saw.
+	// stops counting or becomes idle; close waits on it.
 	freed  *asyncio.Event
 	closed bool
 	l      *asyncio.Loop
@@ -55,32 +60,118 @@ type dialSpec struct {
 }
 
 // get returns an idle connection for key, or a new one when the limits
-// allow, or waits until one of them is possible. reused says which.
-func (p *pool) get(ctx context.Context, spec dialSpec, dl deadlines) (c *clientConn, reused bool, err error) {
-	l := asyncio.RunningLoop(ctx)
-	connectBy, kind := dl.after(l, dl.timeouts.Connect, "connect")
+// allow, or waits in line until one of them is possible. reused says
+// which. fresh asks for a new connection, closing an idle one of key if
+// the limits call for it.
+func (p *pool) get(ctx context.Context, spec dialSpec, dl deadlines, fresh bool) (c *clientConn, reused bool, err error) {
+	connectBy, kind, waitBy, waitKind := dl.poolBounds(asyncio.RunningLoop(ctx))
+	first := false
 	for {
 		if p.closed {
 			return nil, false, ErrSessionClosed
 		}
-		if c := p.popIdle(spec.key); c != nil {
-			p.trace.connectionReuse(ctx)
-			return c, true, nil
+		if !fresh {
+			if c := p.popIdle(spec.key); c != nil {
+				p.trace.connectionReuse(ctx)
+				return c, true, nil
+			}
 		}
 		if p.canOpen(spec.key) {
 			return p.open(ctx, spec, dl, connectBy, kind)
 		}
+		if fresh {
+			if c := p.popIdle(spec.key); c != nil {
+				c.abort()
+				p.drop(c)
+				continue
+			}
+		}
 		if p.limit > 0 && p.total >= p.limit && p.closeOldestIdle() {
 			continue
 		}
-		p.trace.connectionQueuedStart(ctx)
-		freed := p.freed
-		err := waitUntil(ctx, connectBy, kind, freed.Wait)
-		p.trace.connectionQueuedEnd(ctx)
-		if err != nil {
+		if err := p.wait(ctx, spec.key, first, waitBy, waitKind); err != nil {
 			return nil, false, err
 		}
+		// Woken, it may still find the connection taken by a request
+		// that came meanwhile: it then waits again, first in line.
+		first = true
 	}
+}
+
+// wait puts the caller in the line for a connection of key (anyKey: of
+// any key), at its front if front, and waits until it is woken, or the
+// loop time by, which ends the wait as a timeout of kind.
+func (p *pool) wait(ctx context.Context, key string, front bool, by time.Duration, kind string) error {
+	w := &poolWaiter{key: key, ready: asyncio.NewEvent()}
+	if front {
+		w.elem = p.waiters.PushFront(w)
+	} else {
+		w.elem = p.waiters.PushBack(w)
+	}
+	p.trace.connectionQueuedStart(ctx)
+	err := waitUntil(ctx, by, kind, w.ready.Wait)
+	p.trace.connectionQueuedEnd(ctx)
+	if !w.woken {
+		p.waiters.Remove(w.elem)
+	} else if err != nil {
+		p.wakeNext() // hand on the wake-up this waiter will not use
+	}
+	return err
+}
+
+// anyKey is the key of a waiter for a connection of any key.
+const anyKey = ""
+
+// awaitRoom waits, while the pool is at its Limit with no connection
+// idle, until it could give a connection to a request. A request calls
+// it before it starts, so that, of thousands started at once, those that
+// must wait do so early, with little done and a small stack, rather than
+// each going through the whole of its sending first, in one turn of the
+// loop. The request's own get then takes the connection.
+func (p *pool) awaitRoom(ctx context.Context, dl deadlines) error {
+	if p.limit <= 0 || p.total < p.limit || p.hasIdle() || p.closed {
+		return nil
+	}
+	_, _, waitBy, waitKind := dl.poolBounds(asyncio.RunningLoop(ctx))
+	return p.wait(ctx, anyKey, false, waitBy, waitKind)
+}
+
+// poolWaiter is a request in the pool's line.
+type poolWaiter struct {
+	key   string
+	ready *asyncio.Event
+	elem  *list.Element
+	woken bool // taken out of the line by wakeNext
+}
+
+// wakeNext wakes the first waiter that could now get a connection. Only
+// waiters held back by LimitPerHost are passed over.
+func (p *pool) wakeNext() {
+	for e := p.waiters.Front(); e != nil; e = e.Next() {
+		w := e.Value.(*poolWaiter)
+		var ok bool
+		if w.key == anyKey {
+			ok = p.total < p.limit || p.hasIdle()
+		} else {
+			ok = len(p.idle[w.key]) > 0 || p.canOpen(w.key) || p.limit > 0 && p.total >= p.limit && p.hasIdle()
+		}
+		if ok {
+			p.waiters.Remove(e)
+			w.woken = true
+			w.ready.Set()
+			return
+		}
+	}
+}
+
+// hasIdle reports whether any connection is idle.
+func (p *pool) hasIdle() bool {
+	for _, list := range p.idle {
+		if len(list) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *pool) canOpen(key string) bool {
@@ -182,6 +273,7 @@ func (p *pool) put(c *clientConn) {
 	}
 	c.freeBuffer()
 	c.idle = true
+	c.sent, c.answered = false, false
 	c.idleTimer = p.l.CallLater(p.keepAlive, func() {
 		if c.idle {
 			c.t.Close()
@@ -216,10 +308,13 @@ func (p *pool) drop(c *clientConn) {
 	p.notify()
 }
 
+// notify tells close, and the first waiter that can use it, that a
+// connection was freed.
 func (p *pool) notify() {
 	old := p.freed
 	p.freed = asyncio.NewEvent()
 	old.Set()
+	p.wakeNext()
 }
 
 // forget removes c, whose connection is gone, from the pool's list.
@@ -232,6 +327,11 @@ func (p *pool) forget(c *clientConn) {
 // close aborts every connection and waits until each is gone.
 func (p *pool) close(ctx context.Context) error {
 	p.closed = true
+	for e := p.waiters.Front(); e != nil; e = p.waiters.Front() {
+		w := p.waiters.Remove(e).(*poolWaiter)
+		w.woken = true
+		w.ready.Set()
+	}
 	for c := range p.all {
 		c.abort()
 	}

@@ -5,8 +5,12 @@ import (
 	"encoding/json"
 	"io"
 	"iter"
+	"mime"
 	"net/http"
 	"net/url"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/htmlindex"
 )
 
 // A Response is the response to a request (aiohttp.ClientResponse), with
@@ -54,10 +58,39 @@ func (r *Response) Bytes(ctx context.Context) ([]byte, error) {
 }
 
 // Text reads the whole body as a string (ClientResponse.text) and
-// releases the response.
+// releases the response. It decodes the body to UTF-8 from the charset
+// its Content-Type names, known by the labels browsers know (WHATWG's,
+// under which "iso-8859-1" means windows-1252, its superset). Without a
+// charset, or with one it does not know, it takes the body as UTF-8, as
+// aiohttp does, and returns its bytes as they came.
 func (r *Response) Text(ctx context.Context) (string, error) {
 	b, err := r.Bytes(ctx)
-	return string(b), err
+	if err != nil {
+		return string(b), err
+	}
+	if enc := r.charset(); enc != nil {
+		if d, err := enc.NewDecoder().Bytes(b); err == nil {
+			return string(d), nil
+		}
+	}
+	return string(b), nil
+}
+
+// charset returns the encoding the Content-Type names, or nil for
+// UTF-8, for none and for one not known.
+func (r *Response) charset() encoding.Encoding {
+	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || params["charset"] == "" {
+		return nil
+	}
+	enc, err := htmlindex.Get(params["charset"])
+	if err != nil {
+		return nil
+	}
+	if name, _ := htmlindex.Name(enc); name == "utf-8" {
+		return nil
+	}
+	return enc
 }
 
 // JSON decodes the whole body as JSON into v (ClientResponse.json) and

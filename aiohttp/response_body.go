@@ -1,8 +1,10 @@
 package aiohttp
 
 import (
+	"bytes"
 	"compress/flate"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"io"
 	"net/http"
@@ -276,7 +278,7 @@ func (d *decodedBody) Read(p []byte) (int, error) {
 		case "gzip":
 			d.r, d.err = gzip.NewReader(d.responseBody)
 		case "deflate":
-			d.r = flate.NewReader(d.responseBody)
+			d.r, d.err = newDeflateReader(d.responseBody)
 		case "br":
 			d.r = brotli.NewReader(d.responseBody)
 		case "zstd":
@@ -290,6 +292,24 @@ func (d *decodedBody) Read(p []byte) (int, error) {
 		return 0, d.err
 	}
 	return d.r.Read(p)
+}
+
+// newDeflateReader decodes HTTP's deflate coding, which is the zlib
+// format (RFC 9110, 8.4.1.2), as aiohttp's server and most others send
+// it; some servers send raw deflate data instead, as browsers tolerate.
+// The first two bytes tell which: a zlib header names the deflate method
+// and is a multiple of 31.
+func newDeflateReader(r io.Reader) (io.Reader, error) {
+	var hdr [2]byte
+	n, err := io.ReadFull(r, hdr[:])
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, err
+	}
+	r = io.MultiReader(bytes.NewReader(hdr[:n]), r)
+	if n == 2 && hdr[0]&0x0f == 8 && (uint16(hdr[0])<<8|uint16(hdr[1]))%31 == 0 {
+		return zlib.NewReader(r)
+	}
+	return flate.NewReader(r), nil
 }
 
 // Close releases the body and the decoder.

@@ -27,7 +27,14 @@ import (
 // Connections are reused while their responses are read to the end; the
 // pool bounds them in total (Limit) and per host (LimitPerHost), closes
 // idle ones after KeepAliveTimeout, and a task that waits for a free one
-// is suspended. Host names are resolved off the loop and cached for
+// is suspended, in line: each freed connection goes to the request that
+// has waited longest. A server may close an idle connection just as it
+// is reused; a request that loses its reused connection so, before any
+// byte of the response, is sent again once on a new connection when
+// net/http would retry it (a GET, HEAD, OPTIONS or TRACE, or a request
+// with an Idempotency-Key, whose body can be had again; or one of which
+// nothing was sent), instead of failing with ErrServerDisconnected as
+// aiohttp does. Host names are resolved off the loop and cached for
 // TTLDNSCache. A cancelled request aborts its connection, as does a body
 // released before its end. Timeouts (ClientTimeout) run on the loop's
 // clock and fail with errors satisfying errors.Is(err, ErrTimeout). Tests
@@ -40,7 +47,11 @@ import (
 // the request asked for an encoding itself.
 //
 // Close the session when done: Close aborts its connections and waits
-// until they are gone.
+// until they are gone. A session dropped without Close leaks nothing for
+// long: once the garbage collector finds it unreachable, its connections
+// are aborted and the loop's exception handler is told, with
+// ErrUnclosedSession, as asyncio reports an unclosed transport (aiohttp
+// says "Unclosed client session"); closing the loop closes them too.
 type Session struct {
 	cfg    *sessionConfig
 	client *http.Client
@@ -79,6 +90,7 @@ func (s *Session) bind(ctx context.Context) (*asyncio.Loop, error) {
 		case s.loop == nil:
 			s.loop = l
 			s.pool = newPool(l, s.cfg)
+			watchUnclosed(s, l, s.pool)
 		case s.loop != l:
 			return nil, ErrOtherLoop
 		}
@@ -134,6 +146,15 @@ func (s *Session) Request(ctx context.Context, method, rawURL string, opts ...Re
 	for _, o := range opts {
 		o.applyRequest(rc)
 	}
+	if err := s.admit(ctx, rc, method, rawURL); err != nil {
+		return nil, err
+	}
+	return s.request(ctx, method, rawURL, rc)
+}
+
+// request makes the request Request admitted. It is a function of its
+// own so that its large frame is only entered once the request may go.
+func (s *Session) request(ctx context.Context, method, rawURL string, rc *requestConfig) (*Response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
@@ -181,13 +202,22 @@ func (s *Session) Request(ctx context.Context, method, rawURL string, opts ...Re
 // does, and returns the response once its head has arrived. req's context
 // is replaced by ctx.
 func (s *Session) Do(ctx context.Context, req *http.Request) (*Response, error) {
-	return s.do(ctx, req, &requestConfig{maxRedirects: -1})
+	rc := &requestConfig{maxRedirects: -1}
+	if err := s.admit(ctx, rc, req.Method, req.URL.Redacted()); err != nil {
+		return nil, err
+	}
+	return s.do(ctx, req, rc)
 }
 
-func (s *Session) do(ctx context.Context, req *http.Request, rc *requestConfig) (*Response, error) {
+// admit starts a request: it binds the session to the loop, fixes the
+// request's deadlines and, in a task, waits while the pool is full. It
+// comes first, before any other work, so that a task that must wait
+// does so with the least done and the smallest stack: thousands of
+// requests started at once then cost the loop little until their turn.
+func (s *Session) admit(ctx context.Context, rc *requestConfig, method, rawURL string) error {
 	l, err := s.bind(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	t := s.cfg.timeout
 	if rc.timeout != nil {
@@ -195,6 +225,24 @@ func (s *Session) do(ctx context.Context, req *http.Request, rc *requestConfig) 
 	}
 	d := newDeadlines(l, t)
 	rc.deadlines = &d
+	if asyncio.InTask(ctx) {
+		if err := s.pool.awaitRoom(ctx, d); err != nil {
+			return requestError(method, rawURL, err)
+		}
+	}
+	return nil
+}
+
+// requestError is err, of a request that did not start, with the
+// request's method and URL, whose password is hidden.
+func requestError(method, rawURL string, err error) error {
+	if u, perr := url.Parse(rawURL); perr == nil {
+		rawURL = u.Redacted()
+	}
+	return fmt.Errorf("aiohttp: %s %s: %w", method, rawURL, err)
+}
+
+func (s *Session) do(ctx context.Context, req *http.Request, rc *requestConfig) (*Response, error) {
 	hr, err := s.client.Do(req.WithContext(context.WithValue(ctx, requestConfigKey{}, rc)))
 	if err != nil {
 		var ue *url.Error

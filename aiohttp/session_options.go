@@ -45,10 +45,11 @@ type sessionConfig struct {
 	header              http.Header
 	auth                func(*http.Request)
 	happyEyeballs       time.Duration
+	expectContinue      time.Duration
 }
 
 func newSessionConfig(opts []SessionOption) *sessionConfig {
-	c := &sessionConfig{happyEyeballs: asyncio.DefaultHappyEyeballsDelay, limit: DefaultLimit, keepAlive: DefaultSessionKeepAliveTimeout, dnsTTL: DefaultDNSCacheTTL,
+	c := &sessionConfig{happyEyeballs: asyncio.DefaultHappyEyeballsDelay, expectContinue: DefaultExpectContinueTimeout, limit: DefaultLimit, keepAlive: DefaultSessionKeepAliveTimeout, dnsTTL: DefaultDNSCacheTTL,
 		timeout: DefaultTimeout, maxRedirects: DefaultMaxRedirects}
 	for _, o := range opts {
 		o.applySession(c)
@@ -127,4 +128,18 @@ func TraceConfigs(ts ...*TraceConfig) SessionOption {
 // negative d tries them one after another.
 func HappyEyeballsDelay(d time.Duration) SessionOption {
 	return sessionOption(func(c *sessionConfig) { c.happyEyeballs = d })
+}
+
+// DefaultExpectContinueTimeout is how long a request with "Expect:
+// 100-continue" waits for the server's 100 Continue before it sends its
+// body anyway (net/http's usual Transport.ExpectContinueTimeout).
+const DefaultExpectContinueTimeout = time.Second
+
+// ExpectContinueTimeout sets how long a request with "Expect:
+// 100-continue" and a body waits for the server's 100 Continue, or its
+// final answer, before sending the body anyway (net/http's
+// Transport.ExpectContinueTimeout; default DefaultExpectContinueTimeout),
+// on the loop's clock. d ≤ 0 sends the body at once, without waiting.
+func ExpectContinueTimeout(d time.Duration) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.expectContinue = d })
 }

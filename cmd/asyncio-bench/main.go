@@ -28,6 +28,11 @@
 //	    pool holding them idle
 //	    (both: -check exits 0 if this build has them; until package aiohttp
 //	    lands it does not, and they exit with status 3, see http_stub.go)
+//	asyncio-bench http-lag -n 10000 -limit 100 -server aiohttp|nethttp -tick 5ms [-batch B]
+//	    n tasks each GET a local server once on one Session, while a task
+//	    ticks every 5 ms: its worst and p99 lateness, Loop.Lag, Loop.Stalls
+//	    (httplag.go); the server runs on the same loop (aiohttp) or is
+//	    net/http in this process
 //
 // and two clients, which do not use the library:
 //
@@ -76,6 +81,7 @@ import (
 	"time"
 
 	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/aiohttp"
 )
 
 func main() {
@@ -113,6 +119,10 @@ func main() {
 	duration := fs.Duration("duration", 2*time.Second, "load, http-client: measured window")
 	pid := fs.Int("pid", 0, "load, http-client: the server's process, for its CPU time; idleclient: for its VmRSS")
 	settle := fs.Duration("settle", 1500*time.Millisecond, "idleclient -pid: wait after the last connection before reading VmRSS")
+	limit := fs.Int("limit", aiohttp.DefaultLimit, "http-lag: the session's connection limit (0: none)")
+	server := fs.String("server", "aiohttp", "http-lag: aiohttp (on the same loop) or nethttp (net/http in this process)")
+	batch := fs.Int("batch", 0, "http-lag: spawn the request tasks this many at a time (0: all at once)")
+	tick := fs.Duration("tick", 5*time.Millisecond, "http-lag: the ticker's period")
 	fs.BoolVar(&memStats, "mem", false, "also report live heap and stack bytes per task or timer")
 	fs.Parse(os.Args[2:])
 	if *memprofilerate > 0 {
@@ -169,6 +179,8 @@ func main() {
 		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return callSoon(ctx, *chains, *n) })
 	case "http-client":
 		out, err = httpClient(httpClientConfig{url: *url, tasks: *conns, warmup: *warmtime, duration: *duration, pid: *pid, idle: *idle})
+	case "http-lag":
+		out, err = httpLag(httpLagConfig{n: *n, limit: *limit, server: *server, tick: *tick, batch: *batch})
 	case "load":
 		out, err = loadEcho(loadConfig{addr: *addr, conns: *conns, size: *size, warmup: *warmtime, duration: *duration, pid: *pid})
 	case "timers":
@@ -206,6 +218,7 @@ func usage() {
 		"       | handoff -prim lock|semaphore|event -n N | queue -producers P -consumers C -maxsize M -n N | tothread -n N\n"+
 		"       | echo -api streams|protocol -addr HOST:PORT [-backend poller|portable] [-memprofile FILE [-memprofilerate 1]]\n"+
 		"       | load -addr HOST:PORT -c C -size B [-warmtime D -duration D -pid PID]\n"+
+		"       | http-lag -n N [-limit L -server aiohttp|nethttp -tick D -batch B]\n"+
 		"       | http-server -addr HOST:PORT [-workers N] | http-client -url URL (-c C [-warmtime D -duration D -pid PID] | -idle N) (both [-check])\n"+
 		"       | idleclient -addr HOST:PORT -n N [-pid PID | -hold] [-proto tcp|http] | proc-spawn -n N | proc-pipe -n MIB | file-read -n MIB")
 	os.Exit(2)

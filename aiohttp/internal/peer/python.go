@@ -56,7 +56,9 @@ func runPython(t testing.TB, script string, args []string) ([]byte, error) {
 //	routes       an aiohttp.web.RouteTableDef, added to the application
 //	setup(app)   a function called with the web.Application to complete it
 //
-// and may define ssl_context, an ssl.SSLContext, to serve HTTPS. The
+// and may define ssl_context, an ssl.SSLContext, to serve HTTPS, and
+// runner_options, a dict of keyword arguments for web.AppRunner, such as
+// keepalive_timeout (aiohttp's default is 75 seconds). The
 // server listens on a port of 127.0.0.1 the kernel chooses, and is ready
 // when it prints it. When the test ends it is stopped by SIGTERM, on
 // which it shuts down cleanly; an exit status other than 0 (a crash)
@@ -100,7 +102,7 @@ async def serve():
         app.add_routes(defs["routes"])
     if "setup" in defs:
         defs["setup"](app)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, **defs.get("runner_options", {}))
     await runner.setup()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
