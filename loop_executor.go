@@ -140,7 +140,11 @@ func ToThread[T any](ctx context.Context, fn func() (T, error)) (T, error) {
 
 // RunInExecutor runs fn on e and waits for its result, as ToThread does
 // with the default executor (loop.run_in_executor). From a goroutine that
-// is not a task it blocks until the result comes.
+// is not a task it blocks until the result comes. Called from a task, fn
+// starts only once the task waits for it, so InTask with the task's ctx is
+// false in fn: a task may hand fn what it uses itself, such as a request
+// body that suspends the task when read from it and is handed to the loop
+// when read from anywhere else.
 func RunInExecutor[T any](ctx context.Context, e Executor, fn func() (T, error)) (T, error) {
 	l := RunningLoop(ctx) // nil for a goroutine that is not a task: it blocks
 	f := &Future[T]{}
@@ -155,7 +159,7 @@ func RunInExecutor[T any](ctx context.Context, e Executor, fn func() (T, error))
 			l.endExternal()
 		}
 	}
-	err := e.Submit(func() {
+	work := func() {
 		defer done()
 		defer func() {
 			if r := recover(); r != nil {
@@ -168,8 +172,20 @@ func RunInExecutor[T any](ctx context.Context, e Executor, fn func() (T, error))
 		} else {
 			f.TrySetResult(v)
 		}
-	})
-	if err != nil {
+	}
+	if InTask(ctx) {
+		// The work is handed to e by a callback, which runs once the task
+		// waits: fn never runs beside its task, so InTask is false in fn
+		// and in what fn calls. Code that takes no ctx (an io.Reader made
+		// for the task, say) relies on that to know that it is called
+		// from another goroutine.
+		l.CallSoon(func() {
+			if err := e.Submit(work); err != nil {
+				done()
+				f.TrySetError(err)
+			}
+		})
+	} else if err := e.Submit(work); err != nil {
 		done()
 		var zero T
 		return zero, err

@@ -531,10 +531,16 @@ func CurrentTask(ctx context.Context) AnyTask {
 // InTask reports whether the caller is the task ctx belongs to, running
 // now: whether a wait with ctx suspends that task. It is false for a ctx of
 // no task, and when the caller is a callback, another task or a plain
-// goroutine (in debug mode also a goroutine started by the task while the
-// task runs). A library whose methods take no ctx, such as an io.Reader
-// made for one task, uses it to choose between suspending that task and
-// handing the work to the loop with SubmitWait, which blocks the goroutine.
+// goroutine while the task waits. A library whose methods take no ctx, such
+// as an io.Reader made for one task, uses it to choose between suspending
+// that task and handing the work to the loop with SubmitWait, which blocks
+// the goroutine.
+//
+// The loop knows which task runs, not which goroutine calls: a goroutine
+// that asks while the task itself runs is taken for the task (debug mode
+// compares goroutines and is not fooled). Hand such objects to other
+// goroutines with ToThread or RunInExecutor, whose function starts only
+// once the task waits for it, or use them there only while the task waits.
 func InTask(ctx context.Context) bool {
 	t, err := taskOf(ctx)
 	return t != nil && err == nil

@@ -49,3 +49,24 @@ func TestInTask(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestInTaskFalseInToThread: the function ToThread runs starts only once
+// its task waits, so it is never taken for the task, however soon the
+// executor's goroutine starts it.
+func TestInTaskFalseInToThread(t *testing.T) {
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		for i := range 500 {
+			inTask, err := asyncio.ToThread(ctx, func() (bool, error) { return asyncio.InTask(ctx), nil })
+			if err != nil {
+				return struct{}{}, err
+			}
+			if inTask {
+				t.Fatalf("call %d: InTask in ToThread's function = true", i)
+			}
+		}
+		return struct{}{}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
