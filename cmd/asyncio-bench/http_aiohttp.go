@@ -1,4 +1,4 @@
-//go:build aiohttp && linux
+//go:build linux
 
 package main
 
