@@ -182,11 +182,11 @@ func (p *pool) put(c *clientConn) {
 	}
 	c.freeBuffer()
 	c.idle = true
-	c.idleTimer = p.l.CallLater(p.keepAlive, func() {
-		if c.idle {
-			c.t.Close()
-		}
-	})
+	// The timer is cancelled when the connection is taken again, not left
+	// pending to be re-armed as the server's is: a virtual clock jumps to
+	// pending timers while the loop waits for I/O, and would then move
+	// during requests.
+	c.idleTimer = p.l.CallLater(p.keepAlive, c.onIdleTimer)
 	p.idle[c.key] = append(p.idle[c.key], c)
 	p.notify()
 }
