@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/asyncio-go/asyncio"
@@ -153,10 +154,16 @@ func (s *Session) Request(ctx context.Context, method, rawURL string, opts ...Re
 			return nil, err
 		}
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), reqBody)
+	// The request takes u as it is: formatting it for
+	// NewRequestWithContext to parse again would cost two allocations
+	// (and could only normalize it differently). As NewRequestWithContext
+	// does, the URL loses an empty port and gives the request its Host.
+	req, err := http.NewRequestWithContext(ctx, method, "", reqBody)
 	if err != nil {
 		return nil, err
 	}
+	u.Host = strings.TrimSuffix(u.Host, ":")
+	req.URL, req.Host = u, u.Host
 	if length >= 0 {
 		req.ContentLength = length
 	}
