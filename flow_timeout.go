@@ -26,6 +26,7 @@ const NoDeadline = time.Duration(math.MaxInt64)
 // that made it.
 type TimeoutScope struct {
 	ctx    *scope
+	own    scope // what ctx points to: one allocation less per scope
 	parent context.Context
 	loop   *Loop
 	when   time.Duration
@@ -85,7 +86,8 @@ func NewTimeoutAt(ctx context.Context, when time.Duration) *TimeoutScope {
 	if p := scopeOf(ctx); p != nil {
 		owner = p.owner
 	}
-	s.ctx = newScope(ctx, s.loop, owner, true)
+	s.ctx = &s.own
+	s.ctx.init(ctx, s.loop, owner, true)
 	s.Reschedule(when)
 	return s
 }

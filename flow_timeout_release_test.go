@@ -36,3 +36,22 @@ func TestTimeoutClosedReleasesTask(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkTimeout measures a timeout scope around one wait that does not
+// suspend for long: open, Sleep(ctx, 0), close.
+func BenchmarkTimeout(b *testing.B) {
+	b.ReportAllocs()
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		for b.Loop() {
+			if err := asyncio.Timeout(ctx, time.Hour, func(ctx context.Context) error {
+				return asyncio.Sleep(ctx, 0)
+			}); err != nil {
+				return struct{}{}, err
+			}
+		}
+		return struct{}{}, nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
