@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 
@@ -114,18 +113,10 @@ func (s *Session) exchange(ctx, bodyCtx context.Context, req *http.Request, dl d
 // dialSpec says which connection req goes over, and whether its target
 // is absolute (to an HTTP proxy).
 func (s *Session) dialSpec(req *http.Request) (dialSpec, bool, error) {
-	host := req.URL.Hostname()
-	port := req.URL.Port()
-	if port == "" {
-		port = "80"
-		if req.URL.Scheme == "https" {
-			port = "443"
-		}
-	}
-	addr := net.JoinHostPort(host, port)
-	spec := dialSpec{key: req.URL.Scheme + "://" + addr, addr: addr}
+	a := s.pool.dialAddrOf(req.URL)
+	spec := dialSpec{key: a.key, addr: a.addr}
 	if req.URL.Scheme == "https" {
-		spec.tls = s.tlsConfig(host)
+		spec.tls = s.tlsConfig(req.URL.Hostname())
 	}
 	proxy, err := s.proxyFor(req)
 	if err != nil || proxy == nil {

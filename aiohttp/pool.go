@@ -21,6 +21,7 @@ const (
 type pool struct {
 	limit, perHost int
 	keepAlive      time.Duration
+	addrs          map[dialAddrKey]dialAddr // see dialAddrOf
 	happyEyeballs  time.Duration
 	total          int
 	perKey         map[string]int
