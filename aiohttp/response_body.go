@@ -22,7 +22,10 @@ func (s *Session) newResponse(bodyCtx context.Context, c *clientConn, req *http.
 	if err != nil {
 		return nil, &ProtocolError{Err: err}
 	}
-	resp := &http.Response{
+	// The response and its body reader are one allocation.
+	a := new(responseAlloc)
+	resp := &a.resp
+	*resp = http.Response{
 		StatusCode: rh.StatusCode,
 		Status:     statusString(rh.StatusCode, rh.Reason),
 		Proto:      "HTTP/1.1",
@@ -51,7 +54,8 @@ func (s *Session) newResponse(bodyCtx context.Context, c *clientConn, req *http.
 	// which this client does not: it is closed.
 	resp.Close = f.Close || req.Close || rh.StatusCode == http.StatusSwitchingProtocols
 	c.consume(rh.headLen)
-	b := &responseBody{resp: resp, s: s, c: c, ctx: bodyCtx, l: s.loop, kind: f.Kind, left: f.Length, close: resp.Close, dl: dl}
+	b := &a.body
+	*b = responseBody{resp: resp, s: s, c: c, ctx: bodyCtx, l: s.loop, kind: f.Kind, left: f.Length, close: resp.Close, dl: dl}
 	if f.Kind == http1.NoBody {
 		b.finish()
 		resp.Body = http.NoBody
@@ -290,6 +294,39 @@ func (d *decodedBody) Close() error {
 		d.zstd.Close()
 	}
 	return d.responseBody.Close()
+}
+
+// responseAlloc is what newResponse allocates, in one piece.
+type responseAlloc struct {
+	resp http.Response
+	body responseBody
+}
+
+// maxPresize bounds the buffer readAll allocates up front from a
+// Content-Length, which the server may have made up.
+const maxPresize = 1 << 20
+
+// readAll is io.ReadAll for a body of size bytes (-1: unknown): it reads
+// into one buffer of the right size, not one that starts at 512 bytes and
+// grows, with a byte to spare so that the final io.EOF needs no growth.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size < 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, min(size, maxPresize)+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // responseHeader copies the fields of a response head, which lie in the

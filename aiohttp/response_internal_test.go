@@ -1,9 +1,12 @@
 package aiohttp
 
 import (
+	"io"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/asyncio-go/asyncio/aiohttp/internal/http1"
 )
@@ -47,5 +50,21 @@ func TestStatusString(t *testing.T) {
 		if got := statusString(tc.code, []byte(tc.reason)); got != tc.want {
 			t.Errorf("statusString(%d, %q) = %q, want %q", tc.code, tc.reason, got, tc.want)
 		}
+	}
+}
+
+// TestReadAll checks readAll against io.ReadAll for sizes that are right,
+// unknown, too small and too large, through a reader that returns a few
+// bytes at a time.
+func TestReadAll(t *testing.T) {
+	body := strings.Repeat("0123456789", 300)
+	for _, size := range []int64{3000, -1, 0, 100, 2999, 3001, 1 << 40} {
+		got, err := readAll(iotest.HalfReader(strings.NewReader(body)), size)
+		if err != nil || string(got) != body {
+			t.Errorf("readAll(size %d) = %d bytes, %v; want %d bytes", size, len(got), err, len(body))
+		}
+	}
+	if _, err := readAll(iotest.ErrReader(io.ErrUnexpectedEOF), 10); err != io.ErrUnexpectedEOF {
+		t.Errorf("readAll of a failing reader: %v, want io.ErrUnexpectedEOF", err)
 	}
 }
