@@ -22,6 +22,11 @@ type sessionTransport struct{ s *Session }
 // body is read the same way, with the context of req.
 func (t sessionTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	if rc, ok := ctx.Value(requestConfigKey{}).(*requestConfig); ok && rc.replay != nil {
+		resp := rc.replay
+		rc.replay = nil
+		return resp, nil
+	}
 	l, err := t.s.bind(ctx)
 	if err != nil {
 		closeRequestBody(req)

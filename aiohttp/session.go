@@ -202,7 +202,7 @@ func (s *Session) do(ctx context.Context, req *http.Request, rc *requestConfig) 
 	}
 	d := newDeadlines(l, t)
 	rc.deadlines = &d
-	hr, err := s.client.Do(req.WithContext(context.WithValue(ctx, requestConfigKey{}, rc)))
+	hr, err := s.clientDo(req.WithContext(context.WithValue(ctx, requestConfigKey{}, rc)), rc)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
