@@ -202,7 +202,10 @@ func (s *Session) do(ctx context.Context, req *http.Request, rc *requestConfig) 
 	}
 	d := newDeadlines(l, t)
 	rc.deadlines = &d
-	hr, err := s.clientDo(req.WithContext(context.WithValue(ctx, requestConfigKey{}, rc)), rc)
+	if req.Context() != ctx {
+		req = req.WithContext(ctx)
+	}
+	hr, err := s.clientDo(ctx, req, rc)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {

@@ -1,6 +1,7 @@
 package aiohttp
 
 import (
+	"context"
 	"crypto/tls"
 	"net/http"
 	"net/url"
@@ -19,9 +20,16 @@ import (
 // from it), no cookie from the jar for the URL (the client adds them to
 // req's header, which it has copied already for the redirects). Other
 // requests go through the client whole.
-func (s *Session) clientDo(req *http.Request, rc *requestConfig) (*http.Response, error) {
+func (s *Session) clientDo(ctx context.Context, req *http.Request, rc *requestConfig) (*http.Response, error) {
+	// The client and the transport it calls find rc in the request's ctx.
+	// The first hop sent here is given rc's deadlines instead: the
+	// request with rc in its ctx, two allocations, is made only for the
+	// client.
+	withConfig := func() *http.Request {
+		return req.WithContext(context.WithValue(ctx, requestConfigKey{}, rc))
+	}
 	if req.URL == nil || req.URL.User != nil || req.RequestURI != "" || req.Header == nil {
-		return s.client.Do(req)
+		return s.client.Do(withConfig())
 	}
 	// The client gives the jar the URL with req.Host as its host.
 	cookieURL := req.URL
@@ -32,9 +40,9 @@ func (s *Session) clientDo(req *http.Request, rc *requestConfig) (*http.Response
 	}
 	jar := s.client.Jar
 	if jar != nil && len(jar.Cookies(cookieURL)) > 0 {
-		return s.client.Do(req)
+		return s.client.Do(withConfig())
 	}
-	resp, err := s.client.Transport.RoundTrip(req)
+	resp, err := s.roundTripWith(req, rc.deadlines)
 	if err != nil {
 		// As the client reports it.
 		if tlsErr, ok := err.(tls.RecordHeaderError); ok && string(tlsErr.RecordHeader[:]) == "HTTP/" {
@@ -49,12 +57,14 @@ func (s *Session) clientDo(req *http.Request, rc *requestConfig) (*http.Response
 		// the first hop (none, as seen above: the replaying jar says so
 		// again, the jar having maybe changed since), the response
 		// replayed, stores its cookies and follows it as it sees fit.
+		r := withConfig()
+		resp.Request = r // as the transport would have made it
 		rc.replay = resp
 		c := *s.client
 		if jar != nil {
 			c.Jar = &replayJar{CookieJar: jar}
 		}
-		return c.Do(req)
+		return c.Do(r)
 	}
 	if jar != nil {
 		if cookies := resp.Cookies(); len(cookies) > 0 {
