@@ -26,6 +26,7 @@ const NoDeadline = time.Duration(math.MaxInt64)
 // that made it.
 type TimeoutScope struct {
 	ctx    *scope
+	own    scope // what ctx points to: one allocation less per scope
 	parent context.Context
 	loop   *Loop
 	when   time.Duration
@@ -85,7 +86,8 @@ func NewTimeoutAt(ctx context.Context, when time.Duration) *TimeoutScope {
 	if p := scopeOf(ctx); p != nil {
 		owner = p.owner
 	}
-	s.ctx = newScope(ctx, s.loop, owner, true)
+	s.ctx = &s.own
+	s.ctx.init(ctx, s.loop, owner, true)
 	s.Reschedule(when)
 	return s
 }
@@ -205,8 +207,16 @@ func (s *TimeoutScope) Close(err error) error {
 	s.closed = true
 	expired := s.expired
 	s.mu.Unlock()
-	if s.timer != nil {
-		s.timer.Cancel()
+	if t := s.timer; t != nil {
+		t.Cancel()
+		// The loop drops a cancelled timer lazily (see purgeTimers):
+		// until then the timer would pin the scope, and through it the
+		// task and its ctx, long after the region is done. It can let go
+		// of its callback when the loop is not running, which is so when
+		// the closer is the loop's running task, as it usually is.
+		if o := s.ctx.owner; o != nil && s.loop.current.Load() == o {
+			t.fn = nil
+		}
 	}
 	if s.soon != nil {
 		s.soon.Cancel()

@@ -27,7 +27,11 @@ type Task[T any] struct {
 type taskCore struct {
 	node links[taskCore] // in the loop's list of live tasks; first: see links
 	futureCore
-	name string // "" until asked for, for an unnamed task: see Name
+	// taskConfig holds the name: "" until asked for, for an unnamed task
+	// (see Name). The options write into the task itself, which is on the
+	// heap anyway: a config of their own would escape to it, one
+	// allocation more per Spawn with options.
+	taskConfig
 	id   uint64
 	ctx  *scope
 	own  scope   // what ctx points to: one allocation less per task
@@ -113,14 +117,11 @@ func spawn[T any](l *Loop, parent context.Context, inherit bool, fn func(context
 // unwinding, is accepted until the loop is closed, and Close unwinds it in
 // turn.
 func trySpawn[T any](l *Loop, parent context.Context, inherit, foreign bool, fn func(context.Context) (T, error), opts []TaskOption) (*Task[T], error) {
-	var cfg taskConfig
-	if len(opts) > 0 { // applying options makes cfg escape: skip it when there are none
-		for _, o := range opts {
-			o(&cfg)
-		}
-	}
 	t := &Task[T]{fn: fn}
 	tc := &t.taskCore
+	for _, o := range opts {
+		o(&tc.taskConfig)
+	}
 	tc.loop = l
 	tc.task = tc
 	tc.self = t
@@ -133,7 +134,6 @@ func trySpawn[T any](l *Loop, parent context.Context, inherit, foreign bool, fn 
 	}
 	l.nextTaskID++
 	tc.id = l.nextTaskID
-	tc.name = cfg.name
 	if s := scopeOf(parent); s != nil && s.owner != nil {
 		tc.parent = s.owner.id
 	}

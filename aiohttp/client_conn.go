@@ -32,10 +32,11 @@ type clientConn struct {
 	ready   *asyncio.Event // set when data, EOF or the loss arrives
 	drained *asyncio.Event // set while the write buffer is below its mark
 
-	idle      bool
-	idleTimer *asyncio.TimerHandle
-	dropped   bool // no longer counted by the pool
-	paused    bool // reading paused because the body reader lags
+	idle        bool
+	idleTimer   *asyncio.TimerHandle // closes it when idle too long
+	onIdleTimer func()               // idleTimeout, made once
+	dropped     bool                 // no longer counted by the pool
+	paused      bool                 // reading paused because the body reader lags
 
 	// sent and answered say whether any byte of the current request
 	// went to the transport, and any byte came back since it started:
@@ -48,7 +49,16 @@ type clientConn struct {
 func newClientConn(p *pool, key string) *clientConn {
 	c := &clientConn{pool: p, key: key, ready: asyncio.NewEvent(), drained: asyncio.NewEvent()}
 	c.drained.Set()
+	c.onIdleTimer = c.idleTimeout
 	return c
+}
+
+// idleTimeout runs when the idle timer fires: the connection has been
+// idle for the keep-alive timeout.
+func (c *clientConn) idleTimeout() {
+	if c.idle {
+		c.t.Close()
+	}
 }
 
 func (c *clientConn) ConnectionMade(t asyncio.Transport) { c.t = t }

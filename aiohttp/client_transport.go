@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 
@@ -22,19 +21,30 @@ type sessionTransport struct{ s *Session }
 // goroutine it runs the request as a task on that loop and blocks. The
 // body is read the same way, with the context of req.
 func (t sessionTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if rc, ok := req.Context().Value(requestConfigKey{}).(*requestConfig); ok && rc.replay != nil {
+		resp := rc.replay
+		rc.replay = nil
+		return resp, nil
+	}
+	return t.s.roundTripWith(req, nil)
+}
+
+// roundTripWith is RoundTrip with the request's deadlines given; nil
+// takes them from the config a Session put in req's ctx, if any.
+func (s *Session) roundTripWith(req *http.Request, dl *deadlines) (*http.Response, error) {
 	ctx := req.Context()
-	l, err := t.s.bind(ctx)
+	l, err := s.bind(ctx)
 	if err != nil {
 		closeRequestBody(req)
 		return nil, err
 	}
 	if asyncio.InTask(ctx) {
-		return t.s.roundTrip(ctx, ctx, req)
+		return s.roundTrip(ctx, ctx, req, dl)
 	}
 	wctx, stop := waitable(ctx)
 	defer stop()
 	return asyncio.SubmitWait(wctx, l, func(tctx context.Context) (*http.Response, error) {
-		return t.s.roundTrip(tctx, ctx, req)
+		return s.roundTrip(tctx, ctx, req, dl)
 	}, asyncio.Name("aiohttp request"))
 }
 
@@ -61,13 +71,14 @@ func closeRequestBody(req *http.Request) {
 }
 
 // roundTrip runs on the loop, in the task of ctx; bodyCtx is the context
-// the response body is read with later.
-func (s *Session) roundTrip(ctx, bodyCtx context.Context, req *http.Request) (*http.Response, error) {
-	l := asyncio.RunningLoop(ctx)
-	rc := requestConfigOf(req.Context())
-	dl := rc.deadlines
+// the response body is read with later. dl, if nil, comes from req's ctx
+// (see roundTripWith).
+func (s *Session) roundTrip(ctx, bodyCtx context.Context, req *http.Request, dl *deadlines) (*http.Response, error) {
 	if dl == nil {
-		d := newDeadlines(l, s.cfg.timeout)
+		dl = requestConfigOf(req.Context()).deadlines
+	}
+	if dl == nil {
+		d := newDeadlines(asyncio.RunningLoop(ctx), s.cfg.timeout)
 		dl = &d
 	}
 	s.cfg.trace.requestStart(ctx, req)
@@ -164,18 +175,10 @@ func rewindBody(req *http.Request) (*http.Request, error) {
 // dialSpec says which connection req goes over, and whether its target
 // is absolute (to an HTTP proxy).
 func (s *Session) dialSpec(req *http.Request) (dialSpec, bool, error) {
-	host := req.URL.Hostname()
-	port := req.URL.Port()
-	if port == "" {
-		port = "80"
-		if req.URL.Scheme == "https" {
-			port = "443"
-		}
-	}
-	addr := net.JoinHostPort(host, port)
-	spec := dialSpec{key: req.URL.Scheme + "://" + addr, addr: addr}
+	a := s.pool.dialAddrOf(req.URL)
+	spec := dialSpec{key: a.key, addr: a.addr}
 	if req.URL.Scheme == "https" {
-		spec.tls = s.tlsConfig(host)
+		spec.tls = s.tlsConfig(req.URL.Hostname())
 	}
 	proxy, err := s.proxyFor(req)
 	if err != nil || proxy == nil {

@@ -22,6 +22,7 @@ const (
 type pool struct {
 	limit, perHost int
 	keepAlive      time.Duration
+	addrs          map[dialAddrKey]dialAddr // see dialAddrOf
 	happyEyeballs  time.Duration
 	total          int
 	perKey         map[string]int
@@ -274,11 +275,11 @@ func (p *pool) put(c *clientConn) {
 	c.freeBuffer()
 	c.idle = true
 	c.sent, c.answered = false, false
-	c.idleTimer = p.l.CallLater(p.keepAlive, func() {
-		if c.idle {
-			c.t.Close()
-		}
-	})
+	// The timer is cancelled when the connection is taken again, not left
+	// pending to be re-armed as the server's is: a virtual clock jumps to
+	// pending timers while the loop waits for I/O, and would then move
+	// during requests.
+	c.idleTimer = p.l.CallLater(p.keepAlive, c.onIdleTimer)
 	p.idle[c.key] = append(p.idle[c.key], c)
 	p.notify()
 }

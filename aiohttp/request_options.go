@@ -22,6 +22,10 @@ type requestConfig struct {
 	// deadlines are fixed when the request starts, so that redirects
 	// share the total.
 	deadlines *deadlines
+	// replay is the response to the request's first hop, which the
+	// session sent itself, for the http.Client that follows its redirect
+	// to take instead of sending the request again (see Session.clientDo).
+	replay *http.Response
 }
 
 type requestOption func(*requestConfig)

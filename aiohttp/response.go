@@ -54,7 +54,7 @@ func (r *Response) Reader(ctx context.Context) io.Reader {
 // response.
 func (r *Response) Bytes(ctx context.Context) ([]byte, error) {
 	defer r.Release()
-	return io.ReadAll(r.Reader(ctx))
+	return readAll(r.Reader(ctx), r.ContentLength)
 }
 
 // Text reads the whole body as a string (ClientResponse.text) and

@@ -24,25 +24,20 @@ func (s *Session) newResponse(bodyCtx context.Context, c *clientConn, req *http.
 	if err != nil {
 		return nil, &ProtocolError{Err: err}
 	}
-	resp := &http.Response{
+	// The response and its body reader are one allocation.
+	a := new(responseAlloc)
+	resp := &a.resp
+	*resp = http.Response{
 		StatusCode: rh.StatusCode,
-		Proto:      "HTTP/1." + strconv.Itoa(rh.ProtoMinor),
+		Status:     statusString(rh.StatusCode, rh.Reason),
+		Proto:      "HTTP/1.1",
 		ProtoMajor: 1, ProtoMinor: rh.ProtoMinor,
-		Header:        make(http.Header, len(rh.Headers)),
+		Header:        responseHeader(rh.Headers),
 		Request:       req,
 		ContentLength: -1,
 	}
-	resp.Status = strconv.Itoa(rh.StatusCode) + " " + string(rh.Reason)
-	if len(rh.Reason) == 0 {
-		if text := http.StatusText(rh.StatusCode); text != "" {
-			resp.Status = strconv.Itoa(rh.StatusCode) + " " + text
-		} else {
-			resp.Status = strconv.Itoa(rh.StatusCode)
-		}
-	}
-	for _, h := range rh.Headers {
-		name := headerKey(h.Name)
-		resp.Header[name] = append(resp.Header[name], string(h.Value))
+	if rh.ProtoMinor != 1 {
+		resp.Proto = "HTTP/1." + strconv.Itoa(rh.ProtoMinor)
 	}
 	switch f.Kind {
 	case http1.ContentLength:
@@ -61,7 +56,8 @@ func (s *Session) newResponse(bodyCtx context.Context, c *clientConn, req *http.
 	// which this client does not: it is closed.
 	resp.Close = f.Close || req.Close || rh.StatusCode == http.StatusSwitchingProtocols
 	c.consume(rh.headLen)
-	b := &responseBody{resp: resp, s: s, c: c, ctx: bodyCtx, l: s.loop, kind: f.Kind, left: f.Length, close: resp.Close, dl: dl}
+	b := &a.body
+	*b = responseBody{resp: resp, s: s, c: c, ctx: bodyCtx, l: s.loop, kind: f.Kind, left: f.Length, close: resp.Close, dl: dl}
 	if f.Kind == http1.NoBody {
 		b.finish()
 		resp.Body = http.NoBody
@@ -319,6 +315,99 @@ func (d *decodedBody) Close() error {
 	}
 	return d.responseBody.Close()
 }
+
+// responseAlloc is what newResponse allocates, in one piece.
+type responseAlloc struct {
+	resp http.Response
+	body responseBody
+}
+
+// maxPresize bounds the buffer readAll allocates up front from a
+// Content-Length, which the server may have made up.
+const maxPresize = 1 << 20
+
+// readAll is io.ReadAll for a body of size bytes (-1: unknown): it reads
+// into one buffer of the right size, not one that starts at 512 bytes and
+// grows, with a byte to spare so that the final io.EOF needs no growth.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size < 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, min(size, maxPresize)+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
+}
+
+// responseHeader copies the fields of a response head, which lie in the
+// connection's read buffer, into a header. All the values are substrings
+// of one string and each name's slice takes one element of one backing
+// array, capped so that an append cannot spill over: three allocations
+// for the values of a head, not two per field.
+func responseHeader(fields []http1.Header) http.Header {
+	h := make(http.Header, len(fields))
+	if len(fields) == 0 {
+		return h
+	}
+	n := 0
+	for _, f := range fields {
+		n += len(f.Value)
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	for _, f := range fields {
+		sb.Write(f.Value)
+	}
+	all := sb.String()
+	vals := make([]string, len(fields))
+	for i, f := range fields {
+		v := all[:len(f.Value)]
+		all = all[len(f.Value):]
+		name := headerKey(f.Name)
+		if old, ok := h[name]; ok {
+			h[name] = append(old, v)
+			continue
+		}
+		vals[i] = v
+		h[name] = vals[i : i+1 : i+1]
+	}
+	return h
+}
+
+// statusString is an http.Response's Status: the code and the reason.
+// The usual line, a code with its standard reason, is a string made once.
+func statusString(code int, reason []byte) string {
+	if text := http.StatusText(code); text != "" && (len(reason) == 0 || string(reason) == text) {
+		if s, ok := standardStatus[code]; ok {
+			return s
+		}
+	}
+	if len(reason) == 0 {
+		return strconv.Itoa(code)
+	}
+	return strconv.Itoa(code) + " " + string(reason)
+}
+
+// standardStatus maps each code net/http knows to "CODE Reason".
+var standardStatus = func() map[int]string {
+	m := make(map[int]string)
+	for code := 100; code < 600; code++ {
+		if text := http.StatusText(code); text != "" {
+			m[code] = strconv.Itoa(code) + " " + text
+		}
+	}
+	return m
+}()
 
 // headerKey returns the canonical form of a header name, without
 // allocating for the common ones.

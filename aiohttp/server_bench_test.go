@@ -15,7 +15,9 @@ import (
 // BenchmarkServerHello measures a hello-world request over one kept-alive
 // connection, the client a raw socket in a plain goroutine that writes a
 // request and reads its response (one round trip per op). allocs/op counts
-// the process's allocations, the client's few included.
+// the process's allocations, the client's few included; cpu-ns/op is the
+// process's CPU time per op, the client's included, which is the same for
+// the server of BenchmarkServerHelloNetHTTP.
 func BenchmarkServerHello(b *testing.B) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "Hello, World!") })
 	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
@@ -58,6 +60,8 @@ func helloClient(b *testing.B, addr string) error {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
+	defer func() { b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op") }()
 	for b.Loop() {
 		if _, err := c.Write(req); err != nil {
 			return err

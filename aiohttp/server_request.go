@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unsafe"
 
 	"github.com/asyncio-go/asyncio/aiohttp/internal/http1"
 )
@@ -20,7 +21,10 @@ type field struct{ name, nameEnd, value, valueEnd int32 }
 type exchange struct {
 	// head is a copy of the request's head: every string of the
 	// http.Request is a substring of it, one allocation for them all.
-	head       string
+	head string
+	// mem, if not nil, holds head's bytes and the rest of what request
+	// allocates, until request takes it.
+	mem        *requestMem
 	method     string
 	target     string
 	protoMinor int
@@ -41,7 +45,7 @@ func (x *exchange) start(c *conn, n int) int {
 	p := &c.parsed
 	raw := c.buf[c.r0 : c.r0+n]
 	off := func(b []byte) int32 { return int32(cap(raw) - cap(b)) }
-	x.head = string(raw)
+	x.mem, x.head = newRequestMem(raw)
 	ms, me := off(p.Method), off(p.Method)+int32(len(p.Method))
 	ts, te := off(p.Target), off(p.Target)+int32(len(p.Target))
 	x.method = internMethod(x.head[ms:me])
@@ -131,8 +135,13 @@ func internMethod(m string) string {
 
 // request builds the http.Request of x, with ctx as its context.
 func (x *exchange) request(ctx context.Context, c *conn) (*http.Request, error) {
-	// One allocation for the URL and the values of the usual few fields.
-	a := new(requestAlloc)
+	// One allocation for the URL, the values of the usual few fields and,
+	// for a head of usual size, the head.
+	a := x.mem
+	if a == nil {
+		a = new(requestMem)
+	}
+	x.mem = nil
 	u := &a.url
 	if !simpleTarget(x.target, u) {
 		var err error
@@ -242,11 +251,48 @@ func canonicalKey(name string) string {
 	return name
 }
 
-// requestAlloc holds what a request needs besides the http.Request itself,
-// allocated in one piece.
-type requestAlloc struct {
+// requestMem holds what a request needs besides the http.Request itself,
+// allocated in one piece: its URL and the values of its first fields.
+// newRequestMem allocates it with the head's bytes when they fit.
+type requestMem struct {
 	url  url.URL
 	vals [6]string
+}
+
+// requestMemSmall and requestMemLarge are a requestMem with room for a
+// head: 384 and 1024 bytes, size classes of the allocator (see the test).
+type (
+	requestMemSmall struct {
+		requestMem
+		head [144]byte
+	}
+	requestMemLarge struct {
+		requestMem
+		head [784]byte
+	}
+)
+
+// newRequestMem returns the head raw as a string and, if the head fits in
+// one, a requestMem whose allocation holds the string's bytes too.
+func newRequestMem(raw []byte) (*requestMem, string) {
+	switch {
+	case len(raw) <= len(requestMemSmall{}.head):
+		m := new(requestMemSmall)
+		return &m.requestMem, headString(m.head[:], raw)
+	case len(raw) <= len(requestMemLarge{}.head):
+		m := new(requestMemLarge)
+		return &m.requestMem, headString(m.head[:], raw)
+	}
+	return nil, string(raw)
+}
+
+// headString copies raw into buf, fresh memory, and returns the copy as a
+// string. buf is never written again: the string is as immutable as one
+// made by string(raw), and keeps the object of buf alive as long as some
+// substring of it is.
+func headString(buf, raw []byte) string {
+	n := copy(buf, raw)
+	return unsafe.String(unsafe.SliceData(buf), n)
 }
 
 // simpleTarget parses into u an origin-form target made only of characters

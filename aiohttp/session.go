@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/asyncio-go/asyncio"
@@ -174,10 +175,16 @@ func (s *Session) request(ctx context.Context, method, rawURL string, rc *reques
 			return nil, err
 		}
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), reqBody)
+	// The request takes u as it is: formatting it for
+	// NewRequestWithContext to parse again would cost two allocations
+	// (and could only normalize it differently). As NewRequestWithContext
+	// does, the URL loses an empty port and gives the request its Host.
+	req, err := http.NewRequestWithContext(ctx, method, "", reqBody)
 	if err != nil {
 		return nil, err
 	}
+	u.Host = strings.TrimSuffix(u.Host, ":")
+	req.URL, req.Host = u, u.Host
 	if length >= 0 {
 		req.ContentLength = length
 	}
@@ -243,7 +250,10 @@ func requestError(method, rawURL string, err error) error {
 }
 
 func (s *Session) do(ctx context.Context, req *http.Request, rc *requestConfig) (*Response, error) {
-	hr, err := s.client.Do(req.WithContext(context.WithValue(ctx, requestConfigKey{}, rc)))
+	if req.Context() != ctx {
+		req = req.WithContext(ctx)
+	}
+	hr, err := s.clientDo(ctx, req, rc)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {

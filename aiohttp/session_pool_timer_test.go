@@ -46,6 +46,15 @@ func TestSessionIdleTimeout(t *testing.T) {
 		if opened, _ := srv.counts(); opened != 1 {
 			t.Errorf("within the keep-alive timeout: %d connections, want 1", opened)
 		}
+		// At 28 s the first idle spell's deadline (15 s) is past, the
+		// second's (29 s) is not: the connection is still there.
+		asyncio.Sleep(ctx, 14*time.Second)
+		if err := get(); err != nil {
+			return struct{}{}, err
+		}
+		if opened, _ := srv.counts(); opened != 1 {
+			t.Errorf("within the second idle spell's timeout: %d connections, want 1", opened)
+		}
 		asyncio.Sleep(ctx, 16*time.Second)
 		// The server sees the idle connection closed.
 		if _, _, err := asyncio.Recv(ctx, srv.closed); err != nil {

@@ -86,7 +86,7 @@
 # RSS growth over the connections that opened. No GC is forced, as in
 # idle-mem: for Go and Node the garbage of the burst of requests is in
 # the figure. Cells with failed requests are marked ‼. A peer whose
-# program is not runnable here (ours, until package aiohttp lands) is
+# program is not runnable here (ours, on another system than Linux) is
 # left out with the reason, like a runtime that is not installed.
 #
 # The commit in the report gets "+changes" when the work tree differs from
@@ -146,15 +146,7 @@ install() {
 BIN=""
 build() {
   BIN=$(mktemp -d /tmp/asyncio-bench.XXXXXX)
-  # Our HTTP peers need package aiohttp: with it the aiohttp build tag
-  # compiles them in (cmd/asyncio-bench/http_aiohttp.go); until then the
-  # build without the tag has stubs, and those peers are left out.
-  if ! go build -tags aiohttp -o "$BIN/asyncio-bench" ./cmd/asyncio-bench 2>"$BIN/build-aiohttp.log"; then
-    if compgen -G 'aiohttp/*.go' >/dev/null; then
-      log "cmd/asyncio-bench does not build with -tags aiohttp, our HTTP peers are left out: $(head -n 3 "$BIN/build-aiohttp.log" | tr '\n' ' ')"
-    fi
-    go build -o "$BIN/asyncio-bench" ./cmd/asyncio-bench || die "build of cmd/asyncio-bench failed"
-  fi
+  go build -o "$BIN/asyncio-bench" ./cmd/asyncio-bench || die "build of cmd/asyncio-bench failed"
   (cd bench/peers/gostd && go build -o "$BIN/gostd" .) || die "build of bench/peers/gostd failed"
   (cd bench/peers/goevloop && go build -o "$BIN/goevloop" .) ||
     log "build of bench/peers/goevloop failed (bench/run.sh install?): gnet and nbio are left out"
@@ -298,7 +290,7 @@ runnable() {
     node) command -v node >/dev/null && ok=1 ;;
     go) ok=1 ;;
     goevloop) [[ -x $BIN/goevloop ]] && ok=1 ;;
-    # The build without package aiohttp has stubs that exit with status 3.
+    # A build for another system than Linux has stubs that exit with status 3.
     goaiohttp)
       if "$BIN/asyncio-bench" http-server -check 2>"$BIN/check.err"; then ok=1; else
         WHY_NOT[$1]="$(tail -n 1 "$BIN/check.err")"

@@ -22,11 +22,10 @@ type httpClientConfig struct {
 	idle int
 }
 
-// exitUnavailable is the exit status of the http modes in a build without
-// package aiohttp; bench/run.sh then leaves our HTTP peer out.
+// exitUnavailable is the exit status of the http modes in a build that
+// does not have them (not Linux); bench/run.sh then leaves our HTTP peer out.
 const exitUnavailable = 3
 
-// errHTTPUnavailable is why a build without package aiohttp (http_stub.go)
-// has no http-server and http-client modes.
-var errHTTPUnavailable = errors.New("http-server, http-client: not yet available: " +
-	"package aiohttp has not landed (a build with -tags aiohttp on Linux has them)")
+// errHTTPUnavailable is why a build for another system than Linux
+// (http_other.go) has no http-server and http-client modes.
+var errHTTPUnavailable = errors.New("http-server, http-client: not available: they need Linux (/proc)")

@@ -1,4 +1,4 @@
-//go:build aiohttp && linux
+//go:build linux
 
 package main
 
@@ -37,7 +37,9 @@ func httpClient(cfg httpClientConfig) (map[string]any, error) {
 		return httpClientIdle(cfg)
 	}
 	return asyncio.Run(func(ctx context.Context) (map[string]any, error) {
-		s := aiohttp.NewSession()
+		// A connection per task at most, as the other peers' pools
+		// (aiohttp's TCPConnector(limit=tasks)).
+		s := aiohttp.NewSession(aiohttp.Limit(cfg.tasks))
 		defer s.Close(ctx)
 		var ok, failed int
 		var firstErr error
@@ -115,7 +117,10 @@ func selfCPU() time.Duration {
 
 func httpClientIdle(cfg httpClientConfig) (map[string]any, error) {
 	return asyncio.Run(func(ctx context.Context) (map[string]any, error) {
-		s := aiohttp.NewSession()
+		// Room for every request at once, as the other peers' pools
+		// (aiohttp's TCPConnector(limit=n)): the default limit, 100,
+		// would queue the rest.
+		s := aiohttp.NewSession(aiohttp.Limit(cfg.idle))
 		defer s.Close(ctx)
 		get := func(ctx context.Context) (struct{}, error) {
 			resp, err := s.Get(ctx, cfg.url)

@@ -26,8 +26,9 @@
 //	    server's CPU time; -idle N instead: one GET, then N at once, and the
 //	    VmRSS growth per connection that opened (file descriptors), with the
 //	    pool holding them idle
-//	    (both: -check exits 0 if this build has them; until package aiohttp
-//	    lands it does not, and they exit with status 3, see http_stub.go)
+//	    (both: -check exits 0 if this build has them; a build for another
+//	    system than Linux does not, and they exit with status 3, see
+//	    http_other.go)
 //	asyncio-bench http-lag -n 10000 -limit 100 -server aiohttp|nethttp -tick 5ms [-batch B]
 //	    n tasks each GET a local server once on one Session, while a task
 //	    ticks every 5 ms: its worst and p99 lateness, Loop.Lag, Loop.Stalls
