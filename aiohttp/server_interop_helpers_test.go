@@ -80,11 +80,7 @@ func serveChecked(t *testing.T, h http.Handler, opts []aiohttp.ServerOption, tls
 	if leaked := leakcheck.Leaked(leakGrace); len(leaked) > 0 {
 		t.Errorf("%d goroutines outlive the loop:\n%s", len(leaked), strings.Join(leaked, "\n\n"))
 	}
-	if fdsBefore >= 0 {
-		if after := openFDs(t); after != fdsBefore {
-			t.Errorf("%d file descriptors open after the test, %d before", after, fdsBefore)
-		}
-	}
+	checkFDs(t, fdsBefore)
 }
 
 // warmFDs opens once what the runtime keeps open for the rest of the
@@ -96,16 +92,63 @@ var warmFDs = sync.OnceFunc(func() {
 	}
 })
 
-// openFDs counts the process's open file descriptors, or returns -1 where
-// /proc/self/fd does not exist (off Linux).
-func openFDs(t *testing.T) int {
+// openFDs returns the process's open file descriptors and what each is
+// (a socket, a pipe, a file), or nil where /proc/self/fd does not exist
+// (off Linux).
+func openFDs(t *testing.T) map[string]string {
 	t.Helper()
 	warmFDs()
 	entries, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
-		return -1
+		return nil
 	}
-	return len(entries)
+	fds := make(map[string]string, len(entries))
+	for _, e := range entries {
+		target, _ := os.Readlink("/proc/self/fd/" + e.Name())
+		fds[e.Name()] = target
+	}
+	return fds
+}
+
+// checkFDs reports the descriptors open now that were not before.
+func checkFDs(t *testing.T, before map[string]string) {
+	t.Helper()
+	if before == nil {
+		return
+	}
+	after := openFDs(t)
+	var leaked []string
+	for fd, target := range after {
+		if before[fd] != target && !strings.HasPrefix(target, "/proc/") {
+			leaked = append(leaked, fd+" -> "+target+socketState(target))
+		}
+	}
+	if len(leaked) > 0 {
+		t.Errorf("file descriptors open after the test that were not before: %v", leaked)
+	}
+}
+
+// socketState describes the TCP socket named by target ("socket:[inode]")
+// as /proc/net/tcp shows it: " local remote state", all in hex, or "".
+func socketState(target string) string {
+	inode, ok := strings.CutPrefix(target, "socket:[")
+	if !ok {
+		return ""
+	}
+	inode = strings.TrimSuffix(inode, "]")
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(table)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Fields(line)
+			if len(f) > 9 && f[9] == inode {
+				return " (" + f[1] + " -> " + f[2] + ", TCP state " + f[3] + ")"
+			}
+		}
+	}
+	return ""
 }
 
 // fdLimit is the process's soft limit on open file descriptors, or 0 if
