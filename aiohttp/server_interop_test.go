@@ -115,7 +115,7 @@ func TestInteropCurlKeepAlive(t *testing.T) {
 }
 
 func TestInteropCurlChunkedUpload(t *testing.T) {
-	payload := randomBytes(300<<10) // more than the server buffers
+	payload := randomBytes(300 << 10) // more than the server buffers
 	serveChecked(t, interopMux(nil), nil, false, func(s served) {
 		res, err := peer.CurlStdin(t, bytes.NewReader(payload),
 			"-H", "Transfer-Encoding: chunked", "--data-binary", "@-", s.url+"/upload")
@@ -134,7 +134,7 @@ func TestInteropCurlChunkedUpload(t *testing.T) {
 }
 
 func TestInteropCurlExpectContinue(t *testing.T) {
-	payload := randomBytes(10<<10)
+	payload := randomBytes(10 << 10)
 	serveChecked(t, interopMux(nil), nil, false, func(s served) {
 		// The long --expect100-timeout keeps curl from sending the body
 		// unasked: without a 100 Continue the test would time out.
@@ -215,7 +215,7 @@ func TestInteropCurlTLS(t *testing.T) {
 	var count connCounter
 	opts := []aiohttp.ServerOption{aiohttp.TLS(certs.Server)}
 	serveChecked(t, interopMux(&count), opts, true, func(s served) {
-		payload := randomBytes(100<<10)
+		payload := randomBytes(100 << 10)
 		// --data-binary applies to both URLs: two POSTs of the payload.
 		res, err := peer.CurlStdin(t, bytes.NewReader(payload), "--cacert", certs.CAFile,
 			"--data-binary", "@-", s.url+"/a", s.url+"/b")
@@ -418,7 +418,7 @@ func testInteropNetHTTPClient(t *testing.T, tls bool) {
 		opts = append(opts, aiohttp.TLS(certs.Server))
 		tr.TLSClientConfig = certs.Client()
 	}
-	payload := randomBytes(200<<10)
+	payload := randomBytes(200 << 10)
 	serveChecked(t, interopMux(&count), opts, tls, func(s served) {
 		c, closeIdle := goClient(tr)
 		defer closeIdle()
