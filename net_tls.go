@@ -204,8 +204,12 @@ func (s *Server) acceptTLS(inner transport) {
 			return
 		}
 		// From now on the server counts the TLS transport, which closes
-		// the one under it.
+		// the one under it. The loop tracks the one under it, as it does
+		// a dialled one: its close may still be pending when the loop
+		// closes (its ConnectionLost scheduled after a failed write of
+		// the closing alert), and the loop must then close its socket.
 		s.remove(inner)
+		s.loop.track(inner)
 		s.add(t)
 		t.start(nil)
 	})
