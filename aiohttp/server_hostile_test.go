@@ -191,6 +191,51 @@ func TestHostileSmugglingAcceptedFramings(t *testing.T) {
 	}
 }
 
+// A body the handler leaves unread is dropped by the server, framed as
+// its head says: a request hidden in it is never served, and the next
+// request is.
+func TestHostileSmugglingUnreadBody(t *testing.T) {
+	chunkedCarrier := fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(smuggled), smuggled)
+	cases := []struct {
+		name, req string
+		// closes: the server closes the connection rather than read the
+		// body, as net/http does after an Expect: 100-continue it did not
+		// answer, since the client may never send the body.
+		closes bool
+	}{
+		{"GET with Content-Length", "GET /ignore HTTP/1.1\r\nHost: x\r\nContent-Length: " + strconv.Itoa(len(smuggled)) + "\r\n\r\n" + smuggled, false},
+		{"POST with Content-Length", "POST /ignore HTTP/1.1\r\nHost: x\r\nContent-Length: " + strconv.Itoa(len(smuggled)) + "\r\n\r\n" + smuggled, false},
+		{"POST chunked", "POST /ignore HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunkedCarrier, false},
+		{"POST with Expect", "POST /ignore HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " + strconv.Itoa(len(smuggled)) + "\r\n\r\n" + smuggled, true},
+	}
+	var h pathCounter
+	serveChecked(t, &h, nil, false, func(s served) {
+		for _, tc := range cases {
+			c := dialRaw(t, s.addr)
+			c.send(tc.req + "GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+			resp, body := c.response("POST")
+			if resp == nil || resp.StatusCode != 200 || body != "ignored" {
+				t.Errorf("%s: got %v %q, want the handler's 200", tc.name, resp, body)
+			}
+			if tc.closes {
+				if resp != nil && !resp.Close {
+					t.Errorf("%s: the response does not say Connection: close", tc.name)
+				}
+			} else if resp, body := c.response("GET"); resp == nil || body != "body 0: " {
+				t.Errorf("%s: the request after: %v %q", tc.name, resp, body)
+			}
+			expectClosed(t, tc.name, c)
+			c.Close()
+		}
+	})
+	if n := h.count("/smuggled"); n != 0 {
+		t.Errorf("the smuggled request reached the handler %d times", n)
+	}
+	if n, want := h.count("/after"), len(cases)-1; n != want {
+		t.Errorf("the requests after were served %d times, want %d", n, want)
+	}
+}
+
 func TestHostileBadChunks(t *testing.T) {
 	manyExtensions := strings.Repeat("1;"+strings.Repeat("e", 100)+"\r\nx\r\n", 500)
 	cases := []struct{ name, body string }{
