@@ -2,6 +2,7 @@ package aiohttp_test
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -696,6 +697,74 @@ func TestHostileResetWhileHandlerWaits(t *testing.T) {
 			t.Error("the handler's wait ended without an error")
 		} else {
 			t.Logf("the handler's wait ended with %v", err)
+		}
+	})
+}
+
+// A storm of connections reset at every stage (before sending anything,
+// mid-head, mid-body, right after a whole request) leaves nothing behind,
+// over TLS too (resets mid-handshake), and the server serves on.
+func TestHostileResetStorm(t *testing.T) {
+	for _, useTLS := range []bool{false, true} {
+		name := "TCP"
+		if useTLS {
+			name = "TLS"
+		}
+		t.Run(name, func(t *testing.T) { testHostileResetStorm(t, useTLS) })
+	}
+}
+
+func testHostileResetStorm(t *testing.T, useTLS bool) {
+	const n = 200
+	var opts []aiohttp.ServerOption
+	var clientTLS *tls.Config
+	if useTLS {
+		cert, pool := selfSigned(t)
+		opts = append(opts, aiohttp.TLS(&tls.Config{Certificates: []tls.Certificate{cert}}))
+		clientTLS = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
+	}
+	var h pathCounter
+	stages := []string{
+		"",
+		"GET / HT",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npart of a body",
+		"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+	}
+	serveChecked(t, &h, opts, useTLS, func(s served) {
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, err := net.Dial("tcp", s.addr)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				stage := stages[i%len(stages)]
+				var conn net.Conn = c
+				if useTLS && i%8 != 0 { // every eighth resets mid-handshake
+					tc := tls.Client(c, clientTLS)
+					tc.SetDeadline(time.Now().Add(20 * time.Second))
+					if err := tc.Handshake(); err != nil {
+						t.Error(err)
+					}
+					conn = tc
+				}
+				if stage != "" {
+					io.WriteString(conn, stage)
+				}
+				resetClose(t, c)
+			}()
+		}
+		wg.Wait()
+		c, closeIdle := goClient(nil)
+		if useTLS {
+			c, closeIdle = goClient(&http.Transport{TLSClientConfig: clientTLS})
+		}
+		defer closeIdle()
+		if resp, body := get(t, c, s.url+"/ok"); resp == nil || body != "body 0: " {
+			t.Errorf("after the storm: %v %q", resp, body)
 		}
 	})
 }
