@@ -204,8 +204,17 @@ func (s *Server) acceptTLS(inner transport) {
 			return
 		}
 		// From now on the server counts the TLS transport, which closes
-		// the one under it.
-		s.remove(inner)
+		// the one under it. The one under it may have been lost since
+		// the handshake ended (a peer that reset the connection at once),
+		// which took it out of the server's count already; the TLS
+		// transport then finds it lost once it reads. Otherwise the loop
+		// tracks it, as it does a dialled one: its close may still be
+		// pending when the loop closes (fdTransport.Close finishes in a
+		// callback), and the loop must then close its socket.
+		if inner.link().srv == s {
+			s.remove(inner)
+			s.loop.track(inner)
+		}
 		s.add(t)
 		t.start(nil)
 	})

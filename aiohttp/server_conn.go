@@ -395,6 +395,19 @@ func (c *conn) armHeadTimer() {
 	}
 }
 
+// writeFailed is what a response's write returns once the connection can
+// take no more: the transport is closing after an error of its own, and
+// ConnectionLost, which cancels the request's task, has yet to run. As
+// net/http cancels a request's ctx when a write to its connection fails,
+// the request's task is cancelled now, so that a handler told by Write that
+// the connection is closed also finds its ctx done.
+func (c *conn) writeFailed() error {
+	if c.task != nil {
+		c.cancelTask(errConnClosed)
+	}
+	return errConnClosed
+}
+
 // cancelTask cancels the request's task. A task cancelled before its first
 // step would never run its body, which accounts for its end, so one that
 // has not started is left to find its connection closed instead.

@@ -256,7 +256,7 @@ func (w *response) WriteString(s string) (int, error) {
 func (w *response) send(p []byte) error {
 	c := w.c
 	if c.t.IsClosing() {
-		return errConnClosed
+		return c.writeFailed()
 	}
 	if w.writeTimedOut {
 		return w.writeExpired()
@@ -287,12 +287,12 @@ func (w *response) send(p []byte) error {
 	w.head = out[:0]
 	if len(out) > 0 {
 		if err := c.t.Write(out); err != nil {
-			return errConnClosed
+			return c.writeFailed()
 		}
 	}
 	if len(p) > 0 {
 		if err := c.t.Write(p); err != nil {
-			return errConnClosed
+			return c.writeFailed()
 		}
 		if w.chunked {
 			_ = c.t.Write(crlf)
