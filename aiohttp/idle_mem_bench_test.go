@@ -215,7 +215,7 @@ func BenchmarkSessionIdleConnMemory(b *testing.B) {
 			if err := spawnBurst(ctx, idleConns); err != nil {
 				return struct{}{}, err
 			}
-			fds0, before := openFDs(), measureLive()
+			fds0, before := countFDs(), measureLive()
 			tasks := make([]*asyncio.Task[struct{}], idleConns)
 			for i := range tasks {
 				tasks[i] = asyncio.Spawn(ctx, get)
@@ -227,7 +227,7 @@ func BenchmarkSessionIdleConnMemory(b *testing.B) {
 			}
 			clear(tasks)
 			asyncio.Sleep(ctx, 0)
-			opened := openFDs() - fds0
+			opened := countFDs() - fds0
 			if opened < idleConns/2 {
 				return struct{}{}, fmt.Errorf("%d connections opened for %d requests at once", opened, idleConns)
 			}
@@ -257,8 +257,8 @@ func spawnBurst(ctx context.Context, n int) error {
 	return nil
 }
 
-// openFDs counts this process's open file descriptors.
-func openFDs() int {
+// countFDs counts this process's open file descriptors.
+func countFDs() int {
 	fds, _ := os.ReadDir("/proc/self/fd")
 	return len(fds)
 }
