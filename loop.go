@@ -20,6 +20,15 @@ import (
 // timers that have come due: asyncio's _run_once. When nothing is ready the
 // loop sleeps until its next timer or until another goroutine wakes it.
 //
+// Unlike asyncio, an iteration on a real clock that has run longer than a
+// couple of milliseconds while a timer is due or a descriptor is ready ends
+// early: the next one runs those I/O callbacks and timers first, then the
+// items left over, in their order, then what was scheduled meanwhile. FIFO
+// order among callbacks, and among task wakes, is kept; only timers and I/O
+// move ahead of work that has waited that long, so that a batch of
+// thousands of task steps does not hold a timer back for its whole length.
+// A loop on a VirtualClock never ends an iteration early.
+//
 // A Loop is usually made and driven by Run or a Runner; NewLoop, RunForever,
 // RunUntilDone, Stop and Close drive one by hand.
 type Loop struct {
@@ -41,7 +50,11 @@ type Loop struct {
 	// closedFlag mirrors closed for readers that take no lock.
 	closedFlag atomic.Bool
 
-	batch           []readyItem
+	batch []readyItem
+	// carry holds, in order, the items an iteration cut short left unrun
+	// (see loop_slice.go); the next iteration runs them after its I/O
+	// callbacks and due timers. Loop only.
+	carry           []readyItem
 	timers          timerHeap
 	timerSeq        uint32
 	cancelledTimers atomic.Int64
@@ -360,24 +373,31 @@ func (l *Loop) runWhile(more func() bool) error {
 }
 
 // runOnce is one iteration: wait for something to be ready, add the due
-// timers, then run the snapshot of the ready queue.
+// timers, then run the snapshot of the ready queue. After an iteration cut
+// short (see cutDue) it runs the I/O callbacks and due timers, then the
+// items carried over, then the ready queue.
 func (l *Loop) runOnce() {
 	if l.cancelledTimers.Load() > 0 {
 		l.purgeTimers()
 	}
+	carried := len(l.carry)
 	l.mu.Lock()
-	if len(l.ready) == 0 && !l.stopping.Load() {
+	if len(l.ready) == 0 && carried == 0 && !l.stopping.Load() {
 		l.mu.Unlock()
 		l.idle()
 		l.mu.Lock()
 	}
-	l.batch, l.ready = l.ready, l.batch[:0]
+	if carried == 0 {
+		l.batch, l.ready = l.ready, l.batch[:0]
+	} else {
+		l.batch = l.batch[:0] // appendCarried takes the ready queue below
+	}
 	l.iter++
 	l.mu.Unlock()
 
 	// As in asyncio, descriptors are polled in every iteration, without
 	// waiting when there is work; their callbacks go before the timers.
-	if l.watched > 0 && len(l.ioReady) == 0 && len(l.batch) > 0 {
+	if l.watched > 0 && len(l.ioReady) == 0 && (len(l.batch) > 0 || carried > 0) {
 		l.pollIO(0)
 	}
 	for _, h := range l.ioReady {
@@ -388,11 +408,29 @@ func (l *Loop) runOnce() {
 
 	l.fireTimers()
 
+	front := len(l.batch) // items before the carried ones
+	if carried > 0 {
+		l.appendCarried()
+	}
 	batch := l.batch
 	if l.rand != nil {
-		l.shuffleTasks(batch)
+		// Carried items were shuffled in the iteration that left them.
+		l.shuffleTasks(batch[:front])
+		l.shuffleTasks(batch[front+carried:])
+	}
+	// Only a batch longer than sliceCheckEvery can be cut: a shorter one
+	// reads no clock.
+	slicing := l.vclock == nil && len(batch) > sliceCheckEvery
+	var start, ioAt time.Duration
+	if slicing {
+		start = l.clock.Now()
+		ioAt = start + iterationSlice
 	}
 	for i := range batch {
+		if slicing && i%sliceCheckEvery == 0 && i > 0 && l.cutDue(start, &ioAt) {
+			l.carry = append(l.carry, batch[i:]...)
+			break
+		}
 		it := &batch[i]
 		switch {
 		case it.w.t != nil:
@@ -611,6 +649,7 @@ func (l *Loop) Close() error {
 			l.closed = true
 			l.closedFlag.Store(true)
 			l.ready = nil
+			l.carry = nil
 			l.mu.Unlock()
 			break
 		}
