@@ -287,3 +287,63 @@ func TestPanicInCutIteration(t *testing.T) {
 		t.Errorf("callbacks ran %v, want each good one once in order", rest)
 	}
 }
+
+// An iteration cut again and again, by a timer that keeps coming due,
+// keeps FIFO order over the whole run: the callbacks, then the follow-ups
+// they scheduled, as asyncio runs them, with the timer in between.
+func TestRepeatedCutsKeepOrder(t *testing.T) {
+	clk := new(workClock)
+	l := asyncio.NewLoop(asyncio.WithClock(clk))
+	defer l.Close()
+	var order []int
+	done := false
+	var tick func()
+	tick = func() {
+		order = append(order, sliceTimer)
+		if !done {
+			l.CallLater(time.Millisecond, tick)
+		}
+	}
+	l.CallLater(time.Millisecond, tick)
+	for i := range sliceItems {
+		l.CallSoon(func() {
+			clk.work()
+			order = append(order, i)
+			l.CallSoon(func() {
+				clk.work()
+				order = append(order, sliceItems+i)
+				if i == sliceItems-1 {
+					done = true
+					l.Stop()
+				}
+			})
+		})
+	}
+	if err := l.RunForever(); err != nil {
+		t.Fatal(err)
+	}
+	ticks := 0
+	var rest []int
+	for _, x := range order {
+		if x == sliceTimer {
+			ticks++
+		} else {
+			rest = append(rest, x)
+		}
+	}
+	want := make([]int, 2*sliceItems)
+	for i := range want {
+		want[i] = i
+	}
+	if !slices.Equal(rest, want) {
+		i := 0
+		for i < min(len(rest), len(want)) && rest[i] == want[i] {
+			i++
+		}
+		t.Errorf("callbacks ran out of order from record %d: %v", i, rest[i:min(len(rest), i+10)])
+	}
+	// 2 s of work cut every 2 ms or so lets the timer in hundreds of times.
+	if ticks < 100 {
+		t.Errorf("the timer ran %d times in 2 s of work", ticks)
+	}
+}
