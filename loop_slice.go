@@ -20,10 +20,11 @@ const (
 	// batch, a few times smaller than the lateness users notice (tens of
 	// milliseconds); a cut costs an extra iteration (a poll of the
 	// descriptors at least), so it is not made much smaller. With ten
-	// thousand HTTP requests started at once (asyncio-bench http-lag) it
-	// keeps a 5 ms ticker's worst lateness to about 5-12 ms on a loaded
-	// two-core machine, against 240-470 ms without; 1 ms did a little
-	// better (4-7 ms), 5 ms a little worse (10-13 ms).
+	// thousand HTTP requests started at once (asyncio-bench http-lag) a
+	// 5 ms ticker's worst lateness went from 240-890 ms to mostly 5-20 ms
+	// on a shared two-core machine, whose other load made the rest; 1 ms
+	// did a little better (4-7 ms where 2 ms did 5-11), 5 ms a little
+	// worse (10-13 ms), with no difference in throughput.
 	iterationSlice = 2 * time.Millisecond
 
 	// sliceCheckEvery is how many items run between two readings of the
