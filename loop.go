@@ -20,6 +20,15 @@ import (
 // timers that have come due: asyncio's _run_once. When nothing is ready the
 // loop sleeps until its next timer or until another goroutine wakes it.
 //
+// Unlike asyncio, an iteration on a real clock that has run longer than a
+// couple of milliseconds while a timer is due or a descriptor is ready ends
+// early: the next one runs those I/O callbacks and timers first, then the
+// items left over, in their order, then what was scheduled meanwhile. FIFO
+// order among callbacks, and among task wakes, is kept; only timers and I/O
+// move ahead of work that has waited that long, so that a batch of
+// thousands of task steps does not hold a timer back for its whole length.
+// A loop on a VirtualClock never ends an iteration early.
+//
 // A Loop is usually made and driven by Run or a Runner; NewLoop, RunForever,
 // RunUntilDone, Stop and Close drive one by hand.
 type Loop struct {
@@ -41,7 +50,15 @@ type Loop struct {
 	// closedFlag mirrors closed for readers that take no lock.
 	closedFlag atomic.Bool
 
+	// batch is the iteration's snapshot of the ready queue, then its I/O
+	// callbacks and due timers from dueFrom on. After an iteration cut
+	// short (see loop_slice.go), batch[carryFrom:] are the items it left,
+	// which the next iteration runs after the I/O callbacks and timers it
+	// gathers in due. Loop only.
 	batch           []readyItem
+	carryFrom       int
+	dueFrom         int
+	due             []readyItem
 	timers          timerHeap
 	timerSeq        uint32
 	cancelledTimers atomic.Int64
@@ -360,40 +377,88 @@ func (l *Loop) runWhile(more func() bool) error {
 }
 
 // runOnce is one iteration: wait for something to be ready, add the due
-// timers, then run the snapshot of the ready queue.
+// timers, then run the snapshot of the ready queue. After an iteration cut
+// short (see cutDue) it runs the I/O callbacks and due timers, then the
+// items carried over, then the ready queue.
 func (l *Loop) runOnce() {
 	if l.cancelledTimers.Load() > 0 {
 		l.purgeTimers()
 	}
+	// After an iteration cut short, the next resumes it (see
+	// loop_slice.go).
+	resume := len(l.batch) > l.carryFrom || len(l.due) > 0
 	l.mu.Lock()
-	if len(l.ready) == 0 && !l.stopping.Load() {
+	if len(l.ready) == 0 && !resume && !l.stopping.Load() {
 		l.mu.Unlock()
 		l.idle()
 		l.mu.Lock()
 	}
-	l.batch, l.ready = l.ready, l.batch[:0]
+	if !resume {
+		l.batch, l.ready = l.ready, l.batch[:0]
+	} // else appendReady takes the ready queue below
 	l.iter++
 	l.mu.Unlock()
 
+	// The I/O callbacks and due timers go after the ready queue, as in
+	// asyncio; when resuming, into due, after those the cut iteration had
+	// not reached, to run before the items it carried over.
+	due, poll := l.batch, len(l.batch) > 0
+	if resume {
+		// Descriptors whose callbacks wait in due are not polled again.
+		due, poll = l.due, len(l.due) == 0
+	}
+	prior := len(due) // items before this iteration's I/O and timers
 	// As in asyncio, descriptors are polled in every iteration, without
 	// waiting when there is work; their callbacks go before the timers.
-	if l.watched > 0 && len(l.ioReady) == 0 && len(l.batch) > 0 {
+	if l.watched > 0 && len(l.ioReady) == 0 && poll {
 		l.pollIO(0)
 	}
 	for _, h := range l.ioReady {
-		l.batch = append(l.batch, readyItem{h: h})
+		due = append(due, readyItem{h: h})
 	}
 	clear(l.ioReady)
 	l.ioReady = l.ioReady[:0]
+	due = l.fireTimers(due)
 
-	l.fireTimers()
-
-	batch := l.batch
-	if l.rand != nil {
-		l.shuffleTasks(batch)
+	if !resume {
+		l.batch, l.dueFrom = due, prior
+		if l.rand != nil {
+			l.shuffleTasks(due)
+		}
+		l.endBatch(0, l.runItems(due, prior, true))
+		return
 	}
-	for i := range batch {
-		it := &batch[i]
+	fresh := l.appendReady()
+	l.dueFrom = len(l.batch)
+	if l.rand != nil {
+		// What the cut iteration left was shuffled in it.
+		l.shuffleTasks(due[prior:])
+		l.shuffleTasks(l.batch[fresh:])
+	}
+	l.runItems(due, len(due), false)
+	clear(due)
+	l.due = due[:0]
+	from := l.carryFrom
+	l.endBatch(from, l.runItems(l.batch[from:], len(l.batch)-from, true))
+}
+
+// runItems runs items in order and returns how many it ran: all of them,
+// unless cut allows it to end the iteration early (see cutDue). The items
+// from dueAt on are I/O callbacks and timers.
+func (l *Loop) runItems(items []readyItem, dueAt int, cut bool) int {
+	// Only a run longer than sliceCheckEvery can be cut: a shorter one
+	// reads no clock.
+	slicing := cut && l.vclock == nil && len(items) > sliceCheckEvery
+	var start, ioAt time.Duration
+	if slicing {
+		start = l.clock.Now()
+		ioAt = start + iterationSlice
+	}
+	for i := range items {
+		if slicing && i%sliceCheckEvery == 0 && i > 0 && l.cutDue(start, &ioAt, i < dueAt && dueAt < len(items)) {
+			return i
+		}
+		it := &items[i]
 		switch {
 		case it.w.t != nil:
 			l.step(it.w)
@@ -419,8 +484,7 @@ func (l *Loop) runOnce() {
 			}
 		}
 	}
-	clear(batch)
-	l.batch = batch[:0]
+	return len(items)
 }
 
 // idle waits until a timer is due or another goroutine wakes the loop. A
@@ -506,10 +570,10 @@ func (l *Loop) sleep(d time.Duration) bool {
 	}
 }
 
-// fireTimers moves the timers that are due onto the batch being run.
-func (l *Loop) fireTimers() {
+// fireTimers appends the timers that are due to batch.
+func (l *Loop) fireTimers(batch []readyItem) []readyItem {
 	if len(l.timers) == 0 {
-		return
+		return batch
 	}
 	now := l.clock.Now()
 	l.refreshCoarse(now)
@@ -528,18 +592,19 @@ func (l *Loop) fireTimers() {
 		worst = max(worst, late)
 		if t.task != nil {
 			if w, ok := t.task.wakeShort(t.gen); ok { // else the wait it ends is over
-				l.batch = append(l.batch, readyItem{w: w})
+				batch = append(batch, readyItem{w: w})
 			}
 		} else {
 			// The entry carries fn from here: a timer the caller keeps
 			// must not keep what its callback refers to.
-			l.batch = append(l.batch, readyItem{h: &t.Handle, fn: t.fn})
+			batch = append(batch, readyItem{h: &t.Handle, fn: t.fn})
 			t.fn = nil
 		}
 	}
 	if fired > 0 {
 		l.lag.iteration(now, worst, fired)
 	}
+	return batch
 }
 
 // refreshCoarse records the loop's time for the starts of waits (see
@@ -611,6 +676,7 @@ func (l *Loop) Close() error {
 			l.closed = true
 			l.closedFlag.Store(true)
 			l.ready = nil
+			l.batch, l.carryFrom, l.due = nil, 0, nil
 			l.mu.Unlock()
 			break
 		}
