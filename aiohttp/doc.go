@@ -28,7 +28,10 @@
 // The request body, the ResponseWriter and a hijacked connection are used
 // from the handler's task or from plain goroutines, whose calls are handed
 // to the loop; another task of the loop must not use them, since handing a
-// call to the loop from a task would block it.
+// call to the loop from a task would block it. A goroutine may use them
+// while the handler's task waits, not while it runs (see asyncio.InTask):
+// hand them over with asyncio.ToThread, which starts its function once the
+// task waits, as Threaded does.
 //
 // A server runs on one loop, and so on one core, unless Serve is given
 // Workers(n): it then serves the address on n loops, each on an OS thread
