@@ -29,21 +29,11 @@ type BodyFraming struct {
 // includes any Transfer-Encoding in an HTTP/1.0 request, which net/http
 // ignores.
 func (r *Request) BodyFraming() (BodyFraming, error) {
-	var cl, te []byte
-	nte, ncl := 0, 0
-	for _, h := range r.Headers {
-		switch {
-		case equalFold(h.Name, "Content-Length"):
-			if ncl > 0 && !bytes.Equal(cl, h.Value) {
-				return BodyFraming{}, ErrBadContentLength
-			}
-			cl = h.Value
-			ncl++
-		case equalFold(h.Name, "Transfer-Encoding"):
-			te = h.Value
-			nte++
-		}
+	lf, err := scanLengthFields(r.Headers)
+	if err != nil {
+		return BodyFraming{}, err
 	}
+	cl, te, ncl, nte := lf.cl, lf.te, lf.ncl, lf.nte
 	if nte > 0 {
 		if ncl > 0 {
 			return BodyFraming{}, ErrLengthAndChunked
@@ -67,6 +57,34 @@ func (r *Request) BodyFraming() (BodyFraming, error) {
 		return BodyFraming{}, nil
 	}
 	return BodyFraming{Kind: ContentLength, Length: n}, nil
+}
+
+// lengthFields are a message's Content-Length and Transfer-Encoding
+// fields: the last value of each and how many there were.
+type lengthFields struct {
+	cl, te   []byte
+	ncl, nte int
+}
+
+// scanLengthFields finds the fields that frame a message's body. Repeated
+// Content-Length fields must agree (RFC 9112 section 6.3), as net/http
+// requires of requests and responses alike.
+func scanLengthFields(hs []Header) (lengthFields, error) {
+	var f lengthFields
+	for _, h := range hs {
+		switch {
+		case equalFold(h.Name, "Content-Length"):
+			if f.ncl > 0 && !bytes.Equal(f.cl, h.Value) {
+				return lengthFields{}, ErrBadContentLength
+			}
+			f.cl = h.Value
+			f.ncl++
+		case equalFold(h.Name, "Transfer-Encoding"):
+			f.te = h.Value
+			f.nte++
+		}
+	}
+	return f, nil
 }
 
 // checkTrailerDecl refuses a Trailer header announcing a framing field as

@@ -119,21 +119,11 @@ type ResponseFraming struct {
 // error even where no body follows; and without either, the body runs until
 // the connection closes.
 func (r *Response) BodyFraming(method string) (ResponseFraming, error) {
-	var cl, te []byte
-	nte, ncl := 0, 0
-	for _, h := range r.Headers {
-		switch {
-		case equalFold(h.Name, "Content-Length"):
-			if ncl > 0 && !bytes.Equal(cl, h.Value) {
-				return ResponseFraming{}, ErrBadContentLength
-			}
-			cl = h.Value
-			ncl++
-		case equalFold(h.Name, "Transfer-Encoding"):
-			te = h.Value
-			nte++
-		}
+	lf, err := scanLengthFields(r.Headers)
+	if err != nil {
+		return ResponseFraming{}, err
 	}
+	cl, te, ncl, nte := lf.cl, lf.te, lf.ncl, lf.nte
 	f := ResponseFraming{Length: -1, Close: r.wantsClose()}
 	chunked := false
 	if nte > 0 && r.ProtoMinor == 1 {
