@@ -110,15 +110,17 @@ func (d *ChunkedDecoder) Decode(in []byte) (data []byte, n int, err error) {
 // CRLF required and no other CR, trailing whitespace ignored, extensions
 // ignored, 1 to 16 hex digits.
 func (d *ChunkedDecoder) chunkSize(line []byte) error {
+	// The length comes first: Decode refuses a line as too long before
+	// its end has arrived, and must say the same of it arriving whole.
+	if len(line)-1 > maxChunkLine {
+		return ErrLineTooLong
+	}
 	if len(line) < 2 || line[len(line)-2] != '\r' {
 		return ErrBareLF
 	}
 	line = line[:len(line)-2]
 	if bytes.IndexByte(line, '\r') >= 0 {
 		return ErrBareCR
-	}
-	if len(line) >= maxChunkLine {
-		return ErrLineTooLong
 	}
 	d.excess += int64(len(line)) + 2
 	line = bytes.TrimRight(line, " \t")
