@@ -5,9 +5,10 @@ import (
 	"io"
 )
 
-// maxChunkLine bounds a chunk-size line without its CRLF; net/http refuses
-// lines of this length or more, and so do we.
-const maxChunkLine = 4096
+// maxChunkLine bounds a chunk-size line, its CR included and its LF not:
+// net/http reads chunk lines through a 4 KiB buffer and refuses a line
+// whose CRLF does not fit in it, so a line of more than 4,096 bytes in all.
+const maxChunkLine = 4095
 
 // maxChunkOverhead bounds framing bytes (sizes, extensions, CRLFs) in excess
 // of what the data justifies, with net/http's allowance: 16 bytes per chunk

@@ -67,6 +67,10 @@ var chunkedRules = []struct {
 	{"Reject_MissingCRLFAfterData", "5\r\nhelloX\r\n0\r\n\r\n", "hello", "", ErrMissingChunkCRLF},
 	{"Reject_BareLFAfterData", "5\r\nhello\n0\r\n\r\n", "hello", "", ErrMissingChunkCRLF},
 	{"Reject_ChunkLineTooLong", "5;" + strings.Repeat("x", maxChunkLine) + "\r\nhello\r\n0\r\n\r\n", "", "", ErrLineTooLong},
+	// net/http reads chunk lines through a 4 KiB buffer: a line of 4,096
+	// bytes with its CRLF fits, one more does not.
+	{"Accept_ChunkLine4096", "5;" + strings.Repeat("x", 4096-len("5;\r\n")) + "\r\nhello\r\n0\r\n\r\n", "hello", "", nil},
+	{"Reject_ChunkLine4097", "5;" + strings.Repeat("x", 4097-len("5;\r\n")) + "\r\nhello\r\n0\r\n\r\n", "", "", ErrLineTooLong},
 	{"Reject_ChunkOverhead", strings.Repeat("1;"+strings.Repeat("x", 1000)+"\r\nA\r\n", 20) + "0\r\n\r\n", strings.Repeat("A", 16), "", ErrChunkOverhead},
 	{"Reject_TrailerObsFold", "0\r\nX: a\r\n b\r\n\r\n", "", "", ErrObsFold},
 	{"Reject_TrailerBareLF", "0\r\nX: a\n\r\n", "", "", ErrBareLF},
