@@ -211,10 +211,15 @@ func TestStartTLS(t *testing.T) {
 func TestTLSUntrustedCertificate(t *testing.T) {
 	var mu sync.Mutex
 	var reports []string
+	reported := make(chan struct{}, len(backends))
 	handler := asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) {
 		mu.Lock()
 		reports = append(reports, c.Message+": "+c.Err.Error())
 		mu.Unlock()
+		select {
+		case reported <- struct{}{}:
+		default:
+		}
 	})
 	runIO(t, func(t *testing.T, ctx context.Context) error {
 		serverCfg, clientCfg := testTLS()
@@ -235,7 +240,12 @@ func TestTLSUntrustedCertificate(t *testing.T) {
 			return err
 		}
 		tr.Close()
-		return nil
+		// The server's side of the failed handshake may end after the
+		// client's: wait for its report, which the loop must not lose.
+		return asyncio.Timeout(ctx, 10*time.Second, func(ctx context.Context) error {
+			_, _, err := asyncio.Recv(ctx, reported)
+			return err
+		})
 	}, handler)
 	mu.Lock()
 	defer mu.Unlock()
