@@ -92,23 +92,11 @@ func parseOurs(in []byte) (*parsed, error) {
 		}
 		p.Body = string(rest[:f.Length])
 	case Chunked:
-		var d ChunkedDecoder
-		var body []byte
-		for {
-			data, k, err := d.Decode(rest)
-			body = append(body, data...)
-			rest = rest[k:]
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, err
-			}
+		body, err := decodeChunkedInto(rest, p.Trailer)
+		if err != nil {
+			return nil, err
 		}
-		for _, h := range d.Trailers() {
-			p.Trailer.Add(string(h.Name), string(h.Value))
-		}
-		p.Body = string(body)
+		p.Body = body
 	}
 	normalize(p)
 	return p, nil
@@ -219,4 +207,26 @@ func checkIncremental(t *testing.T, in []byte) {
 	if body1 != body3 || err1 != err3 || !reflect.DeepEqual(tr1, tr3) {
 		t.Fatalf("chunked body whole: %q %q %v; 3 bytes at a time: %q %q %v\n%q", body1, tr1, err1, body3, tr3, err3, in)
 	}
+}
+
+// decodeChunkedInto decodes the chunked body at the start of in, which
+// must hold all of it, and adds its trailers to trailer.
+func decodeChunkedInto(in []byte, trailer http.Header) (string, error) {
+	var d ChunkedDecoder
+	var body []byte
+	for {
+		data, k, err := d.Decode(in)
+		body = append(body, data...)
+		in = in[k:]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	for _, h := range d.Trailers() {
+		trailer.Add(string(h.Name), string(h.Value))
+	}
+	return string(body), nil
 }

@@ -58,23 +58,11 @@ func parseResponseOurs(in []byte, method string) (*parsedResponse, error) {
 	case UntilClose:
 		p.Body = string(rest)
 	case Chunked:
-		var d ChunkedDecoder
-		var body []byte
-		for {
-			data, k, err := d.Decode(rest)
-			body = append(body, data...)
-			rest = rest[k:]
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, err
-			}
+		body, err := decodeChunkedInto(rest, p.Trailer)
+		if err != nil {
+			return nil, err
 		}
-		for _, h := range d.Trailers() {
-			p.Trailer.Add(string(h.Name), string(h.Value))
-		}
-		p.Body = string(body)
+		p.Body = body
 	}
 	normalizeResponse(p)
 	return p, nil
