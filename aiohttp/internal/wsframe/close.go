@@ -11,6 +11,12 @@ import (
 // gateway) that browsers and common implementations accept, and the
 // private-use and library ranges 3000-4999. 1004, 1005, 1006 and 1015 are
 // reserved and never sent, and the rest of 0-2999 is unassigned.
+//
+// This matches the Autobahn test suite, whose case 7.7 expects 1000-1003,
+// 1007-1011 and 3000-4999 to be accepted and case 7.9 expects 0, 999,
+// 1004-1006, 1016, 1100, 2000 and 2999 to be refused (it no longer tests
+// 1012-1014), and it matches gorilla/websocket and Python's websockets,
+// which accept 1012-1014 as well.
 func ValidCloseCode(code int) bool {
 	switch {
 	case code >= 1000 && code <= 1003:
@@ -26,7 +32,9 @@ func ValidCloseCode(code int) bool {
 // ParseClosePayload parses the payload of a close frame (RFC 6455 section
 // 5.5.1). An empty payload has no code: it returns CloseNoStatus. Otherwise
 // the code must be valid (ValidCloseCode) and the reason UTF-8; a payload
-// of one byte is invalid. Errors are *ProtocolError.
+// of one byte is invalid. Errors are *ProtocolError: a bad reason is
+// answered with CloseInvalidPayload, which Autobahn case 7.5.1 accepts
+// alongside CloseProtocolError.
 func ParseClosePayload(p []byte) (code int, reason string, err error) {
 	switch len(p) {
 	case 0:

@@ -19,6 +19,7 @@ func TestClosePayloadRules(t *testing.T) {
 		{name: "1000 with reason", in: []byte("\x03\xe8bye"), code: 1000, reason: "bye"},
 		{name: "UTF-8 reason", in: []byte("\x03\xe9\xce\xba\xe1\xbd\xb9"), code: 1001, reason: "\xce\xba\xe1\xbd\xb9"},
 		{name: "invalid UTF-8 reason", in: []byte("\x03\xe8\xce"), err: ErrInvalidUTF8},
+		{name: "Autobahn 7.5.1 reason", in: []byte("\x03\xe8\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited"), err: ErrInvalidUTF8},
 		{name: "surrogate in reason", in: []byte("\x03\xe8\xed\xa0\x80"), err: ErrInvalidUTF8},
 	}
 	valid := []int{1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999}

@@ -18,7 +18,9 @@ type Limits struct {
 	// MaxPayload bounds a frame's payload length; zero means no bound.
 	// (A message of several frames is bounded by its reader.)
 	MaxPayload int64
-	// AllowRSV1 accepts the RSV1 bit on data frames, as negotiated by
-	// permessage-deflate (RFC 7692).
+	// AllowRSV1 accepts the RSV1 bit on the first frame of a Text or
+	// Binary message, as negotiated by permessage-deflate (RFC 7692). It
+	// stays refused on continuation and control frames (RFC 7692 section
+	// 6.1).
 	AllowRSV1 bool
 }
