@@ -5,7 +5,7 @@ import "encoding/binary"
 // AppendHeader appends the wire form of h to dst and returns the extended
 // slice. The length uses the minimal encoding, and the mask key is written
 // only if h.Masked. It does not check h against the protocol's rules (a
-// caller builds its own frames); h.Length must not be negative.
+// caller builds its own frames). It panics if h.Length is negative.
 func AppendHeader(dst []byte, h Header) []byte {
 	b0 := byte(h.Opcode & 0x0f)
 	if h.Fin {
