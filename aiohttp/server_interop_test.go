@@ -268,13 +268,7 @@ conn.close()
 
 func testInteropPythonHTTPClient(t *testing.T, tls bool) {
 	var count connCounter
-	var opts []aiohttp.ServerOption
-	var args []string
-	if tls {
-		certs := peer.NewCerts(t)
-		opts = append(opts, aiohttp.TLS(certs.Server))
-		args = append(args, certs.CAFile)
-	}
+	opts, args := peerTLS(t, tls)
 	serveChecked(t, interopMux(&count), opts, tls, func(s served) {
 		out, err := peer.Python(t, pythonHTTPClient, append([]string{s.url}, args...)...)
 		if err != nil {
@@ -320,13 +314,7 @@ asyncio.run(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))
 
 func testInteropPythonAiohttpClient(t *testing.T, tls bool) {
 	var count connCounter
-	var opts []aiohttp.ServerOption
-	var args []string
-	if tls {
-		certs := peer.NewCerts(t)
-		opts = append(opts, aiohttp.TLS(certs.Server))
-		args = append(args, certs.CAFile)
-	}
+	opts, args := peerTLS(t, tls)
 	serveChecked(t, interopMux(&count), opts, tls, func(s served) {
 		out, err := peer.PythonAiohttp(t, pythonAiohttpClient, append([]string{s.url}, args...)...)
 		if err != nil {
@@ -384,13 +372,7 @@ agent.destroy();
 
 func testInteropNodeClient(t *testing.T, tls bool) {
 	var count connCounter
-	var opts []aiohttp.ServerOption
-	var args []string
-	if tls {
-		certs := peer.NewCerts(t)
-		opts = append(opts, aiohttp.TLS(certs.Server))
-		args = append(args, certs.CAFile)
-	}
+	opts, args := peerTLS(t, tls)
 	serveChecked(t, interopMux(&count), opts, tls, func(s served) {
 		out, err := peer.Node(t, nodeClient, append([]string{s.url}, args...)...)
 		if err != nil {
@@ -458,3 +440,14 @@ func testInteropNetHTTPClient(t *testing.T, tls bool) {
 
 func TestInteropNetHTTPClient(t *testing.T)    { testInteropNetHTTPClient(t, false) }
 func TestInteropNetHTTPClientTLS(t *testing.T) { testInteropNetHTTPClient(t, true) }
+
+// peerTLS returns, for a test over TLS, the server's option with a fresh
+// certificate and the peer script's argument naming the CA file that
+// trusts it; nothing for a test in the clear.
+func peerTLS(t *testing.T, tls bool) (opts []aiohttp.ServerOption, args []string) {
+	if !tls {
+		return nil, nil
+	}
+	certs := peer.NewCerts(t)
+	return []aiohttp.ServerOption{aiohttp.TLS(certs.Server)}, []string{certs.CAFile}
+}

@@ -120,11 +120,7 @@ func testHTTPSProxyConnect(t *testing.T, secure bool) {
 	roots.AddCert(srv.Certificate())
 	run(t, func(ctx context.Context, s *aiohttp.Session) error {
 		for range 2 {
-			resp, err := s.Get(ctx, srv.URL)
-			if err != nil {
-				return err
-			}
-			got, err := resp.Text(ctx)
+			got, err := text(ctx, s, srv.URL)
 			if err != nil {
 				return err
 			}

@@ -55,11 +55,7 @@ func TestSessionTLSClientCertificateAndALPN(t *testing.T) {
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
 	run(t, func(ctx context.Context, s *aiohttp.Session) error {
-		resp, err := s.Get(ctx, srv.URL)
-		if err != nil {
-			return err
-		}
-		got, err := resp.Text(ctx)
+		got, err := text(ctx, s, srv.URL)
 		if err != nil {
 			return err
 		}

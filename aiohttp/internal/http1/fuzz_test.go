@@ -126,20 +126,27 @@ func parseNetHTTP(in []byte) (*parsed, error) {
 // (Host, framing fields, the Pragma-implied Cache-Control), so the rest can
 // be compared field for field.
 func normalize(p *parsed) {
-	for _, k := range []string{"Host", "Transfer-Encoding", "Trailer"} {
-		delete(p.Header, k)
-	}
 	if cl := p.Header["Content-Length"]; len(cl) > 1 {
 		p.Header["Content-Length"] = cl[:1]
 	}
-	if _, ok := p.Header["Pragma"]; ok {
-		delete(p.Header, "Cache-Control")
+	normalizeFields(&p.Header, &p.Trailer, "Host", "Transfer-Encoding", "Trailer")
+}
+
+// normalizeFields drops the fields named, which net/http moves out of the
+// header map or rewrites, and the Cache-Control it adds beside Pragma, and
+// makes empty maps nil, so that our fields and net/http's compare equal.
+func normalizeFields(header, trailer *http.Header, drop ...string) {
+	for _, k := range drop {
+		delete(*header, k)
 	}
-	if len(p.Header) == 0 {
-		p.Header = nil
+	if _, ok := (*header)["Pragma"]; ok {
+		delete(*header, "Cache-Control")
 	}
-	if len(p.Trailer) == 0 {
-		p.Trailer = nil
+	if len(*header) == 0 {
+		*header = nil
+	}
+	if len(*trailer) == 0 {
+		*trailer = nil
 	}
 }
 

@@ -92,18 +92,7 @@ func parseResponseNetHTTP(in []byte, method string) (*parsedResponse, error) {
 // normalizeResponse removes the fields ReadResponse moves out of the
 // header map, rewrites or adds (framing, Connection, Pragma's Cache-Control).
 func normalizeResponse(p *parsedResponse) {
-	for _, k := range []string{"Transfer-Encoding", "Trailer", "Connection", "Content-Length"} {
-		delete(p.Header, k)
-	}
-	if _, ok := p.Header["Pragma"]; ok {
-		delete(p.Header, "Cache-Control")
-	}
-	if len(p.Header) == 0 {
-		p.Header = nil
-	}
-	if len(p.Trailer) == 0 {
-		p.Trailer = nil
-	}
+	normalizeFields(&p.Header, &p.Trailer, "Transfer-Encoding", "Trailer", "Connection", "Content-Length")
 }
 
 // FuzzResponseVsNetHTTP parses the same bytes as the response to a GET or
