@@ -43,7 +43,9 @@ type served struct {
 // is left: Shutdown ends without running out of time (no request still
 // running), the loop has no task but the main one, and after the loop
 // closed, no file descriptor and no goroutine outlive it. The scheme is
-// https when opts serve TLS, which the caller says with tls.
+// https when opts serve TLS, which the caller says with tls. client runs
+// off the test's goroutine, so the test calls peer.Need for the peers it
+// runs before serveChecked.
 func serveChecked(t *testing.T, h http.Handler, opts []aiohttp.ServerOption, tls bool, client func(s served)) {
 	t.Helper()
 	fdsBefore := openFDs(t)

@@ -64,6 +64,7 @@ func randomBytes(n int) []byte {
 }
 
 func TestInteropCurlHTTP10(t *testing.T) {
+	peer.Need(t, "curl")
 	var count connCounter
 	serveChecked(t, interopMux(&count), nil, false, func(s served) {
 		res, err := peer.Curl(t, "--http1.0", "-v", s.url+"/old", s.url+"/older")
@@ -92,6 +93,7 @@ func TestInteropCurlHTTP10(t *testing.T) {
 }
 
 func TestInteropCurlKeepAlive(t *testing.T) {
+	peer.Need(t, "curl")
 	var count connCounter
 	serveChecked(t, interopMux(&count), nil, false, func(s served) {
 		res, err := peer.Curl(t, s.url+"/a", s.url+"/b")
@@ -115,6 +117,7 @@ func TestInteropCurlKeepAlive(t *testing.T) {
 }
 
 func TestInteropCurlChunkedUpload(t *testing.T) {
+	peer.Need(t, "curl")
 	payload := randomBytes(300 << 10) // more than the server buffers
 	serveChecked(t, interopMux(nil), nil, false, func(s served) {
 		res, err := peer.CurlStdin(t, bytes.NewReader(payload),
@@ -134,6 +137,7 @@ func TestInteropCurlChunkedUpload(t *testing.T) {
 }
 
 func TestInteropCurlExpectContinue(t *testing.T) {
+	peer.Need(t, "curl")
 	payload := randomBytes(10 << 10)
 	serveChecked(t, interopMux(nil), nil, false, func(s served) {
 		// The long --expect100-timeout keeps curl from sending the body
@@ -156,6 +160,7 @@ func TestInteropCurlExpectContinue(t *testing.T) {
 }
 
 func TestInteropCurlHEAD(t *testing.T) {
+	peer.Need(t, "curl")
 	serveChecked(t, interopMux(nil), nil, false, func(s served) {
 		res, err := peer.Curl(t, "-I", s.url+"/page", s.url+"/page")
 		if err != nil {
@@ -182,6 +187,7 @@ func TestInteropCurlHEAD(t *testing.T) {
 }
 
 func TestInteropCurlStreamedTrailers(t *testing.T) {
+	peer.Need(t, "curl")
 	serveChecked(t, interopMux(&connCounter{}), nil, false, func(s served) {
 		// --raw hands over the chunked encoding untouched, trailers
 		// included.
@@ -211,6 +217,7 @@ func TestInteropCurlStreamedTrailers(t *testing.T) {
 }
 
 func TestInteropCurlTLS(t *testing.T) {
+	peer.Need(t, "curl")
 	certs := peer.NewCerts(t)
 	var count connCounter
 	opts := []aiohttp.ServerOption{aiohttp.TLS(certs.Server)}
@@ -267,6 +274,7 @@ conn.close()
 `
 
 func testInteropPythonHTTPClient(t *testing.T, tls bool) {
+	peer.Need(t, "python")
 	var count connCounter
 	opts, args := peerTLS(t, tls)
 	serveChecked(t, interopMux(&count), opts, tls, func(s served) {
@@ -313,6 +321,7 @@ asyncio.run(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))
 `
 
 func testInteropPythonAiohttpClient(t *testing.T, tls bool) {
+	peer.Need(t, "aiohttp")
 	var count connCounter
 	opts, args := peerTLS(t, tls)
 	serveChecked(t, interopMux(&count), opts, tls, func(s served) {
@@ -371,6 +380,7 @@ agent.destroy();
 `
 
 func testInteropNodeClient(t *testing.T, tls bool) {
+	peer.Need(t, "node")
 	var count connCounter
 	opts, args := peerTLS(t, tls)
 	serveChecked(t, interopMux(&count), opts, tls, func(s served) {

@@ -88,8 +88,8 @@ func (x *exchange) start(c *conn, n int) int {
 		}
 		return http.StatusBadRequest
 	}
-	// HTTP/1.1 requires exactly one Host; HTTP/1.0 allows none.
-	if x.nhost > 1 || x.nhost == 0 && p.ProtoMinor == 1 {
+	// HTTP/1.1 requires a Host (the parser refuses two); HTTP/1.0 allows none.
+	if x.nhost == 0 && p.ProtoMinor == 1 {
 		return http.StatusBadRequest
 	}
 	x.framing = framing

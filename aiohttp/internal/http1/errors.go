@@ -42,6 +42,8 @@ var (
 	ErrHeadTooLarge = errors.New("http1: header block too large")
 	// ErrTooManyHeaders reports more header fields than the limit.
 	ErrTooManyHeaders = errors.New("http1: too many header fields")
+	// ErrMultipleHost reports a request with more than one Host field.
+	ErrMultipleHost = errors.New("http1: more than one Host field")
 )
 
 // Errors of body framing (RFC 9112 section 6).

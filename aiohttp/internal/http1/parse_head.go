@@ -1,6 +1,9 @@
 package http1
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // Header is one header field. Name and Value are sub-slices of the parsed
 // buffer; Value has its surrounding spaces and tabs removed.
@@ -48,6 +51,17 @@ func (r *Request) Parse(buf []byte, lim Limits) (int, error) {
 	r.Headers = hs
 	if err != nil {
 		return 0, err
+	}
+	// RFC 9112 section 3.2: a request with more than one Host is rejected,
+	// since two parties that pick different ones route it differently.
+	hosts := 0
+	for _, h := range hs {
+		if len(h.Name) == 4 && strings.EqualFold(string(h.Name), "Host") {
+			hosts++
+		}
+	}
+	if hosts > 1 {
+		return 0, ErrMultipleHost
 	}
 	return n, nil
 }

@@ -39,3 +39,32 @@ func LookPath(t testing.TB, name, debianPackage string) string {
 	}
 	return path
 }
+
+// Need ends the test through Missing unless every named peer is installed.
+// The names are "curl", "node", "tinyproxy", "python" (Debian's
+// /usr/bin/python3) and "aiohttp" (its python3-aiohttp); an unknown name
+// fails the test.
+//
+// The functions that run a peer check for it too, but they end a missing
+// one's test with Skip or Fatal, which only the test's own goroutine may
+// call. A test that runs peers from another goroutine (a task, an
+// executor thread) calls Need first, on its own.
+func Need(t testing.TB, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		switch name {
+		case "curl":
+			LookPath(t, "curl", "curl")
+		case "node":
+			LookPath(t, "node", "nodejs")
+		case "tinyproxy":
+			LookPath(t, "tinyproxy", "tinyproxy")
+		case "python":
+			requirePython(t)
+		case "aiohttp":
+			requireAiohttp(t)
+		default:
+			t.Fatalf("peer.Need: no peer named %q", name)
+		}
+	}
+}
