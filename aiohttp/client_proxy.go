@@ -24,8 +24,9 @@ func (s *Session) proxyFor(req *http.Request) (*url.URL, error) {
 
 // proxySpec turns the dial spec of a request into one through proxy: an
 // http request goes to the proxy with its target in absolute form, an
-// https one through a tunnel the proxy opens with CONNECT.
-func (s *Session) proxySpec(spec dialSpec, proxy *url.URL) (dialSpec, bool, error) {
+// https one, or any when tunnelPlain (a WebSocket), through a tunnel the
+// proxy opens with CONNECT.
+func (s *Session) proxySpec(spec dialSpec, proxy *url.URL, tunnelPlain bool) (dialSpec, bool, error) {
 	port := proxy.Port()
 	if port == "" {
 		port = "80"
@@ -43,7 +44,7 @@ func (s *Session) proxySpec(spec dialSpec, proxy *url.URL) (dialSpec, bool, erro
 	if proxy.Scheme == "https" {
 		proxyTLS = s.tlsConfig(proxy.Hostname())
 	}
-	if spec.tls == nil {
+	if spec.tls == nil && !tunnelPlain {
 		return dialSpec{key: "via " + proxy.Scheme + "://" + paddr, addr: paddr, tls: proxyTLS, proxyAuth: auth}, true, nil
 	}
 	target, targetTLS := spec.addr, spec.tls
@@ -57,7 +58,7 @@ func (s *Session) proxySpec(spec dialSpec, proxy *url.URL) (dialSpec, bool, erro
 }
 
 // tunnel asks the proxy on c to connect to target, then runs TLS with
-// the target over the tunnel.
+// the target over the tunnel if cfg is not nil.
 func tunnel(ctx context.Context, c *clientConn, target, auth string, cfg *tls.Config) error {
 	b, err := http1.AppendRequestLine(nil, http.MethodConnect, target)
 	if err != nil {
@@ -83,6 +84,9 @@ func tunnel(ctx context.Context, c *clientConn, target, auth string, cfg *tls.Co
 	c.consume(rh.headLen)
 	if len(c.data()) > 0 {
 		return &ProtocolError{Err: errTunnelData}
+	}
+	if cfg == nil {
+		return nil // a plain tunnel, for a WebSocket
 	}
 	t, err := asyncio.StartTLS(ctx, c.t, cfg)
 	if err != nil {

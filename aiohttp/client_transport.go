@@ -184,7 +184,7 @@ func (s *Session) dialSpec(req *http.Request) (dialSpec, bool, error) {
 	if err != nil || proxy == nil {
 		return spec, false, err
 	}
-	return s.proxySpec(spec, proxy)
+	return s.proxySpec(spec, proxy, false)
 }
 
 func (s *Session) tlsConfig(host string) *tls.Config {

@@ -34,6 +34,9 @@ type Server struct {
 	base context.Context
 
 	conns    map[*conn]struct{}
+	// websockets are the connections upgraded to WebSockets, which the
+	// server still closes when it shuts down.
+	websockets map[*WebSocket]struct{}
 	tasks    int  // requests whose task has not ended
 	stopping bool // Shutdown or Close was called: no new requests
 	closed   bool // Close was called, or Shutdown gave up waiting
@@ -121,7 +124,9 @@ func (s *Server) Addr() net.Addr { return s.addr }
 // If ctx ends first, it cancels the tasks of the requests left, aborts
 // their connections, waits for those tasks to end, and returns ctx's
 // error. Connections taken over by Hijack are the handler's, and are left
-// alone. Called from a goroutine that is not a task of the loop, it
+// alone; WebSockets from Upgrade are sent a close frame with 1001 (going
+// away), and Shutdown waits for their closing handshakes, which
+// CloseTimeout bounds. Called from a goroutine that is not a task of the loop, it
 // blocks that goroutine.
 //
 // With Workers(n > 1), every worker shuts down so, in parallel, each on
@@ -180,6 +185,9 @@ func (s *Server) beginShutdown() {
 	for c := range s.conns {
 		c.shutdown()
 	}
+	for ws := range s.websockets {
+		ws.goAway()
+	}
 	s.checkDone()
 }
 
@@ -224,12 +232,15 @@ func (s *Server) abortAll() {
 	for c := range s.conns {
 		c.abort(errShutdown)
 	}
+	for ws := range s.websockets {
+		ws.abort()
+	}
 	s.checkDone()
 }
 
 // checkDone sets done once the server is stopping and nothing is left.
 func (s *Server) checkDone() {
-	if s.stopping && len(s.conns) == 0 && s.tasks == 0 {
+	if s.stopping && len(s.conns) == 0 && len(s.websockets) == 0 && s.tasks == 0 {
 		s.done.Set()
 	}
 }

@@ -1,0 +1,319 @@
+package aiohttp
+
+import (
+	"io"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/aiohttp/internal/wsframe"
+)
+
+// Flow control of received messages: a WebSocket stops reading from its
+// socket while this much waits in its inbox for Receive, so that a peer
+// cannot make it buffer without bound, and reads again below half.
+const (
+	wsInboxBytes    = 64 << 10
+	wsInboxMessages = 64
+	// wsPreallocMax is the largest message whose buffer is made at its
+	// announced length; a longer one grows as its bytes arrive, so that
+	// a header alone cannot make the WebSocket allocate.
+	wsPreallocMax = 1 << 20
+)
+
+// Protocol errors of the message layer, which wsframe's frame layer
+// cannot see.
+var (
+	errWSContinuation = &WSProtocolError{Code: wsframe.CloseProtocolError, Reason: "continuation frame outside a fragmented message"}
+	errWSInterleaved  = &WSProtocolError{Code: wsframe.CloseProtocolError, Reason: "new message inside a fragmented message"}
+)
+
+// wsReader is the receiving half of a WebSocket: the read buffer, the frame
+// being read, the message being assembled and the inbox of whole messages
+// Receive takes from. It is confined to the loop.
+type wsReader struct {
+	buf  *[]byte // from readBufPool; nil while empty
+	r, w int     // unread bytes: (*buf)[r:w]
+
+	hdr     wsframe.Header
+	inFrame bool  // hdr is parsed and its payload is being read
+	pos     int64 // payload bytes of hdr read so far
+
+	msg        []byte // the message being assembled
+	msgType    WSMsgType
+	msgOpen    bool // a fragmented message has begun
+	compressed bool
+	utf8       wsframe.UTF8Validator
+
+	inbox  []WSMessage
+	head   int // inbox[head:] are waiting
+	queued int // bytes of the waiting messages
+	paused bool
+	ready  asyncio.Event // set when a message arrives or the connection ends
+}
+
+// ConnectionMade implements asyncio.Protocol; a protocol set by SetProtocol
+// gets none.
+func (ws *WebSocket) ConnectionMade(asyncio.Transport) {}
+
+// GetBuffer implements asyncio.BufferedProtocol.
+func (ws *WebSocket) GetBuffer(int) []byte {
+	in := &ws.in
+	if in.buf == nil {
+		in.buf = readBufPool.Get().(*[]byte)
+		in.r, in.w = 0, 0
+	}
+	b := *in.buf
+	if in.w == len(b) {
+		// Only a frame header or a control frame (at most 127 + 14
+		// bytes) waits whole in the buffer: data payloads are consumed
+		// as they come. Moving it to the front always makes room.
+		in.w = copy(b, b[in.r:in.w])
+		in.r = 0
+	}
+	return b[in.w:]
+}
+
+// BufferUpdated implements asyncio.BufferedProtocol.
+func (ws *WebSocket) BufferUpdated(n int) {
+	in := &ws.in
+	in.w += n
+	ws.beat.heard = true
+	ws.readFrames()
+	if in.buf != nil && in.r == in.w {
+		readBufPool.Put(in.buf)
+		in.buf = nil
+	}
+}
+
+// DataReceived implements asyncio.Protocol, for transports that do not
+// call the buffered methods (TLS).
+func (ws *WebSocket) DataReceived(p []byte) {
+	for len(p) > 0 && !ws.closing.done {
+		n := copy(ws.GetBuffer(len(p)), p)
+		p = p[n:]
+		ws.BufferUpdated(n)
+	}
+}
+
+// EOFReceived implements asyncio.Protocol: a peer that shuts its side
+// sends nothing more, and the transport closes.
+func (ws *WebSocket) EOFReceived() bool { return false }
+
+// readFrames parses the frames buffered so far.
+func (ws *WebSocket) readFrames() {
+	in := &ws.in
+	for !ws.closing.done && !ws.closing.got && in.buf != nil {
+		data := (*in.buf)[in.r:in.w]
+		if !in.inFrame {
+			h, n, err := wsframe.ParseHeader(data, wsframe.Limits{AllowRSV1: ws.out.deflate != nil}, ws.role)
+			if err == wsframe.ErrIncomplete {
+				return
+			}
+			if err == nil {
+				err = ws.beginFrame(h)
+			}
+			if err != nil {
+				ws.fail(err)
+				return
+			}
+			in.r += n
+			continue
+		}
+		h := &in.hdr
+		if h.Opcode.IsControl() {
+			if int64(len(data)) < h.Length {
+				return // a control frame is handled whole
+			}
+			p := data[:h.Length]
+			if h.Masked {
+				wsframe.Mask(h.MaskKey, 0, p)
+			}
+			in.r += len(p)
+			in.inFrame = false
+			ws.control(h.Opcode, p)
+			continue
+		}
+		n := min(int64(len(data)), h.Length-in.pos)
+		if n == 0 && in.pos < h.Length {
+			return
+		}
+		p := data[:n]
+		if h.Masked {
+			wsframe.Mask(h.MaskKey, int(in.pos), p)
+		}
+		if in.msgType == WSText && !in.compressed && !in.utf8.Write(p) {
+			ws.fail(wsframe.ErrInvalidUTF8)
+			return
+		}
+		in.msg = append(in.msg, p...)
+		in.r += int(n)
+		in.pos += n
+		if in.pos == h.Length {
+			in.inFrame = false
+			in.msgOpen = !h.Fin
+			if h.Fin {
+				ws.endMessage()
+			}
+		}
+	}
+}
+
+// beginFrame checks a new frame header against the message being
+// assembled and the size limit, and starts a message with its first frame.
+func (ws *WebSocket) beginFrame(h wsframe.Header) error {
+	in := &ws.in
+	in.hdr, in.inFrame, in.pos = h, true, 0
+	switch h.Opcode {
+	case wsframe.Continuation:
+		if !in.msgOpen {
+			return errWSContinuation
+		}
+	case wsframe.Text, wsframe.Binary:
+		if in.msgOpen {
+			return errWSInterleaved
+		}
+		in.msgType = WSMsgType(h.Opcode)
+		in.compressed = h.RSV1
+		in.utf8.Reset()
+		in.msg = nil
+		if h.Fin && h.Length <= int64(ws.maxPayload()) && h.Length <= wsPreallocMax {
+			in.msg = make([]byte, 0, h.Length)
+		}
+	default:
+		return nil // control frames: wsframe checked them
+	}
+	if max := ws.maxPayload(); max > 0 && int64(len(in.msg))+h.Length > int64(max) {
+		return ErrWSMessageTooBig
+	}
+	return nil
+}
+
+// maxPayload bounds the bytes of a message as they arrive: MaxMsgSize,
+// with room for the deflate overhead of an incompressible message when
+// the message is compressed (its inflated size is checked again).
+func (ws *WebSocket) maxPayload() int {
+	n := ws.cfg.maxMsgSize
+	if n <= 0 {
+		return 1<<63 - 1
+	}
+	if ws.in.compressed {
+		n += n/64 + 64
+	}
+	return n
+}
+
+// endMessage completes the message assembled and queues it for Receive.
+func (ws *WebSocket) endMessage() {
+	in := &ws.in
+	data := in.msg
+	in.msg = nil
+	if in.compressed {
+		var err error
+		if data, err = ws.inflate(data); err != nil {
+			ws.fail(err)
+			return
+		}
+		if in.msgType == WSText && !in.utf8.Write(data) {
+			ws.fail(wsframe.ErrInvalidUTF8)
+			return
+		}
+	}
+	if in.msgType == WSText && !in.utf8.Done() {
+		ws.fail(wsframe.ErrInvalidUTF8)
+		return
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	ws.deliver(WSMessage{Type: in.msgType, Data: data})
+}
+
+// deliver queues m for Receive, unless this end is closing: then data is
+// dropped, as RFC 6455 allows once a close frame is sent.
+func (ws *WebSocket) deliver(m WSMessage) {
+	if ws.closing.sent {
+		return
+	}
+	in := &ws.in
+	in.inbox = append(in.inbox, m)
+	in.queued += len(m.Data)
+	in.ready.Set()
+	if !in.paused && (in.queued >= wsInboxBytes || len(in.inbox)-in.head >= wsInboxMessages) {
+		in.paused = true
+		ws.t.PauseReading()
+	}
+}
+
+// pop takes the oldest message of the inbox, reading from the socket again
+// once the inbox is below half its bounds.
+func (ws *WebSocket) pop() (WSMessage, bool) {
+	in := &ws.in
+	if in.head == len(in.inbox) {
+		return WSMessage{}, false
+	}
+	m := in.inbox[in.head]
+	in.inbox[in.head] = WSMessage{}
+	in.head++
+	in.queued -= len(m.Data)
+	if in.head == len(in.inbox) {
+		in.inbox, in.head = in.inbox[:0], 0
+		if cap(in.inbox) > wsInboxMessages {
+			in.inbox = nil
+		}
+	}
+	if in.paused && in.queued < wsInboxBytes/2 && len(in.inbox)-in.head < wsInboxMessages/2 && !ws.closing.done {
+		in.paused = false
+		ws.t.ResumeReading()
+	}
+	return m, true
+}
+
+// control handles a control frame's payload p, which is valid only
+// during the call.
+func (ws *WebSocket) control(op wsframe.Opcode, p []byte) {
+	switch op {
+	case wsframe.Close:
+		code, reason, err := wsframe.ParseClosePayload(p)
+		if err != nil {
+			ws.fail(err)
+			return
+		}
+		ws.peerClosed(code, reason)
+	case wsframe.Ping:
+		if ws.cfg.noAutoping {
+			ws.deliver(WSMessage{Type: WSPing, Data: append([]byte{}, p...)})
+			return
+		}
+		if !ws.closing.sent {
+			_ = ws.writeFrame(wsframe.Pong, true, false, p)
+		}
+	case wsframe.Pong:
+		ws.pongReceived(p)
+		if ws.cfg.noAutoping {
+			ws.deliver(WSMessage{Type: WSPong, Data: append([]byte{}, p...)})
+		}
+	}
+}
+
+// ConnectionLost implements asyncio.Protocol.
+func (ws *WebSocket) ConnectionLost(err error) {
+	if err == nil {
+		err = io.ErrUnexpectedEOF
+	}
+	ws.end(&WSCloseError{Code: wsframe.CloseAbnormal, Err: err})
+	ws.closing.done = true
+	ws.stopTimers()
+	if ws.in.buf != nil {
+		readBufPool.Put(ws.in.buf)
+		ws.in.buf = nil
+	}
+	ws.in.msg = nil
+	ws.in.ready.Set()
+	ws.out.ready.Set()
+	ws.closing.ended.Set()
+	ws.failPings()
+	ws.out.release()
+	if ws.srv != nil {
+		delete(ws.srv.websockets, ws)
+		ws.srv.checkDone()
+	}
+}

@@ -1,0 +1,103 @@
+package aiohttp_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/aiohttp"
+)
+
+// wsEcho is a handler that upgrades and echoes every message until the
+// peer closes.
+func wsEcho(opts ...aiohttp.WSOption) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := aiohttp.Upgrade(w, r, opts...)
+		if err != nil {
+			return
+		}
+		ctx := r.Context()
+		for m, err := range ws.Messages(ctx) {
+			if err != nil {
+				return
+			}
+			if err := ws.Send(ctx, m); err != nil {
+				return
+			}
+		}
+	})
+}
+
+// wsRun serves h on the loop and runs client in a task of the same loop
+// with a session; the server is shut down after client returns.
+func wsRun(t *testing.T, h http.Handler, client func(ctx context.Context, s *aiohttp.Session, url string) error, loopOpts ...asyncio.Option) {
+	t.Helper()
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		srv, err := aiohttp.Serve(ctx, "127.0.0.1:0", h)
+		if err != nil {
+			return struct{}{}, err
+		}
+		s := aiohttp.NewSession()
+		cerr := client(ctx, s, "ws://"+srv.Addr().String()+"/ws")
+		if err := s.Close(ctx); cerr == nil {
+			cerr = err
+		}
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); cerr == nil {
+			cerr = err
+		}
+		return struct{}{}, cerr
+	}, loopOpts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWSEchoTextBinaryJSON(t *testing.T) {
+	wsRun(t, wsEcho(), func(ctx context.Context, s *aiohttp.Session, url string) error {
+		ws, err := s.WSConnect(ctx, url)
+		if err != nil {
+			return err
+		}
+		if err := ws.SendText(ctx, "héllo"); err != nil {
+			return err
+		}
+		if got, err := ws.ReceiveText(ctx); err != nil || got != "héllo" {
+			t.Errorf("ReceiveText = %q, %v; want héllo", got, err)
+		}
+		big := []byte(strings.Repeat("0123456789", 100_000))
+		if err := ws.SendBytes(ctx, big); err != nil {
+			return err
+		}
+		if got, err := ws.ReceiveBytes(ctx); err != nil || string(got) != string(big) {
+			t.Errorf("ReceiveBytes: %d bytes, %v; want %d", len(got), err, len(big))
+		}
+		if err := ws.SendJSON(ctx, map[string]int{"n": 42}); err != nil {
+			return err
+		}
+		var v struct{ N int }
+		if err := ws.ReceiveJSON(ctx, &v); err != nil || v.N != 42 {
+			t.Errorf("ReceiveJSON = %+v, %v", v, err)
+		}
+		if err := ws.Ping(ctx, []byte("are you there")); err != nil {
+			t.Errorf("Ping: %v", err)
+		}
+		if err := ws.Close(ctx, aiohttp.WSCloseNormal, "bye"); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+		if ws.CloseCode() != aiohttp.WSCloseNormal {
+			t.Errorf("CloseCode = %d, want 1000", ws.CloseCode())
+		}
+		_, err = ws.Receive(ctx)
+		var ce *aiohttp.WSCloseError
+		if !errors.As(err, &ce) || ce.Code != 1000 {
+			t.Errorf("Receive after Close = %v, want a WSCloseError with 1000", err)
+		}
+		return nil
+	})
+}
