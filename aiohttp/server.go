@@ -33,14 +33,14 @@ type Server struct {
 	// http.ServerContextKey is set there.
 	base context.Context
 
-	conns    map[*conn]struct{}
+	conns map[*conn]struct{}
 	// websockets are the connections upgraded to WebSockets, which the
 	// server still closes when it shuts down.
 	websockets map[*WebSocket]struct{}
-	tasks    int  // requests whose task has not ended
-	stopping bool // Shutdown or Close was called: no new requests
-	closed   bool // Close was called, or Shutdown gave up waiting
-	done     *asyncio.Event
+	tasks      int  // requests whose task has not ended
+	stopping   bool // Shutdown or Close was called: no new requests
+	closed     bool // Close was called, or Shutdown gave up waiting
+	done       *asyncio.Event
 	// group is set on the Server that Serve returns for Workers(n > 1):
 	// worker 0's, through which one value controls every worker. The
 	// servers of the other workers have none.

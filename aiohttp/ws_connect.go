@@ -7,8 +7,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/asyncio-go/asyncio"
