@@ -89,8 +89,9 @@ type wsStep struct {
 	// chop writes the bytes of send in writes of chop bytes (Autobahn's
 	// chopped delivery); 0 writes them at once.
 	chop int
-	// to > 0 sends only bytes [from:to) of send's wire form, so that
-	// consecutive steps can cut a frame anywhere.
+	// to > 0 sends only bytes [from:to) of the payload of send's one
+	// frame, the header with the piece from 0, so that consecutive steps
+	// can cut a frame anywhere.
 	from, to int
 	// expect is what the endpoint sends back before the next step.
 	expect []wsFrame
@@ -211,7 +212,11 @@ func (p *wsPeer) send(s wsStep) error {
 		b = p.appendFrame(b, f)
 	}
 	if s.to > 0 {
-		b = b[s.from:s.to]
+		hdr := len(b) - len(s.send[0].data)
+		if s.from > 0 {
+			s.from += hdr
+		}
+		b = b[s.from : hdr+s.to]
 	}
 	chop := s.chop
 	if chop <= 0 {
