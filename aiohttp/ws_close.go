@@ -17,6 +17,9 @@ type wsClosing struct {
 	timer *asyncio.TimerHandle
 	// ended is set by ConnectionLost.
 	ended asyncio.Event
+	// peer is the peer's close while this end's answer waits for the
+	// application to receive the messages that came before it.
+	peer *WSCloseError
 }
 
 // Close starts the closing handshake with code and reason (aiohttp's
@@ -54,6 +57,10 @@ func (ws *WebSocket) Close(ctx context.Context, code int, reason string) error {
 // startClose sends this end's close frame, if not sent yet, and bounds the
 // rest of the handshake with CloseTimeout.
 func (ws *WebSocket) startClose(code int, reason string) {
+	if ws.closing.peer != nil {
+		ws.answerClose()
+		return
+	}
 	if ws.closing.done || ws.closing.sent {
 		return
 	}
@@ -76,15 +83,44 @@ func (ws *WebSocket) sendClose(code int, reason string) {
 	_ = ws.writeFrame(wsframe.Close, true, false, wsframe.AppendClosePayload(b[:0], code, reason))
 }
 
-// peerClosed handles the peer's close frame: it answers with its own if it
-// has not sent one, echoing the code (RFC 6455 section 5.5.1), and then
-// ends the connection: a server closes the TCP connection at once, a
-// client waits CloseTimeout for the server to (section 7.1.1).
+// peerClosed handles the peer's close frame. While messages that came
+// before it wait in the inbox, the answer waits too, until Receive has
+// taken them (pop) or Close is called, for at most CloseTimeout: until
+// this end sends its close frame it may still send data, so that an
+// application that answers each message, such as an echo, answers them
+// all (Autobahn case 7.1.1: a message and a close sent back to back).
 func (ws *WebSocket) peerClosed(code int, reason string) {
 	ws.closing.got = true
-	ws.end(&WSCloseError{Code: code, Reason: reason})
+	ws.closing.peer = &WSCloseError{Code: code, Reason: reason}
+	if !ws.closing.sent && ws.in.head < len(ws.in.inbox) {
+		if d := ws.cfg.closeTimeout; d > 0 {
+			ws.closing.timer = ws.loop.CallLater(d, func() {
+				ws.closing.timer = nil
+				ws.answerClose()
+			})
+		}
+		return
+	}
+	ws.answerClose()
+}
+
+// answerClose answers the peer's close with this end's, if it has not
+// sent one, echoing the code (RFC 6455 section 5.5.1), and then ends the
+// connection: a server closes the TCP connection at once, a client waits
+// CloseTimeout for the server to (section 7.1.1).
+func (ws *WebSocket) answerClose() {
+	e := ws.closing.peer
+	if e == nil || ws.closing.done {
+		return
+	}
+	ws.closing.peer = nil
+	if ws.closing.timer != nil {
+		ws.closing.timer.Cancel()
+		ws.closing.timer = nil
+	}
+	ws.end(e)
 	if !ws.closing.sent {
-		ws.sendClose(code, "")
+		ws.sendClose(e.Code, "")
 	}
 	ws.in.ready.Set()
 	ws.out.ready.Set()

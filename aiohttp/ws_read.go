@@ -248,6 +248,9 @@ func (ws *WebSocket) deliver(m WSMessage) {
 func (ws *WebSocket) pop() (WSMessage, bool) {
 	in := &ws.in
 	if in.head == len(in.inbox) {
+		// Every message that came before the peer's close is received:
+		// answer it now (see peerClosed).
+		ws.answerClose()
 		return WSMessage{}, false
 	}
 	m := in.inbox[in.head]
@@ -298,6 +301,9 @@ func (ws *WebSocket) control(op wsframe.Opcode, p []byte) {
 func (ws *WebSocket) ConnectionLost(err error) {
 	if err == nil {
 		err = io.ErrUnexpectedEOF
+	}
+	if e := ws.closing.peer; e != nil {
+		ws.end(e) // the peer closed properly, and left before its answer
 	}
 	ws.end(&WSCloseError{Code: wsframe.CloseAbnormal, Err: err})
 	ws.closing.done = true
