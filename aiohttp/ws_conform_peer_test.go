@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -63,9 +64,11 @@ func wsBin(s string) wsFrame  { return msg(wsframe.Binary, s) }
 func wsPing(s string) wsFrame { return msg(wsframe.Ping, s) }
 func wsPong(s string) wsFrame { return msg(wsframe.Pong, s) }
 
-// closeFrame is a close frame with code and reason.
+// wsCloseF is a close frame with code and reason. The code is written as
+// given, even one that may not be sent (wsframe.AppendClosePayload would
+// leave out 1005).
 func wsCloseF(code int, reason string) wsFrame {
-	return msg(wsframe.Close, string(wsframe.AppendClosePayload(nil, code, reason)))
+	return msg(wsframe.Close, string(binary.BigEndian.AppendUint16(nil, uint16(code)))+reason)
 }
 
 // maybe marks f as an expected frame that may be missing.
