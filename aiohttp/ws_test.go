@@ -101,3 +101,52 @@ func TestWSEchoTextBinaryJSON(t *testing.T) {
 		return nil
 	})
 }
+
+func TestWSOnMessage(t *testing.T) {
+	ended := make(chan error, 1)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := aiohttp.Upgrade(w, r)
+		if err != nil {
+			return
+		}
+		// The handler returns at once; the messages start tasks.
+		ws.OnMessage(func(ctx context.Context, m aiohttp.WSMessage, err error) {
+			if err != nil {
+				ended <- err
+				return
+			}
+			if asyncio.CurrentTask(ctx) == nil {
+				t.Error("OnMessage's function runs outside a task")
+			}
+			ws.SendText(ctx, strings.ToUpper(string(m.Data)))
+		})
+	})
+	wsRun(t, h, func(ctx context.Context, s *aiohttp.Session, url string) error {
+		ws, err := s.WSConnect(ctx, url)
+		if err != nil {
+			return err
+		}
+		for _, w := range []string{"one", "two", "three"} {
+			if err := ws.SendText(ctx, w); err != nil {
+				return err
+			}
+		}
+		for _, want := range []string{"ONE", "TWO", "THREE"} {
+			if got, err := ws.ReceiveText(ctx); err != nil || got != want {
+				t.Errorf("got %q, %v; want %q", got, err, want)
+			}
+		}
+		if err := ws.Close(ctx, 4000, "bye"); err != nil {
+			return err
+		}
+		err, _, rerr := asyncio.Recv(ctx, ended)
+		if rerr != nil {
+			return rerr
+		}
+		var ce *aiohttp.WSCloseError
+		if !errors.As(err, &ce) || ce.Code != 4000 || ce.Reason != "bye" {
+			t.Errorf("OnMessage's last call had %v, want the close 4000 bye", err)
+		}
+		return nil
+	})
+}
