@@ -272,17 +272,17 @@ peers_of() {
     "node-fetch|node|node bench/peers/http_client_node.js fetch-idle {url} {n}" \
     "gonethttp|go|$gs http-client-idle -url {url} -n {n}" \
     "goasyncio|goaiohttp|$ours http-client -url {url} -idle {n}" ;;
-  # goasyncio: our server on package aiohttp's WebSocket API, to be
-  # written in cmd/asyncio-bench as `ws-server -addr` (echo on GET /,
-  # same type back, until SIGTERM) with `ws-server -check` answering as
-  # http-server -check does; until then runnable leaves it out.
+  # goasyncio: our server on package aiohttp's WebSocket API
+  # (cmd/asyncio-bench ws-server): a task per connection looping on
+  # Receive; goasyncio-onmsg: WebSocket.OnMessage, no task while idle.
   ws-echo | ws-idle-mem) printf '%s\n' \
     "node-ws|node-ws|node bench/peers/ws_echo_node.js {port}" \
     "gorilla|go|$gs ws-gorilla -addr 127.0.0.1:{port}" \
     "coder|go|$gs ws-coder -addr 127.0.0.1:{port}" \
     "nbio-ws|goevloop|\$BIN/goevloop -impl nbio-ws -addr 127.0.0.1:{port}" \
     "gws|goevloop|\$BIN/goevloop -impl gws -addr 127.0.0.1:{port}" \
-    "goasyncio|goaiohttp-ws|$ours ws-server -addr 127.0.0.1:{port}" ;;
+    "goasyncio|goaiohttp-ws|$ours ws-server -addr 127.0.0.1:{port}" \
+    "goasyncio-onmsg|goaiohttp-ws|$ours ws-server -onmessage -addr 127.0.0.1:{port}" ;;
   esac
 }
 

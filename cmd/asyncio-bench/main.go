@@ -17,6 +17,10 @@
 //	asyncio-bench echo -api streams|protocol -addr 127.0.0.1:PORT [-backend poller|portable]
 //	    TCP echo server until SIGTERM (echo.go); -memprofile FILE: SIGUSR1 takes a
 //	    memory snapshot (bench/idle_mem.py)
+//	asyncio-bench ws-server -addr 127.0.0.1:PORT [-onmessage]
+//	    WebSocket echo server (package aiohttp) until SIGTERM (ws_aiohttp.go):
+//	    the handler's task loops on Receive, or with -onmessage the messages
+//	    go to WebSocket.OnMessage and an idle connection holds no task
 //	asyncio-bench http-server -addr 127.0.0.1:PORT [-workers N]
 //	    HTTP/1.1 server on package aiohttp until SIGTERM: GET / and GET /json
 //	    (httphandler.go), served by N loops
@@ -116,7 +120,8 @@ func main() {
 	workers := fs.Int("workers", 1, "http-server: loops serving the listener")
 	url := fs.String("url", "", "http-client: URL to GET")
 	idle := fs.Int("idle", 0, "http-client: instead of the load, VmRSS per idle pooled connection after this many GETs at once")
-	check := fs.Bool("check", false, "http-server, http-client: exit 0 if this build has them, else say why and exit 3")
+	check := fs.Bool("check", false, "http-server, http-client, ws-server: exit 0 if this build has them, else say why and exit 3")
+	onMessage := fs.Bool("onmessage", false, "ws-server: hand messages to WebSocket.OnMessage instead of a task looping on Receive")
 	proto := fs.String("proto", "tcp", "idleclient: tcp (one 64 B echo per connection), http (one GET /) or ws (one 64 B WebSocket echo)")
 	conns := fs.Int("c", 100, "load, ws-load: connections; http-client: tasks")
 	size := fs.Int("size", 64, "load, ws-load: message size in bytes")
@@ -150,7 +155,7 @@ func main() {
 		}
 		return
 	}
-	if os.Args[1] == "http-server" || os.Args[1] == "http-client" {
+	if os.Args[1] == "http-server" || os.Args[1] == "http-client" || os.Args[1] == "ws-server" {
 		if !httpAvailable {
 			fmt.Fprintln(os.Stderr, "asyncio-bench:", errHTTPUnavailable)
 			os.Exit(exitUnavailable)
@@ -158,6 +163,13 @@ func main() {
 		if *check {
 			return
 		}
+	}
+	if os.Args[1] == "ws-server" {
+		if err := wsServer(*addr, *onMessage); err != nil {
+			fmt.Fprintln(os.Stderr, "asyncio-bench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if os.Args[1] == "http-server" {
 		if err := httpServer(httpServerConfig{addr: *addr, workers: *workers}); err != nil {
