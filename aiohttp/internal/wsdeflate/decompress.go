@@ -4,7 +4,6 @@ import (
 	"compress/flate"
 	"fmt"
 	"io"
-	"slices"
 	"sync"
 )
 
@@ -104,8 +103,9 @@ func NewDecompressor(p Params, server bool) *Decompressor {
 // returns the extended slice.
 //
 // If limit > 0 and the message would inflate to more than limit bytes,
-// Decompress stops once it knows, having appended at most limit bytes
-// and inflated at most 32 KiB more, and returns ErrTooLarge. Corrupt
+// Decompress stops once it knows, having appended exactly limit bytes
+// (growing dst to about twice that at most) and inflated at most 32 KiB
+// more, and returns ErrTooLarge. Corrupt
 // input returns an error that wraps ErrCorrupt. On error the returned
 // slice holds what was appended before it; after an error the
 // Decompressor's history is lost, and the connection must be failed
@@ -119,7 +119,7 @@ func (d *Decompressor) Decompress(dst, payload []byte, limit int) ([]byte, error
 	start := len(dst)
 	for {
 		if len(dst) == cap(dst) {
-			dst = slices.Grow(dst, minRead)
+			dst = grow(dst, start, limit)
 		}
 		buf := dst[len(dst):cap(dst)]
 		if limit > 0 {
@@ -149,6 +149,24 @@ func (d *Decompressor) Decompress(dst, payload []byte, limit int) ([]byte, error
 		d.remember(dst[start:])
 	}
 	return dst, nil
+}
+
+// grow returns dst with more capacity for the message that started at
+// dst[start]: as much again as the message has so far, so that the
+// copies add up to about its final length, and no more than the limit
+// needs, so that a bomb costs at most about twice the limit.
+func grow(dst []byte, start, limit int) []byte {
+	n := max(minRead, len(dst)-start)
+	if limit > 0 {
+		// Room for the limit and the one byte past it that tells whether
+		// there is more, without leaving a last growth of a few bytes.
+		if rest := limit + 1 - (len(dst) - start); rest-n < minRead {
+			n = rest
+		}
+	}
+	b := make([]byte, len(dst), len(dst)+n)
+	copy(b, dst)
+	return b
 }
 
 // remember keeps the last d.window bytes of the output so far, out being
