@@ -114,6 +114,11 @@ func (d *Decompressor) Decompress(dst, payload []byte, limit int) ([]byte, error
 	if d.closed {
 		panic("wsdeflate: Decompressor used after Close")
 	}
+	if len(payload) == 0 {
+		// Not deflate data (the shortest message is one byte, 0x00), but
+		// zlib-based peers read it as an empty message, so do we.
+		return dst, nil
+	}
 	r := getReader(payload, d.hist)
 	defer putReader(r)
 	start := len(dst)

@@ -195,6 +195,22 @@ func TestDecompressLimit(t *testing.T) {
 	}
 }
 
+// TestDecompressEmpty checks that an empty payload, and the one byte our
+// Compressor sends for an empty message, are empty messages, with or
+// without history.
+func TestDecompressEmpty(t *testing.T) {
+	c := NewCompressor(Params{}, true, Config{ContextTakeover: true})
+	defer c.Close()
+	d := NewDecompressor(Params{}, false)
+	defer d.Close()
+	for i, payload := range [][]byte{{}, c.Compress(nil, nil), c.Compress(nil, []byte("abc")), {}, c.Compress(nil, nil)} {
+		out, err := d.Decompress(nil, payload, 0)
+		if want := map[bool]string{true: "abc", false: ""}[i == 2]; err != nil || string(out) != want {
+			t.Fatalf("payload %d (% x): %q, %v; want %q", i, payload, out, err, want)
+		}
+	}
+}
+
 func TestDecompressCorrupt(t *testing.T) {
 	c := NewCompressor(Params{}, true, Config{Level: 6})
 	defer c.Close()
