@@ -59,8 +59,9 @@ func putWriter(level int, w *writer) {
 // server) or of the client, under the negotiated p and with our cfg.
 //
 // It keeps its context between messages only if cfg.ContextTakeover asks
-// for it and p allows it; and if p limits our window below 15 bits, it
-// compresses Huffman-only, without context (see the package doc).
+// for it, p allows it and the level is not flate.HuffmanOnly; if p limits
+// our window below 15 bits, it compresses Huffman-only (see the package
+// doc).
 // It panics if cfg.Level is not a valid level or p's window bits are out
 // of range.
 func NewCompressor(p Params, server bool, cfg Config) *Compressor {
@@ -70,7 +71,11 @@ func NewCompressor(p Params, server bool, cfg Config) *Compressor {
 	}
 	c := &Compressor{level: cfg.level(), takeover: cfg.ContextTakeover && !noTakeover}
 	if windowBits(bits) < MaxWindowBits {
-		c.level, c.takeover = flate.HuffmanOnly, false
+		c.level = flate.HuffmanOnly
+	}
+	if c.level == flate.HuffmanOnly {
+		// No back-references, so no use for the context.
+		c.takeover = false
 	}
 	return c
 }

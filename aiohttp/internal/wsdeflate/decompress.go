@@ -104,19 +104,20 @@ func NewDecompressor(p Params, server bool) *Decompressor {
 //
 // If limit > 0 and the message would inflate to more than limit bytes,
 // Decompress stops once it knows, having appended exactly limit bytes
-// (growing dst to about twice that at most) and inflated at most 32 KiB
-// more, and returns ErrTooLarge. Corrupt
-// input returns an error that wraps ErrCorrupt. On error the returned
-// slice holds what was appended before it; after an error the
-// Decompressor's history is lost, and the connection must be failed
-// (close code 1009 for ErrTooLarge, 1007 otherwise).
+// (growing dst by about twice that at most) and inflated at most 32 KiB
+// more, and returns ErrTooLarge. Corrupt input returns an error that
+// wraps ErrCorrupt. On error the returned slice holds what was appended
+// before it; after an error the Decompressor's history is lost, and the
+// connection must be failed (close code 1009 for ErrTooLarge, 1007
+// otherwise).
+//
+// An empty payload is an empty message: it is not deflate data, but
+// zlib-based peers read it so.
 func (d *Decompressor) Decompress(dst, payload []byte, limit int) ([]byte, error) {
 	if d.closed {
 		panic("wsdeflate: Decompressor used after Close")
 	}
 	if len(payload) == 0 {
-		// Not deflate data (the shortest message is one byte, 0x00), but
-		// zlib-based peers read it as an empty message, so do we.
 		return dst, nil
 	}
 	r := getReader(payload, d.hist)

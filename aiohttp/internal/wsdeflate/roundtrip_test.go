@@ -132,6 +132,7 @@ func TestContextTakeover(t *testing.T) {
 		{"config refuses", Params{}, Config{}, false},
 		{"params refuse", Params{ServerNoContextTakeover: true}, Config{ContextTakeover: true}, false},
 		{"small window", Params{ServerMaxWindowBits: 14}, Config{ContextTakeover: true}, false},
+		{"huffman only", Params{}, Config{Level: flate.HuffmanOnly, ContextTakeover: true}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
