@@ -20,7 +20,7 @@
 //   - Without context takeover, a Compressor takes a writer from a pool
 //     for each message and returns it when the message ends, and a
 //     Decompressor takes a reader from a pool for each message. An idle
-//     connection holds a few dozen bytes of either.
+//     connection holds about a hundred bytes (see TestIdleMemory).
 //   - With context takeover for incoming messages, the peer may refer to
 //     the last 2^window-bits bytes of earlier messages, so the
 //     Decompressor keeps exactly those bytes (at most 32 KiB) between
