@@ -46,7 +46,20 @@
 // Decompressor keeps only the negotiated 2^bits bytes of history, so a
 // reference farther back than the peer may use fails as corrupt input.
 //
-// Decompress bounds what a message may inflate to, so a small payload
-// that would inflate to gigabytes (a deflate bomb) stops with ErrTooLarge
-// after producing at most the limit.
+// # Small messages
+//
+// Deflate gains nothing on messages of a few dozen bytes: 64-byte JSON
+// comes out slightly larger, after about 14 µs spent building Huffman
+// codes (BenchmarkCompress). RFC 7692 lets the sender choose per
+// message, with the RSV1 bit, so the connection may send such messages
+// uncompressed; they then enter neither our Compressor's history nor the
+// peer's, which stay in step.
+//
+// # Bombs
+//
+// Deflate inflates at most about a thousandfold, so a 1 GiB bomb is a
+// 1 MiB payload, which frame limits alone may let through. Decompress
+// therefore takes a limit on the inflated size and stops with
+// ErrTooLarge once it is passed, having inflated little more than the
+// limit.
 package wsdeflate
