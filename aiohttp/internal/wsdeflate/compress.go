@@ -61,8 +61,7 @@ func putWriter(level int, w *writer) {
 // It keeps its context between messages only if cfg.ContextTakeover asks
 // for it, p allows it and the level is not flate.HuffmanOnly; if p limits
 // our window below 15 bits, it compresses Huffman-only (see the package
-// doc).
-// It panics if cfg.Level is not a valid level or p's window bits are out
+// doc). It panics if cfg.Level is not a valid level or p's window bits are out
 // of range.
 func NewCompressor(p Params, server bool, cfg Config) *Compressor {
 	noTakeover, bits := p.ClientNoContextTakeover, p.ClientMaxWindowBits

@@ -77,7 +77,7 @@ func getReader(payload, dict []byte) *reader {
 	if r.fr == nil {
 		r.fr = flate.NewReaderDict(&r.src, dict)
 	} else if err := r.fr.(flate.Resetter).Reset(&r.src, dict); err != nil {
-		panic(err) // Reset fails only on a previous error of the source
+		panic(err) // flate's Reset returns no error
 	}
 	return r
 }
