@@ -62,3 +62,25 @@ func FuzzDecompress(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAccept checks that Accept never panics on a header value and that
+// whatever it answers is a response a client that made the same offer
+// accepts, with the same parameters.
+func FuzzAccept(f *testing.F) {
+	f.Add("permessage-deflate; client_max_window_bits", false)
+	f.Add(`x-foo; a="b,c", permessage-deflate; server_max_window_bits="10"; client_no_context_takeover`, true)
+	f.Add("permessage-deflate; server_max_window_bits=08, permessage-deflate;;", false)
+	f.Fuzz(func(t *testing.T, value string, takeover bool) {
+		p, resp, ok := Accept([]string{value}, Config{ContextTakeover: takeover})
+		if !ok {
+			if p != (Params{}) || resp != "" {
+				t.Fatalf("declined with %+v, %q", p, resp)
+			}
+			return
+		}
+		got, ok, err := ParseResponse([]string{resp}, Config{ContextTakeover: true})
+		if err != nil || !ok || got != p {
+			t.Fatalf("Accept(%q) = %+v, %q; ParseResponse: %+v, %v, %v", value, p, resp, got, ok, err)
+		}
+	})
+}
