@@ -42,8 +42,8 @@ func LookPath(t testing.TB, name, debianPackage string) string {
 
 // Need ends the test through Missing unless every named peer is installed.
 // The names are "curl", "node", "tinyproxy", "python" (Debian's
-// /usr/bin/python3) and "aiohttp" (its python3-aiohttp); an unknown name
-// fails the test.
+// /usr/bin/python3), "aiohttp" (its python3-aiohttp) and "chromium"; an
+// unknown name fails the test.
 //
 // The functions that run a peer check for it too, but they end a missing
 // one's test with Skip or Fatal, which only the test's own goroutine may
@@ -63,6 +63,8 @@ func Need(t testing.TB, names ...string) {
 			requirePython(t)
 		case "aiohttp":
 			requireAiohttp(t)
+		case "chromium":
+			lookChromium(t)
 		default:
 			t.Fatalf("peer.Need: no peer named %q", name)
 		}
