@@ -64,7 +64,7 @@ func Need(t testing.TB, names ...string) {
 		case "aiohttp":
 			requireAiohttp(t)
 		case "chromium":
-			lookChromium(t)
+			requireChromium(t)
 		default:
 			t.Fatalf("peer.Need: no peer named %q", name)
 		}
