@@ -31,9 +31,9 @@ const stopGrace = 5 * time.Second
 // cannot have), no GPU, no use of a small /dev/shm; a profile of its own
 // in a temporary directory; no proxy. It is ready when its DevTools
 // endpoint listens on a port of 127.0.0.1. When the test ends, the
-// browser and every process it started (they share a process group) are
-// sent SIGTERM, killed if still there stopGrace later, and waited for;
-// its output is logged if the test failed.
+// browser is sent SIGTERM, it and every process it started (they share a
+// process group) are killed if still there stopGrace later, and the test
+// waits until all have exited; the output is logged if the test failed.
 //
 // Chromium returns an error if the browser exits, or stays silent for
 // Timeout, before it is ready. Without Chromium it ends the test through
@@ -96,15 +96,17 @@ func Chromium(t testing.TB, url string) error {
 	}
 }
 
-// stopGroup ends the process group that cmd leads: SIGTERM, then SIGKILL
-// after stopGrace, and waits for the end of the group's output, which
-// comes when the last of its processes has exited. The caller reaps cmd
-// only then: until it does, the group's ID cannot be reused, and the
-// signals reach no other process. The browser's exit status is not an
-// error: SIGTERM ends it with one status or another.
+// stopGroup ends the process group that cmd leads: SIGTERM to the browser,
+// which ends its own processes as it exits, then SIGKILL to the whole
+// group after stopGrace; and it waits for the end of the group's output,
+// which comes when the last of its processes has exited. The caller
+// reaps cmd only then: until it does, the group's ID cannot be reused,
+// and the signals reach no other process. The browser's exit status is
+// not an error: SIGTERM ends it with one status or another. (Its helper
+// processes, orphaned as it exits, are reaped by init, not by the test.)
 func stopGroup(cmd *exec.Cmd, out *output, r *os.File) error {
 	pgid := cmd.Process.Pid
-	syscall.Kill(-pgid, syscall.SIGTERM)
+	syscall.Kill(pgid, syscall.SIGTERM)
 	timer := time.NewTimer(stopGrace)
 	defer timer.Stop()
 	select {
