@@ -16,6 +16,9 @@
 // prints a few ticks, sends a message, prints its echo and exits.
 //
 //	go run ./examples/wsticker
+//
+// -every sets the time between ticks (a second by default). The page's own
+// test, in a headless Chromium, is in main_test.go.
 package main
 
 import (
