@@ -1,0 +1,301 @@
+package aiohttp_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/asyncio-go/asyncio/aiohttp"
+	"github.com/asyncio-go/asyncio/aiohttp/internal/peer"
+)
+
+// gorilla/websocket is the independent Go implementation: its client
+// against aiohttp's server, its server (net/http's, on goroutines)
+// against aiohttp's client. Both write with a buffer of gorillaBuffer
+// bytes, so that their large messages reach aiohttp in many fragments.
+const gorillaBuffer = 1024
+
+// gorillaCloseLine is the line for the close frame gorilla received, or
+// for another error that ended its reading.
+func gorillaCloseLine(err error) string {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return "closed " + strconv.Itoa(ce.Code) + " " + strconv.Quote(ce.Text)
+	}
+	return "error " + err.Error()
+}
+
+// gorillaClient is gorilla's client side of the exchange with the server
+// at base, plus a burst on /three, and returns the lines it printed.
+func gorillaClient(base string, compress bool) (string, error) {
+	var out strings.Builder
+	d := websocket.Dialer{
+		Subprotocols:      []string{"v1.chat", "v2.chat"},
+		EnableCompression: compress,
+		WriteBufferSize:   gorillaBuffer,
+		HandshakeTimeout:  peer.Timeout,
+	}
+	dial := func(path string) (*websocket.Conn, func(string), error) {
+		c, resp, err := d.Dial(base+path, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		// A bound on the whole exchange, that fails it rather than hang.
+		deadline := time.Now().Add(peer.Timeout)
+		c.SetReadDeadline(deadline)
+		c.SetWriteDeadline(deadline)
+		print := func(line string) { fmt.Fprintf(&out, "%s %s\n", path, line) }
+		print("protocol " + c.Subprotocol() + " extensions " + wsExt(resp.Header.Get("Sec-WebSocket-Extensions")))
+		c.SetPongHandler(func(data string) error { print("pong " + data); return nil })
+		return c, print, nil
+	}
+	read := func(c *websocket.Conn, print func(string)) {
+		typ, p, err := c.ReadMessage()
+		switch {
+		case err != nil:
+			print(gorillaCloseLine(err))
+		case typ == websocket.TextMessage:
+			print("text " + string(p))
+		default:
+			print(fmt.Sprintf("type %d, %d bytes", typ, len(p)))
+		}
+	}
+	deadline := func() time.Time { return time.Now().Add(peer.Timeout) }
+
+	c, print, err := dial("/one")
+	if err != nil {
+		return out.String(), err
+	}
+	defer c.Close()
+	if err := c.WriteMessage(websocket.TextMessage, []byte("héllo")); err != nil {
+		return out.String(), err
+	}
+	read(c, print)
+	big := randomBytes(wsBigSize)
+	if err := c.WriteMessage(websocket.BinaryMessage, big); err != nil {
+		return out.String(), err
+	}
+	if typ, p, err := c.ReadMessage(); err != nil {
+		print(gorillaCloseLine(err))
+	} else if typ == websocket.BinaryMessage && bytes.Equal(p, big) {
+		print(fmt.Sprintf("binary %d same", len(p)))
+	}
+	if err := c.WriteControl(websocket.PingMessage, []byte("cli-ping"), deadline()); err != nil {
+		return out.String(), err
+	}
+	// The pong is seen while reading the answer to "ping me"; so is the
+	// server's ping, which gorilla answers.
+	if err := c.WriteMessage(websocket.TextMessage, []byte("ping me")); err != nil {
+		return out.String(), err
+	}
+	read(c, print)
+	if err := c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(1000, "bye")); err != nil {
+		return out.String(), err
+	}
+	read(c, print)
+
+	c2, print, err := dial("/two")
+	if err != nil {
+		return out.String(), err
+	}
+	defer c2.Close()
+	if err := c2.WriteMessage(websocket.TextMessage, []byte("close me")); err != nil {
+		return out.String(), err
+	}
+	read(c2, print)
+
+	c3, print, err := dial("/three")
+	if err != nil {
+		return out.String(), err
+	}
+	defer c3.Close()
+	if err := c3.WriteMessage(websocket.TextMessage, []byte("burst")); err != nil {
+		return out.String(), err
+	}
+	var msgs []string
+	for {
+		_, p, err := c3.ReadMessage()
+		if err != nil {
+			print(gorillaCloseLine(err))
+			return out.String(), nil
+		}
+		if string(p) == "burst done" {
+			break
+		}
+		msgs = append(msgs, string(p))
+	}
+	print(wsBurstCheck(msgs))
+	if err := c3.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(1000, "")); err != nil {
+		return out.String(), err
+	}
+	read(c3, print)
+	return out.String(), nil
+}
+
+func TestWSInteropGorillaClient(t *testing.T) {
+	wsCompressModes(t, func(t *testing.T, compress bool) {
+		var log wsLog
+		var out string
+		serveChecked(t, wsInteropHandler(&log), nil, false, func(s served) {
+			var err error
+			if out, err = gorillaClient("ws://"+s.addr, compress); err != nil {
+				t.Error(err)
+			}
+		})
+		hello := "/three protocol v2.chat extensions " + wsExtFor(compress)
+		want := wsClientWant(compress) + hello + "\n/three " + wsBurstCheck(wsBurstAll()) + "\n/three closed 1000 \"\"\n"
+		if out != want {
+			t.Errorf("gorilla's client printed\n%s\nwant\n%s", out, want)
+		}
+		// gorilla answers a close frame with its code alone.
+		serverWant := wsServerWant(compress, `closed 4001 ""`)
+		serverWant["/three"] = []string{strings.TrimPrefix(hello, "/three "), "text burst", `closed 1000 ""`}
+		log.check(t, "the server logged", serverWant)
+	})
+}
+
+// wsBurstAll is the burst as sent, for the line wsBurstCheck makes of it.
+func wsBurstAll() []string {
+	var msgs []string
+	for s := range wsBurstSenders {
+		for i := range wsBurstEach {
+			msgs = append(msgs, wsBurstMessage(s, i))
+		}
+	}
+	return msgs
+}
+
+// gorillaServer starts gorilla's server side of the exchange for
+// wsDrive, plus /three, where it checks a burst that ends with "burst
+// end". It logs a line per event in log. The returned function closes the
+// server and waits for its handlers to end.
+func gorillaServer(log *wsLog, compress bool) (*httptest.Server, func()) {
+	up := websocket.Upgrader{
+		Subprotocols:      []string{"v2.chat", "v1.chat"},
+		EnableCompression: compress,
+		WriteBufferSize:   gorillaBuffer,
+	}
+	// The handlers are not waited for by httptest once they hijacked
+	// their connection: handlers waits for them.
+	var handlers sync.WaitGroup
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlers.Add(1)
+		defer handlers.Done()
+		path := r.URL.Path
+		// gorilla accepts any offer of permessage-deflate when enabled,
+		// and has no accessor to say it did.
+		ext := "none"
+		if compress && strings.Contains(r.Header.Get("Sec-WebSocket-Extensions"), "permessage-deflate") {
+			ext = "permessage-deflate"
+		}
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			log.add(path, "upgrade: "+err.Error())
+			return
+		}
+		defer c.Close()
+		deadline := time.Now().Add(peer.Timeout)
+		c.SetReadDeadline(deadline)
+		c.SetWriteDeadline(deadline)
+		log.add(path, "protocol "+c.Subprotocol()+" extensions "+ext)
+		c.SetPingHandler(func(data string) error {
+			log.add(path, "ping "+data)
+			return c.WriteControl(websocket.PongMessage, []byte(data), deadline)
+		})
+		c.SetPongHandler(func(data string) error {
+			log.add(path, "pong "+data)
+			return c.WriteMessage(websocket.TextMessage, []byte("pinged"))
+		})
+		var burst []string
+		for {
+			typ, p, err := c.ReadMessage()
+			if err != nil {
+				log.add(path, gorillaCloseLine(err))
+				return
+			}
+			if typ == websocket.BinaryMessage {
+				log.add(path, "binary "+strconv.Itoa(len(p)))
+				err = c.WriteMessage(websocket.BinaryMessage, p)
+			} else if path == "/three" {
+				if string(p) != "burst end" {
+					burst = append(burst, string(p))
+					continue
+				}
+				log.add(path, wsBurstCheck(burst))
+				err = c.WriteMessage(websocket.TextMessage, []byte("burst checked"))
+			} else {
+				log.add(path, "text "+string(p))
+				switch string(p) {
+				case "ping me":
+					err = c.WriteControl(websocket.PingMessage, []byte("srv-ping"), deadline)
+				case "close me":
+					err = c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(4001, "server says bye"), deadline)
+				default:
+					err = c.WriteMessage(websocket.TextMessage, append([]byte("echo: "), p...))
+				}
+			}
+			if err != nil {
+				log.add(path, "write: "+err.Error())
+			}
+		}
+	}))
+	return srv, func() {
+		srv.Close()
+		handlers.Wait()
+	}
+}
+
+func TestWSInteropGorillaServer(t *testing.T) {
+	wsCompressModes(t, func(t *testing.T, compress bool) {
+		var log wsLog
+		srv, stop := gorillaServer(&log, compress)
+		base := "ws://" + srv.Listener.Addr().String()
+		var lines []string
+		runPeer(t, func(ctx context.Context, s *aiohttp.Session) error {
+			var err error
+			opts := []aiohttp.WSOption{aiohttp.Compress(compress)}
+			if lines, err = wsDrive(ctx, s, base, opts...); err != nil {
+				return err
+			}
+			// Concurrent sends from tasks, through a small buffer so
+			// that they wait for room in turn.
+			ws, err := s.WSConnect(ctx, base+"/three", append(opts, aiohttp.WriteBufferLimit(4<<10))...)
+			if err != nil {
+				return err
+			}
+			if err := wsBurst(ctx, ws); err != nil {
+				return err
+			}
+			if err := ws.SendText(ctx, "burst end"); err != nil {
+				return err
+			}
+			m, err := ws.ReceiveText(ctx)
+			lines = append(lines, "/three text "+m)
+			if err != nil {
+				return err
+			}
+			if err := ws.Close(ctx, aiohttp.WSCloseNormal, "done"); err != nil {
+				return err
+			}
+			lines = append(lines, "/three "+wsCloseLine(ws.Err()))
+			return nil
+		})
+		stop()
+		// gorilla answers a close frame with its code alone.
+		want := append(wsDriveWant(compress, `closed 1000 ""`), "/three text burst checked", `/three closed 1000 ""`)
+		checkLines(t, "our client saw", map[string][]string{"": lines}, map[string][]string{"": want})
+		serverWant := wsPeerServerWant(compress)
+		serverWant["/three"] = []string{"protocol  extensions " + wsExtFor(compress), wsBurstCheck(wsBurstAll()), `closed 1000 "done"`}
+		log.check(t, "gorilla's server logged", serverWant)
+	})
+}
