@@ -343,7 +343,9 @@ func wsDrive(ctx context.Context, s *aiohttp.Session, base string, opts ...aioht
 		return lines, err
 	}
 	receive("/two")
-	return lines, nil
+	// Close joins the closing handshake the server began, and returns
+	// once the server closed the connection, after its end was done.
+	return lines, ws.Close(ctx, aiohttp.WSCloseNormal, "")
 }
 
 // wsDriveWant is what wsDrive sees of a server that follows the exchange
