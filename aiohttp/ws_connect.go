@@ -200,6 +200,7 @@ func (s *Session) wsHandshake(ctx context.Context, c *clientConn, req *http.Requ
 		return refuse("Sec-WebSocket-Accept does not match the key")
 	}
 	ws := newWebSocket(l, c.t, cfg, wsframe.Client)
+	ws.ctx = ctx
 	if p := header.Values("Sec-WebSocket-Protocol"); len(p) > 0 {
 		if len(p) > 1 || !slices.Contains(cfg.protocols, p[0]) {
 			return refuse("the server chose a subprotocol that was not offered: " + strings.Join(p, ", "))

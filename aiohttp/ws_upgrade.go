@@ -162,6 +162,7 @@ func (w *response) upgrade(r *http.Request, cfg *wsConfig, key string) (*WebSock
 	}
 	c.srv.websockets[ws] = struct{}{}
 	ws.srv = c.srv
+	ws.ctx = c.ctx
 	ws.out.paused = c.wpaused
 	if !ws.out.paused {
 		ws.out.ready.Set()
