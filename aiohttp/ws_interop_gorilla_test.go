@@ -54,25 +54,25 @@ func gorillaClient(base string, compress bool) (string, error) {
 		deadline := time.Now().Add(peer.Timeout)
 		c.SetReadDeadline(deadline)
 		c.SetWriteDeadline(deadline)
-		print := func(line string) { fmt.Fprintf(&out, "%s %s\n", path, line) }
-		print("protocol " + c.Subprotocol() + " extensions " + wsExt(resp.Header.Get("Sec-WebSocket-Extensions")))
-		c.SetPongHandler(func(data string) error { print("pong " + data); return nil })
-		return c, print, nil
+		say := func(line string) { fmt.Fprintf(&out, "%s %s\n", path, line) }
+		say("protocol " + c.Subprotocol() + " extensions " + wsExt(resp.Header.Get("Sec-WebSocket-Extensions")))
+		c.SetPongHandler(func(data string) error { say("pong " + data); return nil })
+		return c, say, nil
 	}
-	read := func(c *websocket.Conn, print func(string)) {
+	read := func(c *websocket.Conn, say func(string)) {
 		typ, p, err := c.ReadMessage()
 		switch {
 		case err != nil:
-			print(gorillaCloseLine(err))
+			say(gorillaCloseLine(err))
 		case typ == websocket.TextMessage:
-			print("text " + string(p))
+			say("text " + string(p))
 		default:
-			print(fmt.Sprintf("type %d, %d bytes", typ, len(p)))
+			say(fmt.Sprintf("type %d, %d bytes", typ, len(p)))
 		}
 	}
 	deadline := func() time.Time { return time.Now().Add(peer.Timeout) }
 
-	c, print, err := dial("/one")
+	c, say, err := dial("/one")
 	if err != nil {
 		return out.String(), err
 	}
@@ -80,15 +80,17 @@ func gorillaClient(base string, compress bool) (string, error) {
 	if err := c.WriteMessage(websocket.TextMessage, []byte("héllo")); err != nil {
 		return out.String(), err
 	}
-	read(c, print)
+	read(c, say)
 	big := randomBytes(wsBigSize)
 	if err := c.WriteMessage(websocket.BinaryMessage, big); err != nil {
 		return out.String(), err
 	}
 	if typ, p, err := c.ReadMessage(); err != nil {
-		print(gorillaCloseLine(err))
-	} else if typ == websocket.BinaryMessage && bytes.Equal(p, big) {
-		print(fmt.Sprintf("binary %d same", len(p)))
+		say(gorillaCloseLine(err))
+	} else if typ != websocket.BinaryMessage || !bytes.Equal(p, big) {
+		say(fmt.Sprintf("type %d, %d bytes, not what was sent", typ, len(p)))
+	} else {
+		say(fmt.Sprintf("binary %d same", len(p)))
 	}
 	if err := c.WriteControl(websocket.PingMessage, []byte("cli-ping"), deadline()); err != nil {
 		return out.String(), err
@@ -98,13 +100,13 @@ func gorillaClient(base string, compress bool) (string, error) {
 	if err := c.WriteMessage(websocket.TextMessage, []byte("ping me")); err != nil {
 		return out.String(), err
 	}
-	read(c, print)
+	read(c, say)
 	if err := c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(1000, "bye")); err != nil {
 		return out.String(), err
 	}
-	read(c, print)
+	read(c, say)
 
-	c2, print, err := dial("/two")
+	c2, say, err := dial("/two")
 	if err != nil {
 		return out.String(), err
 	}
@@ -112,9 +114,9 @@ func gorillaClient(base string, compress bool) (string, error) {
 	if err := c2.WriteMessage(websocket.TextMessage, []byte("close me")); err != nil {
 		return out.String(), err
 	}
-	read(c2, print)
+	read(c2, say)
 
-	c3, print, err := dial("/three")
+	c3, say, err := dial("/three")
 	if err != nil {
 		return out.String(), err
 	}
@@ -126,7 +128,7 @@ func gorillaClient(base string, compress bool) (string, error) {
 	for {
 		_, p, err := c3.ReadMessage()
 		if err != nil {
-			print(gorillaCloseLine(err))
+			say(gorillaCloseLine(err))
 			return out.String(), nil
 		}
 		if string(p) == "burst done" {
@@ -134,11 +136,11 @@ func gorillaClient(base string, compress bool) (string, error) {
 		}
 		msgs = append(msgs, string(p))
 	}
-	print(wsBurstCheck(msgs))
+	say(wsBurstCheck(msgs))
 	if err := c3.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(1000, "")); err != nil {
 		return out.String(), err
 	}
-	read(c3, print)
+	read(c3, say)
 	return out.String(), nil
 }
 
@@ -178,7 +180,7 @@ func wsBurstAll() []string {
 // gorillaServer starts gorilla's server side of the exchange for
 // wsDrive, plus /three, where it checks a burst that ends with "burst
 // end". It logs a line per event in log. The returned function closes the
-// server and waits for its handlers to end.
+// server and waits for its handlers to end; it may be called again.
 func gorillaServer(log *wsLog, compress bool) (*httptest.Server, func()) {
 	up := websocket.Upgrader{
 		Subprotocols:      []string{"v2.chat", "v1.chat"},
@@ -249,16 +251,17 @@ func gorillaServer(log *wsLog, compress bool) (*httptest.Server, func()) {
 			}
 		}
 	}))
-	return srv, func() {
+	return srv, sync.OnceFunc(func() {
 		srv.Close()
 		handlers.Wait()
-	}
+	})
 }
 
 func TestWSInteropGorillaServer(t *testing.T) {
 	wsCompressModes(t, func(t *testing.T, compress bool) {
 		var log wsLog
 		srv, stop := gorillaServer(&log, compress)
+		defer stop() // if runPeer ends the test
 		base := "ws://" + srv.Listener.Addr().String()
 		var lines []string
 		runPeer(t, func(ctx context.Context, s *aiohttp.Session) error {
