@@ -29,6 +29,9 @@ import (
 // server refuses returns a *WSHandshakeError with the server's status.
 func (s *Session) WSConnect(ctx context.Context, rawURL string, opts ...WSOption) (*WebSocket, error) {
 	cfg := newWSConfig(opts)
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
 	rc := &requestConfig{maxRedirects: -1}
 	for _, o := range cfg.request {
 		o.applyRequest(rc)

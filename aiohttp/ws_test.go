@@ -193,3 +193,70 @@ func TestWSOverTLS(t *testing.T) {
 		return ws.Close(ctx, aiohttp.WSCloseNormal, "")
 	})
 }
+
+func TestWSCompression(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []aiohttp.WSOption
+	}{
+		{"pooled", nil},
+		{"context takeover", []aiohttp.WSOption{aiohttp.CompressContextTakeover(true)}},
+		{"level 9", []aiohttp.WSOption{aiohttp.CompressLevel(9)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wsRun(t, wsEcho(tc.opts...), func(ctx context.Context, s *aiohttp.Session, url string) error {
+				ws, err := s.WSConnect(ctx, url, append([]aiohttp.WSOption{aiohttp.Compress(true)}, tc.opts...)...)
+				if err != nil {
+					return err
+				}
+				if !strings.HasPrefix(ws.Extensions(), "permessage-deflate") {
+					t.Fatalf("Extensions() = %q, want permessage-deflate", ws.Extensions())
+				}
+				msgs := []string{"short", strings.Repeat("compress me ", 10_000), strings.Repeat("again ", 300)}
+				for range 3 {
+					for _, m := range msgs {
+						if err := ws.SendText(ctx, m); err != nil {
+							return err
+						}
+						if got, err := ws.ReceiveText(ctx); err != nil || got != m {
+							t.Fatalf("echo of %d bytes: got %d bytes, %v", len(m), len(got), err)
+						}
+					}
+				}
+				// A message in fragments is compressed as one.
+				w, err := ws.Writer(ctx, aiohttp.WSBinary)
+				if err != nil {
+					return err
+				}
+				var want []byte
+				for i := range 5 {
+					part := []byte(strings.Repeat(string(rune('a'+i)), 1000))
+					want = append(want, part...)
+					if _, err := w.Write(part); err != nil {
+						return err
+					}
+				}
+				if err := w.Close(); err != nil {
+					return err
+				}
+				if got, err := ws.ReceiveBytes(ctx); err != nil || string(got) != string(want) {
+					t.Errorf("fragmented echo: %d bytes, %v; want %d", len(got), err, len(want))
+				}
+				return ws.Close(ctx, aiohttp.WSCloseNormal, "")
+			})
+		})
+	}
+}
+
+func TestWSCompressionNotOffered(t *testing.T) {
+	wsRun(t, wsEcho(), func(ctx context.Context, s *aiohttp.Session, url string) error {
+		ws, err := s.WSConnect(ctx, url)
+		if err != nil {
+			return err
+		}
+		if ws.Extensions() != "" {
+			t.Errorf("Extensions() = %q without Compress(true)", ws.Extensions())
+		}
+		return ws.Close(ctx, aiohttp.WSCloseNormal, "")
+	})
+}

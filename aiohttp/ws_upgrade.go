@@ -38,6 +38,10 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts ...WSOption) (*WebSock
 		return nil, ErrNotLoopServer
 	}
 	cfg := newWSConfig(opts)
+	if err := cfg.check(); err != nil {
+		http.Error(w, "500 Internal Server Error", http.StatusInternalServerError)
+		return nil, err
+	}
 	key, herr := checkHandshake(r, cfg)
 	if herr != nil {
 		switch herr.Status {
