@@ -32,7 +32,7 @@ import (
 // wsDeflateIntegrated says whether Compress(true) negotiates
 // permessage-deflate. Until it does, the compressed variants of the
 // interop tests skip; its owner flips this when it lands.
-const wsDeflateIntegrated = false
+const wsDeflateIntegrated = true
 
 // wsCompressModes runs test as two subtests, without and with
 // permessage-deflate offered by the client and accepted by the server.
