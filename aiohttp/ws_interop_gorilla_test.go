@@ -81,7 +81,7 @@ func gorillaClient(base string, compress bool) (string, error) {
 		return out.String(), err
 	}
 	read(c, say)
-	big := randomBytes(wsBigSize)
+	big := wsBig()
 	if err := c.WriteMessage(websocket.BinaryMessage, big); err != nil {
 		return out.String(), err
 	}

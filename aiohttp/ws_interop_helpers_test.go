@@ -69,6 +69,19 @@ func wsExtFor(compress bool) string {
 // wsBigSize is the size of the binary message of the exchange.
 const wsBigSize = 1 << 20
 
+// wsBig is a binary message for the exchange: 1 KiB blocks, each 16
+// random bytes repeated, so that deflate finds matches and writes the
+// Huffman codes of its own choosing (random bytes alone would go out as
+// stored blocks), and yet no two runs send the same. The peers' scripts
+// make theirs the same way.
+func wsBig() []byte {
+	b := make([]byte, 0, wsBigSize)
+	for len(b) < wsBigSize {
+		b = append(b, bytes.Repeat(randomBytes(16), 64)...)
+	}
+	return b
+}
+
 // wsLog collects the lines of the server's handler (on the loop) for each
 // path, read by the test once the server is shut down.
 type wsLog struct {
@@ -300,7 +313,7 @@ func wsDrive(ctx context.Context, s *aiohttp.Session, base string, opts ...aioht
 		return lines, err
 	}
 	receive("/one")
-	big := randomBytes(wsBigSize)
+	big := wsBig()
 	if err := ws.SendBytes(ctx, big); err != nil {
 		return lines, err
 	}

@@ -67,7 +67,7 @@ const say = (path, s) => console.log(path + " " + s);
 say("/one", "protocol " + ws.protocol + " extensions " + ext(ws.extensions));
 ws.send("héllo");
 say("/one", line(await ws.next()));
-const big = crypto.randomBytes(1 << 20);
+const big = Buffer.concat(Array.from({ length: 1024 }, () => Buffer.alloc(1024, crypto.randomBytes(16))));
 ws.send(big);
 say("/one", line(await ws.next(), big));
 ws.ping("cli-ping");

@@ -35,7 +35,7 @@ async def main():
         say("/one", "protocol %s extensions %s" % (ws.subprotocol, ext(ws.response_headers.get("Sec-WebSocket-Extensions"))))
         await ws.send("héllo")
         say("/one", "text " + await ws.recv())
-        big = os.urandom(1 << 20)
+        big = b"".join(os.urandom(16) * 64 for _ in range(1024))
         await ws.send(big)
         got = await ws.recv()
         say("/one", "binary %d %s" % (len(got), "same" if got == big else "differs"))
@@ -108,7 +108,7 @@ async def main():
             say("/one", "protocol %s extensions %s" % (ws.protocol, ext))
             await ws.send_str("héllo")
             say("/one", "text " + (await receive(ws)).data)
-            big = os.urandom(1 << 20)
+            big = b"".join(os.urandom(16) * 64 for _ in range(1024))
             await ws.send_bytes(big)
             got = (await receive(ws)).data
             say("/one", "binary %d %s" % (len(got), "same" if got == big else "differs"))
