@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,15 +37,64 @@ func gorillaCloseLine(err error) string {
 	return "error " + err.Error()
 }
 
+// wireConn counts the bytes read from its connection: what the other end
+// sent, as it went on the wire.
+type wireConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c wireConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// wireListener makes the connections it accepts wireConns.
+type wireListener struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l wireListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return wireConn{c, l.n}, nil
+}
+
+// checkWire checks that what an end read of the exchange (its 1 MiB
+// message, compressible, and more) took less than a quarter of that on
+// the wire if compressed, and more than that if not: that the messages
+// were compressed when permessage-deflate was negotiated, and only then.
+func checkWire(t *testing.T, who string, n int64, compress bool) {
+	t.Helper()
+	if compress && n >= wsBigSize/4 {
+		t.Errorf("%s read %d bytes with permessage-deflate: the messages it got were not compressed", who, n)
+	}
+	if !compress && n < wsBigSize {
+		t.Errorf("%s read %d bytes, less than the 1 MiB message, without permessage-deflate", who, n)
+	}
+}
+
 // gorillaClient is gorilla's client side of the exchange with the server
-// at base, plus a burst on /three, and returns the lines it printed.
-func gorillaClient(base string, compress bool) (string, error) {
+// at base, plus a burst on /three, and returns the lines it printed. It
+// counts the bytes it read in wire.
+func gorillaClient(base string, compress bool, wire *atomic.Int64) (string, error) {
 	var out strings.Builder
 	d := websocket.Dialer{
 		Subprotocols:      []string{"v1.chat", "v2.chat"},
 		EnableCompression: compress,
 		WriteBufferSize:   gorillaBuffer,
 		HandshakeTimeout:  peer.Timeout,
+		NetDial: func(network, addr string) (net.Conn, error) {
+			c, err := net.Dial(network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return wireConn{c, wire}, nil
+		},
 	}
 	dial := func(path string) (*websocket.Conn, func(string), error) {
 		c, resp, err := d.Dial(base+path, nil)
@@ -148,12 +199,14 @@ func TestWSInteropGorillaClient(t *testing.T) {
 	wsCompressModes(t, func(t *testing.T, compress bool) {
 		var log wsLog
 		var out string
+		var wire atomic.Int64
 		serveChecked(t, wsInteropHandler(&log), nil, false, func(s served) {
 			var err error
-			if out, err = gorillaClient("ws://"+s.addr, compress); err != nil {
+			if out, err = gorillaClient("ws://"+s.addr, compress, &wire); err != nil {
 				t.Error(err)
 			}
 		})
+		checkWire(t, "gorilla's client", wire.Load(), compress)
 		hello := "/three protocol v2.chat extensions " + wsExtFor(compress)
 		want := wsClientWant(compress) + hello + "\n/three " + wsBurstCheck(wsBurstAll()) + "\n/three closed 1000 \"\"\n"
 		if out != want {
@@ -179,9 +232,10 @@ func wsBurstAll() []string {
 
 // gorillaServer starts gorilla's server side of the exchange for
 // wsDrive, plus /three, where it checks a burst that ends with "burst
-// end". It logs a line per event in log. The returned function closes the
-// server and waits for its handlers to end; it may be called again.
-func gorillaServer(log *wsLog, compress bool) (*httptest.Server, func()) {
+// end". It logs a line per event in log, and counts the bytes it read in
+// wire. The returned function closes the server and waits for its
+// handlers to end; it may be called again.
+func gorillaServer(log *wsLog, compress bool, wire *atomic.Int64) (*httptest.Server, func()) {
 	up := websocket.Upgrader{
 		Subprotocols:      []string{"v2.chat", "v1.chat"},
 		EnableCompression: compress,
@@ -190,7 +244,7 @@ func gorillaServer(log *wsLog, compress bool) (*httptest.Server, func()) {
 	// The handlers are not waited for by httptest once they hijacked
 	// their connection: handlers waits for them.
 	var handlers sync.WaitGroup
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		handlers.Add(1)
 		defer handlers.Done()
 		path := r.URL.Path
@@ -251,6 +305,8 @@ func gorillaServer(log *wsLog, compress bool) (*httptest.Server, func()) {
 			}
 		}
 	}))
+	srv.Listener = wireListener{srv.Listener, wire}
+	srv.Start()
 	return srv, sync.OnceFunc(func() {
 		srv.Close()
 		handlers.Wait()
@@ -260,7 +316,8 @@ func gorillaServer(log *wsLog, compress bool) (*httptest.Server, func()) {
 func TestWSInteropGorillaServer(t *testing.T) {
 	wsCompressModes(t, func(t *testing.T, compress bool) {
 		var log wsLog
-		srv, stop := gorillaServer(&log, compress)
+		var wire atomic.Int64
+		srv, stop := gorillaServer(&log, compress, &wire)
 		defer stop() // if runPeer ends the test
 		base := "ws://" + srv.Listener.Addr().String()
 		var lines []string
@@ -294,6 +351,7 @@ func TestWSInteropGorillaServer(t *testing.T) {
 			return nil
 		})
 		stop()
+		checkWire(t, "gorilla's server", wire.Load(), compress)
 		// gorilla answers a close frame with its code alone.
 		want := append(wsDriveWant(compress, `closed 1000 ""`), "/three text burst checked", `/three closed 1000 ""`)
 		checkLines(t, "our client saw", map[string][]string{"": lines}, map[string][]string{"": want})
