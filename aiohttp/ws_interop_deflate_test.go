@@ -81,9 +81,6 @@ asyncio.run(main())
 `
 
 func TestWSInteropPythonWebsocketsDeflateParams(t *testing.T) {
-	if !wsDeflateIntegrated {
-		t.Skip("permessage-deflate not integrated yet")
-	}
 	peer.Need(t, "websockets")
 	for _, tc := range []struct {
 		name, offer string
@@ -154,9 +151,6 @@ wss.on("connection", (ws) => {
 `
 
 func TestWSInteropNodeDeflateParams(t *testing.T) {
-	if !wsDeflateIntegrated {
-		t.Skip("permessage-deflate not integrated yet")
-	}
 	peer.Need(t, "node-ws")
 	for _, tc := range []struct {
 		name, config string

@@ -29,21 +29,11 @@ import (
 // "server says bye". Each end prints, or logs, a line per event, and the
 // tests compare the lines with what they must be.
 
-// wsDeflateIntegrated says whether Compress(true) negotiates
-// permessage-deflate. Until it does, the compressed variants of the
-// interop tests skip; its owner flips this when it lands.
-const wsDeflateIntegrated = true
-
 // wsCompressModes runs test as two subtests, without and with
 // permessage-deflate offered by the client and accepted by the server.
 func wsCompressModes(t *testing.T, test func(t *testing.T, compress bool)) {
 	t.Run("plain", func(t *testing.T) { test(t, false) })
-	t.Run("deflate", func(t *testing.T) {
-		if !wsDeflateIntegrated {
-			t.Skip("permessage-deflate not integrated yet")
-		}
-		test(t, true)
-	})
+	t.Run("deflate", func(t *testing.T) { test(t, true) })
 }
 
 // wsExt is how the interop lines show a negotiated extension: its name
