@@ -79,7 +79,7 @@ func checkWire(t *testing.T, who string, n int64, compress bool) {
 }
 
 // gorillaClient is gorilla's client side of the exchange with the server
-// at base, plus a burst on /three, and returns the lines it printed. It
+// at base, plus a burst and a fragmented message on /three, and returns the lines it printed. It
 // counts the bytes it read in wire.
 func gorillaClient(base string, compress bool, wire *atomic.Int64) (string, error) {
 	var out strings.Builder
@@ -188,6 +188,10 @@ func gorillaClient(base string, compress bool, wire *atomic.Int64) (string, erro
 		msgs = append(msgs, string(p))
 	}
 	say(wsBurstCheck(msgs))
+	if err := c3.WriteMessage(websocket.TextMessage, []byte("stream me")); err != nil {
+		return out.String(), err
+	}
+	read(c3, say)
 	if err := c3.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(1000, "")); err != nil {
 		return out.String(), err
 	}
@@ -208,13 +212,14 @@ func TestWSInteropGorillaClient(t *testing.T) {
 		})
 		checkWire(t, "gorilla's client", wire.Load(), compress)
 		hello := "/three protocol v2.chat extensions " + wsExtFor(compress)
-		want := wsClientWant(compress) + hello + "\n/three " + wsBurstCheck(wsBurstAll()) + "\n/three closed 1000 \"\"\n"
+		want := wsClientWant(compress) + hello + "\n/three " + wsBurstCheck(wsBurstAll()) +
+			"\n/three text part-1 part-2 part-3\n/three closed 1000 \"\"\n"
 		if out != want {
 			t.Errorf("gorilla's client printed\n%s\nwant\n%s", out, want)
 		}
 		// gorilla answers a close frame with its code alone.
 		serverWant := wsServerWant(compress, `closed 4001 ""`)
-		serverWant["/three"] = []string{strings.TrimPrefix(hello, "/three "), "text burst", `closed 1000 ""`}
+		serverWant["/three"] = []string{strings.TrimPrefix(hello, "/three "), "text burst", "text stream me", `closed 1000 ""`}
 		log.check(t, "the server logged", serverWant)
 	})
 }

@@ -142,7 +142,7 @@ func wsCloseLine(err error) string {
 // clients. It handles control frames itself (Autoping(false)), so that
 // the log shows every ping and pong the client sent: a client pinging on
 // its own, a heartbeat, would show. On "burst" it sends wsBurst from
-// concurrent tasks.
+// concurrent tasks, on "stream me" a text message in three fragments.
 func wsInteropHandler(log *wsLog, opts ...aiohttp.WSOption) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path := r.URL.Path
@@ -185,6 +185,8 @@ func wsInteropHandler(log *wsLog, opts ...aiohttp.WSOption) http.Handler {
 					if err = wsBurst(ctx, ws); err == nil {
 						err = ws.SendText(ctx, "burst done")
 					}
+				case "stream me":
+					err = wsStream(ctx, ws, "part-1 ", "part-2 ", "part-3")
 				default:
 					err = ws.SendText(ctx, "echo: "+text)
 				}
@@ -275,6 +277,22 @@ func wsBurstCheck(msgs []string) string {
 	return fmt.Sprintf("burst of %d whole and in order", len(msgs))
 }
 
+// wsStream sends a text message made of frags, a fragment each, with
+// Writer.
+func wsStream(ctx context.Context, ws *aiohttp.WebSocket, frags ...string) error {
+	wr, err := ws.Writer(ctx, aiohttp.WSText)
+	if err != nil {
+		return err
+	}
+	for _, frag := range frags {
+		if _, err := wr.Write([]byte(frag)); err != nil {
+			wr.Close()
+			return err
+		}
+	}
+	return wr.Close()
+}
+
 // wsDrive is our client's end of the exchange with a peer server at base
 // ("ws://host:port"), plus a message the client sends in fragments with
 // Writer. It returns the lines of what it saw, each after the path of
@@ -320,16 +338,7 @@ func wsDrive(ctx context.Context, s *aiohttp.Session, base string, opts ...aioht
 		return lines, err
 	}
 	receive("/one")
-	wr, err := ws.Writer(ctx, aiohttp.WSText)
-	if err != nil {
-		return lines, err
-	}
-	for _, frag := range []string{"frag-1 ", "frag-2 ", "frag-3"} {
-		if _, err := wr.Write([]byte(frag)); err != nil {
-			return lines, err
-		}
-	}
-	if err := wr.Close(); err != nil {
+	if err := wsStream(ctx, ws, "frag-1 ", "frag-2 ", "frag-3"); err != nil {
 		return lines, err
 	}
 	receive("/one")
