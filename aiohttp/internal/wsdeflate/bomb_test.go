@@ -2,10 +2,11 @@ package wsdeflate
 
 import (
 	"bytes"
-	"compress/flate"
 	"errors"
 	"runtime"
 	"testing"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // bomb returns a payload that inflates to mib MiB of zeros: a first

@@ -1,8 +1,9 @@
 package wsdeflate
 
 import (
-	"compress/flate"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // Compressor compresses one side's outgoing messages. It is not safe for

@@ -1,10 +1,11 @@
 package wsdeflate
 
 import (
-	"compress/flate"
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // tail is appended to every payload before it is inflated: the LEN and

@@ -1,7 +1,11 @@
 // Package wsdeflate implements the permessage-deflate extension of
 // WebSockets (RFC 7692): the negotiation of its parameters in the
 // Sec-WebSocket-Extensions header fields, and the compression and
-// decompression of message payloads with compress/flate.
+// decompression of message payloads with github.com/klauspost/compress/flate,
+// a drop-in for the standard library's compress/flate that takes two to
+// five times less CPU per message here (BenchmarkCompress, against the
+// standard library's in the same run), and which the module already uses
+// for zstd.
 //
 // It is internal to aiohttp and, like package wsframe, works on bytes the
 // caller already holds: Compress and Decompress take and return whole
@@ -10,8 +14,8 @@
 //
 // # Memory policy
 //
-// A flate.Writer is large whatever its level (about 1.1 MiB for
-// flate.BestSpeed, 0.8 MiB for levels 2-9 and 0.7 MiB for
+// A flate.Writer is large whatever its level (about 0.5 MiB for
+// flate.BestSpeed, 0.7 to 1 MiB for levels 2-9 and 0.3 MiB for
 // flate.HuffmanOnly; see TestWriterSize) and a flate reader about 40 KiB,
 // so a server with many idle connections cannot afford one of each per
 // connection. The package therefore holds compression state only while it
@@ -26,7 +30,7 @@
 //     Decompressor keeps exactly those bytes (at most 32 KiB) between
 //     messages and hands them to a pooled reader as its dictionary; the
 //     reader itself is still pooled.
-//   - With context takeover for outgoing messages, compress/flate offers
+//   - With context takeover for outgoing messages, flate offers
 //     no way to save a writer's state smaller than the writer, so the
 //     Compressor keeps its writer for its whole life. This is why a
 //     server answers server_no_context_takeover unless Config asks for
@@ -34,7 +38,7 @@
 //
 // # Window sizes
 //
-// compress/flate always uses a 32 KiB window and cannot be told to
+// flate always uses a 32 KiB window and cannot be told to
 // search a smaller one. When the peer limits our window below 15 bits
 // (server_max_window_bits or client_max_window_bits under 15), our
 // Compressor therefore uses flate.HuffmanOnly, which emits no
@@ -49,7 +53,7 @@
 // # Small messages
 //
 // Deflate gains nothing on messages of a few dozen bytes: 64-byte JSON
-// comes out slightly larger, after about 14 µs spent building Huffman
+// comes out slightly larger, after microseconds spent building Huffman
 // codes (BenchmarkCompress). RFC 7692 lets the sender choose per
 // message, with the RSV1 bit, so the connection may send such messages
 // uncompressed; they then enter neither our Compressor's history nor the

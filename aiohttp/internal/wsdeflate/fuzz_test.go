@@ -2,9 +2,10 @@ package wsdeflate
 
 import (
 	"bytes"
-	"compress/flate"
 	"errors"
 	"testing"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // FuzzDecompress inflates an arbitrary payload twice in a row (the second

@@ -1,8 +1,9 @@
 package wsdeflate
 
 import (
-	"compress/flate"
 	"fmt"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // ExtensionName is the extension token of permessage-deflate.
@@ -28,23 +29,21 @@ type Params struct {
 // The zero Config is the default: fast compression and no context
 // takeover for our own messages.
 type Config struct {
-	// Level is the compress/flate level of our messages: 0 means
+	// Level is the flate level of our messages: 0 means
 	// flate.BestSpeed, otherwise one of flate.HuffmanOnly,
 	// flate.DefaultCompression or 1 to 9 (flate.NoCompression cannot be
 	// asked for: not negotiating the extension does that job better).
 	//
-	// BestSpeed is the default because it costs a third of level 6's
-	// CPU on 4 KiB JSON-like messages, for output about 25% larger
-	// (ratio 0.24 against 0.19; see BenchmarkCompress), and because
-	// without context takeover every message starts with a writer Reset:
-	// for BestSpeed that is a few stores, for levels 2-9 it clears
-	// 640 KiB of hash chains, which dominates the cost of a small
-	// message.
+	// BestSpeed is the default because it costs about half of level
+	// 6's CPU on 4 KiB JSON-like messages, for output about a quarter
+	// larger (see BenchmarkCompress), and because without context
+	// takeover every message starts with a writer Reset, whose cost
+	// grows with the level's hash tables.
 	Level int
 
 	// ContextTakeover lets our Compressor keep its LZ77 window from one
 	// message to the next, when the peer allows it. Repeated content
-	// then compresses much better, at the price of a writer (about
+	// then compresses much better, at the price of a writer (0.5 to
 	// 1 MiB) held for the life of the connection. Without it, the
 	// server answers server_no_context_takeover and the client offers
 	// client_no_context_takeover, and writers are pooled per message.

@@ -2,11 +2,12 @@ package wsdeflate
 
 import (
 	"bytes"
-	"compress/flate"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // jsonMessage returns a JSON-like message of about size bytes whose
