@@ -141,6 +141,9 @@ type WebSocket struct {
 	out     wsWriter
 	closing wsClosing
 	beat    wsHeartbeat
+	handler *wsHandler // set by OnMessage
+	// ctx is a ctx of the loop's, from which OnMessage starts tasks.
+	ctx context.Context
 
 	// closed is set once, with the connection's end; read from any
 	// goroutine by CloseCode, CloseReason and Err.
@@ -188,7 +191,7 @@ func (ws *WebSocket) Err() error {
 	return nil
 }
 
-// onLoop runs fn on the WebSocket's loop: in the calling task if ctx is a
+// wsDo runs fn on the WebSocket's loop: in the calling task if ctx is a
 // task of that loop, else as a task the caller waits for.
 func wsDo[T any](ws *WebSocket, ctx context.Context, fn func(ctx context.Context) (T, error)) (T, error) {
 	if asyncio.InTask(ctx) && asyncio.RunningLoop(ctx) == ws.loop {
