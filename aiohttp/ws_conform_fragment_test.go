@@ -1,6 +1,7 @@
 package aiohttp_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/asyncio-go/asyncio/aiohttp/internal/wsframe"
@@ -23,12 +24,17 @@ import (
 //	5.19-5.20  text in five fragments with pings after the second and the
 //	           fourth, each answered before the rest is sent (where
 //	           Autobahn waits a second), whole frames and a byte at a time
+//
+// And from section 10, miscellaneous:
+//
+//	10.1.1     64 KiB of text in fragments of 1300 bytes: echoed whole
 
 func fragmentCases() []wsCase {
 	cont := wsframe.Continuation
 	f1, f2 := frag(wsframe.Text, "fragment1"), msg(cont, "fragment2")
 	whole := wsText("fragment1fragment2")
 	pingP := wsPing("ping payload")
+	big := strings.Repeat("*", 65536)
 	chop1 := func(s wsStep) wsStep { s.chop = 1; return s }
 	stray := func(fin bool, chop int, byFrame bool) []wsStep {
 		c := frag(cont, "non-continuation payload")
@@ -77,7 +83,23 @@ func fragmentCases() []wsCase {
 		{name: "5.18/two-text-opcodes", steps: []wsStep{sendRecv(frames(f1, wsText("fragment2")))}, close: wsProto},
 		{name: "5.19/five-fragments-two-pings", steps: fiveFrags(0)},
 		{name: "5.20/five-fragments-two-pings-chop-1", steps: fiveFrags(1)},
+		{name: "10.1.1/text-65536-fragments-1300", steps: []wsStep{sendRecv(inFragments(wsframe.Text, big, 1300), wsText(big))}},
 	}
+}
+
+// inFragments splits s into a message of type op in fragments of size
+// bytes.
+func inFragments(op wsframe.Opcode, s string, size int) []wsFrame {
+	var fs []wsFrame
+	for i := 0; i < len(s); i += size {
+		f := frag(op, s[i:min(i+size, len(s))])
+		if i+size >= len(s) {
+			f.b0 |= wsFin
+		}
+		fs = append(fs, f)
+		op = wsframe.Continuation
+	}
+	return fs
 }
 
 func TestWSConformFragment(t *testing.T) { runWSCases(t, fragmentCases()) }

@@ -61,18 +61,6 @@ func limitsCases() []wsCase {
 			cases = append(cases, wsCase{name: typ.section + itoa(i+1) + "/size-" + itoa(n), steps: []wsStep{echo(msg(typ.op, typ.of(n/scale)))}})
 		}
 	}
-	fragmented := func(op wsframe.Opcode, s string, size int) []wsFrame {
-		var fs []wsFrame
-		for i := 0; i < len(s); i += size {
-			f := frag(op, s[i:min(i+size, len(s))])
-			if i+size >= len(s) {
-				f.b0 |= wsFin
-			}
-			fs = append(fs, f)
-			op = wsframe.Continuation
-		}
-		return fs
-	}
 	for _, typ := range []struct {
 		section string
 		op      wsframe.Opcode
@@ -81,7 +69,7 @@ func limitsCases() []wsCase {
 		s := typ.of(4 * MiB / scale)
 		for i, size := range []int{64, 256, KiB, 4 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, MiB, 4 * MiB} {
 			cases = append(cases, wsCase{name: typ.section + itoa(i+1) + "/4M-fragments-" + itoa(size),
-				steps: []wsStep{sendRecv(fragmented(typ.op, s, size), msg(typ.op, s))}})
+				steps: []wsStep{sendRecv(inFragments(typ.op, s, size), msg(typ.op, s))}})
 		}
 	}
 	for _, typ := range []struct {
@@ -109,7 +97,7 @@ func limitsCases() []wsCase {
 	over := strings.Repeat("\xfe", aiohttp.DefaultMaxMsgSize+1)
 	cases = append(cases,
 		wsCase{name: "9.x/over-max-msg-size", steps: []wsStep{sendRecv(frames(wsBin(over)))}, close: []int{wsframe.CloseMessageTooBig}},
-		wsCase{name: "9.x/over-max-msg-size-fragments", steps: []wsStep{sendRecv(fragmented(wsframe.Binary, over, MiB))}, close: []int{wsframe.CloseMessageTooBig}},
+		wsCase{name: "9.x/over-max-msg-size-fragments", steps: []wsStep{sendRecv(inFragments(wsframe.Binary, over, MiB))}, close: []int{wsframe.CloseMessageTooBig}},
 	)
 	return cases
 }
