@@ -62,6 +62,15 @@ func TestWSCloseAnsweredAfterEarlierMessages(t *testing.T) {
 			return
 		}
 		clock.Advance(5 * time.Second)
+		// A ping, which the server ignores after the close, wakes its
+		// loop should Advance's wake-up be lost: the loop reads the
+		// virtual time before it marks itself asleep, so an Advance in
+		// between does not wake it (Loop.idle), and the due timer would
+		// wait for the next event.
+		if err := p.send(sendRecv(frames(wsPing("")))); err != nil {
+			t.Error(err)
+			return
+		}
 		if err := p.run(wsCase{close: wsNormal}); err != nil {
 			t.Errorf("after CloseTimeout: %v", err)
 		}
