@@ -1,0 +1,91 @@
+package aiohttp
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/asynciotest"
+	"github.com/asyncio-go/asyncio/asynciotest/simnet"
+)
+
+// A server sending 1 MiB messages in a loop to a client that never reads
+// holds, in its transport's buffer, at most the high-water mark plus one
+// message: each send waits for room. Once the client goes, the send
+// waiting fails and nothing of the connection is left.
+func TestWSStalledReaderBuffer(t *testing.T) {
+	const msgSize = 1 << 20
+	const frameHeader = 10 // of a frame of 1 MiB from the server
+	const simnetWindow = 256 << 10
+	asynciotest.Run(t, func(ctx context.Context) error {
+		var ws *WebSocket
+		var sent, maxBuffered int
+		var sendErr error
+		done := asyncio.NewEvent()
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer done.Set()
+			var err error
+			if ws, err = Upgrade(w, r); err != nil {
+				t.Errorf("Upgrade: %v", err)
+				return
+			}
+			msg := make([]byte, msgSize)
+			for sent < 64 {
+				if sendErr = ws.SendBytes(r.Context(), msg); sendErr != nil {
+					return
+				}
+				sent++
+				maxBuffered = max(maxBuffered, ws.t.WriteBufferSize())
+			}
+		})
+		s := newServer(ctx, "stalled", h, newServerConfig(nil))
+		p := &peer{made: asyncio.NewEvent(), lost: asyncio.NewEvent()}
+		ct, _, err := simnet.Pipe(ctx, p, s.newConn())
+		if err != nil {
+			return err
+		}
+		if err := p.made.Wait(ctx); err != nil {
+			return err
+		}
+		ct.PauseReading() // for good: the client reads nothing
+		ct.Write([]byte(fuzzWSHandshake))
+		// Sleep until the loop is idle (the virtual clock jumps only
+		// then): the handler's send waits, and no byte moves.
+		if err := asyncio.Sleep(ctx, time.Hour); err != nil {
+			return err
+		}
+		if ws == nil {
+			t.Fatal("the handler did not upgrade")
+		}
+		high, _ := ws.t.WriteBufferLimits()
+		t.Logf("with the client stalled: %d sends of 1 MiB completed; the transport's buffer held at most %d KiB (high-water mark %d KiB)",
+			sent, maxBuffered>>10, high>>10)
+		if sent < 1 || sent*msgSize > simnetWindow+high+msgSize {
+			t.Errorf("%d sends completed; the window, the high-water mark and one message hold %d KiB", sent, (simnetWindow+high+msgSize)>>10)
+		}
+		if maxBuffered > high+msgSize+frameHeader {
+			t.Errorf("the transport's buffer held %d bytes, over the high-water mark %d plus one message", maxBuffered, high)
+		}
+		n := sent
+		ct.Abort()
+		if err := done.Wait(ctx); err != nil {
+			return err
+		}
+		var ce *WSCloseError
+		if ce, _ = sendErr.(*WSCloseError); ce == nil || ce.Code != WSCloseAbnormal {
+			t.Errorf("the send waiting when the client went returned %v, want a WSCloseError with 1006", sendErr)
+		}
+		if sent != n {
+			t.Errorf("%d more sends completed after the client went", sent-n)
+		}
+		if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+			return err
+		}
+		if s.tasks != 0 || len(s.conns) != 0 || len(s.websockets) != 0 {
+			t.Errorf("%d tasks, %d connections and %d WebSockets left", s.tasks, len(s.conns), len(s.websockets))
+		}
+		return nil
+	})
+}
