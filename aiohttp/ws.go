@@ -141,6 +141,9 @@ type WebSocket struct {
 	out     wsWriter
 	closing wsClosing
 	beat    wsHeartbeat
+	handler *wsHandler // set by OnMessage
+	// ctx is a ctx of the loop's, from which OnMessage starts tasks.
+	ctx context.Context
 
 	// closed is set once, with the connection's end; read from any
 	// goroutine by CloseCode, CloseReason and Err.

@@ -29,6 +29,9 @@ import (
 // server refuses returns a *WSHandshakeError with the server's status.
 func (s *Session) WSConnect(ctx context.Context, rawURL string, opts ...WSOption) (*WebSocket, error) {
 	cfg := newWSConfig(opts)
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
 	rc := &requestConfig{maxRedirects: -1}
 	for _, o := range cfg.request {
 		o.applyRequest(rc)
@@ -200,6 +203,7 @@ func (s *Session) wsHandshake(ctx context.Context, c *clientConn, req *http.Requ
 		return refuse("Sec-WebSocket-Accept does not match the key")
 	}
 	ws := newWebSocket(l, c.t, cfg, wsframe.Client)
+	ws.ctx = ctx
 	if p := header.Values("Sec-WebSocket-Protocol"); len(p) > 0 {
 		if len(p) > 1 || !slices.Contains(cfg.protocols, p[0]) {
 			return refuse("the server chose a subprotocol that was not offered: " + strings.Join(p, ", "))

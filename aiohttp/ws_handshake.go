@@ -23,7 +23,7 @@ func wsAcceptKey(key string) string {
 // name hold token, compared case-insensitively (Connection: keep-alive,
 // Upgrade).
 func headerHasToken(h http.Header, name, token string) bool {
-	for _, v := range h[name] {
+	for _, v := range h.Values(name) {
 		for t := range strings.SplitSeq(v, ",") {
 			if strings.EqualFold(strings.TrimSpace(t), token) {
 				return true
@@ -37,7 +37,7 @@ func headerHasToken(h http.Header, name, token string) bool {
 // field name, in order.
 func headerTokens(h http.Header, name string) []string {
 	var out []string
-	for _, v := range h[name] {
+	for _, v := range h.Values(name) {
 		for t := range strings.SplitSeq(v, ",") {
 			if t = strings.TrimSpace(t); t != "" {
 				out = append(out, t)

@@ -237,6 +237,7 @@ func (ws *WebSocket) deliver(m WSMessage) {
 	in.inbox = append(in.inbox, m)
 	in.queued += len(m.Data)
 	in.ready.Set()
+	ws.wakeHandler()
 	if !in.paused && (in.queued >= wsInboxBytes || len(in.inbox)-in.head >= wsInboxMessages) {
 		in.paused = true
 		ws.t.PauseReading()
@@ -311,6 +312,7 @@ func (ws *WebSocket) ConnectionLost(err error) {
 	ws.out.ready.Set()
 	ws.closing.ended.Set()
 	ws.failPings()
+	ws.wakeHandler()
 	ws.out.release()
 	if ws.srv != nil {
 		delete(ws.srv.websockets, ws)

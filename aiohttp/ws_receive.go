@@ -29,6 +29,9 @@ func (ws *WebSocket) receive(ctx context.Context) (WSMessage, error) {
 		deadline = ws.now() + d
 	}
 	for {
+		if ws.handler != nil {
+			return WSMessage{}, errWSHandled
+		}
 		if m, ok := ws.pop(); ok {
 			return m, nil
 		}

@@ -38,6 +38,10 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts ...WSOption) (*WebSock
 		return nil, ErrNotLoopServer
 	}
 	cfg := newWSConfig(opts)
+	if err := cfg.check(); err != nil {
+		http.Error(w, "500 Internal Server Error", http.StatusInternalServerError)
+		return nil, err
+	}
 	key, herr := checkHandshake(r, cfg)
 	if herr != nil {
 		switch herr.Status {
@@ -162,6 +166,7 @@ func (w *response) upgrade(r *http.Request, cfg *wsConfig, key string) (*WebSock
 	}
 	c.srv.websockets[ws] = struct{}{}
 	ws.srv = c.srv
+	ws.ctx = c.ctx
 	ws.out.paused = c.wpaused
 	if !ws.out.paused {
 		ws.out.ready.Set()

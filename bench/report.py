@@ -11,11 +11,12 @@ time (lower is better) or a rate (higher is better). Some workloads add
 columns: bytes per task or timer (peak RSS less the RSS before the
 workload, over N), latency percentiles and the server's CPU per round trip.
 A handoff cell is marked † when fewer than 95 % of the acquisitions
-changed owner (the program's "handoffs" field), an echo or http-server cell
-when the load generator was at least 90 % busy, an http-client cell when
-the server was (the figure is then a lower bound), an http-idle-mem cell
-when the server had closed some of the connections before they were
-counted; a cell with failed requests is marked ‼.
+changed owner (the program's "handoffs" field), an echo, ws-echo or
+http-server cell when the load generator was at least 90 % busy, an
+http-client cell when the server was (the figure is then a lower bound),
+an http-idle-mem or ws-idle-mem cell when the server had closed some of
+the connections before they were counted; a cell with failed requests is
+marked ‼.
 """
 import json
 import statistics
@@ -58,6 +59,11 @@ WORKLOADS = {
                              [("connections opened", "opened", "int")]),
 }
 WORKLOADS["http-server-2core"] = WORKLOADS["http-server"]
+WORKLOADS["ws-echo"] = ("messages per second (WebSocket echo, one binary message in flight per connection)",
+                        "rt_per_s", False,
+                        [("p50 / p99 µs", ("p50_us", "p99_us"), "pair"),
+                         ("server CPU µs/msg", server_us_per_rt, "float")])
+WORKLOADS["ws-idle-mem"] = ("bytes of server RSS per idle WebSocket connection", "bytes_per_conn", True, [])
 
 # workload -> (mark, whether a round's record earns it, what it says)
 MARKS = {
@@ -73,6 +79,8 @@ MARKS = {
                        "the server had closed some connections when the RSS was read.")],
 }
 MARKS["http-server-2core"] = MARKS["http-server"]
+MARKS["ws-echo"] = MARKS["echo"]
+MARKS["ws-idle-mem"] = MARKS["http-idle-mem"]
 
 # proc's points each have their own figure.
 PROC_FIELDS = {"proc-spawn": "per_s", "proc-pipe": "mib_per_s", "file-read": "files_mib_per_s"}

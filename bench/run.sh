@@ -2,8 +2,10 @@
 # The benchmarks of BENCHMARKS.md, from this repository alone: this
 # library (cmd/asyncio-bench) against the runtimes a user would otherwise
 # pick — Python's asyncio, uvloop and trio, Node.js, plain Go, and the Go
-# event-loop libraries gnet and nbio — on the same workloads, in the same
-# run, on the same machine. The peer programs are in bench/peers.
+# event-loop libraries gnet and nbio; for WebSocket, Node's ws,
+# gorilla/websocket, coder/websocket, nbio's websocket and gws — on the
+# same workloads, in the same run, on the same machine. The peer programs
+# are in bench/peers.
 #
 #   bench/run.sh install                  # once per machine (root): Debian packages, Go modules of the peers
 #   bench/run.sh list                     # workloads, their points, the peers and whether each is runnable
@@ -30,6 +32,10 @@
 #                     over a keep-alive pool; requests/s and the client's CPU per request
 #   http-idle-mem     server memory per idle keep-alive HTTP connection (IDLE_N of them, one GET each)
 #   http-client-idle-mem  client memory per idle pooled connection (HTTP_IDLE_N GETs at once)
+#   ws-echo   WebSocket echo, closed loop: WS_CONNS connections x WS_SIZES bytes, one binary
+#             message in flight each; messages/s and the server's CPU per message
+#   ws-idle-mem  server memory per idle WebSocket connection (WS_IDLE_N connections, each
+#             upgraded and one 64 B message echoed)
 #
 # Knobs (environment), with their defaults:
 #   ROUNDS=5            rounds; every peer runs once per point per round
@@ -40,12 +46,14 @@
 #   IDLE_N=10000  PROC_SPAWN_N=500 PROC_PIPE_MIB=1024 FILE_MIB=512
 #   HTTP_CONNS='10 200' HTTP_PATHS='hello json' HTTP_TASKS=100 HTTP_WARMTIME=2s HTTP_IDLE_N=1000  (and DURATION;
 #                 wrk takes whole seconds: its runs are rounded up to the next second)
+#   WS_CONNS='100 1000' WS_SIZES='64 4096' WS_IDLE_N=10000  (and DURATION, WARMTIME)
 #   MICRO_CPU=1   core every micro-benchmark and every server runs on (and the http-client clients)
-#   LOAD_CPU=0    core of the load generator (echo, idle-mem, wrk) and of http-client's server
+#   LOAD_CPU=0    core of the load generator (echo, idle-mem, wrk, ws-*) and of http-client's server
 #   PEERS=REGEX   only the peers whose name matches (and, if peers are named, among them)
 #   POINTS=REGEX  only the points whose name matches (bench/run.sh list shows them)
 #   REF=NAME      the peer the ratios are taken against (default: asyncio;
-#                 uvloop-proto for echo and idle-mem; gonethttp for the http workloads)
+#                 uvloop-proto for echo and idle-mem; gonethttp for the http workloads;
+#                 gorilla for the ws workloads)
 #
 # Method: each measurement is its own process, pinned with taskset to one
 # core (Go then runs with GOMAXPROCS=1, like the single-threaded loops) and
@@ -89,6 +97,28 @@
 # program is not runnable here (ours, on another system than Linux) is
 # left out with the reason, like a runtime that is not installed.
 #
+# WebSocket: ws-echo is echo over WebSocket, run the same way (servers
+# pinned to MICRO_CPU, all started at once; point -> round -> peer) with
+# `asyncio-bench ws-load` pinned to LOAD_CPU: on the echo load
+# generator's raw sockets and single epoll, each connection upgrades with
+# GET / (checking the 101 and Sec-WebSocket-Accept), then sends one masked
+# binary message of the point's size and waits for the whole message back
+# before the next. It asks for no compression. As a benchmark shortcut,
+# each connection masks with one random key and sends the same frame
+# every time (RFC 6455 wants a fresh key per frame, which protects
+# browsers, not a load generator). Cells give messages per second, p50 /
+# p99 latency, the server's CPU µs per message (/proc/PID/stat, as in
+# echo) and are marked † where the generator was at least 90 % busy.
+# ws-idle-mem is idle-mem with `idleclient -proto ws`: each connection
+# upgrades and has one 64 B binary message echoed; † marks a server that
+# had closed some connections when the RSS was read. Every WebSocket
+# server echoes on GET / without compression: Node's ws (Debian's
+# node-ws), gorilla/websocket and coder/websocket on net/http (gostd),
+# nbio's websocket package on one nbio poller and gws's own server, a
+# goroutine per connection (goevloop). Ours, `asyncio-bench ws-server`
+# on package aiohttp's WebSocket server, is left out while this
+# asyncio-bench has no such mode.
+#
 # The commit in the report gets "+changes" when the work tree differs from
 # it (documentation aside).
 #
@@ -104,7 +134,7 @@ cd "$ROOT"
 # Debian's python3-uvloop and python3-trio are installed for Debian's
 # python3, which may not be the python3 first on PATH.
 SYSPY=/usr/bin/python3
-APT_PACKAGES=(python3 python3-uvloop python3-trio python3-aiohttp nodejs time util-linux wrk curl)
+APT_PACKAGES=(python3 python3-uvloop python3-trio python3-aiohttp nodejs node-ws time util-linux wrk curl)
 
 : "${ROUNDS:=5}"
 : "${SWITCH_TOTAL:=1000000}" "${SPAWN_NS:=100000}" "${CALLSOON_N:=1000000}"
@@ -114,9 +144,10 @@ APT_PACKAGES=(python3 python3-uvloop python3-trio python3-aiohttp nodejs time ut
 : "${ECHO_CONNS:=1 100 1000}" "${ECHO_SIZES:=64 4096}" "${DURATION:=2s}" "${WARMTIME:=500ms}"
 : "${IDLE_N:=10000}" "${PROC_SPAWN_N:=500}" "${PROC_PIPE_MIB:=1024}" "${FILE_MIB:=512}"
 : "${HTTP_CONNS:=10 200}" "${HTTP_PATHS:=hello json}" "${HTTP_TASKS:=100}" "${HTTP_WARMTIME:=2s}" "${HTTP_IDLE_N:=1000}"
+: "${WS_CONNS:=100 1000}" "${WS_SIZES:=64 4096}" "${WS_IDLE_N:=10000}"
 : "${MICRO_CPU:=1}" "${LOAD_CPU:=0}" "${PEERS:=}" "${POINTS:=}" "${REF:=}" "${TIMEOUT:=300}"
 
-WORKLOADS=(switch spawn callsoon timers handoff echo idle-mem proc http-server http-server-2core http-client http-idle-mem http-client-idle-mem)
+WORKLOADS=(switch spawn callsoon timers handoff echo idle-mem proc http-server http-server-2core http-client http-idle-mem http-client-idle-mem ws-echo ws-idle-mem)
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -135,8 +166,10 @@ install() {
   else
     log "Debian packages: all installed (${APT_PACKAGES[*]})"
   fi
+  node bench/peers/ws_echo_node.js --check >/dev/null || die "node cannot load ws (Debian's node-ws)"
   command -v go >/dev/null || die "needs Go (go.mod says which version)"
   log "Go modules of the peers"
+  (cd bench/peers/gostd && go mod download) || die "go mod download failed in bench/peers/gostd"
   (cd bench/peers/goevloop && go mod download) || die "go mod download failed in bench/peers/goevloop"
   build && log "installed; bench/run.sh list shows what can run"
 }
@@ -149,7 +182,7 @@ build() {
   go build -o "$BIN/asyncio-bench" ./cmd/asyncio-bench || die "build of cmd/asyncio-bench failed"
   (cd bench/peers/gostd && go build -o "$BIN/gostd" .) || die "build of bench/peers/gostd failed"
   (cd bench/peers/goevloop && go build -o "$BIN/goevloop" .) ||
-    log "build of bench/peers/goevloop failed (bench/run.sh install?): gnet and nbio are left out"
+    log "build of bench/peers/goevloop failed (bench/run.sh install?): gnet, nbio, nbio-ws and gws are left out"
 }
 
 # ------------------------------------------------------------------ peers
@@ -239,6 +272,17 @@ peers_of() {
     "node-fetch|node|node bench/peers/http_client_node.js fetch-idle {url} {n}" \
     "gonethttp|go|$gs http-client-idle -url {url} -n {n}" \
     "goasyncio|goaiohttp|$ours http-client -url {url} -idle {n}" ;;
+  # goasyncio: our server on package aiohttp's WebSocket API
+  # (cmd/asyncio-bench ws-server): a task per connection looping on
+  # Receive; goasyncio-onmsg: WebSocket.OnMessage, no task while idle.
+  ws-echo | ws-idle-mem) printf '%s\n' \
+    "node-ws|node-ws|node bench/peers/ws_echo_node.js {port}" \
+    "gorilla|go|$gs ws-gorilla -addr 127.0.0.1:{port}" \
+    "coder|go|$gs ws-coder -addr 127.0.0.1:{port}" \
+    "nbio-ws|goevloop|\$BIN/goevloop -impl nbio-ws -addr 127.0.0.1:{port}" \
+    "gws|goevloop|\$BIN/goevloop -impl gws -addr 127.0.0.1:{port}" \
+    "goasyncio|goaiohttp-ws|$ours ws-server -addr 127.0.0.1:{port}" \
+    "goasyncio-onmsg|goaiohttp-ws|$ours ws-server -onmessage -addr 127.0.0.1:{port}" ;;
   esac
 }
 
@@ -271,6 +315,8 @@ points_of() {
   http-client) for x in $HTTP_TASKS; do echo "tasks=$x|tasks=$x"; done ;;
   http-idle-mem) echo "n=$IDLE_N|n=$IDLE_N" ;;
   http-client-idle-mem) echo "n=$HTTP_IDLE_N|n=$HTTP_IDLE_N" ;;
+  ws-echo) for s in $WS_SIZES; do for c in $WS_CONNS; do echo "c=$c size=$s|c=$c;size=$s"; done; done ;;
+  ws-idle-mem) echo "n=$WS_IDLE_N|n=$WS_IDLE_N" ;;
   esac
 }
 
@@ -288,6 +334,7 @@ runnable() {
     aiohttp) $SYSPY -c 'import aiohttp' 2>/dev/null && ok=1 ;;
     aiohttp-uvloop) $SYSPY -c 'import aiohttp, uvloop' 2>/dev/null && ok=1 ;;
     node) command -v node >/dev/null && ok=1 ;;
+    node-ws) node bench/peers/ws_echo_node.js --check >/dev/null 2>&1 && ok=1 ;;
     go) ok=1 ;;
     goevloop) [[ -x $BIN/goevloop ]] && ok=1 ;;
     # A build for another system than Linux has stubs that exit with status 3.
@@ -295,6 +342,15 @@ runnable() {
       if "$BIN/asyncio-bench" http-server -check 2>"$BIN/check.err"; then ok=1; else
         WHY_NOT[$1]="$(tail -n 1 "$BIN/check.err")"
       fi ;;
+    # Status 3: a build without the mode (another system than Linux);
+    # any other failure: this asyncio-bench has no ws-server mode yet.
+    goaiohttp-ws)
+      "$BIN/asyncio-bench" ws-server -check >/dev/null 2>"$BIN/check.err"
+      case $? in
+      0) ok=1 ;;
+      3) WHY_NOT[$1]="$(tail -n 1 "$BIN/check.err")" ;;
+      *) WHY_NOT[$1]="asyncio-bench has no ws-server mode yet (cmd/asyncio-bench)" ;;
+      esac ;;
     esac
     RUNNABLE[$1]=$ok
   fi
@@ -419,8 +475,9 @@ stop_server() {
 }
 
 run_echo() {
-  local spec name kind cmd i pt pname vars r out
+  local spec name kind cmd i pt pname vars r out load=load
   local names=() pids=() ports=()
+  [[ $WORKLOAD == ws-echo ]] && load=ws-load
   for spec in "${PEER_LIST[@]}"; do
     IFS='|' read -r name kind cmd <<<"$spec"
     start_server "$name" "$cmd" || continue
@@ -431,7 +488,7 @@ run_echo() {
     for ((r = 1; r <= ROUNDS; r++)); do
       log "$pname, round $r/$ROUNDS"
       for i in "${!names[@]}"; do
-        out=$(timeout 120 taskset -c "$LOAD_CPU" "$BIN/asyncio-bench" load -addr "127.0.0.1:${ports[i]}" \
+        out=$(timeout 120 taskset -c "$LOAD_CPU" "$BIN/asyncio-bench" "$load" -addr "127.0.0.1:${ports[i]}" \
           -c "$(pointvar "$vars" c)" -size "$(pointvar "$vars" size)" -warmtime "$WARMTIME" -duration "$DURATION" \
           -pid "${pids[i]}" 2>"$BIN/err" | tail -n 1)
         if [[ ${out:0:1} != "{" ]]; then
@@ -449,6 +506,7 @@ run_echo() {
 run_idle() {
   local spec name kind cmd r out n proto=tcp
   [[ $WORKLOAD == http-idle-mem ]] && proto=http
+  [[ $WORKLOAD == ws-idle-mem ]] && proto=ws
   n=$(pointvar "${POINTS[0]#*|}" n)
   ulimit -n "$(ulimit -Hn)" 2>/dev/null
   (($(ulimit -n) > n + 256)) || log "ulimit -n is $(ulimit -n): low for $n connections"
@@ -621,6 +679,7 @@ MD=bench/results/$STAMP-$WORKLOAD.md
 case $WORKLOAD in
 echo | idle-mem) : "${REF:=uvloop-proto}" ;;
 http-*) : "${REF:=gonethttp}" ;;
+ws-*) : "${REF:=gorilla}" ;;
 *) : "${REF:=asyncio}" ;;
 esac
 {
@@ -628,15 +687,15 @@ esac
     "$WORKLOAD" "$COMMIT" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$ROUNDS" "$REF"
   printf '"machine":%s,"versions":%s,"knobs":%s}}\n' \
     "$(json_str "nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), load average $(cut -d' ' -f1 /proc/loadavg) at the start")" \
-    "$(json_str "$(go version | cut -d' ' -f3); $($SYSPY --version 2>&1); aiohttp $($SYSPY -c 'import aiohttp; print(aiohttp.__version__)' 2>/dev/null || echo -); uvloop $($SYSPY -c 'import uvloop; print(uvloop.__version__)' 2>/dev/null || echo -); trio $($SYSPY -c 'import trio; print(trio.__version__)' 2>/dev/null || echo -); node $(node --version 2>/dev/null || echo -); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)")" \
-    "$(json_str "SWITCH_TOTAL=$SWITCH_TOTAL SPAWN_NS='$SPAWN_NS' CALLSOON_N=$CALLSOON_N TIMERS_N=$TIMERS_N HANDOFF_N=$HANDOFF_N HANDOFF_N_PY=$HANDOFF_N_PY ECHO_CONNS='$ECHO_CONNS' ECHO_SIZES='$ECHO_SIZES' DURATION=$DURATION WARMTIME=$WARMTIME IDLE_N=$IDLE_N HTTP_CONNS='$HTTP_CONNS' HTTP_PATHS='$HTTP_PATHS' HTTP_TASKS='$HTTP_TASKS' HTTP_WARMTIME=$HTTP_WARMTIME HTTP_IDLE_N=$HTTP_IDLE_N MICRO_CPU=$MICRO_CPU LOAD_CPU=$LOAD_CPU${PEERS:+ PEERS='$PEERS'}${POINT_RE:+ POINTS='$POINT_RE'}")"
+    "$(json_str "$(go version | cut -d' ' -f3); $($SYSPY --version 2>&1); aiohttp $($SYSPY -c 'import aiohttp; print(aiohttp.__version__)' 2>/dev/null || echo -); uvloop $($SYSPY -c 'import uvloop; print(uvloop.__version__)' 2>/dev/null || echo -); trio $($SYSPY -c 'import trio; print(trio.__version__)' 2>/dev/null || echo -); node $(node --version 2>/dev/null || echo -); $(node bench/peers/ws_echo_node.js --check 2>/dev/null | cut -d' ' -f1-2 || echo ws -); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)")" \
+    "$(json_str "SWITCH_TOTAL=$SWITCH_TOTAL SPAWN_NS='$SPAWN_NS' CALLSOON_N=$CALLSOON_N TIMERS_N=$TIMERS_N HANDOFF_N=$HANDOFF_N HANDOFF_N_PY=$HANDOFF_N_PY ECHO_CONNS='$ECHO_CONNS' ECHO_SIZES='$ECHO_SIZES' DURATION=$DURATION WARMTIME=$WARMTIME IDLE_N=$IDLE_N HTTP_CONNS='$HTTP_CONNS' HTTP_PATHS='$HTTP_PATHS' HTTP_TASKS='$HTTP_TASKS' HTTP_WARMTIME=$HTTP_WARMTIME HTTP_IDLE_N=$HTTP_IDLE_N WS_CONNS='$WS_CONNS' WS_SIZES='$WS_SIZES' WS_IDLE_N=$WS_IDLE_N MICRO_CPU=$MICRO_CPU LOAD_CPU=$LOAD_CPU${PEERS:+ PEERS='$PEERS'}${POINT_RE:+ POINTS='$POINT_RE'}")"
 } >>"$RAW"
 
 log "$WORKLOAD: ${#POINTS[@]} point(s) x ${#PEER_LIST[@]} peer(s) x $ROUNDS round(s); raw lines in $RAW"
 t0=$(date +%s)
 case $WORKLOAD in
-echo) run_echo ;;
-idle-mem | http-idle-mem) run_idle ;;
+echo | ws-echo) run_echo ;;
+idle-mem | http-idle-mem | ws-idle-mem) run_idle ;;
 http-server | http-server-2core) run_http_server ;;
 http-client | http-client-idle-mem) run_http_client ;;
 *) run_micro ;;

@@ -27,5 +27,5 @@ type httpClientConfig struct {
 const exitUnavailable = 3
 
 // errHTTPUnavailable is why a build for another system than Linux
-// (http_other.go) has no http-server and http-client modes.
-var errHTTPUnavailable = errors.New("http-server, http-client: not available: they need Linux (/proc)")
+// (http_other.go) has no http-server, http-client and ws-server modes.
+var errHTTPUnavailable = errors.New("http-server, http-client, ws-server: not available: they need Linux (/proc)")

@@ -10,3 +10,5 @@ const httpAvailable = false
 func httpServer(httpServerConfig) error { return errHTTPUnavailable }
 
 func httpClient(httpClientConfig) (map[string]any, error) { return nil, errHTTPUnavailable }
+
+func wsServer(string, bool) error { return errHTTPUnavailable }

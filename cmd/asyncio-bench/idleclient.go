@@ -1,15 +1,16 @@
 package main
 
-// idleclient is the client side of bench/run.sh's idle-mem workload and of
-// bench/idle_mem.py.
+// idleclient is the client side of bench/run.sh's idle-mem, http-idle-mem
+// and ws-idle-mem workloads and of bench/idle_mem.py.
 //
-//	asyncio-bench idleclient -addr 127.0.0.1:PORT -n 10000 [-pid PID | -hold] [-proto http]
+//	asyncio-bench idleclient -addr 127.0.0.1:PORT -n 10000 [-pid PID | -hold] [-proto http|ws]
 //
 // It opens n connections with 32 parallel dialers; on each it writes 64
 // bytes and reads the 64 bytes of the echo (so the server has accepted and
 // served it), or with -proto http (bench/run.sh's http-idle-mem) sends
 // GET / and reads the whole response, which leaves an idle keep-alive
-// connection. With -pid it reads the server's VmRSS before the first
+// connection, or with -proto ws (ws-idle-mem) upgrades to WebSocket and
+// has one 64 B binary message echoed (wsOnce). With -pid it reads the server's VmRSS before the first
 // connection and again once every connection is open and a settling time
 // (-settle) has passed, prints one JSON line with the difference per
 // connection and how many connections the server still held open then
@@ -20,6 +21,7 @@ package main
 
 import (
 	"bufio"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -40,7 +42,7 @@ type idleConfig struct {
 	hold   bool
 	pid    int
 	settle time.Duration
-	proto  string // "tcp" or "http"
+	proto  string // "tcp", "http" or "ws"
 }
 
 func idleClient(cfg idleConfig) error {
@@ -51,8 +53,10 @@ func idleClient(cfg idleConfig) error {
 		exchange = echoOnce
 	case "http":
 		exchange = getOnce
+	case "ws":
+		exchange = wsOnce
 	default:
-		return fmt.Errorf("idleclient: unknown -proto %q (have tcp, http)", cfg.proto)
+		return fmt.Errorf("idleclient: unknown -proto %q (have tcp, http, ws)", cfg.proto)
 	}
 	rss0 := vmrssKB(pid)
 	conns := make([]net.Conn, n)
@@ -151,4 +155,28 @@ func getOnce(c net.Conn) error {
 		return errors.New("GET /: the server closes the connection after the response")
 	}
 	return nil
+}
+
+// wsOnce upgrades c to WebSocket and has one 64-byte binary message
+// echoed, which leaves an idle WebSocket connection.
+func wsOnce(c net.Conn) error {
+	if err := wsHandshake(c, c.RemoteAddr().String()); err != nil {
+		return err
+	}
+	var key [4]byte
+	rand.Read(key[:])
+	if _, err := c.Write(wsClientFrame(wsBinary, make([]byte, 64), key)); err != nil {
+		return err
+	}
+	a := wsAnswer{size: 64}
+	buf := make([]byte, 256)
+	for {
+		k, err := c.Read(buf)
+		if err != nil {
+			return err
+		}
+		if done, err := a.feed(buf[:k]); done || err != nil {
+			return err
+		}
+	}
 }

@@ -15,7 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// loadConfig is the load subcommand's flags.
+// loadConfig is the flags of the load and ws-load subcommands.
 type loadConfig struct {
 	addr             string
 	conns, size      int
@@ -23,19 +23,56 @@ type loadConfig struct {
 	pid              int // the server's, for its CPU time; 0: not measured
 }
 
+// loadProtocol is what each connection of runLoad's closed loop says.
+type loadProtocol struct {
+	// open, if set, runs on connection i's socket, still blocking, before
+	// the load starts: the WebSocket handshake.
+	open func(i, fd int) error
+	// request is the bytes connection i writes for each round trip.
+	request func(i int) []byte
+	// answer takes bytes read on connection i and reports whether they
+	// end the answer to its request; bytes past that end are an error.
+	answer func(i int, b []byte) (bool, error)
+}
+
 // loadEcho is the load generator of bench/run.sh's echo workload: conns
-// connections to an echo server, each with one message of size bytes in
+// connections to a TCP echo server, each with one message of size bytes in
 // flight (closed loop: the next message leaves when the whole echo of the
-// last is back). It drives raw non-blocking sockets through one
-// level-triggered epoll instance on the calling goroutine, without the
-// library under test, so that it costs the same against every server: one
-// read and one write per round trip. It counts the round trips that end in
-// the window that follows the warm-up, their latency, and the CPU time the
-// server (from /proc/PID/stat) and the generator itself used in it.
+// last is back). See runLoad for how it drives them and what it measures.
 func loadEcho(cfg loadConfig) (map[string]any, error) {
 	if cfg.conns < 1 || cfg.size < 1 {
 		return nil, errors.New("load: -c and -size must be at least 1")
 	}
+	msg := make([]byte, cfg.size)
+	for i := range msg {
+		msg[i] = byte('a' + i%26)
+	}
+	got := make([]int, cfg.conns) // bytes of the current echo received
+	return runLoad(cfg, loadProtocol{
+		request: func(int) []byte { return msg },
+		answer: func(i int, b []byte) (bool, error) {
+			if got[i] += len(b); got[i] < cfg.size {
+				return false, nil
+			}
+			if got[i] > cfg.size {
+				return false, fmt.Errorf("%d bytes back for a %d-byte message", got[i], cfg.size)
+			}
+			got[i] = 0
+			return true, nil
+		},
+	})
+}
+
+// runLoad runs a closed loop on cfg.conns connections to cfg.addr: each
+// writes p.request, reads until p.answer says the answer is whole, and
+// starts again. It drives raw non-blocking sockets through one
+// level-triggered epoll instance on the calling goroutine, without the
+// library under test, so that it costs the same against every server: one
+// read and one write per round trip at these sizes. It counts the round
+// trips that end in the window that follows the warm-up, their latency,
+// and the CPU time the server (from /proc/PID/stat) and the generator
+// itself used in it.
+func runLoad(cfg loadConfig, p loadProtocol) (map[string]any, error) {
 	ta, err := net.ResolveTCPAddr("tcp4", cfg.addr)
 	if err != nil {
 		return nil, err
@@ -64,6 +101,11 @@ func loadEcho(cfg loadConfig) (map[string]any, error) {
 			return nil, fmt.Errorf("connection %d: %w", i, err)
 		}
 		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+		if p.open != nil {
+			if err := p.open(i, fd); err != nil {
+				return nil, fmt.Errorf("connection %d: %w", i, err)
+			}
+		}
 		if err := unix.SetNonblock(fd, true); err != nil {
 			return nil, err
 		}
@@ -73,14 +115,10 @@ func loadEcho(cfg loadConfig) (map[string]any, error) {
 		}
 	}
 
-	msg := make([]byte, cfg.size)
-	for i := range msg {
-		msg[i] = byte('a' + i%26)
-	}
-	buf := make([]byte, max(cfg.size, 64<<10))
-	got := make([]int, cfg.conns)        // bytes of the current echo received
-	sent := make([]time.Time, cfg.conns) // when the current message left
+	buf := make([]byte, max(cfg.size+64, 64<<10))
+	sent := make([]time.Time, cfg.conns) // when the current request left
 	send := func(i int) error {
+		msg := p.request(i)
 		for off := 0; off < len(msg); {
 			k, err := unix.Write(fds[i], msg[off:])
 			switch {
@@ -142,17 +180,18 @@ func loadEcho(cfg loadConfig) (map[string]any, error) {
 			if k == 0 {
 				return nil, fmt.Errorf("connection %d: closed by the server", i)
 			}
-			if got[i] += k; got[i] < cfg.size {
-				continue
+			done, err := p.answer(i, buf[:k])
+			if err != nil {
+				return nil, fmt.Errorf("connection %d: %w", i, err)
 			}
-			if got[i] > cfg.size {
-				return nil, fmt.Errorf("connection %d: %d bytes back for a %d-byte message", i, got[i], cfg.size)
+			if !done {
+				continue
 			}
 			t := time.Now()
 			if measuring {
 				lat = append(lat, t.Sub(sent[i]))
 			}
-			got[i], sent[i] = 0, t
+			sent[i] = t
 			if err := send(i); err != nil {
 				return nil, err
 			}

@@ -17,3 +17,7 @@ type loadConfig struct {
 func loadEcho(loadConfig) (map[string]any, error) {
 	return nil, errors.New("asyncio-bench: the load generator needs Linux (epoll)")
 }
+
+func wsLoad(loadConfig) (map[string]any, error) {
+	return nil, errors.New("asyncio-bench: the load generator needs Linux (epoll)")
+}

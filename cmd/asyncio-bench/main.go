@@ -17,6 +17,10 @@
 //	asyncio-bench echo -api streams|protocol -addr 127.0.0.1:PORT [-backend poller|portable]
 //	    TCP echo server until SIGTERM (echo.go); -memprofile FILE: SIGUSR1 takes a
 //	    memory snapshot (bench/idle_mem.py)
+//	asyncio-bench ws-server -addr 127.0.0.1:PORT [-onmessage]
+//	    WebSocket echo server (package aiohttp) until SIGTERM (ws_aiohttp.go):
+//	    the handler's task loops on Receive, or with -onmessage the messages
+//	    go to WebSocket.OnMessage and an idle connection holds no task
 //	asyncio-bench http-server -addr 127.0.0.1:PORT [-workers N]
 //	    HTTP/1.1 server on package aiohttp until SIGTERM: GET / and GET /json
 //	    (httphandler.go), served by N loops
@@ -35,14 +39,18 @@
 //	    (httplag.go); the server runs on the same loop (aiohttp) or is
 //	    net/http in this process
 //
-// and two clients, which do not use the library:
+// and the clients, which do not use the library:
 //
 //	asyncio-bench load -addr 127.0.0.1:PORT -c 100 -size 64 -warmtime 500ms -duration 2s [-pid PID]
 //	    closed-loop load on an echo server: round trips per second, latency
 //	    percentiles, the server's CPU time (load.go; Linux)
-//	asyncio-bench idleclient -addr 127.0.0.1:PORT -n 10000 [-pid PID | -hold] [-proto http]
-//	    opens n connections, one 64 B echo (-proto http: one GET /) on each;
-//	    with -pid, the server's VmRSS growth per connection (idleclient.go)
+//	asyncio-bench ws-load -addr 127.0.0.1:PORT -c 100 -size 64 -warmtime 500ms -duration 2s [-pid PID]
+//	    the same over WebSocket: upgrades each connection, then one binary
+//	    message of size bytes in flight on each, echoed (ws_load.go; Linux)
+//	asyncio-bench idleclient -addr 127.0.0.1:PORT -n 10000 [-pid PID | -hold] [-proto http|ws]
+//	    opens n connections, one 64 B echo (-proto http: one GET /; -proto
+//	    ws: an upgrade and one 64 B WebSocket message echoed) on each; with
+//	    -pid, the server's VmRSS growth per connection (idleclient.go)
 //
 // floor is not a peer workload: it measures, in a fresh process, the
 // memory floor a task cannot go below (a goroutine, or an iter.Pull
@@ -112,13 +120,14 @@ func main() {
 	workers := fs.Int("workers", 1, "http-server: loops serving the listener")
 	url := fs.String("url", "", "http-client: URL to GET")
 	idle := fs.Int("idle", 0, "http-client: instead of the load, VmRSS per idle pooled connection after this many GETs at once")
-	check := fs.Bool("check", false, "http-server, http-client: exit 0 if this build has them, else say why and exit 3")
-	proto := fs.String("proto", "tcp", "idleclient: tcp (one 64 B echo per connection) or http (one GET /)")
-	conns := fs.Int("c", 100, "load: connections; http-client: tasks")
-	size := fs.Int("size", 64, "load: message size in bytes")
-	warmtime := fs.Duration("warmtime", 500*time.Millisecond, "load, http-client: warm-up before the measured window")
-	duration := fs.Duration("duration", 2*time.Second, "load, http-client: measured window")
-	pid := fs.Int("pid", 0, "load, http-client: the server's process, for its CPU time; idleclient: for its VmRSS")
+	check := fs.Bool("check", false, "http-server, http-client, ws-server: exit 0 if this build has them, else say why and exit 3")
+	onMessage := fs.Bool("onmessage", false, "ws-server: hand messages to WebSocket.OnMessage instead of a task looping on Receive")
+	proto := fs.String("proto", "tcp", "idleclient: tcp (one 64 B echo per connection), http (one GET /) or ws (one 64 B WebSocket echo)")
+	conns := fs.Int("c", 100, "load, ws-load: connections; http-client: tasks")
+	size := fs.Int("size", 64, "load, ws-load: message size in bytes")
+	warmtime := fs.Duration("warmtime", 500*time.Millisecond, "load, ws-load, http-client: warm-up before the measured window")
+	duration := fs.Duration("duration", 2*time.Second, "load, ws-load, http-client: measured window")
+	pid := fs.Int("pid", 0, "load, ws-load, http-client: the server's process, for its CPU time; idleclient: for its VmRSS")
 	settle := fs.Duration("settle", 1500*time.Millisecond, "idleclient -pid: wait after the last connection before reading VmRSS")
 	limit := fs.Int("limit", aiohttp.DefaultLimit, "http-lag: the session's connection limit (0: none)")
 	server := fs.String("server", "aiohttp", "http-lag: aiohttp (on the same loop) or nethttp (net/http in this process)")
@@ -146,7 +155,7 @@ func main() {
 		}
 		return
 	}
-	if os.Args[1] == "http-server" || os.Args[1] == "http-client" {
+	if os.Args[1] == "http-server" || os.Args[1] == "http-client" || os.Args[1] == "ws-server" {
 		if !httpAvailable {
 			fmt.Fprintln(os.Stderr, "asyncio-bench:", errHTTPUnavailable)
 			os.Exit(exitUnavailable)
@@ -154,6 +163,13 @@ func main() {
 		if *check {
 			return
 		}
+	}
+	if os.Args[1] == "ws-server" {
+		if err := wsServer(*addr, *onMessage); err != nil {
+			fmt.Fprintln(os.Stderr, "asyncio-bench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if os.Args[1] == "http-server" {
 		if err := httpServer(httpServerConfig{addr: *addr, workers: *workers}); err != nil {
@@ -184,6 +200,8 @@ func main() {
 		out, err = httpLag(httpLagConfig{n: *n, limit: *limit, server: *server, tick: *tick, batch: *batch})
 	case "load":
 		out, err = loadEcho(loadConfig{addr: *addr, conns: *conns, size: *size, warmup: *warmtime, duration: *duration, pid: *pid})
+	case "ws-load":
+		out, err = wsLoad(loadConfig{addr: *addr, conns: *conns, size: *size, warmup: *warmtime, duration: *duration, pid: *pid})
 	case "timers":
 		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return timers(ctx, *n, *maxms, *seed) })
 	case "floor":
@@ -218,10 +236,10 @@ func usage() {
 	fmt.Fprintln(os.Stderr, "usage: asyncio-bench spawn -n N | switch -tasks T -total N | callsoon -chains K -n N | timers -n N -maxms M | floor -kind K -n N\n"+
 		"       | handoff -prim lock|semaphore|event -n N | queue -producers P -consumers C -maxsize M -n N | tothread -n N\n"+
 		"       | echo -api streams|protocol -addr HOST:PORT [-backend poller|portable] [-memprofile FILE [-memprofilerate 1]]\n"+
-		"       | load -addr HOST:PORT -c C -size B [-warmtime D -duration D -pid PID]\n"+
+		"       | load -addr HOST:PORT -c C -size B [-warmtime D -duration D -pid PID] | ws-load (the same flags)\n"+
 		"       | http-lag -n N [-limit L -server aiohttp|nethttp -tick D -batch B]\n"+
 		"       | http-server -addr HOST:PORT [-workers N] | http-client -url URL (-c C [-warmtime D -duration D -pid PID] | -idle N) (both [-check])\n"+
-		"       | idleclient -addr HOST:PORT -n N [-pid PID | -hold] [-proto tcp|http] | proc-spawn -n N | proc-pipe -n MIB | file-read -n MIB")
+		"       | idleclient -addr HOST:PORT -n N [-pid PID | -hold] [-proto tcp|http|ws] | proc-spawn -n N | proc-pipe -n MIB | file-read -n MIB")
 	os.Exit(2)
 }
 

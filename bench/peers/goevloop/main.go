@@ -1,14 +1,17 @@
 // Command goevloop is the echo server of bench/run.sh's echo and idle-mem
 // workloads on two Go event-loop libraries, gnet and nbio: epoll driven
 // by a few goroutines instead of a goroutine per connection, as this
-// library's transports do. It is a module of its own, so that the
-// library's module does not depend on them.
+// library's transports do; and the WebSocket echo server of its ws-echo
+// and ws-idle-mem workloads on nbio's websocket package and on gws
+// (ws.go). It is a module of its own, so that the library's module does
+// not depend on them.
 //
-//	goevloop -impl gnet|nbio -addr 127.0.0.1:PORT
+//	goevloop -impl gnet|nbio|nbio-ws|gws -addr 127.0.0.1:PORT
 //
-// Both run one event loop (run it under taskset -c N, so GOMAXPROCS is 1,
-// like the other servers), with TCP_NODELAY on, and write back every byte
-// read. SIGTERM ends the process (Go's default action).
+// gnet and nbio run one event loop (run it under taskset -c N, so
+// GOMAXPROCS is 1, like the other servers), with TCP_NODELAY on, and write
+// back every byte read; nbio-ws runs one poller too. SIGTERM ends the
+// process (Go's default action).
 package main
 
 import (
@@ -23,7 +26,7 @@ import (
 )
 
 func main() {
-	impl := flag.String("impl", "gnet", "gnet|nbio")
+	impl := flag.String("impl", "gnet", "gnet|nbio|nbio-ws|gws")
 	addr := flag.String("addr", "127.0.0.1:9000", "address to listen on")
 	flag.Parse()
 	var err error
@@ -33,8 +36,12 @@ func main() {
 			gnet.WithMulticore(false), gnet.WithNumEventLoop(1), gnet.WithTCPNoDelay(gnet.TCPNoDelay))
 	case "nbio":
 		err = nbioEcho(*addr)
+	case "nbio-ws":
+		err = nbioWSEcho(*addr)
+	case "gws":
+		err = gwsEcho(*addr)
 	default:
-		err = fmt.Errorf("unknown -impl %q (have gnet, nbio)", *impl)
+		err = fmt.Errorf("unknown -impl %q (have gnet, nbio, nbio-ws, gws)", *impl)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "goevloop:", err)

@@ -1,20 +1,23 @@
 // Command gostd is plain Go's side of bench/run.sh: goroutines, channels,
 // the sync package, time.AfterFunc and net, where cmd/asyncio-bench uses
-// the library. It is a module of its own so that it never links the
-// library. Run under taskset -c N, GOMAXPROCS is 1, like the event loops.
+// the library, and the two WebSocket packages most used on net/http,
+// gorilla/websocket and coder/websocket. It is a module of its own so that
+// it never links the library, and the library's module does not depend on
+// those two. Run under taskset -c N, GOMAXPROCS is 1, like the event loops.
 //
 //	gostd spawn -n N                            micro.go
 //	gostd switch -mode gosched|chan -tasks T -total N
 //	gostd timers -n N -maxms M
 //	gostd echo -addr 127.0.0.1:PORT             echo.go
 //	gostd http -addr 127.0.0.1:PORT             httpserver.go: GET / and GET /json until killed
+//	gostd ws-gorilla|ws-coder -addr 127.0.0.1:PORT   ws.go: WebSocket echo on GET / until killed
 //	gostd http-client -url URL -tasks T -warmtime 500ms -duration 2s [-pid PID]   httpclient.go
 //	gostd http-client-idle -url URL -n N
 //	gostd [-impl chan|sync] handoff -prim lock|semaphore|event -n N   coord.go
 //	gostd [-impl chan] queue -producers P -consumers C -maxsize M -n N
 //	gostd [-impl chan] tothread -n N
 //
-// Every workload but the servers (echo, http) prints one JSON line with the fields of the
+// Every workload but the servers (echo, http, ws-*) prints one JSON line with the fields of the
 // other peers of the same workload.
 package main
 
@@ -40,7 +43,7 @@ func main() {
 	total := fs.Int("total", 1000000, "switch: switches shared by the goroutines")
 	mode := fs.String("mode", "gosched", "switch: gosched|chan")
 	maxms := fs.Int("maxms", 1000, "timers: longest delay in ms")
-	addr := fs.String("addr", "127.0.0.1:0", "echo, http: address to listen on")
+	addr := fs.String("addr", "127.0.0.1:0", "echo, http, ws-gorilla, ws-coder: address to listen on")
 	url := fs.String("url", "", "http-client: URL to GET")
 	warmtime := fs.Duration("warmtime", 500*time.Millisecond, "http-client: warm-up before the measured window")
 	duration := fs.Duration("duration", 2*time.Second, "http-client: measured window")
@@ -61,6 +64,15 @@ func main() {
 		return
 	case "http":
 		if err := httpServe(*addr); err != nil {
+			fail(err)
+		}
+		return
+	case "ws-gorilla", "ws-coder":
+		serve := wsGorilla
+		if args[0] == "ws-coder" {
+			serve = wsCoder
+		}
+		if err := serve(*addr); err != nil {
 			fail(err)
 		}
 		return
@@ -99,6 +111,7 @@ func main() {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: gostd spawn -n N | switch -mode gosched|chan -tasks T -total N | timers -n N -maxms M | echo -addr HOST:PORT | http -addr HOST:PORT\n"+
+		"       | ws-gorilla -addr HOST:PORT | ws-coder -addr HOST:PORT\n"+
 		"       | http-client -url URL -tasks T [-warmtime D -duration D -pid PID] | http-client-idle -url URL -n N\n"+
 		"       | [-impl chan|sync] handoff -prim lock|semaphore|event -n N | [-impl chan] queue -producers P -consumers C -maxsize M -n N | tothread -n N")
 	os.Exit(2)

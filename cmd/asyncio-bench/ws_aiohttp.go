@@ -1,0 +1,58 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"syscall"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/aiohttp"
+)
+
+// wsServer serves the WebSocket echo of the ws-echo and ws-idle-mem
+// workloads on addr until SIGTERM: every message goes back with its type,
+// uncompressed, as the peers' servers do. With onMessage the messages go
+// to WebSocket.OnMessage, so that an idle connection holds no task;
+// otherwise the handler's task loops on Receive.
+func wsServer(addr string, onMessage bool) error {
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := aiohttp.Upgrade(w, r, aiohttp.Compress(false))
+		if err != nil {
+			return
+		}
+		if onMessage {
+			ws.OnMessage(func(ctx context.Context, m aiohttp.WSMessage, err error) {
+				if err == nil {
+					ws.Send(ctx, m)
+				}
+			})
+			return
+		}
+		ctx := r.Context()
+		for {
+			m, err := ws.Receive(ctx)
+			if err != nil {
+				return
+			}
+			if err := ws.Send(ctx, m); err != nil {
+				return
+			}
+		}
+	})
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		main := asyncio.CurrentTask(ctx)
+		asyncio.RunningLoop(ctx).AddSignalHandler(syscall.SIGTERM, func() { main.Cancel() })
+		srv, err := aiohttp.Serve(ctx, addr, echo)
+		if err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, srv.Wait(ctx)
+	}, asyncio.WithInterruptHandling(false))
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
