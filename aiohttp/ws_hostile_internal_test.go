@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/aiohttp/internal/wsframe"
 	"github.com/asyncio-go/asyncio/asynciotest"
 	"github.com/asyncio-go/asyncio/asynciotest/simnet"
 )
@@ -79,6 +80,54 @@ func TestWSStalledReaderBuffer(t *testing.T) {
 		}
 		if sent != n {
 			t.Errorf("%d more sends completed after the client went", sent-n)
+		}
+		if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+			return err
+		}
+		if s.tasks != 0 || len(s.conns) != 0 || len(s.websockets) != 0 {
+			t.Errorf("%d tasks, %d connections and %d WebSockets left", s.tasks, len(s.conns), len(s.websockets))
+		}
+		return nil
+	})
+}
+
+// A frame header announcing a message of 1 MiB, followed by a few bytes
+// and then nothing, does not make the server allocate the megabyte: a
+// thousand such peers would cost it a gigabyte for a few kilobytes sent.
+func TestWSAnnouncedLengthNotAllocated(t *testing.T) {
+	const announced = 1 << 20
+	asynciotest.Run(t, func(ctx context.Context) error {
+		var ws *WebSocket
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var err error
+			if ws, err = Upgrade(w, r); err != nil {
+				t.Errorf("Upgrade: %v", err)
+			}
+		})
+		s := newServer(ctx, "announced", h, newServerConfig(nil))
+		p := &peer{made: asyncio.NewEvent(), lost: asyncio.NewEvent()}
+		ct, _, err := simnet.Pipe(ctx, p, s.newConn())
+		if err != nil {
+			return err
+		}
+		if err := p.made.Wait(ctx); err != nil {
+			return err
+		}
+		frame := wsTestFrame(true, wsframe.Binary, true, make([]byte, announced))
+		ct.Write([]byte(fuzzWSHandshake))
+		ct.Write(frame[:14+10]) // the header (8-byte length, mask) and 10 bytes
+		if err := asyncio.Sleep(ctx, time.Hour); err != nil { // until the loop is idle
+			return err
+		}
+		if ws == nil {
+			t.Fatal("the handler did not upgrade")
+		}
+		if c := cap(ws.in.msg); c > wsInboxBytes {
+			t.Errorf("a header announcing %d bytes, and 10 bytes, made the WebSocket allocate %d bytes for the message", announced, c)
+		}
+		ct.Abort()
+		if err := p.lost.Wait(ctx); err != nil {
+			return err
 		}
 		if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
 			return err
