@@ -115,7 +115,7 @@ func TestWSAnnouncedLengthNotAllocated(t *testing.T) {
 		}
 		frame := wsTestFrame(true, wsframe.Binary, true, make([]byte, announced))
 		ct.Write([]byte(fuzzWSHandshake))
-		ct.Write(frame[:14+10]) // the header (8-byte length, mask) and 10 bytes
+		ct.Write(frame[:14+10])                               // the header (8-byte length, mask) and 10 bytes
 		if err := asyncio.Sleep(ctx, time.Hour); err != nil { // until the loop is idle
 			return err
 		}
