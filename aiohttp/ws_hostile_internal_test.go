@@ -115,8 +115,10 @@ func TestWSAnnouncedLengthNotAllocated(t *testing.T) {
 		}
 		frame := wsTestFrame(true, wsframe.Binary, true, make([]byte, announced))
 		ct.Write([]byte(fuzzWSHandshake))
-		ct.Write(frame[:14+10])                               // the header (8-byte length, mask) and 10 bytes
-		if err := asyncio.Sleep(ctx, time.Hour); err != nil { // until the loop is idle
+		// The header (an 8-byte length, the mask) and 10 bytes, then
+		// nothing until the loop is idle.
+		ct.Write(frame[:14+10])
+		if err := asyncio.Sleep(ctx, time.Hour); err != nil {
 			return err
 		}
 		if ws == nil {
