@@ -1,14 +1,17 @@
 package aiohttp
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/aiohttp/internal/wsdeflate"
 	"github.com/asyncio-go/asyncio/aiohttp/internal/wsframe"
 	"github.com/asyncio-go/asyncio/asynciotest"
 	"github.com/asyncio-go/asyncio/asynciotest/simnet"
@@ -69,13 +72,14 @@ func writeChopped(ctx context.Context, t asyncio.Transport, in []byte, chop uint
 
 // checkWSFrames checks that out is a sequence of whole, valid frames that
 // the end of role may parse, at most one close frame and last, with a
-// valid code, and returns the data frames' payloads (unmasked).
-func checkWSFrames(t *testing.T, out []byte, role wsframe.Role) [][]byte {
+// valid code, and returns the data frames' payloads (unmasked, and
+// inflated with dec where compressed; nil dec allows no compression).
+func checkWSFrames(t *testing.T, out []byte, role wsframe.Role, dec *wsdeflate.Decompressor) [][]byte {
 	t.Helper()
 	var data [][]byte
 	closed := false
 	for len(out) > 0 {
-		h, n, err := wsframe.ParseHeader(out, wsframe.Limits{}, role)
+		h, n, err := wsframe.ParseHeader(out, wsframe.Limits{AllowRSV1: dec != nil}, role)
 		if err != nil || int64(len(out)-n) < h.Length {
 			t.Fatalf("a frame that does not parse (%v): %q", err, out)
 		}
@@ -99,6 +103,11 @@ func checkWSFrames(t *testing.T, out []byte, role wsframe.Role) [][]byte {
 			if !h.Fin {
 				t.Fatalf("a message sent in fragments: %+v", h)
 			}
+			if h.RSV1 {
+				if p, err = dec.Decompress(nil, p, 1<<20); err != nil {
+					t.Fatalf("a compressed message that does not inflate: %v", err)
+				}
+			}
 			data = append(data, p)
 		}
 	}
@@ -119,18 +128,18 @@ func checkWSMessage(t *testing.T, m WSMessage) {
 	}
 }
 
-// FuzzWSServerConn feeds an echoing WebSocket, after a valid handshake,
-// arbitrary client bytes (in pieces of chop bytes), then the end of the
-// stream, over an in-memory transport on a virtual clock: whatever comes,
+// FuzzWSServerConn feeds an echoing WebSocket, after a valid handshake
+// (that negotiates permessage-deflate if deflate), arbitrary client bytes
+// (in pieces of chop bytes), then the end of the stream, over an in-memory transport on a virtual clock: whatever comes,
 // every message the handler receives is valid, the server sends valid
 // frames and echoes the messages, the connection ends, and the server is
 // left with no task, connection or WebSocket.
 func FuzzWSServerConn(f *testing.F) {
 	for _, s := range fuzzWSSeeds {
-		f.Add(s, uint8(0))
-		f.Add(s, uint8(3))
+		f.Add(s, uint8(0), false)
+		f.Add(s, uint8(3), false)
 	}
-	f.Fuzz(func(t *testing.T, in []byte, chop uint8) {
+	f.Fuzz(func(t *testing.T, in []byte, chop uint8, deflate bool) {
 		var got [][]byte
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ws, err := Upgrade(w, r, MaxMsgSize(fuzzWSMax))
@@ -159,7 +168,11 @@ func FuzzWSServerConn(f *testing.F) {
 			if err := p.made.Wait(ctx); err != nil {
 				return err
 			}
-			ct.Write([]byte(fuzzWSHandshake))
+			hs := fuzzWSHandshake
+			if deflate {
+				hs = strings.Replace(hs, "\r\n\r\n", "\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n", 1)
+			}
+			ct.Write([]byte(hs))
 			if err := writeChopped(ctx, ct, in, chop); err != nil {
 				return err
 			}
@@ -178,7 +191,20 @@ func FuzzWSServerConn(f *testing.F) {
 			if !ok || !bytes.HasPrefix(head, []byte("HTTP/1.1 101 ")) {
 				t.Fatalf("the server sent %q, want a 101 response", out)
 			}
-			echoed := checkWSFrames(t, frames, wsframe.Client)
+			var dec *wsdeflate.Decompressor
+			if deflate {
+				resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(out)), nil)
+				if err != nil {
+					t.Fatalf("the 101 response: %v", err)
+				}
+				p, ok, err := wsdeflate.ParseResponse(resp.Header.Values("Sec-WebSocket-Extensions"), wsdeflate.Config{})
+				if !ok || err != nil {
+					t.Fatalf("permessage-deflate not accepted: %q, %v", resp.Header.Values("Sec-WebSocket-Extensions"), err)
+				}
+				dec = wsdeflate.NewDecompressor(p, false)
+				defer dec.Close()
+			}
+			echoed := checkWSFrames(t, frames, wsframe.Client, dec)
 			if len(echoed) > len(got) {
 				t.Fatalf("%d messages echoed, %d received", len(echoed), len(got))
 			}
@@ -192,8 +218,9 @@ func FuzzWSServerConn(f *testing.F) {
 	})
 }
 
-// FuzzWSClientConn feeds a client's WebSocket arbitrary server bytes (in
-// pieces of chop bytes), then the end of the stream: every message it
+// FuzzWSClientConn feeds a client's WebSocket (with permessage-deflate
+// if deflate) arbitrary server bytes (in pieces of chop bytes), then the
+// end of the stream: every message it
 // delivers is valid, what it sends is valid masked frames, and the
 // connection ends.
 func FuzzWSClientConn(f *testing.F) {
@@ -208,13 +235,16 @@ func FuzzWSClientConn(f *testing.F) {
 			un = append(un, wsTestFrame(h.Fin, h.Opcode, false, p)...)
 			rest = rest[n+int(h.Length):]
 		}
-		f.Add(un, uint8(0))
-		f.Add(un, uint8(3))
+		f.Add(un, uint8(0), false)
+		f.Add(un, uint8(3), false)
 	}
-	f.Fuzz(func(t *testing.T, in []byte, chop uint8) {
+	f.Fuzz(func(t *testing.T, in []byte, chop uint8, deflate bool) {
 		asynciotest.Run(t, func(ctx context.Context) error {
 			cfg := newWSConfig([]WSOption{MaxMsgSize(fuzzWSMax)})
 			ws := newWebSocket(asyncio.RunningLoop(ctx), nil, cfg, wsframe.Client)
+			if deflate {
+				ws.setDeflate(wsdeflate.Params{})
+			}
 			p := &peer{made: asyncio.NewEvent(), lost: asyncio.NewEvent()}
 			st, ct, err := simnet.Pipe(ctx, p, ws)
 			if err != nil {
@@ -251,7 +281,7 @@ func FuzzWSClientConn(f *testing.F) {
 			if err := asyncio.Timeout(ctx, time.Minute, p.lost.Wait); err != nil {
 				t.Fatalf("the server's end did not see the connection end: %v", err)
 			}
-			checkWSFrames(t, p.got.Bytes(), wsframe.Server)
+			checkWSFrames(t, p.got.Bytes(), wsframe.Server, nil)
 			return nil
 		})
 	})
