@@ -1,6 +1,7 @@
 package aiohttp
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"testing"
@@ -133,6 +134,55 @@ func TestWSAnnouncedLengthNotAllocated(t *testing.T) {
 		}
 		if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
 			return err
+		}
+		if s.tasks != 0 || len(s.conns) != 0 || len(s.websockets) != 0 {
+			t.Errorf("%d tasks, %d connections and %d WebSockets left", s.tasks, len(s.conns), len(s.websockets))
+		}
+		return nil
+	})
+}
+
+// A WebSocket whose peer does not answer its close frame sends nothing
+// after it, heartbeat or not (RFC 6455 section 5.5.1), and gives up after
+// CloseTimeout.
+func TestWSNothingAfterCloseFrame(t *testing.T) {
+	const beat, closeTimeout = time.Second, 10 * time.Second
+	asynciotest.Run(t, func(ctx context.Context) error {
+		var closeErr error
+		var closedAt time.Duration
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ws, err := Upgrade(w, r, Heartbeat(beat), CloseTimeout(closeTimeout))
+			if err != nil {
+				t.Errorf("Upgrade: %v", err)
+				return
+			}
+			closeErr = ws.Close(r.Context(), WSCloseNormal, "")
+			closedAt = ws.now()
+		})
+		s := newServer(ctx, "close", h, newServerConfig(nil))
+		p := &peer{made: asyncio.NewEvent(), lost: asyncio.NewEvent()}
+		ct, _, err := simnet.Pipe(ctx, p, s.newConn())
+		if err != nil {
+			return err
+		}
+		if err := p.made.Wait(ctx); err != nil {
+			return err
+		}
+		start := asyncio.RunningLoop(ctx).Time()
+		ct.Write([]byte(fuzzWSHandshake)) // and then nothing: the close is not answered
+		if err := p.lost.Wait(ctx); err != nil {
+			return err
+		}
+		if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+			return err
+		}
+		_, frames, _ := bytes.Cut(p.got.Bytes(), []byte("\r\n\r\n"))
+		checkWSFrames(t, frames, wsframe.Client, nil) // fails on a frame after the close frame
+		if closeErr != ErrWSCloseTimeout {
+			t.Errorf("Close returned %v, want ErrWSCloseTimeout", closeErr)
+		}
+		if d := closedAt - start; d < closeTimeout {
+			t.Errorf("Close gave up after %v, before CloseTimeout (%v)", d, closeTimeout)
 		}
 		if s.tasks != 0 || len(s.conns) != 0 || len(s.websockets) != 0 {
 			t.Errorf("%d tasks, %d connections and %d WebSockets left", s.tasks, len(s.conns), len(s.websockets))
