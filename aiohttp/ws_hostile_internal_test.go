@@ -190,3 +190,83 @@ func TestWSNothingAfterCloseFrame(t *testing.T) {
 		return nil
 	})
 }
+
+// A client that sends pings without reading the pongs does not make the
+// server buffer pongs without bound: while its transport's buffer is over
+// the high-water mark, only the latest ping is answered, once there is
+// room (RFC 6455 section 5.5.3 allows it).
+func TestWSPingFloodNotReading(t *testing.T) {
+	const pings = 50000 // 6.5 MiB of pongs of 125 bytes, were they all buffered
+	asynciotest.Run(t, func(ctx context.Context) error {
+		var ws *WebSocket
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var err error
+			if ws, err = Upgrade(w, r); err != nil {
+				t.Errorf("Upgrade: %v", err)
+			}
+		})
+		s := newServer(ctx, "pings", h, newServerConfig(nil))
+		p := &peer{made: asyncio.NewEvent(), lost: asyncio.NewEvent()}
+		ct, _, err := simnet.Pipe(ctx, p, s.newConn())
+		if err != nil {
+			return err
+		}
+		if err := p.made.Wait(ctx); err != nil {
+			return err
+		}
+		ct.PauseReading() // for good: the client reads nothing
+		ct.Write([]byte(fuzzWSHandshake))
+		ping := wsTestFrame(true, wsframe.Ping, true, bytes.Repeat([]byte("p"), wsframe.MaxControlPayload))
+		maxBuffered := 0
+		for i := range pings / 100 {
+			ct.Write(bytes.Repeat(ping, 100))
+			// Until the loop is idle: the server has read them.
+			if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+				return err
+			}
+			if i == 0 && ws == nil {
+				t.Fatal("the handler did not upgrade")
+			}
+			maxBuffered = max(maxBuffered, ws.t.WriteBufferSize())
+		}
+		high, _ := ws.t.WriteBufferLimits()
+		t.Logf("%d pings of 125 bytes from a client that reads nothing: the server's transport buffered at most %d KiB (high-water mark %d KiB)",
+			pings, maxBuffered>>10, high>>10)
+		if maxBuffered > high+16<<10 {
+			t.Errorf("the server's transport buffered %d KiB of pongs", maxBuffered>>10)
+		}
+		// Once the client reads, the latest ping is answered.
+		ct.Write(wsTestFrame(true, wsframe.Ping, true, []byte("last")))
+		if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+			return err
+		}
+		ct.ResumeReading()
+		if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+			return err
+		}
+		_, frames, _ := bytes.Cut(p.got.Bytes(), []byte("\r\n\r\n"))
+		var last []byte
+		for len(frames) > 0 {
+			h, n, err := wsframe.ParseHeader(frames, wsframe.Limits{}, wsframe.Client)
+			if err != nil || h.Opcode != wsframe.Pong || int64(len(frames)-n) < h.Length {
+				t.Fatalf("the server sent %+v (%v), want pongs", h, err)
+			}
+			last = frames[n : n+int(h.Length)]
+			frames = frames[n+int(h.Length):]
+		}
+		if string(last) != "last" {
+			t.Errorf("the last pong has %q, want the latest ping's %q", last, "last")
+		}
+		ct.Abort()
+		if err := p.lost.Wait(ctx); err != nil {
+			return err
+		}
+		if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+			return err
+		}
+		if s.tasks != 0 || len(s.conns) != 0 || len(s.websockets) != 0 {
+			t.Errorf("%d tasks, %d connections and %d WebSockets left", s.tasks, len(s.conns), len(s.websockets))
+		}
+		return nil
+	})
+}

@@ -287,7 +287,7 @@ func (ws *WebSocket) control(op wsframe.Opcode, p []byte) {
 			return
 		}
 		if !ws.closing.sent {
-			_ = ws.writeFrame(wsframe.Pong, true, false, p)
+			ws.pong(p)
 		}
 	case wsframe.Pong:
 		ws.pongReceived(p)
