@@ -3,13 +3,17 @@
 package aiohttp_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -19,8 +23,8 @@ import (
 )
 
 // idleWSTarget is how many silent WebSockets TestWSHostileIdleReaped
-// holds, fd limit permitting: under the race detector too, where they
-// take about 3 s.
+// holds, fd limit permitting, under the race detector too (where they
+// take about 4 s).
 const idleWSTarget = 10000
 
 // raiseFDLimit raises the soft limit on open descriptors to want, or as
@@ -151,16 +155,17 @@ func readEnd(fd int) error {
 // Thousands of WebSockets that upgrade and go silent are all reaped by the
 // server's heartbeat: pinged after the interval d, failed half an interval
 // later (ErrWSHeartbeat, 1006), their connections closed, and nothing of
-// them left. The clients are bare sockets, which hold no Go memory, so the
-// heap's growth while they are open is the server's cost of an idle
-// WebSocket.
+// them left. The clients are bare sockets in another process
+// (TestWSIdleClientProcess), so that this one has descriptors for all of
+// the server's ends, and the heap's growth while they are open is the
+// server's cost of an idle WebSocket.
 func TestWSHostileIdleReaped(t *testing.T) {
 	const d = 30 * time.Second
 	n := idleWSTarget
-	// Each connection takes a descriptor for its client and one for the
-	// server's end, both in this process; 64 are kept for the rest.
-	if room := raiseFDLimit(t, 2*n+200); 2*n+64 > room {
-		n = (room - 64) / 2
+	// Each connection takes a descriptor in this process and one in the
+	// clients' (which inherits the limit); 64 are kept for the rest.
+	if room := raiseFDLimit(t, n+200); n+64 > room {
+		n = room - 64
 		t.Logf("the fd limit leaves room for %d descriptors (ulimit -Hn): %d silent WebSockets instead of %d", room, n, idleWSTarget)
 	}
 	var wss []*aiohttp.WebSocket // appended by the handlers' tasks, read by the main task: all on the loop
@@ -174,51 +179,31 @@ func TestWSHostileIdleReaped(t *testing.T) {
 	})
 	wsServeVirtual(t, h, func(ctx context.Context, srv *aiohttp.Server, clock *asyncio.VirtualClock) error {
 		clock.SetAutoJump(false) // the clock moves only when the test says so
-		l := asyncio.RunningLoop(ctx)
 		port := srv.Addr().(*net.TCPAddr).Port
-		type dialed struct {
-			fds  []int
-			heap int64
-			err  error
-		}
-		res := make(chan dialed, 1)
-		// The dialer ends once it has measured, sending on res.
-		go func() {
-			var r dialed
-			defer func() { res <- r }()
-			// One WebSocket first, closed at once, so that pools and
-			// the loop's tables are warm.
+		// One WebSocket first, closed at once, so that pools and the
+		// loop's tables are warm.
+		if _, err := asyncio.ToThread(ctx, func() (struct{}, error) {
 			fd, err := rawWSConnect(port)
-			if err != nil {
-				r.err = err
-				return
-			}
-			syscall.Close(fd)
-			settle(l)
-			before := measureLive()
-			for range n {
-				fd, err := rawWSConnect(port)
-				if err != nil {
-					r.err = err
-					return
-				}
-				r.fds = append(r.fds, fd)
-			}
-			settle(l)
-			r.heap = measureLive().heap - before.heap
-		}()
-		r, _, err := asyncio.Recv(ctx, res)
-		defer asyncio.ToThread(context.WithoutCancel(ctx), func() (struct{}, error) {
-			for _, fd := range r.fds {
+			if err == nil {
 				syscall.Close(fd)
 			}
-			return struct{}{}, nil
-		})
-		if err != nil || r.err != nil {
-			return errors.Join(err, r.err)
+			return struct{}{}, err
+		}); err != nil {
+			return err
 		}
-		perConn := r.heap / int64(n)
-		t.Logf("server heap per idle WebSocket: %d bytes (HeapInuse grew by %d KiB for %d WebSockets)", perConn, r.heap>>10, n)
+		before := settledHeap(ctx)
+
+		clients, err := startIdleClients(ctx, port, n)
+		if err != nil {
+			return err
+		}
+		defer clients.stop(ctx)
+		if err := clients.await(ctx, "ready"); err != nil {
+			return err
+		}
+		grew := settledHeap(ctx) - before
+		perConn := grew / int64(n)
+		t.Logf("server heap per idle WebSocket: %d bytes (HeapInuse grew by %d KiB for %d WebSockets)", perConn, grew>>10, n)
 		if perConn > 4<<10 {
 			t.Errorf("an idle WebSocket costs the server %d bytes of heap, over 4 KiB", perConn)
 		}
@@ -227,28 +212,9 @@ func TestWSHostileIdleReaped(t *testing.T) {
 		}
 		idle := wss[1:] // the first, the warm-up's, was closed by its client
 
-		// Each client reads from its own socket, in the goroutine that
-		// the steps below start one at a time; each ends with one send.
-		forAll := func(read func(fd int) error) chan error {
-			done := make(chan error, 1)
-			go func() {
-				var errs []error
-				for _, fd := range r.fds {
-					if err := read(fd); err != nil {
-						errs = append(errs, err)
-					}
-				}
-				if len(errs) > 0 {
-					done <- fmt.Errorf("%d of %d clients: %w", len(errs), len(r.fds), errs[0])
-					return
-				}
-				done <- nil
-			}()
-			return done
-		}
 		clock.Advance(d)
-		if err, _, rerr := asyncio.Recv(ctx, forAll(readPing)); rerr != nil || err != nil {
-			return fmt.Errorf("after the interval, the pings: %w", errors.Join(err, rerr))
+		if err := clients.await(ctx, "pings"); err != nil {
+			return fmt.Errorf("after the interval: %w", err)
 		}
 		for _, ws := range idle {
 			if err := ws.Err(); err != nil {
@@ -256,8 +222,8 @@ func TestWSHostileIdleReaped(t *testing.T) {
 			}
 		}
 		clock.Advance(d / 2)
-		if err, _, rerr := asyncio.Recv(ctx, forAll(readEnd)); rerr != nil || err != nil {
-			return fmt.Errorf("half an interval after the pings: %w", errors.Join(err, rerr))
+		if err := clients.await(ctx, "ends"); err != nil {
+			return fmt.Errorf("half an interval after the pings: %w", err)
 		}
 		bad := 0
 		for _, ws := range idle {
@@ -272,4 +238,118 @@ func TestWSHostileIdleReaped(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// settledHeap returns the heap in use once the loop has run what is ready
+// (the handlers' tasks have ended), after two collections.
+func settledHeap(ctx context.Context) int64 {
+	for range 3 {
+		asyncio.Sleep(ctx, 0)
+	}
+	return measureLive().heap
+}
+
+// idleClients is the process of TestWSIdleClientProcess: its standard
+// input takes commands, a line each, and its standard output answers.
+type idleClients struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
+}
+
+// startIdleClients starts the process of n silent clients of port.
+func startIdleClients(ctx context.Context, port, n int) (*idleClients, error) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestWSIdleClientProcess$")
+	cmd.Env = append(os.Environ(), "AIOHTTP_WS_IDLE_CLIENTS="+strconv.Itoa(port)+" "+strconv.Itoa(n))
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return &idleClients{cmd: cmd, in: in, out: bufio.NewReader(out)}, nil
+}
+
+// await sends the command cmd (but "ready", which the process says on its
+// own once its clients have upgraded) and waits for the process to say it
+// was done for every client: a line cmd + " ok". The wait is on the
+// loop's executor, so that the loop goes on serving.
+func (c *idleClients) await(ctx context.Context, cmd string) error {
+	_, err := asyncio.ToThread(ctx, func() (struct{}, error) {
+		if cmd != "ready" {
+			if _, err := io.WriteString(c.in, cmd+"\n"); err != nil {
+				return struct{}{}, err
+			}
+		}
+		line, err := c.out.ReadString('\n')
+		if err != nil {
+			return struct{}{}, fmt.Errorf("the clients' process: %q, %v", line, err)
+		}
+		if line != cmd+" ok\n" {
+			return struct{}{}, fmt.Errorf("the clients' process says %q", line)
+		}
+		return struct{}{}, nil
+	})
+	return err
+}
+
+// stop ends the clients' process: the end of its input closes its sockets.
+func (c *idleClients) stop(ctx context.Context) {
+	asyncio.ToThread(context.WithoutCancel(ctx), func() (struct{}, error) {
+		c.in.Close()
+		return struct{}{}, c.cmd.Wait()
+	})
+}
+
+// TestWSIdleClientProcess is the clients' process of
+// TestWSHostileIdleReaped: it opens silent WebSockets, says "ready ok",
+// then for each command on its standard input, checks every client: for
+// "pings", that it got the heartbeat's ping; for "ends", that the server
+// closed its connection. It exits at the end of its input.
+func TestWSIdleClientProcess(t *testing.T) {
+	var port, n int
+	if _, err := fmt.Sscan(os.Getenv("AIOHTTP_WS_IDLE_CLIENTS"), &port, &n); err != nil {
+		t.Skip("the clients' process of TestWSHostileIdleReaped")
+	}
+	var fds []int
+	defer func() {
+		for _, fd := range fds {
+			syscall.Close(fd)
+		}
+	}()
+	for range n {
+		fd, err := rawWSConnect(port)
+		if err != nil {
+			fmt.Printf("ready: %v\n", err)
+			return
+		}
+		fds = append(fds, fd)
+	}
+	fmt.Println("ready ok")
+	checks := map[string]func(fd int) error{"pings": readPing, "ends": readEnd}
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		check := checks[in.Text()]
+		if check == nil {
+			fmt.Printf("%s: unknown command\n", in.Text())
+			return
+		}
+		var errs []error
+		for _, fd := range fds {
+			if err := check(fd); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if len(errs) > 0 {
+			fmt.Printf("%s: %d of %d clients: %v\n", in.Text(), len(errs), n, errs[0])
+			continue
+		}
+		fmt.Println(in.Text() + " ok")
+	}
 }
