@@ -191,7 +191,7 @@ func (ws *WebSocket) Err() error {
 	return nil
 }
 
-// onLoop runs fn on the WebSocket's loop: in the calling task if ctx is a
+// wsDo runs fn on the WebSocket's loop: in the calling task if ctx is a
 // task of that loop, else as a task the caller waits for.
 func wsDo[T any](ws *WebSocket, ctx context.Context, fn func(ctx context.Context) (T, error)) (T, error) {
 	if asyncio.InTask(ctx) && asyncio.RunningLoop(ctx) == ws.loop {

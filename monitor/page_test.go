@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -12,25 +11,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// requireChromium returns the Chromium to run, or skips the test if there
-// is none, unless ASYNCIO_REQUIRE_CHROMIUM is set, as in CI, where a
-// missing browser fails it instead.
-func requireChromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	const msg = "chromium not installed: apt-get install chromium; CI installs it"
-	if os.Getenv("ASYNCIO_REQUIRE_CHROMIUM") != "" {
-		t.Fatal(msg + " (ASYNCIO_REQUIRE_CHROMIUM is set)")
-	}
-	t.Skip(msg)
-	return ""
-}
+	"github.com/asyncio-go/asyncio/internal/browser"
+)
 
 // startExample builds examples/monitored, runs it with args, and returns
 // the address its monitor serves on. The program is interrupted when the
@@ -101,7 +84,7 @@ func startExample(t *testing.T, args ...string) string {
 // TestPageInChromium loads the monitor page of the running example in a
 // headless Chromium and checks what its script drew.
 func TestPageInChromium(t *testing.T) {
-	chromium := requireChromium(t)
+	chromium := browser.Need(t)
 	// The indexer blocks the loop at once for 400 ms, well past the
 	// watchdog's 100 ms: a stall to show.
 	addr := startExample(t, "-for", "0", "-tcp", "127.0.0.1:0", "-deadlock", "-stall", "400ms")

@@ -1,6 +1,8 @@
 // Package peer starts and drives the programs aiohttp's interop tests talk
-// to: curl, Python (http.client and aiohttp, client and server), Node's
-// http module and tinyproxy, plus the certificates their TLS tests share.
+// to: curl, Python (http.client, aiohttp and websockets, clients and
+// servers), Node (its http module and the ws package, clients and servers)
+// and tinyproxy (Need also checks for Chromium, which package
+// internal/browser drives), plus the certificates their TLS tests share.
 //
 // It is test support: only _test.go files import it. Every function takes
 // the test's testing.TB and ties what it starts to the test, so a peer

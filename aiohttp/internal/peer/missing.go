@@ -41,9 +41,10 @@ func LookPath(t testing.TB, name, debianPackage string) string {
 }
 
 // Need ends the test through Missing unless every named peer is installed.
-// The names are "curl", "node", "tinyproxy", "python" (Debian's
-// /usr/bin/python3) and "aiohttp" (its python3-aiohttp); an unknown name
-// fails the test.
+// The names are "curl", "node", "node-ws" (Node with the ws package,
+// Debian's node-ws), "tinyproxy", "python" (Debian's /usr/bin/python3),
+// "aiohttp" (its python3-aiohttp), "websockets" (its python3-websockets)
+// and "chromium"; an unknown name fails the test.
 //
 // The functions that run a peer check for it too, but they end a missing
 // one's test with Skip or Fatal, which only the test's own goroutine may
@@ -57,12 +58,18 @@ func Need(t testing.TB, names ...string) {
 			LookPath(t, "curl", "curl")
 		case "node":
 			LookPath(t, "node", "nodejs")
+		case "node-ws":
+			requireNodeWS(t)
 		case "tinyproxy":
 			LookPath(t, "tinyproxy", "tinyproxy")
 		case "python":
 			requirePython(t)
 		case "aiohttp":
 			requireAiohttp(t)
+		case "chromium":
+			requireChromium(t)
+		case "websockets":
+			requireWebsockets(t)
 		default:
 			t.Fatalf("peer.Need: no peer named %q", name)
 		}

@@ -1,10 +1,7 @@
 package peer
 
 import (
-	"context"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -139,13 +136,30 @@ func requireAiohttp(t testing.TB) {
 // (-I) because a Go checkout's own aiohttp directory, in the current
 // directory, would otherwise pass for the module.
 var aiohttpImport = sync.OnceValue(func() error {
-	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, python, "-I", "-c", "import aiohttp.web").CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%w: %s", err, strings.TrimSpace(string(out)))
+	return probe(python, "-I", "-c", "import aiohttp.web")
+})
+
+// PythonWebsockets is Python for a script that also imports websockets,
+// the Python library of that name. Without Debian's python3-websockets it
+// ends the test through Missing.
+func PythonWebsockets(t testing.TB, script string, args ...string) ([]byte, error) {
+	t.Helper()
+	requireWebsockets(t)
+	return runPython(t, script, args)
+}
+
+func requireWebsockets(t testing.TB) {
+	t.Helper()
+	requirePython(t)
+	if err := websocketsImport(); err != nil {
+		Missing(t, "Python's websockets is not importable by %s (apt-get install python3-websockets): %v", python, err)
 	}
-	return nil
+}
+
+// websocketsImport is the outcome of importing websockets, tried once
+// per test binary.
+var websocketsImport = sync.OnceValue(func() error {
+	return probe(python, "-I", "-c", "import websockets.client, websockets.exceptions")
 })
 
 // writeTemp writes text to a file of the given name in a directory of its

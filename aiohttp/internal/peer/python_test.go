@@ -152,3 +152,10 @@ ssl_context.load_cert_chain(sys.argv[1], sys.argv[2])
 		t.Errorf("got %q over TLS %v, want the echo over TLS", body, resp.TLS != nil)
 	}
 }
+
+func TestPythonWebsockets(t *testing.T) {
+	out, err := peer.PythonWebsockets(t, "import websockets\nprint(websockets.__name__)\n")
+	if err != nil || string(out) != "websockets\n" {
+		t.Errorf("the script printed %q, %v", out, err)
+	}
+}

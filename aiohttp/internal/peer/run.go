@@ -47,16 +47,45 @@ func run(t testing.TB, stdin io.Reader, path string, args ...string) (stdout, st
 
 // environ is the environment of a peer: the test's own, without the proxy
 // settings that curl and Python's urllib would otherwise obey, so that a
-// developer's proxy never stands between a peer and a test's server.
+// developer's proxy never stands between a peer and a test's server, and
+// with Debian's directories of Node modules in NODE_PATH. Debian's own
+// node searches them anyway, but a node from elsewhere (NodeSource's
+// package, say) does not, and would miss node-ws.
 func environ() []string {
 	var env []string
+	nodePath := debianNodePath
 	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
+		name, value, _ := strings.Cut(kv, "=")
 		switch strings.ToLower(name) {
 		case "http_proxy", "https_proxy", "all_proxy", "no_proxy":
 			continue
 		}
+		if name == "NODE_PATH" {
+			if value != "" {
+				nodePath = value + string(os.PathListSeparator) + nodePath
+			}
+			continue
+		}
 		env = append(env, kv)
 	}
-	return env
+	return append(env, "NODE_PATH="+nodePath)
+}
+
+// debianNodePath lists where Debian installs Node modules (node-ws puts
+// ws in the first).
+const debianNodePath = "/usr/share/nodejs:/usr/lib/nodejs"
+
+// probe runs the program at path with args, a check that a module of a
+// peer is installed, and returns its failure with its output. It runs
+// with the environment the peers get.
+func probe(path string, args ...string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Env = environ()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%w: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }
