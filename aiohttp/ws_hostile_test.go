@@ -285,8 +285,8 @@ func TestWSHostileStalledReader(t *testing.T) {
 		if wsCloseCode(sendErr) != aiohttp.WSCloseAbnormal {
 			t.Errorf("the send waiting when the client went returned %v, want a WSCloseError with 1006", sendErr)
 		}
-		if got := sent.Load(); got != n {
-			t.Errorf("%d more sends completed after the client went", got-n)
+		if got := sent.Load(); got >= maxSends || int(got)*msgSize > bound {
+			t.Errorf("%d sends of 1 MiB completed in all to a client that read nothing", got)
 		}
 		return nil
 	})
