@@ -174,16 +174,16 @@ func newWSPeer(c net.Conn, client bool) *wsPeer {
 	return &wsPeer{c: c, r: bufio.NewReaderSize(c, 64<<10), client: client, key: [4]byte{0x37, 0xfa, 0x21, 0x3d}}
 }
 
-// wsTestKey and its accept value are those of RFC 6455 section 1.3.
+// wsConformKey and its accept value are those of RFC 6455 section 1.3.
 const (
-	wsTestKey    = "dGhlIHNhbXBsZSBub25jZQ=="
-	wsTestAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+	wsConformKey    = "dGhlIHNhbXBsZSBub25jZQ=="
+	wsConformAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
 )
 
 // handshake opens the WebSocket as the client.
 func (p *wsPeer) handshake() error {
 	req := "GET /ws HTTP/1.1\r\nHost: conform\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Key: " + wsTestKey + "\r\nSec-WebSocket-Version: 13\r\n\r\n"
+		"Sec-WebSocket-Key: " + wsConformKey + "\r\nSec-WebSocket-Version: 13\r\n\r\n"
 	if _, err := io.WriteString(p.c, req); err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ func (p *wsPeer) handshake() error {
 		return err
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusSwitchingProtocols || resp.Header.Get("Sec-WebSocket-Accept") != wsTestAccept {
+	if resp.StatusCode != http.StatusSwitchingProtocols || resp.Header.Get("Sec-WebSocket-Accept") != wsConformAccept {
 		return fmt.Errorf("handshake answered %s, accept %q", resp.Status, resp.Header.Get("Sec-WebSocket-Accept"))
 	}
 	if ext := resp.Header.Get("Sec-WebSocket-Extensions"); ext != "" {

@@ -31,7 +31,9 @@ func (ws *WebSocket) startHeartbeat() {
 func (ws *WebSocket) heartbeat() {
 	b := &ws.beat
 	b.timer = nil
-	if ws.closing.done || ws.closing.got {
+	// Once this end's close frame is out, no ping may follow it (RFC
+	// 6455 section 5.5.1), and CloseTimeout bounds the wait instead.
+	if ws.closing.done || ws.closing.got || ws.closing.sent {
 		return
 	}
 	switch {

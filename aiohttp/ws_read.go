@@ -15,8 +15,10 @@ const (
 	wsInboxMessages = 64
 	// wsPreallocMax is the largest message whose buffer is made at its
 	// announced length; a longer one grows as its bytes arrive, so that
-	// a header alone cannot make the WebSocket allocate.
-	wsPreallocMax = 1 << 20
+	// a header alone cannot make the WebSocket allocate more than the
+	// inbox may hold anyway (at 1 MiB, a thousand peers each sending a
+	// header and nothing more would cost a gigabyte).
+	wsPreallocMax = wsInboxBytes
 )
 
 // Protocol errors of the message layer, which wsframe's frame layer
@@ -288,7 +290,7 @@ func (ws *WebSocket) control(op wsframe.Opcode, p []byte) {
 			return
 		}
 		if !ws.closing.sent {
-			_ = ws.writeFrame(wsframe.Pong, true, false, p)
+			ws.pong(p)
 		}
 	case wsframe.Pong:
 		ws.pongReceived(p)

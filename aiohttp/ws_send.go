@@ -18,6 +18,8 @@ type wsWriter struct {
 	stream  bool          // a message stream (Writer) is open
 	ready   asyncio.Event // set when paused or stream may have changed, or the connection ended
 	deflate *wsDeflate    // nil unless permessage-deflate was negotiated
+	pongDue bool          // a ping came while paused: pong answers it on resuming
+	pong    []byte        // that ping's data
 }
 
 // frameBufs stage a frame, header and (masked) payload, for one Write to
@@ -36,7 +38,24 @@ func (ws *WebSocket) PauseWriting() {
 // ResumeWriting implements asyncio.WriteFlowControl.
 func (ws *WebSocket) ResumeWriting() {
 	ws.out.paused = false
+	if ws.out.pongDue && !ws.closing.sent {
+		ws.out.pongDue = false
+		_ = ws.writeFrame(wsframe.Pong, true, false, ws.out.pong)
+	}
 	ws.out.ready.Set()
+}
+
+// pong answers a ping with data p, which is valid only during the call.
+// While the transport's buffer is over its mark, a peer that pings and
+// does not read would make it grow without bound: then only the latest
+// ping is answered, once there is room, as RFC 6455 section 5.5.3 allows.
+func (ws *WebSocket) pong(p []byte) {
+	if ws.out.paused {
+		ws.out.pongDue = true
+		ws.out.pong = append(ws.out.pong[:0], p...)
+		return
+	}
+	_ = ws.writeFrame(wsframe.Pong, true, false, p)
 }
 
 // SendText sends s as a text message. s should be UTF-8: a peer fails the
