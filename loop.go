@@ -530,6 +530,15 @@ func (l *Loop) idle() {
 	}
 	l.sleeping = true
 	l.mu.Unlock()
+	// An Advance or SetAutoJump between the checks above and here found
+	// the loop awake, and so did not wake it: now that it is marked
+	// asleep, a later one will, and this one is caught here.
+	if l.vclock != nil && len(l.timers) > 0 && l.vclock.reached(l.timers[0].when, l.external.Load() == 0) {
+		l.mu.Lock()
+		l.sleeping = false
+		l.mu.Unlock()
+		return
+	}
 	if l.current.Load() != nil {
 		l.current.Store(nil) // no task runs while the loop sleeps
 	}

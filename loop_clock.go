@@ -96,6 +96,15 @@ func (c *VirtualClock) jumpTo(t time.Duration) bool {
 	return true
 }
 
+// reached reports whether the loop need not sleep for a timer due at t:
+// the clock is there already, or may jump there (auto-jump on, and no
+// work out on other goroutines, which mayJump says).
+func (c *VirtualClock) reached(t time.Duration, mayJump bool) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return t <= c.now || mayJump && !c.noJump
+}
+
 // SetDeadlockTimeout makes the loop treat itself as deadlocked when every
 // task waits, no timer is left, no work is out on an executor, and no
 // goroutine wakes it for d of real time: it then reports the tasks to its
