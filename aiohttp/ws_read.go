@@ -2,6 +2,8 @@ package aiohttp
 
 import (
 	"io"
+	"slices"
+	"sync"
 
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/aiohttp/internal/wsframe"
@@ -21,6 +23,16 @@ const (
 	wsPreallocMax = wsInboxBytes
 )
 
+// wsReadBufs are the read buffers of WebSockets. A WebSocket holds one only
+// while it has bytes of an unfinished frame, and gives it back as soon as
+// it has parsed everything read, so the buffers in use are those of the
+// connections being read from at that moment, not one per connection.
+// They are larger than the HTTP connections' 4 KiB so that a message of a
+// few KiB, header and payload, arrives in one read.
+var wsReadBufs = sync.Pool{New: func() any { b := make([]byte, wsReadBufSize); return &b }}
+
+const wsReadBufSize = 16 << 10
+
 // Protocol errors of the message layer, which wsframe's frame layer
 // cannot see.
 var (
@@ -32,7 +44,7 @@ var (
 // being read, the message being assembled and the inbox of whole messages
 // Receive takes from. It is confined to the loop.
 type wsReader struct {
-	buf  *[]byte // from readBufPool; nil while empty
+	buf  *[]byte // from wsReadBufs; nil while empty
 	r, w int     // unread bytes: (*buf)[r:w]
 
 	hdr     wsframe.Header
@@ -44,6 +56,9 @@ type wsReader struct {
 	msgOpen    bool // a fragmented message has begun
 	compressed bool
 	utf8       wsframe.UTF8Validator
+	// direct says that the transport reads into msg's free capacity,
+	// which GetBuffer handed out for the payload of a long frame.
+	direct bool
 
 	inbox  []WSMessage
 	head   int // inbox[head:] are waiting
@@ -56,11 +71,28 @@ type wsReader struct {
 // gets none.
 func (ws *WebSocket) ConnectionMade(asyncio.Transport) {}
 
-// GetBuffer implements asyncio.BufferedProtocol.
+// GetBuffer implements asyncio.BufferedProtocol. While the payload of a
+// long data frame is being read and nothing else is buffered, the socket
+// reads straight into the message, at most to the end of the frame: no
+// copy, and reads as long as the socket has bytes.
 func (ws *WebSocket) GetBuffer(int) []byte {
 	in := &ws.in
+	if in.buf == nil && in.inFrame && !in.hdr.Opcode.IsControl() && !ws.closing.got && !ws.closing.done {
+		if rest := in.hdr.Length - in.pos; rest >= wsReadBufSize {
+			// Grow by what is known to be coming, up to what the
+			// message already holds: a peer that announces a long
+			// frame and sends little of it costs what it sent.
+			want := int(min(rest, int64(max(len(in.msg), wsReadBufSize))))
+			if cap(in.msg)-len(in.msg) < want {
+				in.msg = slices.Grow(in.msg, want)
+			}
+			in.direct = true
+			n := min(int64(cap(in.msg)-len(in.msg)), rest)
+			return in.msg[len(in.msg) : len(in.msg)+int(n)]
+		}
+	}
 	if in.buf == nil {
-		in.buf = readBufPool.Get().(*[]byte)
+		in.buf = wsReadBufs.Get().(*[]byte)
 		in.r, in.w = 0, 0
 	}
 	b := *in.buf
@@ -77,11 +109,16 @@ func (ws *WebSocket) GetBuffer(int) []byte {
 // BufferUpdated implements asyncio.BufferedProtocol.
 func (ws *WebSocket) BufferUpdated(n int) {
 	in := &ws.in
-	in.w += n
 	ws.beat.heard = true
+	if in.direct {
+		in.direct = false
+		ws.payload(in.msg[len(in.msg):len(in.msg)+n], true)
+		return
+	}
+	in.w += n
 	ws.readFrames()
 	if in.buf != nil && in.r == in.w {
-		readBufPool.Put(in.buf)
+		wsReadBufs.Put(in.buf)
 		in.buf = nil
 	}
 }
@@ -138,25 +175,42 @@ func (ws *WebSocket) readFrames() {
 		if n == 0 && in.pos < h.Length {
 			return
 		}
-		p := data[:n]
-		if h.Masked {
-			wsframe.Mask(h.MaskKey, int(in.pos), p)
-		}
-		if in.msgType == WSText && !in.compressed && !in.utf8.Write(p) {
-			ws.fail(wsframe.ErrInvalidUTF8)
+		in.r += int(n)
+		if !ws.payload(data[:n], false) {
 			return
 		}
+	}
+}
+
+// payload takes the next bytes p of the current data frame's payload:
+// unmasks and checks them, adds them to the message (inPlace: p is the
+// message's free capacity, which the socket read into, see GetBuffer), and
+// completes the frame and the message at their ends. It reports false if
+// it failed the connection.
+func (ws *WebSocket) payload(p []byte, inPlace bool) bool {
+	in := &ws.in
+	h := &in.hdr
+	if h.Masked {
+		wsframe.Mask(h.MaskKey, int(in.pos), p)
+	}
+	if in.msgType == WSText && !in.compressed && !in.utf8.Write(p) {
+		ws.fail(wsframe.ErrInvalidUTF8)
+		return false
+	}
+	if inPlace {
+		in.msg = in.msg[:len(in.msg)+len(p)]
+	} else {
 		in.msg = append(in.msg, p...)
-		in.r += int(n)
-		in.pos += n
-		if in.pos == h.Length {
-			in.inFrame = false
-			in.msgOpen = !h.Fin
-			if h.Fin {
-				ws.endMessage()
-			}
+	}
+	in.pos += int64(len(p))
+	if in.pos == h.Length {
+		in.inFrame = false
+		in.msgOpen = !h.Fin
+		if h.Fin {
+			ws.endMessage()
 		}
 	}
+	return true
 }
 
 // beginFrame checks a new frame header against the message being
@@ -312,7 +366,7 @@ func (ws *WebSocket) ConnectionLost(err error) {
 	ws.closing.done = true
 	ws.stopTimers()
 	if ws.in.buf != nil {
-		readBufPool.Put(ws.in.buf)
+		wsReadBufs.Put(ws.in.buf)
 		ws.in.buf = nil
 	}
 	ws.in.msg = nil
