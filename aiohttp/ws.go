@@ -194,10 +194,15 @@ func (ws *WebSocket) Err() error {
 // wsDo runs fn on the WebSocket's loop: in the calling task if ctx is a
 // task of that loop, else as a task the caller waits for.
 func wsDo[T any](ws *WebSocket, ctx context.Context, fn func(ctx context.Context) (T, error)) (T, error) {
-	if asyncio.InTask(ctx) && asyncio.RunningLoop(ctx) == ws.loop {
+	if ws.inLoopTask(ctx) {
 		return fn(ctx)
 	}
 	return asyncio.SubmitWait(ctx, ws.loop, fn)
+}
+
+// inLoopTask reports whether ctx is the running task's, on ws's loop.
+func (ws *WebSocket) inLoopTask(ctx context.Context) bool {
+	return asyncio.InTask(ctx) && asyncio.RunningLoop(ctx) == ws.loop
 }
 
 // now is the loop's time.

@@ -20,7 +20,10 @@ import (
 // receives, so a Receive that is cancelled or times out loses nothing:
 // the connection stays usable and the next Receive gets the next message.
 func (ws *WebSocket) Receive(ctx context.Context) (WSMessage, error) {
-	return wsDo(ws, ctx, ws.receive)
+	if ws.inLoopTask(ctx) {
+		return ws.receive(ctx)
+	}
+	return asyncio.SubmitWait(ctx, ws.loop, ws.receive)
 }
 
 func (ws *WebSocket) receive(ctx context.Context) (WSMessage, error) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"sync"
+	"unsafe"
 
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/aiohttp/internal/wsframe"
@@ -61,19 +62,14 @@ func (ws *WebSocket) pong(p []byte) {
 // SendText sends s as a text message. s should be UTF-8: a peer fails the
 // connection on text that is not.
 func (ws *WebSocket) SendText(ctx context.Context, s string) error {
-	_, err := wsDo(ws, ctx, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, ws.send(ctx, wsframe.Text, []byte(s))
-	})
-	return err
+	// send only reads its bytes, and is done with them when it returns.
+	return ws.sendOp(ctx, wsframe.Text, unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 // SendBytes sends b as a binary message. b may be reused once SendBytes
 // returns.
 func (ws *WebSocket) SendBytes(ctx context.Context, b []byte) error {
-	_, err := wsDo(ws, ctx, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, ws.send(ctx, wsframe.Binary, b)
-	})
-	return err
+	return ws.sendOp(ctx, wsframe.Binary, b)
 }
 
 // SendJSON sends v encoded with encoding/json as a text message (aiohttp's
@@ -83,10 +79,7 @@ func (ws *WebSocket) SendJSON(ctx context.Context, v any) error {
 	if err != nil {
 		return err
 	}
-	_, err = wsDo(ws, ctx, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, ws.send(ctx, wsframe.Text, b)
-	})
-	return err
+	return ws.sendOp(ctx, wsframe.Text, b)
 }
 
 // Send sends a message of type WSText or WSBinary.
@@ -94,8 +87,17 @@ func (ws *WebSocket) Send(ctx context.Context, m WSMessage) error {
 	if m.Type != WSText && m.Type != WSBinary {
 		return errors.New("aiohttp: Send takes WSText or WSBinary, not " + m.Type.String())
 	}
-	_, err := wsDo(ws, ctx, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, ws.send(ctx, wsframe.Opcode(m.Type), m.Data)
+	return ws.sendOp(ctx, wsframe.Opcode(m.Type), m.Data)
+}
+
+// sendOp is send from any caller: directly from a task of the loop (the
+// common case, which makes no closure), else through the loop.
+func (ws *WebSocket) sendOp(ctx context.Context, op wsframe.Opcode, p []byte) error {
+	if ws.inLoopTask(ctx) {
+		return ws.send(ctx, op, p)
+	}
+	_, err := asyncio.SubmitWait(ctx, ws.loop, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, ws.send(ctx, op, p)
 	})
 	return err
 }
