@@ -96,7 +96,7 @@ func (s *Session) exchange(ctx, bodyCtx context.Context, req *http.Request, dl d
 	if req.URL == nil || (req.URL.Scheme != "http" && req.URL.Scheme != "https") {
 		return nil, errors.New("aiohttp: unsupported URL scheme")
 	}
-	spec, absolute, err := s.dialSpec(req)
+	spec, absolute, err := s.dialSpec(req, false)
 	if err != nil {
 		return nil, err
 	}
@@ -173,8 +173,10 @@ func rewindBody(req *http.Request) (*http.Request, error) {
 }
 
 // dialSpec says which connection req goes over, and whether its target
-// is absolute (to an HTTP proxy).
-func (s *Session) dialSpec(req *http.Request) (dialSpec, bool, error) {
+// is absolute (to an HTTP proxy). tunnelPlain makes a proxy open a
+// CONNECT tunnel for an http URL too, as a WebSocket needs: a proxy that
+// forwards requests would not forward the connection once upgraded.
+func (s *Session) dialSpec(req *http.Request, tunnelPlain bool) (dialSpec, bool, error) {
 	a := s.pool.dialAddrOf(req.URL)
 	spec := dialSpec{key: a.key, addr: a.addr}
 	if req.URL.Scheme == "https" {
@@ -184,7 +186,7 @@ func (s *Session) dialSpec(req *http.Request) (dialSpec, bool, error) {
 	if err != nil || proxy == nil {
 		return spec, false, err
 	}
-	return s.proxySpec(spec, proxy, false)
+	return s.proxySpec(spec, proxy, tunnelPlain)
 }
 
 func (s *Session) tlsConfig(host string) *tls.Config {

@@ -128,7 +128,7 @@ func (s *Session) wsConnect(ctx context.Context, l *asyncio.Loop, u *url.URL, cf
 		timeout = *rc.timeout
 	}
 	dl := newDeadlines(l, timeout)
-	spec, absolute, err := s.wsDialSpec(req)
+	spec, absolute, err := s.dialSpec(req, true)
 	if err != nil {
 		return nil, err
 	}
@@ -143,22 +143,6 @@ func (s *Session) wsConnect(ctx context.Context, l *asyncio.Loop, u *url.URL, cf
 		return nil, err
 	}
 	return ws, nil
-}
-
-// wsDialSpec is dialSpec for a handshake: through a proxy, the connection
-// is always a CONNECT tunnel, since a proxy that forwards requests would
-// not forward the connection once upgraded.
-func (s *Session) wsDialSpec(req *http.Request) (dialSpec, bool, error) {
-	a := s.pool.dialAddrOf(req.URL)
-	spec := dialSpec{key: a.key, addr: a.addr}
-	if req.URL.Scheme == "https" {
-		spec.tls = s.tlsConfig(req.URL.Hostname())
-	}
-	proxy, err := s.proxyFor(req)
-	if err != nil || proxy == nil {
-		return spec, false, err
-	}
-	return s.proxySpec(spec, proxy, true)
 }
 
 // wsHandshake sends the handshake request on c, checks the server's

@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -259,4 +261,29 @@ func TestWSCompressionNotOffered(t *testing.T) {
 		}
 		return ws.Close(ctx, aiohttp.WSCloseNormal, "")
 	})
+}
+
+// Through a proxy a WebSocket goes over a CONNECT tunnel, ws:// too.
+func TestWSThroughTinyproxy(t *testing.T) {
+	proxy := newRelay(t, peer.Tinyproxy(t))
+	proxyURL, _ := url.Parse(proxy.URL)
+	setup := wsSetup{session: []aiohttp.SessionOption{aiohttp.Proxy(http.ProxyURL(proxyURL))}}
+	var target string
+	wsRunWith(t, wsEcho(), setup, func(ctx context.Context, s *aiohttp.Session, wsURL string) error {
+		target = strings.TrimSuffix(strings.TrimPrefix(wsURL, "ws://"), "/ws")
+		ws, err := s.WSConnect(ctx, wsURL)
+		if err != nil {
+			return err
+		}
+		if err := ws.SendText(ctx, "through the tunnel"); err != nil {
+			return err
+		}
+		if got, err := ws.ReceiveText(ctx); err != nil || got != "through the tunnel" {
+			t.Errorf("echo through the proxy = %q, %v", got, err)
+		}
+		return ws.Close(ctx, aiohttp.WSCloseNormal, "")
+	})
+	if want := "CONNECT " + target + " HTTP/1.1"; !slices.Contains(proxy.lines(), want) {
+		t.Errorf("proxy saw %q, want %q", proxy.lines(), want)
+	}
 }
