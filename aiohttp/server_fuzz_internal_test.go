@@ -28,6 +28,21 @@ func (p *peer) DataReceived(b []byte)            { p.got.Write(b) }
 func (p *peer) EOFReceived() bool                { return false }
 func (p *peer) ConnectionLost(error)             { p.lost.Set() }
 
+// servePipe serves h on a new server, named name, over one in-memory
+// connection, and returns the client's end once it is connected.
+func servePipe(ctx context.Context, name string, h http.Handler) (asyncio.Transport, *peer, *Server, error) {
+	s := newServer(ctx, name, h, newServerConfig(nil))
+	p := &peer{made: asyncio.NewEvent(), lost: asyncio.NewEvent()}
+	ct, _, err := simnet.Pipe(ctx, p, s.newConn())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := p.made.Wait(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	return ct, p, s, nil
+}
+
 // FuzzServerConn feeds a connection arbitrary bytes, then the end of the
 // stream, over an in-memory transport on a virtual clock: whatever comes,
 // the server answers with HTTP responses or nothing, closes the connection,
@@ -55,13 +70,8 @@ func FuzzServerConn(f *testing.F) {
 	})
 	f.Fuzz(func(t *testing.T, in []byte) {
 		asynciotest.Run(t, func(ctx context.Context) error {
-			s := newServer(ctx, "fuzz", h, newServerConfig(nil))
-			p := &peer{made: asyncio.NewEvent(), lost: asyncio.NewEvent()}
-			ct, _, err := simnet.Pipe(ctx, p, s.newConn())
+			ct, p, s, err := servePipe(ctx, "fuzz", h)
 			if err != nil {
-				return err
-			}
-			if err := p.made.Wait(ctx); err != nil {
 				return err
 			}
 			ct.Write(in)

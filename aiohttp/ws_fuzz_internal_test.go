@@ -159,13 +159,8 @@ func FuzzWSServerConn(f *testing.F) {
 			}
 		})
 		asynciotest.Run(t, func(ctx context.Context) error {
-			s := newServer(ctx, "fuzz", h, newServerConfig(nil))
-			p := &peer{made: asyncio.NewEvent(), lost: asyncio.NewEvent()}
-			ct, _, err := simnet.Pipe(ctx, p, s.newConn())
+			ct, p, s, err := servePipe(ctx, "fuzz", h)
 			if err != nil {
-				return err
-			}
-			if err := p.made.Wait(ctx); err != nil {
 				return err
 			}
 			hs := fuzzWSHandshake

@@ -10,7 +10,6 @@ import (
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/aiohttp/internal/wsframe"
 	"github.com/asyncio-go/asyncio/asynciotest"
-	"github.com/asyncio-go/asyncio/asynciotest/simnet"
 )
 
 // A server sending 1 MiB messages in a loop to a client that never reads
@@ -42,13 +41,8 @@ func TestWSStalledReaderBuffer(t *testing.T) {
 				maxBuffered = max(maxBuffered, ws.t.WriteBufferSize())
 			}
 		})
-		s := newServer(ctx, "stalled", h, newServerConfig(nil))
-		p := &peer{made: asyncio.NewEvent(), lost: asyncio.NewEvent()}
-		ct, _, err := simnet.Pipe(ctx, p, s.newConn())
+		ct, _, s, err := servePipe(ctx, "stalled", h)
 		if err != nil {
-			return err
-		}
-		if err := p.made.Wait(ctx); err != nil {
 			return err
 		}
 		ct.PauseReading() // for good: the client reads nothing
@@ -105,13 +99,8 @@ func TestWSAnnouncedLengthNotAllocated(t *testing.T) {
 				t.Errorf("Upgrade: %v", err)
 			}
 		})
-		s := newServer(ctx, "announced", h, newServerConfig(nil))
-		p := &peer{made: asyncio.NewEvent(), lost: asyncio.NewEvent()}
-		ct, _, err := simnet.Pipe(ctx, p, s.newConn())
+		ct, p, s, err := servePipe(ctx, "announced", h)
 		if err != nil {
-			return err
-		}
-		if err := p.made.Wait(ctx); err != nil {
 			return err
 		}
 		frame := wsTestFrame(true, wsframe.Binary, true, make([]byte, announced))
@@ -159,13 +148,8 @@ func TestWSNothingAfterCloseFrame(t *testing.T) {
 			closeErr = ws.Close(r.Context(), WSCloseNormal, "")
 			closedAt = ws.now()
 		})
-		s := newServer(ctx, "close", h, newServerConfig(nil))
-		p := &peer{made: asyncio.NewEvent(), lost: asyncio.NewEvent()}
-		ct, _, err := simnet.Pipe(ctx, p, s.newConn())
+		ct, p, s, err := servePipe(ctx, "close", h)
 		if err != nil {
-			return err
-		}
-		if err := p.made.Wait(ctx); err != nil {
 			return err
 		}
 		start := asyncio.RunningLoop(ctx).Time()
@@ -205,13 +189,8 @@ func TestWSPingFloodNotReading(t *testing.T) {
 				t.Errorf("Upgrade: %v", err)
 			}
 		})
-		s := newServer(ctx, "pings", h, newServerConfig(nil))
-		p := &peer{made: asyncio.NewEvent(), lost: asyncio.NewEvent()}
-		ct, _, err := simnet.Pipe(ctx, p, s.newConn())
+		ct, p, s, err := servePipe(ctx, "pings", h)
 		if err != nil {
-			return err
-		}
-		if err := p.made.Wait(ctx); err != nil {
 			return err
 		}
 		ct.PauseReading() // for good: the client reads nothing
