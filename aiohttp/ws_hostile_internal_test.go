@@ -76,11 +76,8 @@ func TestWSStalledReaderBuffer(t *testing.T) {
 		if sent != n {
 			t.Errorf("%d more sends completed after the client went", sent-n)
 		}
-		if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+		if err := checkServerEmpty(ctx, t, s); err != nil {
 			return err
-		}
-		if s.tasks != 0 || len(s.conns) != 0 || len(s.websockets) != 0 {
-			t.Errorf("%d tasks, %d connections and %d WebSockets left", s.tasks, len(s.conns), len(s.websockets))
 		}
 		return nil
 	})
@@ -121,11 +118,8 @@ func TestWSAnnouncedLengthNotAllocated(t *testing.T) {
 		if err := p.lost.Wait(ctx); err != nil {
 			return err
 		}
-		if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+		if err := checkServerEmpty(ctx, t, s); err != nil {
 			return err
-		}
-		if s.tasks != 0 || len(s.conns) != 0 || len(s.websockets) != 0 {
-			t.Errorf("%d tasks, %d connections and %d WebSockets left", s.tasks, len(s.conns), len(s.websockets))
 		}
 		return nil
 	})
@@ -240,12 +234,22 @@ func TestWSPingFloodNotReading(t *testing.T) {
 		if err := p.lost.Wait(ctx); err != nil {
 			return err
 		}
-		if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+		if err := checkServerEmpty(ctx, t, s); err != nil {
 			return err
-		}
-		if s.tasks != 0 || len(s.conns) != 0 || len(s.websockets) != 0 {
-			t.Errorf("%d tasks, %d connections and %d WebSockets left", s.tasks, len(s.conns), len(s.websockets))
 		}
 		return nil
 	})
+}
+
+// checkServerEmpty lets the server finish its callbacks and tasks, then
+// checks that it has no task, connection or WebSocket left.
+func checkServerEmpty(ctx context.Context, t *testing.T, s *Server) error {
+	t.Helper()
+	if err := asyncio.Sleep(ctx, time.Millisecond); err != nil {
+		return err
+	}
+	if s.tasks != 0 || len(s.conns) != 0 || len(s.websockets) != 0 {
+		t.Errorf("%d tasks, %d connections and %d WebSockets left", s.tasks, len(s.conns), len(s.websockets))
+	}
+	return nil
 }
