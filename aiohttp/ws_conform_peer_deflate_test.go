@@ -68,23 +68,24 @@ const wsDeflateTail = "\x00\x00\xff\xff"
 //
 // With the full window, one writer compresses every message, flushed at
 // each message's end, or is reset before each without context takeover.
-// compress/flate cannot search a smaller window, so with one a message of
-// at most half the window is compressed by a fresh writer given as
-// dictionary the last half window of the peer's messages (none without
-// takeover), which keeps every reference within the window; longer
-// messages are Huffman-coded only, without references.
+// compress/flate cannot search a smaller window, so with one a message
+// shorter than the window is compressed by a fresh writer given as
+// dictionary the end of the peer's messages that fills the window with
+// it (none without takeover): every reference stays within the window,
+// and may reach to its far end. Longer messages are Huffman-coded only,
+// without references.
 func (d *wsDeflatePeer) compress(p []byte) []byte {
 	d.out.Reset()
-	half := 1 << (d.bits - 1)
+	window := 1 << d.bits
 	switch {
 	case d.bits == 15 && d.takeover:
 		// The writer keeps its window.
 	case d.bits == 15:
 		d.w.Reset(&d.out)
-	case len(p) <= half:
+	case len(p) < window:
 		var dict []byte
 		if d.takeover {
-			dict = d.sent[max(len(d.sent)-half, 0):]
+			dict = d.sent[max(len(d.sent)-(window-1-len(p)), 0):]
 		}
 		w, err := flate.NewWriterDict(&d.out, flate.DefaultCompression, dict)
 		if err != nil {
@@ -106,7 +107,7 @@ func (d *wsDeflatePeer) compress(p []byte) []byte {
 	}
 	if d.takeover && d.bits < 15 {
 		d.sent = append(d.sent, p...)
-		d.sent = d.sent[max(len(d.sent)-half, 0):]
+		d.sent = d.sent[max(len(d.sent)-window, 0):]
 	}
 	b := d.out.Bytes()
 	if !bytes.HasSuffix(b, []byte(wsDeflateTail)) {
