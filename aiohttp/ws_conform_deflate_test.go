@@ -44,17 +44,20 @@ import (
 //	           client, which every offer of the suite gives up) and
 //	           with a 9-bit window and takeover, so that its messages
 //	           refer up to 511 bytes back into the ones before; as
-//	           client, the server's server_no_context_takeover too.
+//	           client, the server's server_no_context_takeover too;
+//	           13.1 again with aiohttp's end keeping its context
+//	           (CompressContextTakeover), inflated by the peer with
+//	           the history of its messages.
 //	12.x       failures and edges: RSV1 on a continuation or a control
 //	           frame (1002), RSV1 without the extension (1002), a
 //	           payload that does not inflate (1007), text invalid once
 //	           inflated (1007), inflating beyond MaxMsgSize (1009), a
-//	           compressed message in fragments around a ping, and empty
-//	           compressed messages.
+//	           compressed message in fragments around a ping or after
+//	           an empty first one, and empty compressed messages.
 //
 // Autobahn sends 1000 messages per case; these rows send as many as fit
-// in a budget of bytes (deflateScale), at least 2 and at most 250, a
-// quarter of both in section 13, which still carries most message sizes
+// in a budget of bytes (deflateScale), at least 2 and at most 250 (in
+// section 13, a quarter of the budget and at most 62), which still carries most message sizes
 // across the corpus and each message through the 32 KiB window of the
 // ones before. Under the race detector, which makes compress/flate many
 // times slower, messages and frames are a sixteenth of the size (down to
@@ -329,6 +332,9 @@ func deflateFailureCases(ourServer bool) []wsCase {
 			sendRecv(frames(compressed(frag(wsframe.Text, z[:3])), frag(wsframe.Continuation, z[3:9]), wsPing("p"),
 				msg(wsframe.Continuation, z[9:])), wsPong("p"), wsText(hello)),
 		}},
+		{name: "12.x/empty-first-fragment", ext: ext, steps: []wsStep{
+			sendRecv(frames(compressed(frag(wsframe.Text, "")), msg(wsframe.Continuation, z)), wsText(hello)),
+		}},
 		{name: "12.x/empty-payload", ext: ext, steps: []wsStep{
 			sendRecv(frames(compressed(wsText(""))), wsText("")),
 		}},
@@ -361,11 +367,29 @@ func deflateFailureCases(ourServer bool) []wsCase {
 	}
 }
 
-func runDeflateCases(t *testing.T, cases func(ourServer bool) []wsCase) {
-	t.Run("server", func(t *testing.T) { runWSServerCases(t, cases(true)) })
-	t.Run("client", func(t *testing.T) { runWSClientCases(t, cases(false), aiohttp.Compress(true)) })
+// deflateTakeoverCases are rows of 13.1 with aiohttp's end keeping its
+// context (CompressContextTakeover), so that its messages refer to the
+// ones before and the peer inflates them with that history.
+func deflateTakeoverCases(ourServer bool) []wsCase {
+	budget, most, shrink := deflateScale()
+	ext := wsNegotiation{autobahnOffer, "permessage-deflate; client_no_context_takeover"}
+	if !ourServer {
+		ext = wsNegotiation{"permessage-deflate; client_max_window_bits", "permessage-deflate"}
+	}
+	return deflateRows("13.1", deflateCorpora[0], ext, budget/4, most/4, shrink)
+}
+
+func runDeflateCases(t *testing.T, cases func(ourServer bool) []wsCase, opts ...aiohttp.WSOption) {
+	t.Run("server", func(t *testing.T) { runWSServerCases(t, cases(true), opts...) })
+	t.Run("client", func(t *testing.T) {
+		runWSClientCases(t, cases(false), append([]aiohttp.WSOption{aiohttp.Compress(true)}, opts...)...)
+	})
 }
 
 func TestWSConformDeflateCompression(t *testing.T) { runDeflateCases(t, deflateCompressionCases) }
 func TestWSConformDeflateParameters(t *testing.T)  { runDeflateCases(t, deflateParameterCases) }
 func TestWSConformDeflateFailures(t *testing.T)    { runDeflateCases(t, deflateFailureCases) }
+
+func TestWSConformDeflateTakeover(t *testing.T) {
+	runDeflateCases(t, deflateTakeoverCases, aiohttp.CompressContextTakeover(true))
+}
