@@ -53,7 +53,9 @@ import (
 //	           payload that does not inflate (1007), text invalid once
 //	           inflated (1007), inflating beyond MaxMsgSize (1009), a
 //	           compressed message in fragments around a ping or after
-//	           an empty first one, and empty compressed messages.
+//	           an empty first one, empty compressed messages, and the
+//	           examples of RFC 7692 section 7.2.3 with context
+//	           takeover.
 //
 // Autobahn sends 1000 messages per case; these rows send as many as fit
 // in a budget of bytes (deflateScale): 128 KiB, at least 2 messages and
@@ -313,9 +315,9 @@ func deflateParameterCases(ourServer bool) []wsCase {
 	return cases
 }
 
-// deflateFailureCases are the failures of a compressed connection, and
+// deflateEdgeCases are the failures of a compressed connection, and
 // its edges.
-func deflateFailureCases(ourServer bool) []wsCase {
+func deflateEdgeCases(ourServer bool) []wsCase {
 	ext := deflateDefault(ourServer)
 	none := wsNegotiation{}
 	if !ourServer {
@@ -325,7 +327,28 @@ func deflateFailureCases(ourServer bool) []wsCase {
 	z := deflated(hello)
 	compressed := func(f wsFrame) wsFrame { return rsv(4, f) }
 	over := strings.Repeat("\x00", aiohttp.DefaultMaxMsgSize+1)
+	// takeover lets the peer refer to its earlier messages.
+	takeover := ext
+	if ourServer {
+		takeover = wsNegotiation{"permessage-deflate", "permessage-deflate; server_no_context_takeover"}
+	}
+	// The examples of RFC 7692 section 7.2.3: "Hello" compressed, with a
+	// final block, in a stored block, and again referring to the first.
+	const (
+		rfcHello       = "\xf2\x48\xcd\xc9\xc9\x07\x00"
+		rfcHelloFinal  = "\xf3\x48\xcd\xc9\xc9\x07\x00\x00"
+		rfcHelloStored = "\x00\x05\x00\xfa\xff\x48\x65\x6c\x6c\x6f\x00"
+		rfcHelloAgain  = "\xf2\x00\x11\x00\x00"
+	)
 	return []wsCase{
+		{name: "12.x/rfc7692-examples", ext: takeover, steps: []wsStep{
+			sendRecv(frames(compressed(wsText(rfcHello))), wsText("Hello")),
+			sendRecv(frames(compressed(wsText(rfcHelloAgain))), wsText("Hello")),
+			sendRecv(frames(compressed(wsText(rfcHelloFinal))), wsText("Hello")),
+			sendRecv(frames(compressed(wsText(rfcHelloAgain))), wsText("Hello")),
+			sendRecv(frames(compressed(wsText(rfcHelloStored))), wsText("Hello")),
+			sendRecv(frames(compressed(wsText(rfcHelloAgain))), wsText("Hello")),
+		}},
 		{name: "12.x/small-echoed-uncompressed", ext: ext, steps: []wsStep{
 			sendRecv(frames(compressed(wsText(z))), wsText(hello)),
 		}},
@@ -389,7 +412,7 @@ func runDeflateCases(t *testing.T, cases func(ourServer bool) []wsCase, opts ...
 
 func TestWSConformDeflateCompression(t *testing.T) { runDeflateCases(t, deflateCompressionCases) }
 func TestWSConformDeflateParameters(t *testing.T)  { runDeflateCases(t, deflateParameterCases) }
-func TestWSConformDeflateFailures(t *testing.T)    { runDeflateCases(t, deflateFailureCases) }
+func TestWSConformDeflateEdges(t *testing.T)       { runDeflateCases(t, deflateEdgeCases) }
 
 func TestWSConformDeflateTakeover(t *testing.T) {
 	runDeflateCases(t, deflateTakeoverCases, aiohttp.CompressContextTakeover(true))
