@@ -31,6 +31,9 @@ type wsDeflatePeer struct {
 	// ones, kept in inHist (at most 32 KiB, flate's window).
 	inTakeover bool
 	inHist     []byte
+	// inBits is the endpoint's window, 8 to 15, which inflate checks
+	// (deflateReach) when under 15.
+	inBits int
 }
 
 // newWSDeflatePeer returns the deflate state of a peer that negotiated
@@ -40,7 +43,7 @@ func newWSDeflatePeer(answer string, client bool) *wsDeflatePeer {
 	if client {
 		own, other = other, own
 	}
-	d := &wsDeflatePeer{bits: 15, takeover: true, inTakeover: true}
+	d := &wsDeflatePeer{bits: 15, takeover: true, inTakeover: true, inBits: 15}
 	for _, p := range strings.Split(answer, ";")[1:] {
 		name, value, _ := strings.Cut(strings.TrimSpace(p), "=")
 		switch name {
@@ -50,6 +53,8 @@ func newWSDeflatePeer(answer string, client bool) *wsDeflatePeer {
 			d.inTakeover = false
 		case own + "max_window_bits":
 			d.bits, _ = strconv.Atoi(value)
+		case other + "max_window_bits":
+			d.inBits, _ = strconv.Atoi(value)
 		}
 	}
 	w, err := flate.NewWriter(&d.out, flate.DefaultCompression)
@@ -113,6 +118,12 @@ func (d *wsDeflatePeer) compress(p []byte) []byte {
 	if !bytes.HasSuffix(b, []byte(wsDeflateTail)) {
 		panic("flate's Flush did not end with an empty stored block")
 	}
+	if d.bits < 15 {
+		// A check of the check: the peer keeps within its window.
+		if dist, _, err := deflateReach(b); err != nil || dist > window-1 {
+			panic(fmt.Sprintf("the peer's message refers %d bytes back in a %d-bit window (%v)", dist, d.bits, err))
+		}
+	}
 	return bytes.Clone(b[:len(b)-len(wsDeflateTail)])
 }
 
@@ -125,6 +136,15 @@ func (d *wsDeflatePeer) inflate(p []byte) ([]byte, error) {
 	out, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("endpoint's compressed message does not inflate: %w", err)
+	}
+	if d.inBits < 15 {
+		dist, n, err := deflateReach(append(p[:len(p):len(p)], wsDeflateTail...))
+		switch {
+		case err != nil || n != len(out):
+			return nil, fmt.Errorf("deflateReach read %d bytes of %d: %v", n, len(out), err)
+		case dist > 1<<d.inBits:
+			return nil, fmt.Errorf("endpoint's compressed message refers %d bytes back, beyond its %d-bit window", dist, d.inBits)
+		}
 	}
 	if d.inTakeover {
 		d.inHist = append(d.inHist, out...)
