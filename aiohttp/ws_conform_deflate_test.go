@@ -260,18 +260,18 @@ const (
 	aiohttpOffer  = "permessage-deflate; client_no_context_takeover; client_max_window_bits"
 )
 
-// deflateNegotiations returns section 13's negotiations, and the ones
-// beyond it, with the server's end played by aiohttp if ourServer.
-func deflateNegotiations(ourServer bool) []struct {
+// deflateParams names a negotiation of section 13.
+type deflateParams struct {
 	name string
 	ext  wsNegotiation
-} {
+}
+
+// deflateNegotiations returns section 13's negotiations, and the ones
+// beyond it, with the server's end played by aiohttp if ourServer.
+func deflateNegotiations(ourServer bool) []deflateParams {
 	if ourServer {
 		const ab, answer = autobahnOffer, "permessage-deflate; server_no_context_takeover; client_no_context_takeover"
-		return []struct {
-			name string
-			ext  wsNegotiation
-		}{
+		return []deflateParams{
 			{"13.1", wsNegotiation{ab, answer}},
 			{"13.2", wsNegotiation{ab + "; server_no_context_takeover", answer}},
 			{"13.3", wsNegotiation{ab + "; server_max_window_bits=8", answer + "; server_max_window_bits=8"}},
@@ -286,10 +286,7 @@ func deflateNegotiations(ourServer bool) []struct {
 		}
 	}
 	const ours = aiohttpOffer
-	return []struct {
-		name string
-		ext  wsNegotiation
-	}{
+	return []deflateParams{
 		{"13.1", wsNegotiation{ours, "permessage-deflate"}},
 		{"13.2", wsNegotiation{ours, "permessage-deflate; client_no_context_takeover"}},
 		{"13.3", wsNegotiation{ours, "permessage-deflate; client_max_window_bits=8"}},

@@ -136,9 +136,9 @@ type wsCase struct {
 	play func(p *wsPeer) error
 }
 
-// wsNegotiation is a handshake's Sec-WebSocket-Extensions: the client's offer and
-// the server's answer. The scripted peer sends its own and checks that the
-// endpoint's is exactly the other.
+// wsNegotiation is a handshake's Sec-WebSocket-Extensions: the client's
+// offer and the server's answer. The scripted peer sends its own and
+// checks that the endpoint's is exactly the other.
 type wsNegotiation struct{ offer, answer string }
 
 // failure describes err, the case's failure, with the outcomes the case
