@@ -36,10 +36,9 @@ import (
 //
 // Covered: sections 1 (framing), 2 (pings and pongs), 3 (reserved bits),
 // 4 (reserved opcodes), 5 (fragmentation), 6 (UTF-8), 7 (closing), 9
-// (limits, up to 4 MiB) and 10.1.1 (a message in many fragments). Not
-// covered: 9.1.5-9.2.6 (8 and 16 MiB messages, over the default
-// MaxMsgSize) and sections 12-13 (permessage-deflate, tested with the
-// compression).
+// (limits, up to 4 MiB), 10.1.1 (a message in many fragments) and 12-13
+// (permessage-deflate, with fewer messages per case). Not covered:
+// 9.1.5-9.2.6 (8 and 16 MiB messages, over the default MaxMsgSize).
 //
 // The tables are stricter than Autobahn, which accepts a close frame
 // without a code wherever it expects one with, and a TCP drop where it
@@ -129,7 +128,18 @@ type wsCase struct {
 	// note says which outcome Autobahn would grade NON-STRICT or
 	// INFORMATIONAL and this table allows.
 	note string
+	// ext is the permessage-deflate negotiation of the handshake; none
+	// when zero.
+	ext wsNegotiation
+	// play, if set, runs before the steps: an exchange that a table of
+	// fixed frames cannot script (see wsDeflatePeer).
+	play func(p *wsPeer) error
 }
+
+// wsNegotiation is a handshake's Sec-WebSocket-Extensions: the client's
+// offer and the server's answer. The scripted peer sends its own and
+// checks that the endpoint's is exactly the other.
+type wsNegotiation struct{ offer, answer string }
 
 // failure describes err, the case's failure, with the outcomes the case
 // allows.
@@ -166,6 +176,7 @@ type wsPeer struct {
 	client bool // masks what it sends, and wants the server's frames unmasked
 	ahead  *wsFrame
 	key    [4]byte
+	ext    wsNegotiation
 }
 
 func newWSPeer(c net.Conn, client bool) *wsPeer {
@@ -183,7 +194,11 @@ const (
 // handshake opens the WebSocket as the client.
 func (p *wsPeer) handshake() error {
 	req := "GET /ws HTTP/1.1\r\nHost: conform\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Key: " + wsConformKey + "\r\nSec-WebSocket-Version: 13\r\n\r\n"
+		"Sec-WebSocket-Key: " + wsConformKey + "\r\nSec-WebSocket-Version: 13\r\n"
+	if p.ext.offer != "" {
+		req += "Sec-WebSocket-Extensions: " + p.ext.offer + "\r\n"
+	}
+	req += "\r\n"
 	if _, err := io.WriteString(p.c, req); err != nil {
 		return err
 	}
@@ -195,8 +210,8 @@ func (p *wsPeer) handshake() error {
 	if resp.StatusCode != http.StatusSwitchingProtocols || resp.Header.Get("Sec-WebSocket-Accept") != wsConformAccept {
 		return fmt.Errorf("handshake answered %s, accept %q", resp.Status, resp.Header.Get("Sec-WebSocket-Accept"))
 	}
-	if ext := resp.Header.Get("Sec-WebSocket-Extensions"); ext != "" {
-		return fmt.Errorf("server negotiated %q, not offered", ext)
+	if ext := strings.Join(resp.Header.Values("Sec-WebSocket-Extensions"), ", "); ext != p.ext.answer {
+		return fmt.Errorf("server answered extensions %q, want %q", ext, p.ext.answer)
 	}
 	return nil
 }
@@ -211,9 +226,16 @@ func (p *wsPeer) accept() error {
 	if req.Header.Get("Sec-WebSocket-Version") != "13" || key == "" || !strings.EqualFold(req.Header.Get("Upgrade"), "websocket") {
 		return fmt.Errorf("not a WebSocket handshake: %v", req.Header)
 	}
+	if ext := strings.Join(req.Header.Values("Sec-WebSocket-Extensions"), ", "); ext != p.ext.offer {
+		return fmt.Errorf("client offered extensions %q, want %q", ext, p.ext.offer)
+	}
 	h := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
-	_, err = io.WriteString(p.c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Accept: "+base64.StdEncoding.EncodeToString(h[:])+"\r\n\r\n")
+	resp := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Accept: " + base64.StdEncoding.EncodeToString(h[:]) + "\r\n"
+	if p.ext.answer != "" {
+		resp += "Sec-WebSocket-Extensions: " + p.ext.answer + "\r\n"
+	}
+	_, err = io.WriteString(p.c, resp+"\r\n")
 	return err
 }
 
@@ -286,7 +308,7 @@ func (p *wsPeer) next() (wsFrame, error) {
 	if !p.client {
 		role = wsframe.Server
 	}
-	h, _, err := wsframe.ParseHeader(hdr[:n], wsframe.Limits{}, role)
+	h, _, err := wsframe.ParseHeader(hdr[:n], wsframe.Limits{AllowRSV1: p.ext.answer != ""}, role)
 	if err != nil {
 		return wsFrame{}, fmt.Errorf("endpoint sent a bad frame header %x: %w", hdr[:n], err)
 	}
@@ -320,6 +342,11 @@ func (p *wsPeer) expect(want []wsFrame) error {
 
 // run plays c after the handshake.
 func (p *wsPeer) run(c wsCase) error {
+	if c.play != nil {
+		if err := c.play(p); err != nil {
+			return err
+		}
+	}
 	sendErr := error(nil)
 	for i, s := range c.steps {
 		if sendErr == nil {
@@ -378,10 +405,10 @@ func (p *wsPeer) run(c wsCase) error {
 }
 
 // runWSServerCases plays cases, as the client, against aiohttp's server
-// with the echo handler.
-func runWSServerCases(t *testing.T, cases []wsCase) {
+// with the echo handler, upgrading with opts.
+func runWSServerCases(t *testing.T, cases []wsCase, opts ...aiohttp.WSOption) {
 	t.Helper()
-	serveWith(t, wsEcho(), nil, nil, func(addr string) {
+	serveWith(t, wsEcho(opts...), nil, nil, func(addr string) {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				conn, err := net.Dial("tcp", addr)
@@ -390,6 +417,7 @@ func runWSServerCases(t *testing.T, cases []wsCase) {
 				}
 				defer conn.Close()
 				p := newWSPeer(conn, true)
+				p.ext = c.ext
 				if err := p.handshake(); err != nil {
 					t.Fatal(err)
 				}
@@ -402,14 +430,14 @@ func runWSServerCases(t *testing.T, cases []wsCase) {
 }
 
 // runWSClientCases plays cases, as the server, against aiohttp's client
-// echoing every message.
-func runWSClientCases(t *testing.T, cases []wsCase) {
+// connecting with opts and echoing every message.
+func runWSClientCases(t *testing.T, cases []wsCase, opts ...aiohttp.WSOption) {
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { runWSClientCase(t, c) })
+		t.Run(c.name, func(t *testing.T) { runWSClientCase(t, c, opts) })
 	}
 }
 
-func runWSClientCase(t *testing.T, c wsCase) {
+func runWSClientCase(t *testing.T, c wsCase, opts []aiohttp.WSOption) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -427,6 +455,7 @@ func runWSClientCase(t *testing.T, c wsCase) {
 		}
 		defer conn.Close()
 		p := newWSPeer(conn, false)
+		p.ext = c.ext
 		if err := p.accept(); err != nil {
 			t.Error(err)
 			return
@@ -438,7 +467,7 @@ func runWSClientCase(t *testing.T, c wsCase) {
 	_, err = asyncio.Run(func(ctx context.Context) (struct{}, error) {
 		s := aiohttp.NewSession()
 		defer s.Close(ctx)
-		ws, err := s.WSConnect(ctx, "ws://"+ln.Addr().String()+"/ws")
+		ws, err := s.WSConnect(ctx, "ws://"+ln.Addr().String()+"/ws", opts...)
 		if err != nil {
 			ln.Close()
 			asyncio.Recv(ctx, done)
