@@ -53,6 +53,9 @@ func Chromium(t testing.TB, url string) error {
 		"--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
 		url)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Chromium puts files of its own in TMPDIR (org.chromium.Chromium.*)
+	// and does not always remove them: they go with the profile.
+	cmd.Env = append(os.Environ(), "TMPDIR="+profile)
 	r, w, err := os.Pipe()
 	if err != nil {
 		return err
