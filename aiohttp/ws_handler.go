@@ -32,7 +32,11 @@ type wsHandler struct {
 // may await, send and close; the next message waits until it returns.
 func (ws *WebSocket) OnMessage(fn func(ctx context.Context, m WSMessage, err error)) {
 	ws.loop.CallSoonThreadsafe(func() {
-		ws.handler = &wsHandler{fn: fn, ctx: ws.ctx, name: "websocket " + ws.t.RemoteAddr().String()}
+		name := "websocket"
+		if ra := ws.t.RemoteAddr(); ra != nil {
+			name += " " + ra.String()
+		}
+		ws.handler = &wsHandler{fn: fn, ctx: ws.ctx, name: name}
 		ws.wakeHandler()
 	})
 }
