@@ -18,11 +18,12 @@ type WSMsgType uint8
 // The message types. Receive returns WSText and WSBinary messages; WSPing
 // and WSPong only when Autoping(false) leaves control frames to the
 // application.
+// Their values are the frame opcodes of RFC 6455.
 const (
-	WSText   WSMsgType = WSMsgType(wsframe.Text)
-	WSBinary WSMsgType = WSMsgType(wsframe.Binary)
-	WSPing   WSMsgType = WSMsgType(wsframe.Ping)
-	WSPong   WSMsgType = WSMsgType(wsframe.Pong)
+	WSText   WSMsgType = 0x1
+	WSBinary WSMsgType = 0x2
+	WSPing   WSMsgType = 0x9
+	WSPong   WSMsgType = 0xA
 )
 
 // String returns the type's name, as aiohttp spells it ("TEXT", ...).
@@ -51,17 +52,17 @@ type WSMessage struct {
 // Close status codes (RFC 6455 section 7.4.1) for Close and in
 // WSCloseError.
 const (
-	WSCloseNormal          = wsframe.CloseNormal          // 1000: done
-	WSCloseGoingAway       = wsframe.CloseGoingAway       // 1001: server shutting down, page left
-	WSCloseProtocolError   = wsframe.CloseProtocolError   // 1002
-	WSCloseUnsupportedData = wsframe.CloseUnsupportedData // 1003
-	WSCloseNoStatus        = wsframe.CloseNoStatus        // 1005: a close frame without a code
-	WSCloseAbnormal        = wsframe.CloseAbnormal        // 1006: lost without a close frame
-	WSCloseInvalidPayload  = wsframe.CloseInvalidPayload  // 1007: text that is not UTF-8
-	WSClosePolicyViolation = wsframe.ClosePolicyViolation // 1008
-	WSCloseMessageTooBig   = wsframe.CloseMessageTooBig   // 1009
-	WSCloseInternalError   = wsframe.CloseInternalError   // 1011
-	WSCloseTryAgainLater   = 1013                         // overloaded: try again later
+	WSCloseNormal          = 1000 // done
+	WSCloseGoingAway       = 1001 // server shutting down, page left
+	WSCloseProtocolError   = 1002 // the peer broke RFC 6455
+	WSCloseUnsupportedData = 1003 // a type of message this end does not take
+	WSCloseNoStatus        = 1005 // a close frame without a code; never sent
+	WSCloseAbnormal        = 1006 // lost without a close frame; never sent
+	WSCloseInvalidPayload  = 1007 // text that is not UTF-8, data that does not inflate
+	WSClosePolicyViolation = 1008 // refused by the application's rules
+	WSCloseMessageTooBig   = 1009 // a message over MaxMsgSize
+	WSCloseInternalError   = 1011 // the server failed
+	WSCloseTryAgainLater   = 1013 // overloaded: try again later
 )
 
 // WSCloseError is the error a WebSocket's methods return once it is
