@@ -9,6 +9,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/asyncio-go/asyncio/internal/poller"
 )
 
 // NewSocketTransport wraps a connected, non-blocking stream socket in a
@@ -128,7 +130,7 @@ func (t *fdTransport) readReady() {
 			return
 		}
 	}
-	n, err := unix.Read(t.fd, buf)
+	n, err := poller.Read(t.fd, buf)
 	switch {
 	case err == unix.EAGAIN || err == unix.EINTR:
 		return
@@ -162,7 +164,7 @@ func (t *fdTransport) Write(p []byte) error {
 	if t.size() == 0 {
 		// Nothing queued: try the socket first, so a small write costs no
 		// copy and no wait.
-		n, err := unix.Write(t.fd, p)
+		n, err := poller.Write(t.fd, p)
 		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
 			werr := &net.OpError{Op: "write", Net: "tcp", Err: err}
 			t.fatal(werr)
@@ -183,7 +185,7 @@ func (t *fdTransport) Write(p []byte) error {
 
 // writeReady runs when fd is writable and bytes wait.
 func (t *fdTransport) writeReady() {
-	n, err := unix.Write(t.fd, t.buf[t.off:])
+	n, err := poller.Write(t.fd, t.buf[t.off:])
 	if err != nil && err != unix.EAGAIN && err != unix.EINTR {
 		t.fatal(&net.OpError{Op: "write", Net: "tcp", Err: err})
 		return
