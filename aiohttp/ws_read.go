@@ -16,10 +16,11 @@ const (
 	wsInboxBytes    = 64 << 10
 	wsInboxMessages = 64
 	// wsPreallocMax is the largest message whose buffer is made at its
-	// announced length; a longer one grows as its bytes arrive, so that
-	// a header alone cannot make the WebSocket allocate more than the
-	// inbox may hold anyway (at 1 MiB, a thousand peers each sending a
-	// header and nothing more would cost a gigabyte).
+	// announced length once its first bytes are there; a longer one grows
+	// as its bytes arrive, so that a header alone cannot make the
+	// WebSocket allocate more than the inbox may hold anyway (at 1 MiB, a
+	// thousand peers each sending a header and nothing more would cost a
+	// gigabyte).
 	wsPreallocMax = wsInboxBytes
 )
 
@@ -197,9 +198,17 @@ func (ws *WebSocket) payload(p []byte, inPlace bool) bool {
 		ws.fail(wsframe.ErrInvalidUTF8)
 		return false
 	}
-	if inPlace {
+	switch {
+	case inPlace:
 		in.msg = in.msg[:len(in.msg)+len(p)]
-	} else {
+	case in.msg == nil && h.Fin && int64(len(p)) == h.Length:
+		// The whole message at once, the common case: append makes
+		// its buffer without first zeroing it, as make would.
+		in.msg = append([]byte(nil), p...)
+	case in.msg == nil && h.Fin && h.Length <= wsPreallocMax:
+		in.msg = make([]byte, 0, h.Length)
+		in.msg = append(in.msg, p...)
+	default:
 		in.msg = append(in.msg, p...)
 	}
 	in.pos += int64(len(p))
@@ -230,10 +239,7 @@ func (ws *WebSocket) beginFrame(h wsframe.Header) error {
 		in.msgType = WSMsgType(h.Opcode)
 		in.compressed = h.RSV1
 		in.utf8.Reset()
-		in.msg = nil
-		if h.Fin && h.Length <= int64(ws.maxPayload()) && h.Length <= wsPreallocMax {
-			in.msg = make([]byte, 0, h.Length)
-		}
+		in.msg = nil // made by payload, once it knows how much is there
 	default:
 		return nil // control frames: wsframe checked them
 	}
