@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+	"time"
 )
 
 // Path returns the path of Chromium, which Debian and Ubuntu name
@@ -53,3 +54,9 @@ func Need(t testing.TB) string {
 	}
 	return path
 }
+
+// Timeout bounds the wait for the browser to be ready: ample on a loaded
+// machine, and short enough that a browser that does not start fails its
+// own test rather than the whole test binary. Tests may use it to bound
+// their wait for a page's report.
+const Timeout = 30 * time.Second

@@ -1,3 +1,5 @@
+//go:build unix
+
 package browser
 
 import (
@@ -12,12 +14,6 @@ import (
 	"testing"
 	"time"
 )
-
-// Timeout bounds the wait for the browser to be ready: ample on a loaded
-// machine, and short enough that a browser that does not start fails its
-// own test rather than the whole test binary. Tests may use it to bound
-// their wait for a page's report.
-const Timeout = 30 * time.Second
 
 // stopGrace is how long the browser has to exit after SIGTERM before it is
 // killed.
