@@ -168,9 +168,6 @@ func (w *response) upgrade(r *http.Request, cfg *wsConfig, key string) (*WebSock
 	ws.srv = c.srv
 	ws.ctx = c.ctx
 	ws.out.paused = c.wpaused
-	if !ws.out.paused {
-		ws.out.ready.Set()
-	}
 	var early []byte
 	if c.buf != nil && c.r0 < c.r1 {
 		early = append(early, c.buf[c.r0:c.r1]...)
