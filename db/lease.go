@@ -17,8 +17,8 @@ type lease struct {
 	p *Pool
 	// mu is held by the call running on the executor: a call a cancelled
 	// task left running finishes before the next one, or the end, starts.
-	mu      sync.Mutex
-	s       session
+	mu     sync.Mutex
+	s      session
 	ended  bool
 	broken bool // the connection must be closed, not reused
 	// inline marks the lease of the Conn that OnConnect gets: it runs its
