@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,6 +25,9 @@ type Pool struct {
 	gate   *asyncio.Semaphore
 	exec   *asyncio.ThreadPool
 	closed atomic.Bool
+
+	lmu    sync.Mutex
+	listen *listener // the Listeners' connection, made by the first Listen
 
 	acquires  atomic.Int64
 	waits     atomic.Int64
@@ -94,6 +98,12 @@ func (p *Pool) Close(ctx context.Context) error {
 		}
 	}()
 	_, err := asyncio.ToThread(ctx, func() (struct{}, error) {
+		p.lmu.Lock()
+		ln := p.listen
+		p.lmu.Unlock()
+		if ln != nil {
+			ln.close()
+		}
 		p.be.close()
 		return struct{}{}, p.exec.Shutdown(context.Background())
 	})
