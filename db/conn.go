@@ -53,6 +53,27 @@ func (c *Conn) Tx(ctx context.Context, fn func(ctx context.Context, tx *Tx) erro
 	return runTx(ctx, func(context.Context) (*lease, bool, error) { return c.l, false, nil }, fn, opts)
 }
 
+// Prepare prepares sql on c's PostgreSQL connection under name, which
+// Query, QueryRow, Rows and Exec on c then take in place of the SQL
+// (asyncpg's conn.prepare). Prepared in OnConnect, a statement is ready on
+// every connection of the pool. The pool also prepares every statement it
+// runs, by itself, and keeps StatementCache of them per connection, so
+// naming statements is rarely needed. Other databases return
+// ErrNotSupported.
+func (c *Conn) Prepare(ctx context.Context, name, sql string) error {
+	if c.released.Load() {
+		return errLeaseEnded
+	}
+	return c.l.call(ctx, sql, false, func(ctx context.Context, s session) error {
+		ps, ok := s.(*pgSession)
+		if !ok {
+			return ErrNotSupported
+		}
+		_, err := ps.conn.Prepare(ctx, name, sql)
+		return err
+	})
+}
+
 // Raw runs fn on the pool's executor with the driver's own connection:
 // a *pgx.Conn for PostgreSQL, a *sql.Conn for SQLite and MariaDB. It is
 // for what this package does not wrap; fn may block, and must not keep

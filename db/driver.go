@@ -1,6 +1,9 @@
 package db
 
-import "context"
+import (
+	"context"
+	"iter"
+)
 
 // A backend is the part of a Pool that speaks to one kind of database:
 // PostgreSQL through pgx's pool, SQLite and MariaDB through database/sql.
@@ -23,6 +26,9 @@ type backend interface {
 type session interface {
 	exec(ctx context.Context, sql string, args []any) (int64, error)
 	query(ctx context.Context, sql string, args []any) (cursor, error)
+	// copyFrom inserts rows in bulk; inTx says the session is in a
+	// transaction already.
+	copyFrom(ctx context.Context, table, columns []string, rows iter.Seq[[]any], inTx bool) (int64, error)
 	// begin, commit and rollback run the transaction statements of the
 	// database.
 	begin(ctx context.Context, o txOptions) error

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,6 +84,10 @@ type mysqlDialect struct {
 }
 
 func (*mysqlDialect) kind() string { return "mysql" }
+
+func (*mysqlDialect) quote(name string) string {
+	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+}
 
 func (*mysqlDialect) beginSQL(o txOptions) []string {
 	var out []string

@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"errors"
+	"fmt"
+	"iter"
 	"math"
 	"time"
 
@@ -118,6 +120,22 @@ func (s *pgSession) query(ctx context.Context, sql string, args []any) (cursor, 
 		return nil, err
 	}
 	return &pgCursor{rows: rows, conn: s.conn}, nil
+}
+
+func (s *pgSession) copyFrom(ctx context.Context, table, columns []string, rows iter.Seq[[]any], _ bool) (int64, error) {
+	next, stop := iter.Pull(rows)
+	defer stop()
+	src := pgx.CopyFromFunc(func() ([]any, error) {
+		row, ok := next()
+		if !ok {
+			return nil, nil
+		}
+		if len(row) != len(columns) {
+			return nil, fmt.Errorf("db: CopyFrom: a row has %d values for %d columns", len(row), len(columns))
+		}
+		return row, nil
+	})
+	return s.conn.CopyFrom(ctx, pgx.Identifier(table), columns, src)
 }
 
 func (s *pgSession) begin(ctx context.Context, o txOptions) error {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"iter"
 )
 
 // sqlBackend is a database reached through database/sql: SQLite and
@@ -19,6 +20,7 @@ type sqlBackend struct {
 type dialect interface {
 	kind() string
 	beginSQL(o txOptions) []string
+	quote(name string) string
 	classify(err error) (error, bool)
 	// setup runs once on each new connection, before OnConnect.
 	setup(ctx context.Context, c *sql.Conn, raw *sqlConn) error
@@ -132,6 +134,51 @@ func (s *sqlSession) query(ctx context.Context, q string, args []any) (cursor, e
 		return nil, err
 	}
 	return &sqlCursor{s: s, rows: rows, cols: cols, stop: stop}, nil
+}
+
+// copyFrom inserts rows with INSERTs of many rows each, in a transaction
+// unless one is open.
+func (s *sqlSession) copyFrom(ctx context.Context, table, columns []string, rows iter.Seq[[]any], inTx bool) (n int64, err error) {
+	if !inTx {
+		if err := s.begin(ctx, txOptions{}); err != nil {
+			return 0, err
+		}
+		defer func() {
+			if err == nil {
+				err = s.commit(ctx)
+			}
+			if err != nil {
+				n = 0
+				if rerr := s.rollback(context.WithoutCancel(ctx)); rerr != nil {
+					s.unfit = true
+				}
+			}
+		}()
+	}
+	// The statement's placeholders stay under SQLite's limit of 32,766.
+	batch := max(1, min(500, 32000/len(columns)))
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	return copyBatches(columns, rows, batch, func(vals []any, n int) error {
+		st := stmts[n]
+		if st == nil {
+			var err error
+			if st, err = s.conn.PrepareContext(ctx, insertSQL(table, columns, n, s.b.d.quote)); err != nil {
+				return err
+			}
+			stmts[n] = st
+		}
+		dctx, stop := s.b.d.watch(ctx, s.raw)
+		_, err := st.ExecContext(dctx, vals...)
+		if !stop() {
+			s.unfit = true
+		}
+		return err
+	})
 }
 
 func (s *sqlSession) begin(ctx context.Context, o txOptions) error {

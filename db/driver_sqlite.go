@@ -70,6 +70,10 @@ type sqliteDialect struct{}
 
 func (sqliteDialect) kind() string { return "sqlite" }
 
+func (sqliteDialect) quote(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
 func (sqliteDialect) beginSQL(o txOptions) []string {
 	if o.readOnly {
 		return []string{"BEGIN"}

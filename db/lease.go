@@ -20,6 +20,7 @@ type lease struct {
 	mu     sync.Mutex
 	s      session
 	ended  bool
+	inTx   bool // a Tx runs on it
 	broken bool // the connection must be closed, not reused
 	// inline marks the lease of the Conn that OnConnect gets: it runs its
 	// calls on the goroutine opening the connection, already off the

@@ -120,7 +120,9 @@ func runTxOnce(ctx context.Context, lease func(context.Context) (*lease, bool, e
 		return err
 	}
 	tx := &Tx{l: l}
+	l.inTx = true
 	defer func() {
+		l.inTx = false
 		tx.ended = true
 		if r := recover(); r != nil {
 			l.finish(ctx, "ROLLBACK", owned, true)
