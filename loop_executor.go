@@ -31,15 +31,19 @@ const ExecutorShutdownTimeout = 300 * time.Second
 
 // A ThreadPool runs functions on at most a fixed number of goroutines at a
 // time, queueing the rest in FIFO order. Its goroutines start on demand and
-// end when the queue is empty, so an idle pool holds none.
+// end when the queue is empty, so an idle pool holds none; or, after
+// SetIdleTimeout, they wait that long for more work first.
 type ThreadPool struct {
 	max int
 
-	mu      sync.Mutex
-	queue   []func()
-	workers int
-	closed  bool
-	idle    chan struct{} // closed when the pool is closed and has no workers
+	mu          sync.Mutex
+	queue       []func()
+	workers     int
+	waiting     int           // workers waiting for work (SetIdleTimeout)
+	wake        chan struct{} // a token per function queued for a waiting worker; closed by Shutdown
+	idleTimeout time.Duration
+	closed      bool
+	idle        chan struct{} // closed when the pool is closed and has no workers
 }
 
 // DefaultPoolSize returns asyncio's default executor size:
@@ -52,7 +56,20 @@ func NewThreadPool(max int) *ThreadPool {
 	if max < 1 {
 		max = DefaultPoolSize()
 	}
-	return &ThreadPool{max: max, idle: make(chan struct{})}
+	return &ThreadPool{max: max, idle: make(chan struct{}), wake: make(chan struct{}, max)}
+}
+
+// SetIdleTimeout makes the pool's goroutines wait up to d for more work
+// before they end, rather than end as soon as the queue is empty. A pool
+// that runs short calls back to back then starts no goroutine per call,
+// and its goroutines keep the stacks the calls grew: for calls that go
+// deep, as database drivers do, growing a new goroutine's stack costs more
+// than the call. Shutdown ends the waiting goroutines at once. Call it
+// before the first Submit.
+func (p *ThreadPool) SetIdleTimeout(d time.Duration) {
+	p.mu.Lock()
+	p.idleTimeout = d
+	p.mu.Unlock()
 }
 
 // Submit queues fn. It is safe from any goroutine.
@@ -63,17 +80,30 @@ func (p *ThreadPool) Submit(fn func()) error {
 		return ErrExecutorShutDown
 	}
 	p.queue = append(p.queue, fn)
-	if p.workers < p.max {
+	switch {
+	case p.waiting > len(p.queue)-1:
+		// A waiting worker takes it; the channel has room for a token
+		// per worker.
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
+	case p.workers < p.max:
 		p.workers++
 		go p.work()
 	}
 	return nil
 }
 
-// work is the body of a pool goroutine; it ends when the queue is empty.
+// work is the body of a pool goroutine; it ends when the queue is empty,
+// or has stayed empty for the idle timeout.
 func (p *ThreadPool) work() {
+	var timer *time.Timer
 	for {
 		p.mu.Lock()
+		if len(p.queue) == 0 && p.idleTimeout > 0 {
+			p.waitForWork(&timer)
+		}
 		if len(p.queue) == 0 {
 			p.workers--
 			if p.closed && p.workers == 0 {
@@ -90,12 +120,41 @@ func (p *ThreadPool) work() {
 	}
 }
 
+// waitForWork waits, with p.mu held on entry and on return, until work
+// is queued, the idle timeout passes or the pool is shut down. A token
+// left by a Submit whose function another worker took wakes it for
+// nothing: it waits again, for the time left.
+func (p *ThreadPool) waitForWork(timer **time.Timer) {
+	deadline := time.Now().Add(p.idleTimeout)
+	for len(p.queue) == 0 && !p.closed {
+		d := time.Until(deadline)
+		if d <= 0 {
+			return
+		}
+		p.waiting++
+		p.mu.Unlock()
+		if *timer == nil {
+			*timer = time.NewTimer(d)
+		} else {
+			(*timer).Reset(d)
+		}
+		select {
+		case <-p.wake:
+		case <-(*timer).C:
+		}
+		(*timer).Stop()
+		p.mu.Lock()
+		p.waiting--
+	}
+}
+
 // Shutdown stops accepting work and waits until every queued function has
 // run, or until ctx ends; the work left then goes on in the background.
 func (p *ThreadPool) Shutdown(ctx context.Context) error {
 	p.mu.Lock()
 	if !p.closed {
 		p.closed = true
+		close(p.wake) // waiting workers end
 		if p.workers == 0 {
 			close(p.idle)
 		}

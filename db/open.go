@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/asyncio-go/asyncio"
 )
@@ -36,6 +37,9 @@ func Open(ctx context.Context, url string, opts ...Option) (*Pool, error) {
 	}
 	p.gate = asyncio.NewSemaphore(c.maxConns)
 	p.exec = asyncio.NewThreadPool(c.maxConns)
+	// The drivers' calls go deep: goroutines that stay between calls keep
+	// the stacks they grew (see docs/design.md, Databases).
+	p.exec.SetIdleTimeout(time.Minute)
 	scheme, rest, ok := strings.Cut(url, ":")
 	if !ok {
 		return nil, fmt.Errorf("db: %q is not a database URL (sqlite:PATH, postgres://..., mysql://...)", redact(url))
