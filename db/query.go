@@ -86,16 +86,12 @@ func QueryRow[T any](ctx context.Context, q Querier, sql string, args ...any) (T
 		if err != nil {
 			return err
 		}
-		var got []T
-		got, _, err = fetch[T](c, 1, make([]T, 0, 1))
+		found, err := fetchOne(c, &v)
 		if cerr := c.close(); err == nil {
 			err = cerr
 		}
-		if err == nil && len(got) == 0 {
+		if err == nil && !found {
 			err = ErrNoRows
-		}
-		if err == nil {
-			v = got[0]
 		}
 		return err
 	})
@@ -120,6 +116,19 @@ func fetch[T any](c cursor, max int, out []T) ([]T, bool, error) {
 		}
 	}
 	return out, false, nil
+}
+
+// fetchOne reads the first row of c into v, if there is one.
+func fetchOne[T any](c cursor, v *T) (bool, error) {
+	plan, err := planFor[T](c.columns())
+	if err != nil {
+		return false, err
+	}
+	if !c.next() {
+		return false, c.err()
+	}
+	var buf [8]any
+	return true, c.scan(plan.targets(v, buf[:0]))
 }
 
 // rowsBatch is how many rows Rows fetches in one hop off the loop.

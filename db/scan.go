@@ -21,9 +21,22 @@ type planKey struct {
 
 var plans sync.Map // planKey → *rowPlan
 
+var (
+	scalarPlan = &rowPlan{scalar: true}
+	rowTypes   sync.Map // reflect.Type → bool: isRowStruct
+)
+
 // planFor returns how to fill a T from rows with cols.
 func planFor[T any](cols []string) (*rowPlan, error) {
 	t := reflect.TypeFor[T]()
+	isRow, ok := rowTypes.Load(t)
+	if !ok {
+		isRow = isRowStruct(t)
+		rowTypes.Store(t, isRow)
+	}
+	if !isRow.(bool) && len(cols) == 1 {
+		return scalarPlan, nil
+	}
 	key := planKey{t, strings.Join(cols, "\x00")}
 	if p, ok := plans.Load(key); ok {
 		return p.(*rowPlan), nil
