@@ -54,7 +54,24 @@ func openPostgres(ctx context.Context, p *Pool, url string) (backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pgBackend{pool: pool, cfg: pc}, nil
+	b := &pgBackend{pool: pool, cfg: pc}
+	// pgx opens MinConns in the background; Open promises them open.
+	var held []*pgxpool.Conn
+	for range c.minConns {
+		conn, err := pool.Acquire(ctx)
+		if err != nil {
+			for _, h := range held {
+				h.Release()
+			}
+			pool.Close()
+			return nil, err
+		}
+		held = append(held, conn)
+	}
+	for _, h := range held {
+		h.Release()
+	}
+	return b, nil
 }
 
 // forever turns "0 for never" into pgx's "a very long time".

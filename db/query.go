@@ -101,31 +101,44 @@ func QueryRow[T any](ctx context.Context, q Querier, sql string, args ...any) (T
 // fetch appends to out up to max rows of c (all with max 0) and reports
 // whether c has ended.
 func fetch[T any](c cursor, max int, out []T) ([]T, bool, error) {
+	// The first row is asked for before the plan is made: pgx reports a
+	// statement's failure only through its rows, whose columns are then
+	// unknown.
+	more := c.next()
+	if !more {
+		if err := c.err(); err != nil {
+			return out, true, err
+		}
+	}
 	plan, err := planFor[T](c.columns())
 	if err != nil {
 		return out, false, err
 	}
 	dest := make([]any, 0, len(plan.fields)+1)
-	for n := 0; max == 0 || n < max; n++ {
-		if !c.next() {
-			return out, true, c.err()
-		}
+	for n := 0; more; n++ {
 		out = append(out, *new(T))
 		if err := c.scan(plan.targets(&out[len(out)-1], dest)); err != nil {
 			return out[:len(out)-1], false, err
 		}
+		if n+1 == max {
+			return out, false, nil
+		}
+		more = c.next()
 	}
-	return out, false, nil
+	return out, true, c.err()
 }
 
 // fetchOne reads the first row of c into v, if there is one.
 func fetchOne[T any](c cursor, v *T) (bool, error) {
-	plan, err := planFor[T](c.columns())
-	if err != nil {
-		return false, err
+	more := c.next()
+	if !more {
+		if err := c.err(); err != nil {
+			return false, err
+		}
 	}
-	if !c.next() {
-		return false, c.err()
+	plan, err := planFor[T](c.columns())
+	if err != nil || !more {
+		return false, err
 	}
 	var buf [8]any
 	return true, c.scan(plan.targets(v, buf[:0]))

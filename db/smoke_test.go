@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/asyncio-go/asyncio/asynciotest"
@@ -48,6 +49,55 @@ func TestSmoke(t *testing.T) {
 			}
 			_, err = p.Exec(ctx, "DROP TABLE smoke")
 			return err
+		})
+	})
+}
+
+// TestScalarQueryReportsServerError: a failing statement whose result
+// is scanned into a scalar reports the server's error, not a column
+// count mismatch.
+func TestScalarQueryReportsServerError(t *testing.T) {
+	eachDB(t, func(t *testing.T, url string) {
+		asynciotest.Run(t, func(ctx context.Context) error {
+			p, err := db.Open(ctx, url)
+			if err != nil {
+				return err
+			}
+			defer p.Close(ctx)
+			_, err = db.QueryRow[int64](ctx, p, "SELECT nosuchcolumn FROM nosuchtable")
+			var dbErr *db.Error
+			if !errors.As(err, &dbErr) {
+				t.Errorf("QueryRow: %v (%T), want a *db.Error", err, err)
+			}
+			_, err = db.Query[int64](ctx, p, "SELECT nosuchcolumn FROM nosuchtable")
+			if !errors.As(err, &dbErr) {
+				t.Errorf("Query: %v (%T), want a *db.Error", err, err)
+			}
+			for _, err := range db.Rows[int64](ctx, p, "SELECT nosuchcolumn FROM nosuchtable") {
+				if !errors.As(err, &dbErr) {
+					t.Errorf("Rows: %v (%T), want a *db.Error", err, err)
+				}
+			}
+			return nil
+		})
+	})
+}
+
+// TestMinConnsOpenBeforeOpenReturns: Open opens MinConns connections
+// before it returns, on every database.
+func TestMinConnsOpenBeforeOpenReturns(t *testing.T) {
+	eachDB(t, func(t *testing.T, url string) {
+		asynciotest.Run(t, func(ctx context.Context) error {
+			p, err := db.Open(ctx, url, db.MinConns(3), db.MaxConns(5))
+			if err != nil {
+				return err
+			}
+			defer p.Close(ctx)
+			// pgx may open one more in the background meanwhile.
+			if st := p.Stats(); st.Open < 3 || st.Idle != st.Open || st.Open > 5 {
+				t.Errorf("after Open: %d open, %d idle; want 3 to 5, all idle", st.Open, st.Idle)
+			}
+			return nil
 		})
 	})
 }
