@@ -64,6 +64,7 @@ var examples = []string{
 	"processing",
 	"files",
 	"checksum",
+	"dbcrud",
 }
 
 func main() {
