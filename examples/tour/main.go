@@ -65,6 +65,7 @@ var examples = []string{
 	"files",
 	"checksum",
 	"dbcrud",
+	"dbrepo",
 }
 
 func main() {
