@@ -66,6 +66,7 @@ var examples = []string{
 	"checksum",
 	"dbcrud",
 	"dbrepo",
+	"dbmock",
 }
 
 func main() {
