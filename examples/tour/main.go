@@ -67,6 +67,7 @@ var examples = []string{
 	"dbcrud",
 	"dbrepo",
 	"dbmock",
+	"dbhttp",
 }
 
 func main() {
