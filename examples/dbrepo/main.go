@@ -56,7 +56,8 @@ type UserRepository struct {
 }
 
 // sql returns query, written with ? placeholders, in the pool's dialect:
-// PostgreSQL numbers its placeholders.
+// PostgreSQL numbers its placeholders. It replaces every ?, which is
+// right for the repository's statements: none has one in a string.
 func (r *UserRepository) sql(query string) string {
 	if r.pool.Kind() != "postgres" {
 		return query
