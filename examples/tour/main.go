@@ -64,6 +64,10 @@ var examples = []string{
 	"processing",
 	"files",
 	"checksum",
+	"dbcrud",
+	"dbrepo",
+	"dbmock",
+	"dbhttp",
 }
 
 func main() {
