@@ -93,9 +93,9 @@ func TestMinConnsOpenBeforeOpenReturns(t *testing.T) {
 				return err
 			}
 			defer p.Close(ctx)
-			// pgx may open one more in the background meanwhile.
-			if st := p.Stats(); st.Open < 3 || st.Idle != st.Open || st.Open > 5 {
-				t.Errorf("after Open: %d open, %d idle; want 3 to 5, all idle", st.Open, st.Idle)
+			// pgx may be opening more in the background meanwhile.
+			if st := p.Stats(); st.Open < 3 || st.Idle < 3 || st.Open > 5 {
+				t.Errorf("after Open: %d open, %d idle; want 3 to 5 open, at least 3 idle", st.Open, st.Idle)
 			}
 			return nil
 		})

@@ -68,6 +68,7 @@ var examples = []string{
 	"dbrepo",
 	"dbmock",
 	"dbhttp",
+	"dbjobs",
 }
 
 func main() {
