@@ -1,0 +1,179 @@
+package mongo_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/asynciotest"
+	"github.com/asyncio-go/asyncio/db/mongo"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
+)
+
+// bigArray is the length of the array that slowAggregate unwinds: one
+// document of about 1 MB that takes the server most of a second to
+// unwind into as many documents and sum (0.7 s for FerretDB 1.24 on
+// SQLite, here). FerretDB has neither $where nor $function, with which a
+// query sleeps, nor configureFailPoint, with which a command waits.
+const bigArray = 100_000
+
+// insertBig inserts the document that slowAggregate reads.
+func insertBig(t testing.TB, ctx context.Context, coll *mongo.Collection) {
+	t.Helper()
+	xs := make([]int, bigArray)
+	for i := range xs {
+		xs[i] = i
+	}
+	if _, err := coll.InsertOne(ctx, bson.M{"_id": 1, "xs": xs}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// slowAggregate sums the big array after unwinding it.
+func slowAggregate(ctx context.Context, coll *mongo.Collection) (int64, error) {
+	type sum struct {
+		Sum int64 `bson:"sum"`
+	}
+	r, err := mongo.Aggregate[sum](ctx, coll, []bson.M{
+		{"$unwind": "$xs"},
+		{"$group": bson.M{"_id": nil, "sum": bson.M{"$sum": "$xs"}}},
+	})
+	if err != nil {
+		return 0, err
+	}
+	if len(r) != 1 {
+		return 0, errors.New("the aggregation gave no sum")
+	}
+	return r[0].Sum, nil
+}
+
+// TestCancelSlowAggregate cancels a task while the server works on its
+// aggregation. The task must end at once with the cancellation; the
+// driver, which was handed the task's ctx, must give up too (closing its
+// connection), long before the server would have answered; and the
+// client must go on working.
+func TestCancelSlowAggregate(t *testing.T) {
+	asynciotest.CheckGoroutines(t)
+	url := serverURL(t)
+	rec := newRecorder()
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		l := asyncio.RunningLoop(ctx)
+		c, db := open(t, ctx, url, rec.option())
+		defer c.Close(ctx)
+		coll := db.Collection("big")
+		insertBig(t, ctx, coll)
+
+		start := l.Time()
+		sum, err := slowAggregate(ctx, coll)
+		if err != nil {
+			return struct{}{}, err
+		}
+		full := l.Time() - start
+		if want := int64(bigArray * (bigArray - 1) / 2); sum != want {
+			t.Fatalf("sum = %d, want %d", sum, want)
+		}
+
+		sent := asyncio.NewFuture[struct{}](ctx)
+		gaveUp := asyncio.NewFuture[error](ctx)
+		rec.hook(func(e *event.CommandStartedEvent) {
+			if e.CommandName == "aggregate" {
+				sent.TrySetResult(struct{}{})
+			}
+		}, func(e *event.CommandFailedEvent) {
+			if e.CommandName == "aggregate" {
+				gaveUp.TrySetResult(e.Failure)
+			}
+		})
+		task := asyncio.Spawn(ctx, func(ctx context.Context) (int64, error) {
+			return slowAggregate(ctx, coll)
+		})
+		if _, err := sent.Wait(ctx); err != nil {
+			return struct{}{}, err
+		}
+		cancelled := l.Time()
+		task.Cancel()
+		_, err = task.Wait(ctx)
+		returned := l.Time() - cancelled
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("the cancelled task returned %v, want context.Canceled", err)
+		}
+		// The driver's failure comes when it has given up, whatever the
+		// server does; should it not give up, the timeout says so.
+		failure, err := asyncio.WaitFor(ctx, 10*full+time.Second, gaveUp.Wait)
+		if err != nil {
+			t.Fatalf("the driver did not give up on the aggregation: %v", err)
+		}
+		driverDone := l.Time() - cancelled
+		if !errors.Is(failure, context.Canceled) {
+			t.Errorf("the driver's aggregation failed with %v, want context.Canceled", failure)
+		}
+		t.Logf("the aggregation takes %v; cancelled, the task returned in %v and the driver gave up in %v", full, returned, driverDone)
+		if returned > full/4 || driverDone > full/4 {
+			t.Errorf("cancelled, the task returned in %v and the driver gave up in %v; the whole aggregation takes %v", returned, driverDone, full)
+		}
+
+		// The client still works.
+		rec.hook(nil, nil)
+		n, err := coll.CountDocuments(ctx, bson.M{})
+		if err != nil || n != 1 {
+			t.Errorf("after the cancellation, CountDocuments = %d, %v; want 1", n, err)
+		}
+		if sum, err := slowAggregate(ctx, coll); err != nil || sum != int64(bigArray*(bigArray-1)/2) {
+			t.Errorf("after the cancellation, the aggregation gave %d, %v", sum, err)
+		}
+		return struct{}{}, c.Close(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLoopNotBlocked runs a ticker task beside a slow aggregation: if the
+// driver's call blocked the loop, the ticker would stop for as long as
+// the aggregation takes. Lateness is measured on the loop's clock.
+func TestLoopNotBlocked(t *testing.T) {
+	asynciotest.CheckGoroutines(t)
+	url := serverURL(t)
+	const tick = 5 * time.Millisecond
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		l := asyncio.RunningLoop(ctx)
+		c, db := open(t, ctx, url)
+		defer c.Close(ctx)
+		coll := db.Collection("big")
+		insertBig(t, ctx, coll)
+
+		var ticks int
+		var worst time.Duration
+		ticker := asyncio.Spawn(ctx, func(ctx context.Context) (struct{}, error) {
+			for {
+				due := l.Time() + tick
+				if err := asyncio.Sleep(ctx, tick); err != nil {
+					return struct{}{}, nil
+				}
+				worst = max(worst, l.Time()-due)
+				ticks++
+			}
+		}, asyncio.Name("ticker"))
+		start := l.Time()
+		if _, err := slowAggregate(ctx, coll); err != nil {
+			return struct{}{}, err
+		}
+		took := l.Time() - start
+		ticker.Cancel()
+		ticker.Wait(ctx)
+		t.Logf("the aggregation took %v; a %v ticker ticked %d times meanwhile, at worst %v late", took, tick, ticks, worst)
+		if took < 20*tick {
+			t.Fatalf("the aggregation took only %v: too quick to tell a blocked loop from a free one", took)
+		}
+		if worst > took/4 || ticks < int(took/tick)/4 {
+			t.Errorf("the loop was held up while the driver worked: %d ticks of %v in %v, the worst %v late", ticks, tick, took, worst)
+		}
+		return struct{}{}, c.Close(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
