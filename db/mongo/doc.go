@@ -24,16 +24,23 @@
 //
 // The driver is handed the task's ctx, so cancelling the task (or a
 // timeout of the task's expiring) reaches the driver too. The task's wait
-// ends at once with the cancellation error; on the executor, the driver's
-// operation notices the same ctx and closes the connection it was using,
-// which makes its read or write fail at once, and the connection is not
-// returned to the pool. The server finds the connection closed when it
-// next writes to it or reads from it: an operation it was running goes on
-// until then. (With a ctx deadline, the driver also sends maxTimeMS, so a
-// server that honours it stops the operation itself; MongoDB's killOp
-// would stop one at once, but the driver does not send it, and FerretDB
-// has no such command.) The Client stays usable: the next operation takes
-// another connection from the pool, or opens one.
+// ends at once with the cancellation error; on the executor, the driver
+// sees the same ctx end and closes the connection the operation was using,
+// which makes its read or write fail at once, and does not return the
+// connection to the pool. The Client stays usable: the next operation
+// takes another connection from the pool, or opens one.
+//
+// The server learns of it from the closed connection alone: the driver
+// sends no killOp. MongoDB (4.2 and later) kills a find, getMore, count,
+// distinct or aggregation (without $out) whose client has gone; FerretDB
+// 1 runs the command to its end and finds the connection closed when it
+// writes the answer (it has no killOp either). A ctx deadline (asyncio.Timeout, WaitFor) does better for the
+// commands that return no cursor (FindOne, CountDocuments, the writes):
+// the driver sends the time left as the command's maxTimeMS, so the
+// server stops the command itself when time is up, and on the timeout the
+// driver keeps the connection, reading and dropping the late answer before
+// it uses the connection again. It sends no maxTimeMS with a Find or an
+// Aggregate, whose cursors outlive the command.
 //
 // # Typed results
 //

@@ -11,6 +11,7 @@ import (
 	"github.com/asyncio-go/asyncio/db/mongo"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
+	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // bigArray is the length of the array that slowAggregate unwinds: one
@@ -170,6 +171,58 @@ func TestLoopNotBlocked(t *testing.T) {
 		}
 		if worst > took/4 || ticks < int(took/tick)/4 {
 			t.Errorf("the loop was held up while the driver worked: %d ticks of %v in %v, the worst %v late", ticks, tick, took, worst)
+		}
+		return struct{}{}, c.Close(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTimeoutSendsMaxTimeMS runs a slow FindOne (a filter on the big
+// array, which the server matches element by element) under an asyncio
+// timeout a quarter of its length. The task ends with the timeout in
+// time, and the driver, which reads the deadline off the task's ctx, has
+// told the server by the command's maxTimeMS, so that the server too
+// gives up then. (The driver sends no maxTimeMS with a Find or an
+// Aggregate, whose cursors outlive the command.)
+func TestTimeoutSendsMaxTimeMS(t *testing.T) {
+	asynciotest.CheckGoroutines(t)
+	url := serverURL(t)
+	rec := newRecorder()
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		l := asyncio.RunningLoop(ctx)
+		c, db := open(t, ctx, url, rec.option())
+		defer c.Close(ctx)
+		coll := db.Collection("big")
+		insertBig(t, ctx, coll)
+		slowFind := func(ctx context.Context) (bson.M, error) {
+			return mongo.FindOne[bson.M](ctx, coll, bson.M{"xs": -1})
+		}
+		start := l.Time()
+		if _, err := slowFind(ctx); !errors.Is(err, mongo.ErrNoDocuments) {
+			return struct{}{}, err
+		}
+		full := l.Time() - start
+
+		limit := full / 4
+		start = l.Time()
+		_, err := asyncio.WaitFor(ctx, limit, slowFind)
+		took := l.Time() - start
+		if !errors.Is(err, context.DeadlineExceeded) && !mongodriver.IsTimeout(err) {
+			t.Errorf("the FindOne under a timeout of %v: %v, want the timeout", limit, err)
+		}
+		cmd := rec.command("find", 1)
+		maxTime, ok := cmd.Lookup("maxTimeMS").AsInt64OK()
+		if !ok || maxTime <= 0 || time.Duration(maxTime)*time.Millisecond > limit {
+			t.Errorf("the find was sent with maxTimeMS %v, want at most the timeout, %v", cmd.Lookup("maxTimeMS"), limit)
+		}
+		t.Logf("the FindOne takes %v; with a timeout of %v it ended after %v, sent with maxTimeMS %d: %v", full, limit, took, maxTime, err)
+		if took > full*3/4 {
+			t.Errorf("the FindOne with a timeout of %v ended after %v; the whole takes %v", limit, took, full)
+		}
+		if n, err := coll.CountDocuments(ctx, bson.M{}); err != nil || n != 1 {
+			t.Errorf("after the timeout, CountDocuments = %d, %v; want 1", n, err)
 		}
 		return struct{}{}, c.Close(ctx)
 	})
