@@ -112,8 +112,9 @@ func (c *Client) Driver() *mongodriver.Client { return c.driver }
 // connections and ends the driver's goroutines and its executor's. If ctx
 // ends first, Close stops waiting: the connections still in use are
 // closed, which makes the operations on them fail at once. It waits on
-// the loop's default executor, so the loop goes on meanwhile. A second
-// Close does nothing.
+// the loop's default executor, so the loop goes on meanwhile. Closing a
+// closed client waits for what the first Close left running, if anything,
+// and returns nil.
 func (c *Client) Close(ctx context.Context) error {
 	_, err := asyncio.ToThread(ctx, func() (struct{}, error) {
 		waitErr := c.exec.Shutdown(ctx)

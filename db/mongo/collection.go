@@ -43,8 +43,8 @@ func (db *Database) Driver() *mongodriver.Database { return db.d }
 // calls on the client's executor.
 //
 // A document to write, and a filter or update, is anything the driver's
-// BSON codec encodes: a struct (with bson tags), a bson.D (ordered, as
-// update operators and sort keys need) or a bson.M.
+// BSON codec encodes: a struct (with bson tags), a bson.M, or a bson.D
+// where order matters (a sort on several keys).
 type Collection struct {
 	c  *Client
 	db *Database
@@ -108,7 +108,7 @@ func (coll *Collection) DeleteMany(ctx context.Context, filter any, opts ...opti
 }
 
 // CountDocuments returns the number of documents that match filter
-// (bson.D{} for all of them).
+// (bson.M{} for all of them).
 func (coll *Collection) CountDocuments(ctx context.Context, filter any, opts ...options.Lister[options.CountOptions]) (int64, error) {
 	return Do(ctx, coll.c, func(ctx context.Context) (int64, error) {
 		return coll.d.CountDocuments(ctx, filter, opts...)
