@@ -1,7 +1,9 @@
 // Mongousers ports the seed tutorial's motor example: it inserts a user
-// {name, email, age} into MongoDB, finds it again by its _id, updates its
-// age, and counts the users, each step a call that suspends only the task
-// making it while the client's executor waits for the server.
+// {name, email, age} into MongoDB, finds it again by its _id, lists the
+// users of 25 and over through a cursor, updates Alice's age, averages
+// the ages of those users with an aggregation, and counts the users. Each
+// step is a call that suspends only the task making it while the
+// client's executor waits for the server.
 //
 // It runs against the server that MONGODB_URL names, in a database of its
 // own, mongousers_example, whose users collection it empties first:
@@ -61,31 +63,60 @@ func run(w io.Writer, url, dbName string) error {
 			return struct{}{}, err
 		}
 		id := res.InsertedID.(bson.ObjectID)
-		fmt.Fprintln(w, "inserted Alice, given a new ObjectID")
+		fmt.Fprintf(w, "Inserted ID: %s\n", id.Hex())
 
 		alice, err := mongo.FindOne[User](ctx, users, bson.M{"_id": id})
 		if err != nil {
 			return struct{}{}, err
 		}
-		fmt.Fprintf(w, "found by _id: %s <%s>, %d\n", alice.Name, alice.Email, alice.Age)
+		fmt.Fprintf(w, "Found by _id: %s <%s>, %d\n", alice.Name, alice.Email, alice.Age)
 
-		up, err := users.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"age": 31}})
+		// The tutorial's "async for document in cursor".
+		cur, err := mongo.FindCursor[User](ctx, users, bson.M{"age": bson.M{"$gte": 25}})
 		if err != nil {
 			return struct{}{}, err
 		}
-		fmt.Fprintf(w, "set her age to 31: %d matched, %d modified\n", up.MatchedCount, up.ModifiedCount)
+		for u, err := range cur.Docs(ctx) {
+			if err != nil {
+				return struct{}{}, err
+			}
+			fmt.Fprintf(w, "User: %s\n", u.Name)
+		}
 
-		alice, err = mongo.FindOne[User](ctx, users, bson.M{"name": "Alice"})
+		up, err := users.UpdateOne(ctx, bson.M{"name": "Alice"}, bson.M{"$set": bson.M{"age": 31}})
 		if err != nil {
 			return struct{}{}, err
 		}
-		fmt.Fprintf(w, "found by name: %s <%s>, %d\n", alice.Name, alice.Email, alice.Age)
+		fmt.Fprintf(w, "Updated Alice's age: %d matched, %d modified\n", up.MatchedCount, up.ModifiedCount)
 
-		n, err := users.CountDocuments(ctx, bson.M{})
+		// The tutorial averages with $avg. FerretDB 1's $group has only
+		// $sum and $count, and fills in only the first accumulator it is
+		// given, so here the average is an aggregation's sum of the ages
+		// over a count of the users.
+		adults := bson.M{"age": bson.M{"$gte": 25}}
+		type total struct {
+			Age int `bson:"age"`
+		}
+		totals, err := mongo.Aggregate[total](ctx, users, []bson.M{
+			{"$match": adults},
+			{"$group": bson.M{"_id": nil, "age": bson.M{"$sum": "$age"}}},
+		})
 		if err != nil {
 			return struct{}{}, err
 		}
-		fmt.Fprintf(w, "users in the collection: %d\n", n)
+		n, err := users.CountDocuments(ctx, adults)
+		if err != nil {
+			return struct{}{}, err
+		}
+		if len(totals) == 1 && n > 0 {
+			fmt.Fprintf(w, "Average age: %g\n", float64(totals[0].Age)/float64(n))
+		}
+
+		n, err = users.CountDocuments(ctx, bson.M{})
+		if err != nil {
+			return struct{}{}, err
+		}
+		fmt.Fprintf(w, "Users in the collection: %d\n", n)
 		return struct{}{}, client.Close(ctx)
 	})
 	return err
