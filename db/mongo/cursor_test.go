@@ -5,9 +5,11 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/asynciotest"
 	"github.com/asyncio-go/asyncio/db/mongo"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -136,4 +138,65 @@ func TestCursorBreakKillsServerCursor(t *testing.T) {
 		}
 		return c.Close(ctx)
 	})
+}
+
+// TestCancelledIterationClosesCursor cancels a task while it waits for a
+// cursor's next batch. The task ends with the cancellation at once; the
+// iterator's close, which the cancelled task cannot wait for, goes to the
+// server in the background, and Client.Close waits for it.
+func TestCancelledIterationClosesCursor(t *testing.T) {
+	asynciotest.CheckGoroutines(t)
+	url := serverURL(t)
+	rec := newRecorder()
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		c, db := open(t, ctx, url, rec.option())
+		items := db.Collection("items")
+		insertItems(t, ctx, items, 10)
+
+		cur, err := mongo.FindCursor[item](ctx, items, bson.M{}, options.Find().SetBatchSize(2))
+		if err != nil {
+			return struct{}{}, err
+		}
+		id := rec.reply("find", 0).Lookup("cursor", "id").Int64()
+		fetching := asyncio.NewFuture[struct{}](ctx)
+		rec.hook(func(e *event.CommandStartedEvent) {
+			if e.CommandName == "getMore" {
+				fetching.TrySetResult(struct{}{})
+			}
+		}, nil)
+		reader := asyncio.Spawn(ctx, func(ctx context.Context) (int, error) {
+			n := 0
+			for _, err := range cur.Docs(ctx) {
+				if err != nil {
+					return n, err
+				}
+				n++
+			}
+			return n, nil
+		})
+		if _, err := fetching.Wait(ctx); err != nil {
+			return struct{}{}, err
+		}
+		reader.Cancel()
+		n, err := reader.Wait(ctx)
+		if !errors.Is(err, context.Canceled) || n >= 10 {
+			t.Errorf("the cancelled reader read %d documents and returned %v, want fewer than 10 and context.Canceled", n, err)
+		}
+		if err := c.Close(ctx); err != nil {
+			return struct{}{}, err
+		}
+		if rec.count("killCursors") != 1 {
+			t.Fatalf("%d killCursors by the time Close returned, want 1", rec.count("killCursors"))
+		}
+		if got := rec.command("killCursors", 0).Lookup("cursors").Array().Index(0).Int64(); got != id {
+			t.Errorf("killCursors for cursor %d, want %d", got, id)
+		}
+		if rec.reply("killCursors", 0) == nil {
+			t.Errorf("the background killCursors failed: %v", rec.events)
+		}
+		return struct{}{}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
