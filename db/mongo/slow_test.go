@@ -170,9 +170,9 @@ func TestLoopNotBlocked(t *testing.T) {
 			t.Fatalf("the aggregation took only %v: too quick to tell a blocked loop from a free one", took)
 		}
 		// A blocked loop shows as no ticks, or as one tick late by most of
-		// the aggregation; a loaded machine only makes every tick a little
-		// late, hence the room in the count.
-		if worst > took/4 || ticks < int(took/tick)/10 {
+		// the aggregation. A loaded machine makes ticks late too, by tens
+		// of milliseconds under the race detector, hence the room.
+		if worst > took/2 || ticks < int(took/tick)/10 {
 			t.Errorf("the loop was held up while the driver worked: %d ticks of %v in %v, the worst %v late", ticks, tick, took, worst)
 		}
 		return struct{}{}, c.Close(ctx)
