@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/asyncio-go/asyncio"
 	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
@@ -38,6 +39,9 @@ func Connect(ctx context.Context, uri string, opts ...Option) (*Client, error) {
 		workers = poolSize(driverOpts)
 	}
 	exec := asyncio.NewThreadPool(workers)
+	// The driver's calls go deep: a goroutine that stays for the next
+	// call keeps the stack the last one grew.
+	exec.SetIdleTimeout(executorIdle)
 	d, err := asyncio.RunInExecutor(ctx, exec, func() (*mongodriver.Client, error) {
 		d, err := mongodriver.Connect(driverOpts...)
 		if err == nil && ctx.Err() != nil {
@@ -57,6 +61,10 @@ func Connect(ctx context.Context, uri string, opts ...Option) (*Client, error) {
 	}
 	return &Client{driver: d, exec: exec}, nil
 }
+
+// executorIdle is how long a goroutine of a client's executor waits for
+// more work before it ends; Close ends them at once.
+const executorIdle = time.Minute
 
 // poolSize returns the size of the driver's connection pool that opts
 // set, later options overriding earlier ones, or the driver's default.
