@@ -69,6 +69,7 @@ var examples = []string{
 	"dbmock",
 	"dbhttp",
 	"dbjobs",
+	"mongousers",
 }
 
 func main() {
