@@ -19,6 +19,9 @@ type sqlBackend struct {
 type dialect interface {
 	kind() string
 	beginSQL(o txOptions) []string
+	// endSQL follows the COMMIT or ROLLBACK of a transaction begun with
+	// o, to undo what beginSQL set for the session.
+	endSQL(o txOptions) []string
 	classify(err error) (error, bool)
 	// setup runs once on each new connection, before OnConnect.
 	setup(ctx context.Context, c *sql.Conn, raw *sqlConn) error
@@ -102,6 +105,8 @@ type sqlSession struct {
 	// unfit is set when a cancelled statement may have left the
 	// connection unusable.
 	unfit bool
+	// endTx is what the transaction in progress needs after its end.
+	endTx []string
 }
 
 func (s *sqlSession) exec(ctx context.Context, q string, args []any) (int64, error) {
@@ -135,6 +140,7 @@ func (s *sqlSession) query(ctx context.Context, q string, args []any) (cursor, e
 }
 
 func (s *sqlSession) begin(ctx context.Context, o txOptions) error {
+	s.endTx = s.b.d.endSQL(o)
 	for _, q := range s.b.d.beginSQL(o) {
 		if _, err := s.exec(ctx, q, nil); err != nil {
 			return err
@@ -145,12 +151,27 @@ func (s *sqlSession) begin(ctx context.Context, o txOptions) error {
 
 func (s *sqlSession) commit(ctx context.Context) error {
 	_, err := s.exec(ctx, "COMMIT", nil)
+	if err == nil {
+		s.afterTx(ctx)
+	}
 	return err
 }
 
 func (s *sqlSession) rollback(ctx context.Context) error {
 	_, err := s.exec(ctx, "ROLLBACK", nil)
+	s.afterTx(ctx)
 	return err
+}
+
+// afterTx undoes the session settings of the transaction that ended; a
+// connection it fails on is not pooled again, as it would keep them.
+func (s *sqlSession) afterTx(ctx context.Context) {
+	for _, q := range s.endTx {
+		if _, err := s.exec(context.WithoutCancel(ctx), q, nil); err != nil {
+			s.unfit = true
+		}
+	}
+	s.endTx = nil
 }
 
 func (s *sqlSession) driver() any { return s.conn }

@@ -72,12 +72,21 @@ func (sqliteDialect) kind() string { return "sqlite" }
 
 func (sqliteDialect) beginSQL(o txOptions) []string {
 	if o.readOnly {
-		return []string{"BEGIN"}
+		// SQLite has no read-only transactions: the session refuses
+		// writes until endSQL.
+		return []string{"PRAGMA query_only = 1", "BEGIN"}
 	}
 	// A transaction that may write takes the write lock at once: one
 	// that took it only at its first write could find another writer
 	// ahead and fail with SQLITE_BUSY, as a deadlock.
 	return []string{"BEGIN IMMEDIATE"}
+}
+
+func (sqliteDialect) endSQL(o txOptions) []string {
+	if o.readOnly {
+		return []string{"PRAGMA query_only = 0"}
+	}
+	return nil
 }
 
 func (sqliteDialect) classify(err error) (error, bool) {
