@@ -26,7 +26,11 @@ func openPostgres(ctx context.Context, p *Pool, url string) (backend, error) {
 	}
 	c := &p.cfg
 	pc.MaxConns = int32(c.maxConns)
-	pc.MinConns = int32(c.minConns)
+	// MinConns is not pgx's: pgx would open them in the background,
+	// beside the ones warmPG opens, and report no failure. As with the
+	// other databases, they are opened by Open and then kept like any
+	// other connection.
+	pc.MinConns = 0
 	pc.MaxConnIdleTime = forever(c.maxIdleTime)
 	pc.MaxConnLifetime = forever(c.maxLifetime)
 	switch {
@@ -52,7 +56,31 @@ func openPostgres(ctx context.Context, p *Pool, url string) (backend, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Open promises MinConns opened, and a server that is down or an
+	// OnConnect that fails reported.
+	if err := warmPG(ctx, pool, c.minConns); err != nil {
+		pool.Close()
+		return nil, err
+	}
 	return &pgBackend{pool: pool, cfg: pc}, nil
+}
+
+// warmPG opens n connections of pool, holding each until all are open.
+func warmPG(ctx context.Context, pool *pgxpool.Pool, n int) error {
+	held := make([]*pgxpool.Conn, 0, n)
+	defer func() {
+		for _, c := range held {
+			c.Release()
+		}
+	}()
+	for range n {
+		c, err := pool.Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		held = append(held, c)
+	}
+	return nil
 }
 
 // forever turns "0 for never" into pgx's "a very long time".
