@@ -111,3 +111,35 @@ func settleStats(ctx context.Context, p *db.Pool) *db.Pool {
 	settle(ctx, p, testWait)
 	return p
 }
+
+// runReal runs body as the main task of a loop on the real clock, for
+// tests that need a timeout to fire while the driver works (the virtual
+// clock stands still while executor work is out). A body that has not
+// ended after a minute fails the test instead of hanging it.
+func runReal(t *testing.T, body func(ctx context.Context) error) {
+	t.Helper()
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, asyncio.Timeout(ctx, time.Minute, body)
+	}, asyncio.WithExceptionHandler(func(c asyncio.ExceptionContext) {
+		t.Errorf("asyncio exception handler: %s: task %q: %v", c.Message, c.Task, c.Err)
+	}))
+	if err != nil {
+		t.Fatalf("test body: %v", err)
+	}
+}
+
+// until yields to the loop until cond holds, for a state another task
+// reaches without a wait of its own (a task queued on the pool's gate).
+// It fails t if cond has not held after 10,000 turns of the loop.
+func until(t *testing.T, ctx context.Context, what string, cond func() bool) {
+	t.Helper()
+	for range 10000 {
+		if cond() {
+			return
+		}
+		if err := asyncio.Sleep(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Fatalf("never: %s", what)
+}
