@@ -40,7 +40,12 @@ func execOn(ctx context.Context, q Querier, sql string, args []any) (int64, erro
 		n, err = s.exec(ctx, sql, args)
 		return err
 	})
-	return n, err
+	if err != nil {
+		// n is not read: a cancelled task gets here while the call may
+		// still run on the executor, and would write it.
+		return 0, err
+	}
+	return n, nil
 }
 
 // Query runs a query and returns all its rows as Ts (asyncpg's fetch).
@@ -68,6 +73,7 @@ func Query[T any](ctx context.Context, q Querier, sql string, args ...any) ([]T,
 		return err
 	})
 	if err != nil {
+		// As in execOn, out is not read after a failure.
 		return nil, err
 	}
 	return out, nil
@@ -99,7 +105,12 @@ func QueryRow[T any](ctx context.Context, q Querier, sql string, args ...any) (T
 		}
 		return err
 	})
-	return v, err
+	if err != nil {
+		// As in execOn, v is not read after a failure.
+		var zero T
+		return zero, err
+	}
+	return v, nil
 }
 
 // fetch appends to out up to max rows of c (all with max 0) and reports
