@@ -31,8 +31,8 @@ func TestManyTasks(t *testing.T) {
 				for i := range tasks {
 					g.Go(func(ctx context.Context) error {
 						// The counters are locked in one order, so no
-					// deadlock is expected; Retry would hide one.
-					return p.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
+						// deadlock is expected; Retry would hide one.
+						return p.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
 							// Two counters, always in the same order.
 							a, b := i%counters, (i+1)%counters
 							for _, id := range []int{min(a, b), max(a, b)} {
