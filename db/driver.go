@@ -16,6 +16,10 @@ type backend interface {
 	// classify reports whether err is a failure the server reported
 	// (the driver's error type), and of which kind (an Err* kind, or nil).
 	classify(err error) (kind error, server bool)
+	// failed is told of each error a statement met, for what it says of
+	// the other connections: a server that shut down or ended its
+	// connections leaves the idle ones dead too.
+	failed(err error)
 	close()
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -126,6 +127,19 @@ func (b *pgBackend) classify(err error) (error, bool) {
 		return ErrDeadlock, true
 	}
 	return nil, true
+}
+
+// failed closes the pool's idle connections when the server says it
+// ended the connection for an operator or a shutdown (class 57, but for
+// 57014, a cancelled query): pgx pings an idle connection before lending
+// it only after a second of rest, so each of the others would otherwise
+// fail a statement of its own first. A server that ended only this one
+// connection costs the pool the others' reconnections.
+func (b *pgBackend) failed(err error) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && strings.HasPrefix(pe.Code, "57") && pe.Code != "57014" {
+		b.pool.Reset()
+	}
 }
 
 // pgSession is a connection of pgx's pool (pc), or a bare connection

@@ -92,6 +92,11 @@ func (b *sqlBackend) counts() (open, idle int) {
 
 func (b *sqlBackend) classify(err error) (error, bool) { return b.d.classify(err) }
 
+// failed does nothing: database/sql's drivers check an idle connection
+// before they use it (go-sql-driver/mysql reads its socket for an EOF),
+// and SQLite has no server.
+func (b *sqlBackend) failed(error) {}
+
 func (b *sqlBackend) close() {
 	b.db.Close()
 	b.d.close()

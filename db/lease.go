@@ -77,8 +77,11 @@ func (l *lease) run(ctx context.Context, sql string, fn func(ctx context.Context
 	start := time.Now()
 	err := fn(ctx, l.s)
 	l.p.observe(ctx, sql, time.Since(start), err)
-	if err != nil && ctx.Err() != nil {
-		l.p.cancels.Add(1)
+	if err != nil {
+		l.p.be.failed(err)
+		if ctx.Err() != nil {
+			l.p.cancels.Add(1)
+		}
 	}
 	return l.p.wrap(sql, err)
 }
