@@ -143,3 +143,25 @@ func until(t *testing.T, ctx context.Context, what string, cond func() bool) {
 	}
 	t.Fatalf("never: %s", what)
 }
+
+// busySQL returns a statement that keeps the database busy for about d:
+// a sleep on a server, a count of rows SQLite makes, their number scaled
+// from a short run (the race detector slows SQLite, pure Go, fiftyfold).
+func busySQL(t *testing.T, ctx context.Context, p *db.Pool, d time.Duration) string {
+	t.Helper()
+	if p.Kind() != "sqlite" {
+		return fmt.Sprintf(pick(p, "", "SELECT pg_sleep(%g)", "SELECT SLEEP(%g)"), d.Seconds())
+	}
+	const probe = 20000
+	start := time.Now()
+	if _, err := p.Exec(ctx, countTo(probe)); err != nil {
+		t.Fatal(err)
+	}
+	per := max(time.Since(start), time.Microsecond)
+	return countTo(int(probe * int64(d) / int64(per)))
+}
+
+// countTo is an SQLite statement that makes and counts n rows.
+func countTo(n int) string {
+	return fmt.Sprintf("WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < %d) SELECT COUNT(*) FROM s", n)
+}

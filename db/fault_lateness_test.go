@@ -2,7 +2,6 @@ package db_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -21,19 +20,7 @@ func TestLoopStaysResponsive(t *testing.T) {
 				t.Fatal(err)
 			}
 			clock := asyncio.RunningLoop(ctx)
-			busy := pick(p, "", "SELECT pg_sleep(0.3)", "SELECT SLEEP(0.3)")
-			if p.Kind() == "sqlite" {
-				// About 0.3 s of SQLite's own work, the count of rows
-				// scaled from a short run: the race detector slows
-				// SQLite (pure Go) fiftyfold.
-				const probe = 20000
-				start := clock.Time()
-				if _, err := p.Exec(ctx, countTo(probe)); err != nil {
-					t.Fatal(err)
-				}
-				per := max(clock.Time()-start, time.Microsecond)
-				busy = countTo(int(probe * int64(300*time.Millisecond) / int64(per)))
-			}
+			busy := busySQL(t, ctx, p, 300*time.Millisecond)
 			stop := asyncio.NewEvent()
 			ticker := asyncio.Spawn(ctx, func(ctx context.Context) (time.Duration, error) {
 				const period = 5 * time.Millisecond
@@ -75,7 +62,3 @@ func TestLoopStaysResponsive(t *testing.T) {
 	})
 }
 
-// countTo is an SQLite statement that makes and counts n rows.
-func countTo(n int) string {
-	return fmt.Sprintf("WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < %d) SELECT COUNT(*) FROM s", n)
-}
