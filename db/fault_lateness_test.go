@@ -61,4 +61,3 @@ func TestLoopStaysResponsive(t *testing.T) {
 		})
 	})
 }
-
