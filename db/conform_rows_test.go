@@ -101,3 +101,59 @@ func TestRows(t *testing.T) {
 		})
 	})
 }
+
+// TestRowsBreakInTx breaks out of Rows inside a transaction and on a
+// Conn: the transaction, or session, goes on as if the query had been
+// read to its end.
+func TestRowsBreakInTx(t *testing.T) {
+	eachDB(t, func(t *testing.T, url string) {
+		asynciotest.Run(t, func(ctx context.Context) error {
+			p, done := openPool(t, ctx, url, db.MaxConns(2))
+			defer done()
+			tb := table(t, ctx, p, "rowstx", "id INTEGER PRIMARY KEY")
+			q := bigResult(p, "100000")
+			err := p.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
+				if _, err := tx.Exec(ctx, "INSERT INTO "+tb+" VALUES (1)"); err != nil {
+					return err
+				}
+				n := 0
+				for _, err := range db.Rows[int64](ctx, tx, q) {
+					if err != nil {
+						return err
+					}
+					if n++; n == 10 {
+						break
+					}
+				}
+				_, err := tx.Exec(ctx, "INSERT INTO "+tb+" VALUES (2)")
+				return err
+			})
+			if err != nil {
+				t.Errorf("Tx after a break out of Rows: %v", err)
+			}
+			if n := count(t, ctx, p, tb); n != 2 {
+				t.Errorf("%d rows committed, want 2", n)
+			}
+			c, err := p.Acquire(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Release()
+			for range 2 {
+				n := 0
+				for _, err := range db.Rows[int64](ctx, c, q) {
+					if err != nil {
+						t.Fatal(err)
+					}
+					if n++; n == 10 {
+						break
+					}
+				}
+			}
+			if v, err := db.QueryRow[int64](ctx, c, "SELECT 3"); err != nil || v != 3 {
+				t.Errorf("the Conn after two breaks: %d, %v", v, err)
+			}
+			return nil
+		})
+	})
+}

@@ -51,7 +51,8 @@ type cursor interface {
 	close() error
 	err() error
 	// closeEarly ends the query before its rows are all read, stopping
-	// it on the server rather than reading what is left, and reports
-	// whether the connection is fit for another query.
+	// it on the server rather than reading what is left (unless that
+	// would abort the transaction it runs in), and reports whether the
+	// connection is fit for another query.
 	closeEarly(ctx context.Context) bool
 }

@@ -227,6 +227,12 @@ func (c *pgCursor) close() error {
 }
 
 func (c *pgCursor) closeEarly(ctx context.Context) bool {
+	if c.conn.PgConn().TxStatus() != 'I' {
+		// In a transaction, a cancelled statement aborts it: the rest
+		// is read and dropped instead.
+		c.rows.Close()
+		return !c.conn.IsClosed()
+	}
 	// Reading the rest of a large result to close it could take long:
 	// cancel the query on the server and read only until it stops.
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)

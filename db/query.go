@@ -144,6 +144,10 @@ const rowsBatch = 256
 // is yielded last with a zero T.
 //
 // Rows are fetched in batches of 256 rows per hop off the loop.
+//
+// In a PostgreSQL transaction, rows left when the loop breaks are read
+// and dropped rather than cancelled, which would abort the transaction:
+// a query there should not ask for many more rows than it reads.
 func Rows[T any](ctx context.Context, q Querier, sql string, args ...any) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
