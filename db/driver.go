@@ -36,8 +36,9 @@ type session interface {
 	// for Conn.Driver.
 	driver() any
 	// release gives the connection back to the driver's pool, or closes
-	// it if broken is true.
-	release(broken bool)
+	// it if broken is true or it is unusable, and reports whether it
+	// closed it.
+	release(broken bool) (closed bool)
 }
 
 // A cursor is the rows of one query, read in order.

@@ -190,7 +190,10 @@ func (s *pgSession) rollback(ctx context.Context) error {
 
 func (s *pgSession) driver() any { return s.conn }
 
-func (s *pgSession) release(broken bool) {
+func (s *pgSession) release(broken bool) bool {
+	// pgx closes a connection an error left unusable (a cut, a cancel
+	// past its grace); its pool drops it on release.
+	closed := broken || s.conn.IsClosed()
 	if broken {
 		// Closing the connection makes the pool drop it on release.
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -200,6 +203,7 @@ func (s *pgSession) release(broken bool) {
 	if s.pc != nil {
 		s.pc.Release()
 	}
+	return closed
 }
 
 // pgCursor is pgx's rows.

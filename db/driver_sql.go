@@ -181,13 +181,15 @@ func (s *sqlSession) afterTx(ctx context.Context) {
 
 func (s *sqlSession) driver() any { return s.conn }
 
-func (s *sqlSession) release(broken bool) {
-	if broken || s.unfit {
+func (s *sqlSession) release(broken bool) bool {
+	closed := broken || s.unfit
+	if closed {
 		// database/sql closes a connection whose Raw call returns
 		// ErrBadConn instead of pooling it.
 		s.conn.Raw(func(any) error { return errBadConn })
 	}
 	s.conn.Close()
+	return closed
 }
 
 // sqlCursor is database/sql's rows.

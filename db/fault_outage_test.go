@@ -100,6 +100,14 @@ func (x *proxy) cut() {
 	clear(x.conns)
 }
 
+// refuseNew refuses new connections, or stops refusing them, leaving the
+// open ones be.
+func (x *proxy) refuseNew(on bool) {
+	x.mu.Lock()
+	x.refuse = on
+	x.mu.Unlock()
+}
+
 func (x *proxy) restore() {
 	x.mu.Lock()
 	x.refuse = false

@@ -116,10 +116,9 @@ func (l *lease) endLocked() {
 		return
 	}
 	if l.s != nil {
-		if l.broken {
+		if l.s.release(l.broken) {
 			l.p.discards.Add(1)
 		}
-		l.s.release(l.broken)
 		l.s = nil
 	}
 	l.p.unadmit()
