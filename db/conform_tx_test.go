@@ -192,3 +192,61 @@ func normalizeLevel(s string) string {
 	}
 	return string(b)
 }
+
+// TestTxCommitFails breaks a deferred foreign key, which only COMMIT
+// checks: Tx returns the violation, nothing is committed, and the
+// connection is clean for the next transaction. MariaDB has no deferred
+// constraints; an aborted PostgreSQL transaction whose fn still returns
+// nil is checked too.
+func TestTxCommitFails(t *testing.T) {
+	eachDB(t, func(t *testing.T, url string) {
+		if kindOf(url) == "mysql" {
+			t.Skip("MariaDB has no deferred constraints")
+		}
+		asynciotest.Run(t, func(ctx context.Context) error {
+			p, done := openPool(t, ctx, url, db.MaxConns(1))
+			defer done()
+			exec(t, ctx, p, "DROP TABLE IF EXISTS dbc_dchild")
+			parent := table(t, ctx, p, "dparent", "id INTEGER PRIMARY KEY")
+			child := table(t, ctx, p, "dchild", "id INTEGER PRIMARY KEY, parent INTEGER REFERENCES "+parent+" (id) DEFERRABLE INITIALLY DEFERRED")
+			err := p.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
+				_, err := tx.Exec(ctx, "INSERT INTO "+child+" VALUES (1, 42)")
+				return err
+			})
+			if !errors.Is(err, db.ErrForeignKeyViolation) {
+				t.Errorf("commit of a broken deferred key: %v", err)
+			}
+			if n := count(t, ctx, p, child); n != 0 {
+				t.Errorf("%d rows committed", n)
+			}
+			if err := p.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
+				if _, err := tx.Exec(ctx, "INSERT INTO "+parent+" VALUES (42)"); err != nil {
+					return err
+				}
+				_, err := tx.Exec(ctx, "INSERT INTO "+child+" VALUES (1, 42)")
+				return err
+			}); err != nil {
+				t.Errorf("the next transaction: %v", err)
+			}
+			if p.Kind() == "postgres" {
+				// fn swallows a failed statement: the transaction is
+				// aborted and COMMIT rolls it back, which Tx reports.
+				err := p.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
+					tx.Exec(ctx, "INSERT INTO "+parent+" VALUES (42)")
+					return nil
+				})
+				if err == nil {
+					t.Errorf("commit of an aborted transaction: no error")
+				}
+			}
+			if n := count(t, ctx, p, child); n != 1 {
+				t.Errorf("%d rows, want 1", n)
+			}
+			exec(t, ctx, p, "DROP TABLE "+child)
+			if s := wantIdle(t, settleStats(ctx, p)); s.Discards != 0 {
+				t.Errorf("%+v", s)
+			}
+			return nil
+		})
+	})
+}
