@@ -19,7 +19,7 @@ func (p *Pool) lease(ctx context.Context) (*lease, bool, error) {
 	if err := p.admit(ctx); err != nil {
 		return nil, false, err
 	}
-	return &lease{p: p}, true, nil
+	return newLease(p), true, nil
 }
 
 // Exec runs a statement that returns no rows and reports how many rows it
@@ -230,7 +230,7 @@ func (st *rowStream[T]) finish(ctx context.Context, l *lease, owned bool) {
 	}
 	if l.inline {
 		work()
-	} else if err := l.p.exec.Submit(work); err != nil {
+	} else if err := l.work.Submit(work); err != nil {
 		panic("db: rows ended after their pool closed")
 	}
 }
