@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/asyncio-go/asyncio/asynciotest"
@@ -51,8 +52,11 @@ func TestConn(t *testing.T) {
 			}
 			// Raw reaches the driver's connection.
 			var raw any
-			if err := c.Raw(ctx, func(dc any) error { raw = dc; return nil }); err != nil || raw == nil {
-				t.Errorf("Raw: %T, %v", raw, err)
+			if err := c.Raw(ctx, func(dc any) error { raw = dc; return nil }); err != nil {
+				t.Errorf("Raw: %v", err)
+			}
+			if got, want := fmt.Sprintf("%T", raw), pick(p, "*sql.Conn", "*pgx.Conn", "*sql.Conn"); got != want {
+				t.Errorf("Raw gave a %s, want a %s", got, want)
 			}
 			c.Release()
 			c.Release() // again: nothing

@@ -32,8 +32,8 @@ type session interface {
 	begin(ctx context.Context, o txOptions) error
 	commit(ctx context.Context) error
 	rollback(ctx context.Context) error
-	// driver returns the driver's connection (*pgxpool.Conn or *sql.Conn)
-	// for Conn.Driver.
+	// driver returns the driver's connection (*pgx.Conn or *sql.Conn)
+	// for Conn.Raw.
 	driver() any
 	// release gives the connection back to the driver's pool, or closes
 	// it if broken is true or it is unusable, and reports whether it
