@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/asynciotest"
@@ -134,6 +135,67 @@ func TestRetryDeadlock(t *testing.T) {
 		}
 		if sum, err := db.QueryRow[int64](ctx, p, "SELECT SUM(v) FROM "+tb); err != nil || sum != 4 {
 			t.Errorf("sum %d, %v: want 4 (two committed transactions of two updates)", sum, err)
+		}
+		return nil
+	})
+}
+
+// TestRetryBusy makes SQLite refuse a transaction the write lock (another
+// connection holds it longer than the busy timeout, here 10 ms): the
+// failure is ErrDeadlock, and Retry runs the transaction again until the
+// lock is free.
+func TestRetryBusy(t *testing.T) {
+	runReal(t, func(ctx context.Context) error {
+		p, done := openPool(t, ctx, "sqlite::memory:?_pragma=busy_timeout(10)", db.MaxConns(2))
+		defer done()
+		tb := table(t, ctx, p, "busy", "id INTEGER PRIMARY KEY")
+		holding, release := asyncio.NewEvent(), asyncio.NewEvent()
+		holder := asyncio.Spawn(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, p.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
+				if _, err := tx.Exec(ctx, "INSERT INTO "+tb+" VALUES (1)"); err != nil {
+					return err
+				}
+				holding.Set()
+				return release.Wait(ctx)
+			})
+		})
+		if err := holding.Wait(ctx); err != nil {
+			return err
+		}
+		// Without Retry: the kind.
+		err := p.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO "+tb+" VALUES (2)")
+			return err
+		})
+		if !errors.Is(err, db.ErrDeadlock) {
+			t.Errorf("a transaction refused the lock: %v, want ErrDeadlock", err)
+		}
+		// With Retry: the holder keeps the lock 50 ms more, five times
+		// the busy timeout; the transaction gets it by running again.
+		clock := asyncio.RunningLoop(ctx)
+		start := clock.Time()
+		letGo := asyncio.Spawn(ctx, func(ctx context.Context) (struct{}, error) {
+			err := asyncio.Sleep(ctx, 50*time.Millisecond)
+			release.Set()
+			return struct{}{}, err
+		})
+		err = p.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO "+tb+" VALUES (3)")
+			return err
+		}, db.Retry(10))
+		took := clock.Time() - start
+		if err != nil || took < 50*time.Millisecond {
+			t.Errorf("with Retry: %v after %v; want success once the lock was free", err, took)
+		}
+		t.Logf("with Retry: committed after %v", took)
+		if _, err := letGo.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := holder.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if ids, err := db.Query[int64](ctx, p, "SELECT id FROM "+tb+" ORDER BY id"); err != nil || len(ids) != 2 || ids[0] != 1 || ids[1] != 3 {
+			t.Errorf("rows %v, %v; want 1 and 3", ids, err)
 		}
 		return nil
 	})
