@@ -99,3 +99,59 @@ func TestFromGoroutines(t *testing.T) {
 		}
 	})
 }
+
+// TestFromTwoLoops shares a pool of one connection between the tasks of
+// two loops, so that each waits for a connection the other gives back.
+func TestFromTwoLoops(t *testing.T) {
+	eachDB(t, func(t *testing.T, url string) {
+		p, err := db.Open(context.Background(), url, db.MaxConns(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close(context.Background())
+		const loops, tasks, each = 2, 4, 10
+		var wg sync.WaitGroup
+		var total sync.Map
+		for l := range loops {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+					var fns []func(context.Context) (int64, error)
+					for range tasks {
+						fns = append(fns, func(ctx context.Context) (int64, error) {
+							var sum int64
+							for i := range each {
+								v, err := db.QueryRow[int64](ctx, p, pick(p, "SELECT ?", "SELECT $1::bigint", "SELECT ?"), int64(i))
+								if err != nil {
+									return 0, err
+								}
+								sum += v
+							}
+							return sum, nil
+						})
+					}
+					sums, err := asyncio.Gather(ctx, fns...)
+					var all int64
+					for _, s := range sums {
+						all += s
+					}
+					total.Store(l, all)
+					return struct{}{}, err
+				})
+				if err != nil {
+					t.Errorf("loop %d: %v", l, err)
+				}
+			}()
+		}
+		wg.Wait()
+		for l := range loops {
+			if v, _ := total.Load(l); v != int64(tasks*each*(each-1)/2) {
+				t.Errorf("loop %d: sum %v", l, v)
+			}
+		}
+		if s := p.Stats(); s.Waits == 0 {
+			t.Errorf("no call waited: %+v", s)
+		}
+	})
+}
