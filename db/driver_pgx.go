@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,6 +19,10 @@ import (
 type pgBackend struct {
 	pool *pgxpool.Pool
 	cfg  *pgxpool.Config
+	// dropping counts the connections taken out of the pool as dead
+	// whose closing pgx still finishes (see pgSession.release); close
+	// waits for them.
+	dropping sync.WaitGroup
 }
 
 func openPostgres(ctx context.Context, p *Pool, url string) (backend, error) {
@@ -97,7 +102,7 @@ func (b *pgBackend) acquire(ctx context.Context) (session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pgSession{pc: c, conn: c.Conn()}, nil
+	return &pgSession{b: b, pc: c, conn: c.Conn()}, nil
 }
 
 func (b *pgBackend) counts() (open, idle int) {
@@ -105,7 +110,10 @@ func (b *pgBackend) counts() (open, idle int) {
 	return int(s.TotalConns()), int(s.IdleConns())
 }
 
-func (b *pgBackend) close() { b.pool.Close() }
+func (b *pgBackend) close() {
+	b.pool.Close()
+	b.dropping.Wait()
+}
 
 func (b *pgBackend) classify(err error) (error, bool) {
 	var pe *pgconn.PgError
@@ -145,6 +153,7 @@ func (b *pgBackend) failed(err error) {
 // pgSession is a connection of pgx's pool (pc), or a bare connection
 // being set up by OnConnect (pc nil).
 type pgSession struct {
+	b    *pgBackend // nil, as pc, for the connection OnConnect sets up
 	pc   *pgxpool.Conn
 	conn *pgx.Conn
 }
@@ -200,7 +209,23 @@ func (s *pgSession) release(broken bool) bool {
 		s.conn.Close(ctx)
 		cancel()
 	}
-	if s.pc != nil {
+	switch {
+	case s.pc == nil:
+	case closed:
+		// pgx closes a dead connection gently, reading what the server
+		// still sends until it hangs up (up to 15 s: a cancel that did
+		// not reach it leaves its statement running), and its pool
+		// keeps the connection's place meanwhile: a pool of one would
+		// wait that long for a new connection. The connection leaves
+		// the pool at once instead, and finishes closing on its own;
+		// this goroutine waits for that, for close.
+		conn := s.pc.Hijack()
+		s.b.dropping.Add(1)
+		go func() {
+			defer s.b.dropping.Done()
+			<-conn.PgConn().CleanupDone()
+		}()
+	default:
 		s.pc.Release()
 	}
 	return closed
