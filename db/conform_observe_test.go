@@ -63,12 +63,12 @@ func TestSlowQuery(t *testing.T) {
 	eachDB(t, func(t *testing.T, url string) {
 		asynciotest.Run(t, func(ctx context.Context) error {
 			var buf bytes.Buffer
-			p, done := openPool(t, ctx, url, db.SlowQuery(50*time.Millisecond, slog.New(slog.NewTextHandler(&buf, nil))))
+			p, done := openPool(t, ctx, url, db.SlowQuery(100*time.Millisecond, slog.New(slog.NewTextHandler(&buf, nil))))
 			defer done()
 			if _, err := p.Exec(ctx, "SELECT 1"); err != nil {
 				t.Fatal(err)
 			}
-			slow := busySQL(t, ctx, p, 150*time.Millisecond)
+			slow := busySQL(t, ctx, p, 400*time.Millisecond)
 			buf.Reset()
 			before := p.Stats().Slow
 			if _, err := p.Exec(ctx, slow); err != nil {
