@@ -19,6 +19,10 @@ type backend interface {
 	// classify reports whether err is a failure the server reported
 	// (the driver's error type), and of which kind (an Err* kind, or nil).
 	classify(err error) (kind error, server bool)
+	// failed is told of each error a statement met, for what it says of
+	// the other connections: a server that shut down or ended its
+	// connections leaves the idle ones dead too.
+	failed(err error)
 	close()
 }
 
@@ -34,12 +38,13 @@ type session interface {
 	begin(ctx context.Context, o txOptions) error
 	commit(ctx context.Context) error
 	rollback(ctx context.Context) error
-	// driver returns the driver's connection (*pgxpool.Conn or *sql.Conn)
-	// for Conn.Driver.
+	// driver returns the driver's connection (*pgx.Conn or *sql.Conn)
+	// for Conn.Raw.
 	driver() any
 	// release gives the connection back to the driver's pool, or closes
-	// it if broken is true.
-	release(broken bool)
+	// it if broken is true or it is unusable, and reports whether it
+	// closed it.
+	release(broken bool) (closed bool)
 }
 
 // A cursor is the rows of one query, read in order.
@@ -53,7 +58,8 @@ type cursor interface {
 	close() error
 	err() error
 	// closeEarly ends the query before its rows are all read, stopping
-	// it on the server rather than reading what is left, and reports
-	// whether the connection is fit for another query.
+	// it on the server rather than reading what is left (unless that
+	// would abort the transaction it runs in), and reports whether the
+	// connection is fit for another query.
 	closeEarly(ctx context.Context) bool
 }

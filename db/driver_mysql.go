@@ -100,6 +100,8 @@ func (*mysqlDialect) beginSQL(o txOptions) []string {
 	return append(out, "START TRANSACTION")
 }
 
+func (*mysqlDialect) endSQL(txOptions) []string { return nil }
+
 func (*mysqlDialect) classify(err error) (error, bool) {
 	var me *mysql.MySQLError
 	if !errors.As(err, &me) {

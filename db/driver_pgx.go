@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,6 +21,10 @@ import (
 type pgBackend struct {
 	pool *pgxpool.Pool
 	cfg  *pgxpool.Config
+	// dropping counts the connections taken out of the pool as dead
+	// whose closing pgx still finishes (see pgSession.release); close
+	// waits for them.
+	dropping sync.WaitGroup
 }
 
 func openPostgres(ctx context.Context, p *Pool, url string) (backend, error) {
@@ -28,7 +34,11 @@ func openPostgres(ctx context.Context, p *Pool, url string) (backend, error) {
 	}
 	c := &p.cfg
 	pc.MaxConns = int32(c.maxConns)
-	pc.MinConns = int32(c.minConns)
+	// MinConns is not pgx's: pgx would open them in the background,
+	// beside the ones warmPG opens, and report no failure. As with the
+	// other databases, they are opened by Open and then kept like any
+	// other connection.
+	pc.MinConns = 0
 	pc.MaxConnIdleTime = forever(c.maxIdleTime)
 	pc.MaxConnLifetime = forever(c.maxLifetime)
 	switch {
@@ -54,24 +64,31 @@ func openPostgres(ctx context.Context, p *Pool, url string) (backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &pgBackend{pool: pool, cfg: pc}
-	// pgx opens MinConns in the background; Open promises them open.
-	var held []*pgxpool.Conn
-	for range c.minConns {
-		conn, err := pool.Acquire(ctx)
-		if err != nil {
-			for _, h := range held {
-				h.Release()
-			}
-			pool.Close()
-			return nil, err
+	// Open promises MinConns opened, and a server that is down or an
+	// OnConnect that fails reported.
+	if err := warmPG(ctx, pool, c.minConns); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &pgBackend{pool: pool, cfg: pc}, nil
+}
+
+// warmPG opens n connections of pool, holding each until all are open.
+func warmPG(ctx context.Context, pool *pgxpool.Pool, n int) error {
+	held := make([]*pgxpool.Conn, 0, n)
+	defer func() {
+		for _, c := range held {
+			c.Release()
 		}
-		held = append(held, conn)
+	}()
+	for range n {
+		c, err := pool.Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		held = append(held, c)
 	}
-	for _, h := range held {
-		h.Release()
-	}
-	return b, nil
+	return nil
 }
 
 // forever turns "0 for never" into pgx's "a very long time".
@@ -87,7 +104,7 @@ func (b *pgBackend) acquire(ctx context.Context) (session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pgSession{pc: c, conn: c.Conn()}, nil
+	return &pgSession{b: b, pc: c, conn: c.Conn()}, nil
 }
 
 func (b *pgBackend) counts() (open, idle int) {
@@ -95,7 +112,10 @@ func (b *pgBackend) counts() (open, idle int) {
 	return int(s.TotalConns()), int(s.IdleConns())
 }
 
-func (b *pgBackend) close() { b.pool.Close() }
+func (b *pgBackend) close() {
+	b.pool.Close()
+	b.dropping.Wait()
+}
 
 func (b *pgBackend) classify(err error) (error, bool) {
 	var pe *pgconn.PgError
@@ -119,9 +139,23 @@ func (b *pgBackend) classify(err error) (error, bool) {
 	return nil, true
 }
 
+// failed closes the pool's idle connections when the server says it
+// ended the connection for an operator or a shutdown (class 57, but for
+// 57014, a cancelled query): pgx pings an idle connection before lending
+// it only after a second of rest, so each of the others would otherwise
+// fail a statement of its own first. A server that ended only this one
+// connection costs the pool the others' reconnections.
+func (b *pgBackend) failed(err error) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && strings.HasPrefix(pe.Code, "57") && pe.Code != "57014" {
+		b.pool.Reset()
+	}
+}
+
 // pgSession is a connection of pgx's pool (pc), or a bare connection
 // being set up by OnConnect (pc nil).
 type pgSession struct {
+	b    *pgBackend // nil, as pc, for the connection OnConnect sets up
 	pc   *pgxpool.Conn
 	conn *pgx.Conn
 }
@@ -183,16 +217,36 @@ func (s *pgSession) rollback(ctx context.Context) error {
 
 func (s *pgSession) driver() any { return s.conn }
 
-func (s *pgSession) release(broken bool) {
+func (s *pgSession) release(broken bool) bool {
+	// pgx closes a connection an error left unusable (a cut, a cancel
+	// past its grace); its pool drops it on release.
+	closed := broken || s.conn.IsClosed()
 	if broken {
 		// Closing the connection makes the pool drop it on release.
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		s.conn.Close(ctx)
 		cancel()
 	}
-	if s.pc != nil {
+	switch {
+	case s.pc == nil:
+	case closed:
+		// pgx closes a dead connection gently, reading what the server
+		// still sends until it hangs up (up to 15 s: a cancel that did
+		// not reach it leaves its statement running), and its pool
+		// keeps the connection's place meanwhile: a pool of one would
+		// wait that long for a new connection. The connection leaves
+		// the pool at once instead, and finishes closing on its own;
+		// this goroutine waits for that, for close.
+		conn := s.pc.Hijack()
+		s.b.dropping.Add(1)
+		go func() {
+			defer s.b.dropping.Done()
+			<-conn.PgConn().CleanupDone()
+		}()
+	default:
 		s.pc.Release()
 	}
+	return closed
 }
 
 // pgCursor is pgx's rows.
@@ -220,6 +274,12 @@ func (c *pgCursor) close() error {
 }
 
 func (c *pgCursor) closeEarly(ctx context.Context) bool {
+	if c.conn.PgConn().TxStatus() != 'I' {
+		// In a transaction, a cancelled statement aborts it: the rest
+		// is read and dropped instead.
+		c.rows.Close()
+		return !c.conn.IsClosed()
+	}
 	// Reading the rest of a large result to close it could take long:
 	// cancel the query on the server and read only until it stops.
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)

@@ -21,6 +21,9 @@ type dialect interface {
 	kind() string
 	beginSQL(o txOptions) []string
 	quote(name string) string
+	// endSQL follows the COMMIT or ROLLBACK of a transaction begun with
+	// o, to undo what beginSQL set for the session.
+	endSQL(o txOptions) []string
 	classify(err error) (error, bool)
 	// setup runs once on each new connection, before OnConnect.
 	setup(ctx context.Context, c *sql.Conn, raw *sqlConn) error
@@ -91,6 +94,11 @@ func (b *sqlBackend) counts() (open, idle int) {
 
 func (b *sqlBackend) classify(err error) (error, bool) { return b.d.classify(err) }
 
+// failed does nothing: database/sql's drivers check an idle connection
+// before they use it (go-sql-driver/mysql reads its socket for an EOF),
+// and SQLite has no server.
+func (b *sqlBackend) failed(error) {}
+
 func (b *sqlBackend) close() {
 	b.db.Close()
 	b.d.close()
@@ -104,6 +112,8 @@ type sqlSession struct {
 	// unfit is set when a cancelled statement may have left the
 	// connection unusable.
 	unfit bool
+	// endTx is what the transaction in progress needs after its end.
+	endTx []string
 }
 
 func (s *sqlSession) exec(ctx context.Context, q string, args []any) (int64, error) {
@@ -182,6 +192,7 @@ func (s *sqlSession) copyFrom(ctx context.Context, table, columns []string, rows
 }
 
 func (s *sqlSession) begin(ctx context.Context, o txOptions) error {
+	s.endTx = s.b.d.endSQL(o)
 	for _, q := range s.b.d.beginSQL(o) {
 		if _, err := s.exec(ctx, q, nil); err != nil {
 			return err
@@ -192,23 +203,40 @@ func (s *sqlSession) begin(ctx context.Context, o txOptions) error {
 
 func (s *sqlSession) commit(ctx context.Context) error {
 	_, err := s.exec(ctx, "COMMIT", nil)
+	if err == nil {
+		s.afterTx(ctx)
+	}
 	return err
 }
 
 func (s *sqlSession) rollback(ctx context.Context) error {
 	_, err := s.exec(ctx, "ROLLBACK", nil)
+	s.afterTx(ctx)
 	return err
+}
+
+// afterTx undoes the session settings of the transaction that ended; a
+// connection it fails on is not pooled again, as it would keep them.
+func (s *sqlSession) afterTx(ctx context.Context) {
+	for _, q := range s.endTx {
+		if _, err := s.exec(context.WithoutCancel(ctx), q, nil); err != nil {
+			s.unfit = true
+		}
+	}
+	s.endTx = nil
 }
 
 func (s *sqlSession) driver() any { return s.conn }
 
-func (s *sqlSession) release(broken bool) {
-	if broken || s.unfit {
+func (s *sqlSession) release(broken bool) bool {
+	closed := broken || s.unfit
+	if closed {
 		// database/sql closes a connection whose Raw call returns
 		// ErrBadConn instead of pooling it.
 		s.conn.Raw(func(any) error { return errBadConn })
 	}
 	s.conn.Close()
+	return closed
 }
 
 // sqlCursor is database/sql's rows.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -37,7 +38,8 @@ func openSQLite(ctx context.Context, p *Pool, rest string) (backend, error) {
 		q.Add("_pragma", "foreign_keys(1)")
 	}
 	var dsn string
-	if path == ":memory:" {
+	memory := path == ":memory:"
+	if memory {
 		// A plain :memory: database is private to its connection; the
 		// memdb VFS shares one, by name, among the pool's connections.
 		dsn = fmt.Sprintf("file:/asyncio-db-%d?vfs=memdb&", memoryDBs.Add(1))
@@ -53,8 +55,20 @@ func openSQLite(ctx context.Context, p *Pool, rest string) (backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := newSQLBackend(p, sql.OpenDB(sqlConnector{inner}), sqliteDialect{})
-	return b, nil
+	var d sqliteDialect
+	if memory {
+		// An in-memory database lives as long as a connection to it:
+		// one the pool closes (idle past MaxIdleTime, older than
+		// MaxLifetime, unfit after a cancel) must not take the data
+		// with it when it was the last. The pool keeps one of its own
+		// open until Close.
+		keep, err := inner.Connect(ctx)
+		if err != nil {
+			return nil, err
+		}
+		d.keep = keep
+	}
+	return newSQLBackend(p, sql.OpenDB(sqlConnector{inner}), d), nil
 }
 
 func hasPragma(q url.Values, name string) bool {
@@ -66,7 +80,9 @@ func hasPragma(q url.Values, name string) bool {
 	return false
 }
 
-type sqliteDialect struct{}
+type sqliteDialect struct {
+	keep io.Closer // for an in-memory database, a connection held open
+}
 
 func (sqliteDialect) kind() string { return "sqlite" }
 
@@ -76,12 +92,21 @@ func (sqliteDialect) quote(name string) string {
 
 func (sqliteDialect) beginSQL(o txOptions) []string {
 	if o.readOnly {
-		return []string{"BEGIN"}
+		// SQLite has no read-only transactions: the session refuses
+		// writes until endSQL.
+		return []string{"PRAGMA query_only = 1", "BEGIN"}
 	}
 	// A transaction that may write takes the write lock at once: one
 	// that took it only at its first write could find another writer
 	// ahead and fail with SQLITE_BUSY, as a deadlock.
 	return []string{"BEGIN IMMEDIATE"}
+}
+
+func (sqliteDialect) endSQL(o txOptions) []string {
+	if o.readOnly {
+		return []string{"PRAGMA query_only = 0"}
+	}
+	return nil
 }
 
 func (sqliteDialect) classify(err error) (error, bool) {
@@ -114,4 +139,8 @@ func (sqliteDialect) watch(ctx context.Context, _ *sqlConn) (context.Context, fu
 	return ctx, func() bool { return true }
 }
 
-func (sqliteDialect) close() {}
+func (d sqliteDialect) close() {
+	if d.keep != nil {
+		d.keep.Close()
+	}
+}

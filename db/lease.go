@@ -15,8 +15,9 @@ import (
 // statement costs one hop off the loop.
 type lease struct {
 	p *Pool
-	// mu is held by the call running on the executor: a call a cancelled
-	// task left running finishes before the next one, or the end, starts.
+	// mu is held by the call running on the executor. The strand (work)
+	// already runs them one at a time; mu also covers the inline lease
+	// of OnConnect, which runs its calls where it is.
 	mu     sync.Mutex
 	s      session
 	ended  bool
@@ -26,6 +27,66 @@ type lease struct {
 	// calls on the goroutine opening the connection, already off the
 	// loop, and leaves the connection to the pool.
 	inline bool
+	// work runs the lease's calls and its end on the pool's executor.
+	work strand
+}
+
+// A strand runs a lease's work on the pool's executor one piece at a
+// time, in order, on one goroutine at most. Calls that several tasks
+// queue on one Conn or Tx, and the end of a lease whose cancelled call
+// still runs, wait in the strand's queue: each holding a goroutine of
+// the executor, which has one per connection, they would keep calls on
+// the other connections waiting.
+type strand struct {
+	exec    *asyncio.ThreadPool
+	mu      sync.Mutex
+	queue   []func()
+	running bool // a goroutine of exec drains the queue
+}
+
+// Submit queues fn, and has a goroutine of the executor drain the queue
+// if none does.
+func (s *strand) Submit(fn func()) error {
+	s.mu.Lock()
+	s.queue = append(s.queue, fn)
+	if s.running {
+		s.mu.Unlock()
+		return nil
+	}
+	s.running = true
+	s.mu.Unlock()
+	if err := s.exec.Submit(s.drain); err != nil {
+		s.mu.Lock()
+		s.queue, s.running = nil, false
+		s.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// drain runs the queued work until the queue is empty.
+func (s *strand) drain() {
+	for {
+		s.mu.Lock()
+		if len(s.queue) == 0 {
+			s.running = false
+			s.mu.Unlock()
+			return
+		}
+		fn := s.queue[0]
+		s.queue[0] = nil
+		s.queue = s.queue[1:]
+		s.mu.Unlock()
+		fn()
+	}
+}
+
+// Shutdown does nothing: the pool's Close shuts its executor down, once
+// every lease has ended.
+func (s *strand) Shutdown(context.Context) error { return nil }
+
+func newLease(p *Pool) *lease {
+	return &lease{p: p, work: strand{exec: p.exec}}
 }
 
 // hop runs work on the pool's executor and waits for it, or, inline,
@@ -35,7 +96,7 @@ func (l *lease) hop(ctx context.Context, work func() (struct{}, error)) error {
 		_, err := work()
 		return err
 	}
-	_, err := asyncio.RunInExecutor(ctx, l.p.exec, work)
+	_, err := asyncio.RunInExecutor(ctx, &l.work, work)
 	return err
 }
 
@@ -78,8 +139,11 @@ func (l *lease) run(ctx context.Context, sql string, fn func(ctx context.Context
 	start := time.Now()
 	err := fn(ctx, l.s)
 	l.p.observe(ctx, sql, time.Since(start), err)
-	if err != nil && ctx.Err() != nil {
-		l.p.cancels.Add(1)
+	if err != nil {
+		l.p.be.failed(err)
+		if ctx.Err() != nil {
+			l.p.cancels.Add(1)
+		}
 	}
 	return l.p.wrap(sql, err)
 }
@@ -93,7 +157,7 @@ func (l *lease) end() {
 	if l.inline {
 		return
 	}
-	if err := l.p.exec.Submit(func() {
+	if err := l.work.Submit(func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		l.endLocked()
@@ -114,10 +178,9 @@ func (l *lease) endLocked() {
 		return
 	}
 	if l.s != nil {
-		if l.broken {
+		if l.s.release(l.broken) {
 			l.p.discards.Add(1)
 		}
-		l.s.release(l.broken)
 		l.s = nil
 	}
 	l.p.unadmit()

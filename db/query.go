@@ -19,7 +19,7 @@ func (p *Pool) lease(ctx context.Context) (*lease, bool, error) {
 	if err := p.admit(ctx); err != nil {
 		return nil, false, err
 	}
-	return &lease{p: p}, true, nil
+	return newLease(p), true, nil
 }
 
 // Exec runs a statement that returns no rows and reports how many rows it
@@ -40,7 +40,12 @@ func execOn(ctx context.Context, q Querier, sql string, args []any) (int64, erro
 		n, err = s.exec(ctx, sql, args)
 		return err
 	})
-	return n, err
+	if err != nil {
+		// n is not read: a cancelled task gets here while the call may
+		// still run on the executor, and would write it.
+		return 0, err
+	}
+	return n, nil
 }
 
 // Query runs a query and returns all its rows as Ts (asyncpg's fetch).
@@ -68,6 +73,7 @@ func Query[T any](ctx context.Context, q Querier, sql string, args ...any) ([]T,
 		return err
 	})
 	if err != nil {
+		// As in execOn, out is not read after a failure.
 		return nil, err
 	}
 	return out, nil
@@ -95,7 +101,12 @@ func QueryRow[T any](ctx context.Context, q Querier, sql string, args ...any) (T
 		}
 		return err
 	})
-	return v, err
+	if err != nil {
+		// As in execOn, v is not read after a failure.
+		var zero T
+		return zero, err
+	}
+	return v, nil
 }
 
 // fetch appends to out up to max rows of c (all with max 0) and reports
@@ -155,6 +166,10 @@ const rowsBatch = 256
 // is yielded last with a zero T.
 //
 // Rows are fetched in batches of 256 rows per hop off the loop.
+//
+// In a PostgreSQL transaction, rows left when the loop breaks are read
+// and dropped rather than cancelled, which would abort the transaction:
+// a query there should not ask for many more rows than it reads.
 func Rows[T any](ctx context.Context, q Querier, sql string, args ...any) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -237,7 +252,7 @@ func (st *rowStream[T]) finish(ctx context.Context, l *lease, owned bool) {
 	}
 	if l.inline {
 		work()
-	} else if err := l.p.exec.Submit(work); err != nil {
+	} else if err := l.work.Submit(work); err != nil {
 		panic("db: rows ended after their pool closed")
 	}
 }

@@ -67,8 +67,16 @@ func eachDB(t *testing.T, fn func(t *testing.T, url string)) {
 
 // kindOf names the database of a URL, as Pool.Kind does.
 func kindOf(url string) string {
-	scheme, _, _ := strings.Cut(url, ":")
-	return strings.TrimSuffix(scheme, "ql")
+	switch scheme, _, _ := strings.Cut(url, ":"); scheme {
+	case "postgresql":
+		return "postgres"
+	case "mariadb":
+		return "mysql"
+	case "sqlite3":
+		return "sqlite"
+	default:
+		return scheme
+	}
 }
 
 var bg = context.Background()
