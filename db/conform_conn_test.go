@@ -70,3 +70,50 @@ func TestConn(t *testing.T) {
 		})
 	})
 }
+
+// TestConnReleaseResetsPostgresSession: on PostgreSQL the next borrower
+// of a released connection finds none of its session's state; the pool
+// has one connection, so it is the same one.
+func TestConnReleaseResetsPostgresSession(t *testing.T) {
+	url := serverURL(t, "postgres")
+	asynciotest.Run(t, func(ctx context.Context) error {
+		p, err := db.Open(ctx, url, db.MaxConns(1))
+		if err != nil {
+			return err
+		}
+		defer p.Close(ctx)
+		c, err := p.Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		pid, _ := db.QueryRow[int64](ctx, c, "SELECT pg_backend_pid()")
+		for _, q := range []string{
+			"CREATE TEMPORARY TABLE reset_temp (id int)",
+			"SET application_name = 'left over'",
+			"SELECT pg_advisory_lock(4242)",
+		} {
+			if _, err := c.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		c.Release()
+		c, err = p.Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Release()
+		if again, _ := db.QueryRow[int64](ctx, c, "SELECT pg_backend_pid()"); again != pid {
+			t.Fatalf("the second Acquire got another connection (%d, then %d)", pid, again)
+		}
+		if _, err := db.QueryRow[int64](ctx, c, "SELECT count(*) FROM reset_temp"); err == nil {
+			t.Errorf("the temporary table outlived Release")
+		}
+		if name, _ := db.QueryRow[string](ctx, c, "SELECT current_setting('application_name')"); name == "left over" {
+			t.Errorf("a SET outlived Release")
+		}
+		if locks, _ := db.QueryRow[int64](ctx, c, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"); locks != 0 {
+			t.Errorf("%d advisory locks outlived Release", locks)
+		}
+		return nil
+	})
+}

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"sync/atomic"
+	"time"
 )
 
 // A Conn is a connection taken from a pool for the caller alone
@@ -87,10 +88,34 @@ func (c *Conn) Raw(ctx context.Context, fn func(driverConn any) error) error {
 // Release gives the connection back to the pool. It does not wait, and
 // calling it again does nothing. A statement still running for a
 // cancelled task finishes first.
+//
+// On PostgreSQL, Release first resets the session as asyncpg does, so the
+// next borrower finds none of c's state: it releases advisory locks,
+// closes cursors, stops listening, resets settings made with SET and
+// drops temporary tables. MariaDB and SQLite have no such reset: what a
+// Conn leaves in its session (temporary tables, session variables) the
+// next user of the connection sees.
 func (c *Conn) Release() {
 	if !c.released.Swap(true) {
-		c.l.end()
+		c.l.endAfter(resetSession)
 	}
+}
+
+// pgReset undoes what a session may have set; the settings return to
+// those of the connection's URL.
+const pgReset = "SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL; DISCARD TEMP"
+
+// resetSession resets a PostgreSQL session before it goes back to the
+// pool.
+func resetSession(s session) error {
+	ps, ok := s.(*pgSession)
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := ps.conn.Exec(ctx, pgReset)
+	return err
 }
 
 // inlineConn is the Conn that OnConnect gets, for a connection being

@@ -168,6 +168,26 @@ func (l *lease) end() {
 	}
 }
 
+// endAfter is end that first runs fn on the connection, if the lease
+// has one; a connection fn fails on is closed.
+func (l *lease) endAfter(fn func(s session) error) {
+	if l.inline {
+		return
+	}
+	if err := l.work.Submit(func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.s != nil && !l.ended && !l.broken {
+			if err := fn(l.s); err != nil {
+				l.broken = true
+			}
+		}
+		l.endLocked()
+	}); err != nil {
+		panic("db: lease ended after its pool closed")
+	}
+}
+
 // endLocked releases the session and the permit, once.
 func (l *lease) endLocked() {
 	if l.ended {
