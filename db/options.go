@@ -38,8 +38,11 @@ func defaultConfig() config {
 // file it may be worth keeping low: SQLite runs one writer at a time.
 func MaxConns(n int) Option { return func(c *config) { c.maxConns = n } }
 
-// MinConns sets how many connections the pool opens at once and keeps
-// (asyncpg's min_size); 0 by default.
+// MinConns sets how many connections Open opens before it returns
+// (asyncpg's min_size), so that a server that is down, or an OnConnect
+// that fails, shows at once; 0 by default. Like any connection they close
+// after MaxIdleTime idle or MaxLifetime, and the pool opens connections
+// again only when calls need them.
 func MinConns(n int) Option { return func(c *config) { c.minConns = n } }
 
 // MaxIdleTime closes a connection that has been idle for d (asyncpg's
