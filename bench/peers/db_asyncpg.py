@@ -20,8 +20,9 @@ fetch: one query makes ROWS rows of five columns (int8, text, float8,
 timestamptz, bool) with generate_series; --mode cursor (the default)
 streams them through a cursor in a transaction, 10,000 rows per batch,
 as the Go peers stream theirs; --mode fetch gets them all as one list of
-Records (con.fetch), which was slower here (283,000 against 404,000 rows
-per second) and peaks at 300 MB of RSS against 35. Rows per second only: tracemalloc would slow the run several
+Records (con.fetch), which was 1.4-1.7 times slower here (a million rows:
+372,000-456,000 rows per second against 645,000-662,000) and peaks at
+300 MB of RSS against 35. Rows per second only: tracemalloc would slow the run several
 times, so no figure of bytes allocated per row.
 
 copy: ROWS tuples made in memory first, then copied into an unlogged
