@@ -47,6 +47,9 @@ type TaskInfo struct {
 	// WaitsFor are the tasks the wait depends on: the task awaited, the
 	// holder of the lock, the children of the group.
 	WaitsFor []uint64 `json:"waitsFor,omitempty"`
+	// Doing is what the task said it is doing (Annotate): the statement
+	// a database query runs, say.
+	Doing string `json:"doing,omitempty"`
 	// Since is the loop time at which the wait began, to within the
 	// watchdog's period; for a task that is not waiting, that of its
 	// last wait.

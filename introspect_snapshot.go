@@ -106,7 +106,7 @@ func (l *Loop) collect() *Snapshot {
 		}
 	}
 	for _, t := range tasks {
-		ti := TaskInfo{ID: t.id, Name: t.Name(), Parent: t.parent, Since: t.waitSince}
+		ti := TaskInfo{ID: t.id, Name: t.Name(), Parent: t.parent, Since: t.waitSince, Doing: l.doing(t.id)}
 		switch {
 		case t.state == stateRunning:
 			ti.State = "running"

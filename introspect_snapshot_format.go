@@ -11,16 +11,17 @@ import (
 
 // WriteTable writes the snapshot as a table, one task per line, like
 // Python's `asyncio ps`: id, name, state, what it waits in, the tasks it
-// waits for, for how long, and its parent; then the step blocking the
+// waits for, for how long, its parent and what it says it is doing
+// (Annotate); then the step blocking the
 // loop, if one does, and the await cycles.
 func (s *Snapshot) WriteTable(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	s.writeHeader(bw)
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSTATE\tWAIT\tWAITS FOR\tFOR\tPARENT")
+	fmt.Fprintln(tw, "ID\tNAME\tSTATE\tWAIT\tWAITS FOR\tFOR\tPARENT\tDOING")
 	for _, t := range s.Tasks {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.State, dash(t.Wait),
-			dash(s.names(t.WaitsFor)), dash(s.age(t)), dash(s.name(t.Parent)))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.State, dash(t.Wait),
+			dash(s.names(t.WaitsFor)), dash(s.age(t)), dash(s.name(t.Parent)), dash(t.Doing))
 	}
 	tw.Flush()
 	s.writeFooter(bw)
@@ -74,6 +75,9 @@ func (s *Snapshot) describe(t TaskInfo) string {
 	}
 	if a := s.age(t); a != "" {
 		line += ", " + a
+	}
+	if t.Doing != "" {
+		line += ": " + t.Doing
 	}
 	return line
 }

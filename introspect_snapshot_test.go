@@ -197,27 +197,30 @@ func TestSnapshotWriteTableAndTree(t *testing.T) {
 			{ID: 2, Name: "alice", Parent: 1, State: "waiting", Wait: "Lock.Acquire", WaitsFor: []uint64{3}, Since: 9 * time.Second},
 			{ID: 3, Name: "bob", Parent: 1, State: "waiting", Wait: "Lock.Acquire", WaitsFor: []uint64{2}, Since: 9500 * time.Millisecond},
 			{ID: 4, Name: "orphan", Parent: 9, State: "new"},
+			{ID: 5, Name: "report", Parent: 1, State: "waiting", Wait: "executor", Since: 7 * time.Second, Doing: "db: SELECT count(*) FROM orders"},
 		},
 		Cycles: [][]uint64{{2, 3}},
 	}
 	var table, tree bytes.Buffer
 	s.WriteTable(&table)
 	s.WriteTree(&tree)
-	wantTable := `loop 1: 4 tasks, loop time 10s
-ID  NAME    STATE    WAIT          WAITS FOR   FOR    PARENT
-1   main    waiting  children      alice, bob  2s     -
-2   alice   waiting  Lock.Acquire  bob         1s     main
-3   bob     waiting  Lock.Acquire  alice       500ms  main
-4   orphan  new      -             -           -      #9
+	wantTable := `loop 1: 5 tasks, loop time 10s
+ID  NAME    STATE    WAIT          WAITS FOR   FOR    PARENT  DOING
+1   main    waiting  children      alice, bob  2s     -       -
+2   alice   waiting  Lock.Acquire  bob         1s     main    -
+3   bob     waiting  Lock.Acquire  alice       500ms  main    -
+4   orphan  new      -             -           -      #9      -
+5   report  waiting  executor      -           3s     main    db: SELECT count(*) FROM orders
 await cycle: alice (#2) → bob (#3) → alice (#2)
 `
 	if table.String() != wantTable {
 		t.Errorf("table:\n%s\nwant:\n%s", table.String(), wantTable)
 	}
-	wantTree := `loop 1: 4 tasks, loop time 10s
+	wantTree := `loop 1: 5 tasks, loop time 10s
 ├── main (#1) waiting in children for alice, bob, 2s
 │   ├── alice (#2) waiting in Lock.Acquire for bob, 1s
-│   └── bob (#3) waiting in Lock.Acquire for alice, 500ms
+│   ├── bob (#3) waiting in Lock.Acquire for alice, 500ms
+│   └── report (#5) waiting in executor, 3s: db: SELECT count(*) FROM orders
 └── orphan (#4) new
 await cycle: alice (#2) → bob (#3) → alice (#2)
 `
@@ -285,4 +288,56 @@ func TestSnapshotOfClosedLoop(t *testing.T) {
 	if s, err := l.Snapshot(context.Background()); s != nil || !errors.Is(err, asyncio.ErrLoopClosed) {
 		t.Errorf("Snapshot of a closed loop: %v, %v; want ErrLoopClosed", s, err)
 	}
+}
+
+// TestSnapshotShowsAnnotations: what Annotate says shows in the snapshot
+// while it holds, nested annotations restore the outer one, and a task
+// that said nothing shows nothing.
+func TestSnapshotShowsAnnotations(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		ev := asyncio.NewEvent()
+		inner := asyncio.NewEvent()
+		outer := asyncio.NewEvent()
+		query := goTask(ctx, func(ctx context.Context) error {
+			done := asyncio.Annotate(ctx, "db: SELECT 1")
+			defer done()
+			if err := outer.Wait(ctx); err != nil {
+				return err
+			}
+			innerDone := asyncio.Annotate(ctx, "db: waiting for a connection")
+			err := inner.Wait(ctx)
+			innerDone()
+			if err != nil {
+				return err
+			}
+			return ev.Wait(ctx)
+		}, asyncio.Name("query"))
+		doing := func() string {
+			if err := asyncio.Sleep(ctx, time.Second); err != nil {
+				t.Fatal(err)
+			}
+			s, err := asyncio.RunningLoop(ctx).Snapshot(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := taskByName(t, s, "main").Doing; d != "" {
+				t.Errorf("main: Doing %q, want none", d)
+			}
+			return taskByName(t, s, "query").Doing
+		}
+		if d := doing(); d != "db: SELECT 1" {
+			t.Errorf("first: Doing %q, want the statement", d)
+		}
+		outer.Set()
+		if d := doing(); d != "db: waiting for a connection" {
+			t.Errorf("nested: Doing %q, want the inner annotation", d)
+		}
+		inner.Set()
+		if d := doing(); d != "db: SELECT 1" {
+			t.Errorf("after the nested one: Doing %q, want the outer annotation back", d)
+		}
+		ev.Set()
+		_, err := query.Wait(ctx)
+		return err
+	})
 }

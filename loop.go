@@ -120,6 +120,8 @@ type Loop struct {
 	// lastSnapshot is the loop's last answer to Snapshot, for when it
 	// cannot answer.
 	lastSnapshot atomic.Pointer[Snapshot]
+	// notes holds what Annotate says the tasks are doing, by task id.
+	notes sync.Map
 
 	nextTaskID  uint64
 	unretrieved map[uint64]*failureNote // under mu: failed tasks nobody asked about yet, by id
