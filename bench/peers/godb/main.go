@@ -25,6 +25,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,7 +46,17 @@ func main() {
 	tx := fs.Int("tx", 1000, "db-sqlite-insert: inserts per transaction")
 	warmtime := fs.Duration("warmtime", 500*time.Millisecond, "db-roundtrip, db-sqlite-read: warm-up before the measured window")
 	duration := fs.Duration("duration", 2*time.Second, "db-roundtrip, db-sqlite-read: measured window")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the workload to this file (as asyncio-bench -cpuprofile)")
 	fs.Parse(os.Args[2:])
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "godb:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	if *pool == 0 {
 		*pool = min(*c, 20)
 	}
@@ -71,6 +82,7 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "godb:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 	out["gomaxprocs"] = runtime.GOMAXPROCS(0)
