@@ -709,9 +709,9 @@ run_http_client() {
 
 # ------------------------------------------------------------------ databases
 
-# run_db: run_micro against the database. PostgreSQL must answer at DB_URL
-# (godb asks for its version); db-sqlite's file is made once, before the
-# first round, and every peer reads it ({file}).
+# run_db: run_micro against the database (PostgreSQL answered at DB_URL:
+# see DB_VERSIONS). db-sqlite's file is made once, before the first round,
+# and every peer reads it ({file}).
 run_db() {
   local file
   if [[ $WORKLOAD == db-sqlite ]]; then
@@ -720,8 +720,6 @@ run_db() {
     $SYSPY bench/peers/db_sqlite_setup.py "$file" "$DB_SQLITE_ROWS" >&2 || die "db_sqlite_setup.py failed"
     local i
     for i in "${!POINTS[@]}"; do POINTS[i]="${POINTS[i]};file=$file"; done
-  elif [[ $DB_VERSIONS != *PostgreSQL* ]]; then
-    die "PostgreSQL does not answer at DB_URL=$DB_URL"
   fi
   run_micro
 }
@@ -779,6 +777,8 @@ DB_VERSIONS="" DB_KNOBS=""
 if [[ $WORKLOAD == db-* ]]; then
   DB_VERSIONS="; asyncpg $($SYSPY -c 'import asyncpg; print(asyncpg.__version__)' 2>/dev/null || echo -); aiosqlite $($SYSPY -c 'import aiosqlite; print(aiosqlite.__version__)' 2>/dev/null || echo -)"
   [[ -x $BIN/godb ]] && DB_VERSIONS="$DB_VERSIONS; $(timeout 20 "$BIN/godb" versions -url "$DB_URL" 2>/dev/null)"
+  [[ $WORKLOAD == db-sqlite || $DB_VERSIONS == *PostgreSQL* ]] ||
+    die "PostgreSQL does not answer at DB_URL=$DB_URL (godb versions could not ask it for its version)"
   DB_KNOBS="DB_URL=$DB_URL DB_CONNS='$DB_CONNS' DB_POOL=$DB_POOL DB_FETCH_ROWS=$DB_FETCH_ROWS DB_COPY_ROWS=$DB_COPY_ROWS DB_SQLITE_ROWS=$DB_SQLITE_ROWS DB_SQLITE_CONNS='$DB_SQLITE_CONNS' DB_SQLITE_INSERTS=$DB_SQLITE_INSERTS DB_SQLITE_TX=$DB_SQLITE_TX"
 fi
 
