@@ -9,7 +9,9 @@ peer (the run's REF, or --ref) computed inside each round, then the median of
 those ratios; × > 1 is better than the reference, whether the figure is a
 time (lower is better) or a rate (higher is better). Some workloads add
 columns: bytes per task or timer (peak RSS less the RSS before the
-workload, over N), latency percentiles and the server's CPU per round trip.
+workload, over N), latency percentiles, the server's CPU per round trip,
+the client's CPU per query (db-roundtrip, db-sqlite) and the bytes and
+objects allocated per row (db-fetch, db-copy; Go peers only).
 A handoff cell is marked † when fewer than 95 % of the acquisitions
 changed owner (the program's "handoffs" field), an echo, ws-echo or
 http-server cell when the load generator was at least 90 % busy, an
@@ -64,6 +66,18 @@ WORKLOADS["ws-echo"] = ("messages per second (WebSocket echo, one binary message
                         [("p50 / p99 µs", ("p50_us", "p99_us"), "pair"),
                          ("server CPU µs/msg", server_us_per_rt, "float")])
 WORKLOADS["ws-idle-mem"] = ("bytes of server RSS per idle WebSocket connection", "bytes_per_conn", True, [])
+WORKLOADS["db-roundtrip"] = ("queries per second (`SELECT 1`, c tasks on a pool of min(c, 20) connections)",
+                             "per_s", False, [("client CPU µs/query", "cpu_us_per_op", "float")])
+WORKLOADS["db-fetch"] = ("rows per second (one query streaming the rows, 5 columns)", "rows_per_s", False,
+                         [("B/row allocated", "alloc_b_per_row", "float"),
+                          ("allocs/row", "allocs_per_row", "float")])
+WORKLOADS["db-copy"] = ("rows per second (COPY FROM STDIN, 5 columns, rows made in memory first)",
+                        "rows_per_s", False,
+                        [("B/row allocated", "alloc_b_per_row", "float"),
+                         ("allocs/row", "allocs_per_row", "float")])
+WORKLOADS["db-sqlite"] = ("per second (read: rows read by primary key; insert: rows inserted one "
+                          "statement at a time, in transactions)", "per_s", False,
+                          [("client CPU µs/op", "cpu_us_per_op", "float")])
 
 # workload -> (mark, whether a round's record earns it, what it says)
 MARKS = {

@@ -3,9 +3,10 @@
 # library (cmd/asyncio-bench) against the runtimes a user would otherwise
 # pick — Python's asyncio, uvloop and trio, Node.js, plain Go, and the Go
 # event-loop libraries gnet and nbio; for WebSocket, Node's ws,
-# gorilla/websocket, coder/websocket, nbio's websocket and gws — on the
-# same workloads, in the same run, on the same machine. The peer programs
-# are in bench/peers.
+# gorilla/websocket, coder/websocket, nbio's websocket and gws; for
+# databases, asyncpg and aiosqlite on uvloop, pgx and database/sql with
+# modernc.org/sqlite — on the same workloads, in the same run, on the same
+# machine. The peer programs are in bench/peers.
 #
 #   bench/run.sh install                  # once per machine (root): Debian packages, Go modules of the peers
 #   bench/run.sh list                     # workloads, their points, the peers and whether each is runnable
@@ -13,6 +14,7 @@
 #   bench/run.sh switch asyncio uvloop goasyncio
 #   ROUNDS=3 ECHO_CONNS=100 ECHO_SIZES=64 bench/run.sh echo
 #   DURATION=1s ROUNDS=1 bench/run.sh http-server gonethttp node-http
+#   ROUNDS=3 bench/run.sh db-roundtrip
 #
 # Workloads:
 #   switch    tasks sharing SWITCH_TOTAL switches (await sleep(0)); points tasks=1, tasks=1000
@@ -36,6 +38,15 @@
 #             message in flight each; messages/s and the server's CPU per message
 #   ws-idle-mem  server memory per idle WebSocket connection (WS_IDLE_N connections, each
 #             upgraded and one 64 B message echoed)
+#   db-roundtrip  PostgreSQL (DB_URL): DB_CONNS concurrent tasks run `SELECT 1` again and again
+#             on a pool of min(c, DB_POOL) connections; queries/s and the client's CPU per query
+#   db-fetch  one query streams DB_FETCH_ROWS rows of 5 columns (int8, text, float8,
+#             timestamptz, bool; generate_series); rows/s and, for Go, bytes allocated per row
+#   db-copy   DB_COPY_ROWS rows of those 5 columns, made in memory first, copied with COPY FROM
+#             STDIN into an unlogged table; rows/s and, for Go, bytes allocated per row
+#   db-sqlite SQLite file (DB_SQLITE_ROWS rows, WAL mode) in a temporary directory: reads by
+#             primary key with DB_SQLITE_CONNS concurrent tasks (pool of min(c, DB_POOL)), and
+#             DB_SQLITE_INSERTS single-row inserts, DB_SQLITE_TX per transaction; per second
 #
 # Knobs (environment), with their defaults:
 #   ROUNDS=5            rounds; every peer runs once per point per round
@@ -47,13 +58,18 @@
 #   HTTP_CONNS='10 200' HTTP_PATHS='hello json' HTTP_TASKS=100 HTTP_WARMTIME=2s HTTP_IDLE_N=1000  (and DURATION;
 #                 wrk takes whole seconds: its runs are rounded up to the next second)
 #   WS_CONNS='100 1000' WS_SIZES='64 4096' WS_IDLE_N=10000  (and DURATION, WARMTIME)
+#   DB_URL=postgres://postgres@127.0.0.1:5432/test  (no spaces in it)
+#   DB_CONNS='1 10 100' DB_POOL=20 DB_FETCH_ROWS=1000000 DB_COPY_ROWS=1000000
+#   DB_SQLITE_ROWS=10000 DB_SQLITE_CONNS='1 10' DB_SQLITE_INSERTS=100000 DB_SQLITE_TX=1000
+#                 (and DURATION, WARMTIME for db-roundtrip and the SQLite reads)
 #   MICRO_CPU=1   core every micro-benchmark and every server runs on (and the http-client clients)
 #   LOAD_CPU=0    core of the load generator (echo, idle-mem, wrk, ws-*) and of http-client's server
 #   PEERS=REGEX   only the peers whose name matches (and, if peers are named, among them)
 #   POINTS=REGEX  only the points whose name matches (bench/run.sh list shows them)
 #   REF=NAME      the peer the ratios are taken against (default: asyncio;
 #                 uvloop-proto for echo and idle-mem; gonethttp for the http workloads;
-#                 gorilla for the ws workloads)
+#                 gorilla for the ws workloads; asyncpg-uvloop for db-roundtrip, db-fetch
+#                 and db-copy; aiosqlite-uvloop for db-sqlite)
 #
 # Method: each measurement is its own process, pinned with taskset to one
 # core (Go then runs with GOMAXPROCS=1, like the single-threaded loops) and
@@ -119,6 +135,30 @@
 # on package aiohttp's WebSocket server, is left out while this
 # asyncio-bench has no such mode.
 #
+# Databases: the db-* workloads run like the micro workloads (round ->
+# point -> peer, one process per measurement pinned to MICRO_CPU, timed by
+# itself), as clients of a database server that is not pinned and is
+# shared by every peer: PostgreSQL at DB_URL (its backends run on either
+# core, so they take some of MICRO_CPU's time too) and, for db-sqlite, a
+# file that bench/peers/db_sqlite_setup.py makes in a temporary directory
+# before the first round (SQLite runs inside the client process).
+# db-roundtrip and the SQLite reads count the calls that return in a
+# window of DURATION after WARMTIME (which also opens the pool's
+# connections); db-fetch, db-copy and the inserts time one run of the
+# fixed amount. The peers: asyncpg on uvloop (Debian's python3-asyncpg),
+# with a pool that gives connections back as they are, like pgx's, and
+# the same with asyncpg's default pool, which sends a reset query (a
+# second round trip) every time it takes one back (asyncpg-uvloop-
+# poolreset); pgx v5's pgxpool called directly from goroutines (godb);
+# aiosqlite on uvloop (a thread per connection); database/sql with
+# modernc.org/sqlite called directly from goroutines, through prepared
+# statements (gosql-modernc); and ours, package db from asyncio tasks
+# (asyncio-bench db-*). asyncpg streams db-fetch's rows through a cursor
+# (10,000 per batch), faster here than con.fetch's one list; its bytes
+# per row are not measured (tracemalloc would slow it several times). Go's
+# bytes and objects allocated per row are runtime.MemStats' TotalAlloc and
+# Mallocs over the timed part, divided by the rows.
+#
 # The commit in the report gets "+changes" when the work tree differs from
 # it (documentation aside).
 #
@@ -134,7 +174,7 @@ cd "$ROOT"
 # Debian's python3-uvloop and python3-trio are installed for Debian's
 # python3, which may not be the python3 first on PATH.
 SYSPY=/usr/bin/python3
-APT_PACKAGES=(python3 python3-uvloop python3-trio python3-aiohttp nodejs node-ws time util-linux wrk curl)
+APT_PACKAGES=(python3 python3-uvloop python3-trio python3-aiohttp python3-asyncpg python3-aiosqlite nodejs node-ws time util-linux wrk curl)
 
 : "${ROUNDS:=5}"
 : "${SWITCH_TOTAL:=1000000}" "${SPAWN_NS:=100000}" "${CALLSOON_N:=1000000}"
@@ -145,9 +185,13 @@ APT_PACKAGES=(python3 python3-uvloop python3-trio python3-aiohttp nodejs node-ws
 : "${IDLE_N:=10000}" "${PROC_SPAWN_N:=500}" "${PROC_PIPE_MIB:=1024}" "${FILE_MIB:=512}"
 : "${HTTP_CONNS:=10 200}" "${HTTP_PATHS:=hello json}" "${HTTP_TASKS:=100}" "${HTTP_WARMTIME:=2s}" "${HTTP_IDLE_N:=1000}"
 : "${WS_CONNS:=100 1000}" "${WS_SIZES:=64 4096}" "${WS_IDLE_N:=10000}"
+: "${DB_URL:=postgres://postgres@127.0.0.1:5432/test}" "${DB_CONNS:=1 10 100}" "${DB_POOL:=20}"
+: "${DB_FETCH_ROWS:=1000000}" "${DB_COPY_ROWS:=1000000}"
+: "${DB_SQLITE_ROWS:=10000}" "${DB_SQLITE_CONNS:=1 10}" "${DB_SQLITE_INSERTS:=100000}" "${DB_SQLITE_TX:=1000}"
 : "${MICRO_CPU:=1}" "${LOAD_CPU:=0}" "${PEERS:=}" "${POINTS:=}" "${REF:=}" "${TIMEOUT:=300}"
 
-WORKLOADS=(switch spawn callsoon timers handoff echo idle-mem proc http-server http-server-2core http-client http-idle-mem http-client-idle-mem ws-echo ws-idle-mem)
+WORKLOADS=(switch spawn callsoon timers handoff echo idle-mem proc http-server http-server-2core http-client http-idle-mem http-client-idle-mem ws-echo ws-idle-mem
+  db-roundtrip db-fetch db-copy db-sqlite)
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -171,6 +215,7 @@ install() {
   log "Go modules of the peers"
   (cd bench/peers/gostd && go mod download) || die "go mod download failed in bench/peers/gostd"
   (cd bench/peers/goevloop && go mod download) || die "go mod download failed in bench/peers/goevloop"
+  (cd bench/peers/godb && go mod download) || die "go mod download failed in bench/peers/godb"
   build && log "installed; bench/run.sh list shows what can run"
 }
 
@@ -183,11 +228,13 @@ build() {
   (cd bench/peers/gostd && go build -o "$BIN/gostd" .) || die "build of bench/peers/gostd failed"
   (cd bench/peers/goevloop && go build -o "$BIN/goevloop" .) ||
     log "build of bench/peers/goevloop failed (bench/run.sh install?): gnet, nbio, nbio-ws and gws are left out"
+  (cd bench/peers/godb && go build -o "$BIN/godb" .) ||
+    log "build of bench/peers/godb failed (bench/run.sh install?): pgx and gosql-modernc are left out"
 }
 
 # ------------------------------------------------------------------ peers
 # A peer is "name|kind|command". kind says what the peer needs (py, uvloop,
-# trio, node, go) and, for handoff, which sizes it gets (py: the Python
+# trio, node, go, asyncpg, ...) and, for handoff, which sizes it gets (py: the Python
 # sizes). {placeholders} in the command are filled in from the point and
 # the knobs; commands are split on spaces.
 
@@ -283,6 +330,20 @@ peers_of() {
     "gws|goevloop|\$BIN/goevloop -impl gws -addr 127.0.0.1:{port}" \
     "goasyncio|goaiohttp-ws|$ours ws-server -addr 127.0.0.1:{port}" \
     "goasyncio-onmsg|goaiohttp-ws|$ours ws-server -onmessage -addr 127.0.0.1:{port}" ;;
+  # godb's and asyncio-bench's db modes take the same flags.
+  db-roundtrip) printf '%s\n' \
+    "asyncpg-uvloop|asyncpg|$SYSPY bench/peers/db_asyncpg.py --loop uvloop roundtrip --no-reset --url $DB_URL --c {c} --pool {pool} --warmup {warm_s} --duration {dur_s}" \
+    "asyncpg-uvloop-poolreset|asyncpg|$SYSPY bench/peers/db_asyncpg.py --loop uvloop roundtrip --url $DB_URL --c {c} --pool {pool} --warmup {warm_s} --duration {dur_s}" \
+    "pgx|godb|\$BIN/godb db-roundtrip -url $DB_URL -c {c} -pool {pool} -warmtime {warm} -duration {dur}" \
+    "goasyncio|goasyncio-db|$ours db-roundtrip -url $DB_URL -c {c} -pool {pool} -warmtime {warm} -duration {dur}" ;;
+  db-fetch | db-copy) printf '%s\n' \
+    "asyncpg-uvloop|asyncpg|$SYSPY bench/peers/db_asyncpg.py --loop uvloop ${1#db-} --url $DB_URL --n {n}" \
+    "pgx|godb|\$BIN/godb $1 -url $DB_URL -n {n}" \
+    "goasyncio|goasyncio-db|$ours $1 -url $DB_URL -n {n}" ;;
+  db-sqlite) printf '%s\n' \
+    "aiosqlite-uvloop|aiosqlite|$SYSPY bench/peers/db_aiosqlite.py --loop uvloop {pyop} --file {file}" \
+    "gosql-modernc|godb|\$BIN/godb {goop} -file {file}" \
+    "goasyncio|goasyncio-db|$ours {goop} -file {file}" ;;
   esac
 }
 
@@ -317,6 +378,18 @@ points_of() {
   http-client-idle-mem) echo "n=$HTTP_IDLE_N|n=$HTTP_IDLE_N" ;;
   ws-echo) for s in $WS_SIZES; do for c in $WS_CONNS; do echo "c=$c size=$s|c=$c;size=$s"; done; done ;;
   ws-idle-mem) echo "n=$WS_IDLE_N|n=$WS_IDLE_N" ;;
+  db-roundtrip)
+    for c in $DB_CONNS; do
+      echo "c=$c|c=$c;pool=$((c < DB_POOL ? c : DB_POOL));warm=$WARMTIME;dur=$DURATION;warm_s=$(seconds "$WARMTIME");dur_s=$(seconds "$DURATION")"
+    done ;;
+  db-fetch) echo "rows=$DB_FETCH_ROWS|n=$DB_FETCH_ROWS" ;;
+  db-copy) echo "rows=$DB_COPY_ROWS|n=$DB_COPY_ROWS" ;;
+  db-sqlite)
+    for c in $DB_SQLITE_CONNS; do
+      x=$((c < DB_POOL ? c : DB_POOL))
+      echo "read c=$c|pyop=read --c $c --pool $x --warmup $(seconds "$WARMTIME") --duration $(seconds "$DURATION");goop=db-sqlite-read -c $c -pool $x -warmtime $WARMTIME -duration $DURATION"
+    done
+    echo "insert tx=$DB_SQLITE_TX|pyop=insert --n $DB_SQLITE_INSERTS --tx $DB_SQLITE_TX;goop=db-sqlite-insert -n $DB_SQLITE_INSERTS -tx $DB_SQLITE_TX" ;;
   esac
 }
 
@@ -350,6 +423,17 @@ runnable() {
       0) ok=1 ;;
       3) WHY_NOT[$1]="$(tail -n 1 "$BIN/check.err")" ;;
       *) WHY_NOT[$1]="asyncio-bench has no ws-server mode yet (cmd/asyncio-bench)" ;;
+      esac ;;
+    asyncpg) $SYSPY -c 'import asyncpg, uvloop' 2>/dev/null && ok=1 ;;
+    aiosqlite) $SYSPY -c 'import aiosqlite, uvloop' 2>/dev/null && ok=1 ;;
+    godb) [[ -x $BIN/godb ]] && ok=1 ;;
+    # As goaiohttp: status 3 is a build without the db modes (not Linux).
+    goasyncio-db)
+      "$BIN/asyncio-bench" db-roundtrip -check >/dev/null 2>"$BIN/check.err"
+      case $? in
+      0) ok=1 ;;
+      3) WHY_NOT[$1]="$(tail -n 1 "$BIN/check.err")" ;;
+      *) WHY_NOT[$1]="asyncio-bench has no db modes yet (cmd/asyncio-bench)" ;;
       esac ;;
     esac
     RUNNABLE[$1]=$ok
@@ -623,6 +707,23 @@ run_http_client() {
   stop_server "$srv"
 }
 
+# ------------------------------------------------------------------ databases
+
+# run_db: run_micro against the database (PostgreSQL answered at DB_URL:
+# see DB_VERSIONS). db-sqlite's file is made once, before the first round,
+# and every peer reads it ({file}).
+run_db() {
+  local file
+  if [[ $WORKLOAD == db-sqlite ]]; then
+    mkdir -p "$BIN/sqlite"
+    file=$BIN/sqlite/bench.db
+    $SYSPY bench/peers/db_sqlite_setup.py "$file" "$DB_SQLITE_ROWS" >&2 || die "db_sqlite_setup.py failed"
+    local i
+    for i in "${!POINTS[@]}"; do POINTS[i]="${POINTS[i]};file=$file"; done
+  fi
+  run_micro
+}
+
 # ------------------------------------------------------------------ main
 
 cleanup() {
@@ -671,6 +772,16 @@ POINT_RE=$POINTS
 mapfile -t POINTS < <(points_of "$WORKLOAD" | while IFS= read -r pt; do [[ -z $POINT_RE || ${pt%%|*} =~ $POINT_RE ]] && echo "$pt"; done)
 ((${#POINTS[@]})) || die "no point of $WORKLOAD matches POINTS='$POINT_RE'"
 
+# The database workloads add the drivers' versions and their knobs.
+DB_VERSIONS="" DB_KNOBS=""
+if [[ $WORKLOAD == db-* ]]; then
+  DB_VERSIONS="; asyncpg $($SYSPY -c 'import asyncpg; print(asyncpg.__version__)' 2>/dev/null || echo -); aiosqlite $($SYSPY -c 'import aiosqlite; print(aiosqlite.__version__)' 2>/dev/null || echo -)"
+  [[ -x $BIN/godb ]] && DB_VERSIONS="$DB_VERSIONS; $(timeout 20 "$BIN/godb" versions -url "$DB_URL" 2>/dev/null)"
+  [[ $WORKLOAD == db-sqlite || $DB_VERSIONS == *PostgreSQL* ]] ||
+    die "PostgreSQL does not answer at DB_URL=$DB_URL (godb versions could not ask it for its version)"
+  DB_KNOBS="DB_URL=$DB_URL DB_CONNS='$DB_CONNS' DB_POOL=$DB_POOL DB_FETCH_ROWS=$DB_FETCH_ROWS DB_COPY_ROWS=$DB_COPY_ROWS DB_SQLITE_ROWS=$DB_SQLITE_ROWS DB_SQLITE_CONNS='$DB_SQLITE_CONNS' DB_SQLITE_INSERTS=$DB_SQLITE_INSERTS DB_SQLITE_TX=$DB_SQLITE_TX"
+fi
+
 STAMP=$(date -u +%Y-%m-%d_%H%M%S)
 mkdir -p bench/results
 RAW=bench/results/$STAMP-$WORKLOAD.jsonl
@@ -680,6 +791,8 @@ case $WORKLOAD in
 echo | idle-mem) : "${REF:=uvloop-proto}" ;;
 http-*) : "${REF:=gonethttp}" ;;
 ws-*) : "${REF:=gorilla}" ;;
+db-sqlite) : "${REF:=aiosqlite-uvloop}" ;;
+db-*) : "${REF:=asyncpg-uvloop}" ;;
 *) : "${REF:=asyncio}" ;;
 esac
 {
@@ -687,8 +800,8 @@ esac
     "$WORKLOAD" "$COMMIT" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$ROUNDS" "$REF"
   printf '"machine":%s,"versions":%s,"knobs":%s}}\n' \
     "$(json_str "nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), load average $(cut -d' ' -f1 /proc/loadavg) at the start")" \
-    "$(json_str "$(go version | cut -d' ' -f3); $($SYSPY --version 2>&1); aiohttp $($SYSPY -c 'import aiohttp; print(aiohttp.__version__)' 2>/dev/null || echo -); uvloop $($SYSPY -c 'import uvloop; print(uvloop.__version__)' 2>/dev/null || echo -); trio $($SYSPY -c 'import trio; print(trio.__version__)' 2>/dev/null || echo -); node $(node --version 2>/dev/null || echo -); $(node bench/peers/ws_echo_node.js --check 2>/dev/null | cut -d' ' -f1-2 || echo ws -); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)")" \
-    "$(json_str "SWITCH_TOTAL=$SWITCH_TOTAL SPAWN_NS='$SPAWN_NS' CALLSOON_N=$CALLSOON_N TIMERS_N=$TIMERS_N HANDOFF_N=$HANDOFF_N HANDOFF_N_PY=$HANDOFF_N_PY ECHO_CONNS='$ECHO_CONNS' ECHO_SIZES='$ECHO_SIZES' DURATION=$DURATION WARMTIME=$WARMTIME IDLE_N=$IDLE_N HTTP_CONNS='$HTTP_CONNS' HTTP_PATHS='$HTTP_PATHS' HTTP_TASKS='$HTTP_TASKS' HTTP_WARMTIME=$HTTP_WARMTIME HTTP_IDLE_N=$HTTP_IDLE_N WS_CONNS='$WS_CONNS' WS_SIZES='$WS_SIZES' WS_IDLE_N=$WS_IDLE_N MICRO_CPU=$MICRO_CPU LOAD_CPU=$LOAD_CPU${PEERS:+ PEERS='$PEERS'}${POINT_RE:+ POINTS='$POINT_RE'}")"
+    "$(json_str "$(go version | cut -d' ' -f3); $($SYSPY --version 2>&1); aiohttp $($SYSPY -c 'import aiohttp; print(aiohttp.__version__)' 2>/dev/null || echo -); uvloop $($SYSPY -c 'import uvloop; print(uvloop.__version__)' 2>/dev/null || echo -); trio $($SYSPY -c 'import trio; print(trio.__version__)' 2>/dev/null || echo -); node $(node --version 2>/dev/null || echo -); $(node bench/peers/ws_echo_node.js --check 2>/dev/null | cut -d' ' -f1-2 || echo ws -); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)$DB_VERSIONS")" \
+    "$(json_str "SWITCH_TOTAL=$SWITCH_TOTAL SPAWN_NS='$SPAWN_NS' CALLSOON_N=$CALLSOON_N TIMERS_N=$TIMERS_N HANDOFF_N=$HANDOFF_N HANDOFF_N_PY=$HANDOFF_N_PY ECHO_CONNS='$ECHO_CONNS' ECHO_SIZES='$ECHO_SIZES' DURATION=$DURATION WARMTIME=$WARMTIME IDLE_N=$IDLE_N HTTP_CONNS='$HTTP_CONNS' HTTP_PATHS='$HTTP_PATHS' HTTP_TASKS='$HTTP_TASKS' HTTP_WARMTIME=$HTTP_WARMTIME HTTP_IDLE_N=$HTTP_IDLE_N WS_CONNS='$WS_CONNS' WS_SIZES='$WS_SIZES' WS_IDLE_N=$WS_IDLE_N${DB_KNOBS:+ $DB_KNOBS} MICRO_CPU=$MICRO_CPU LOAD_CPU=$LOAD_CPU${PEERS:+ PEERS='$PEERS'}${POINT_RE:+ POINTS='$POINT_RE'}")"
 } >>"$RAW"
 
 log "$WORKLOAD: ${#POINTS[@]} point(s) x ${#PEER_LIST[@]} peer(s) x $ROUNDS round(s); raw lines in $RAW"
@@ -698,6 +811,7 @@ echo | ws-echo) run_echo ;;
 idle-mem | http-idle-mem | ws-idle-mem) run_idle ;;
 http-server | http-server-2core) run_http_server ;;
 http-client | http-client-idle-mem) run_http_client ;;
+db-*) run_db ;;
 *) run_micro ;;
 esac
 log "took $(($(date +%s) - t0)) s"

@@ -33,6 +33,20 @@
 //	    (both: -check exits 0 if this build has them; a build for another
 //	    system than Linux does not, and they exit with status 3, see
 //	    http_other.go)
+//	asyncio-bench db-roundtrip -url URL -c 10 [-pool P] -warmtime 500ms -duration 2s
+//	    c tasks run SELECT 1 on one package db pool of P connections
+//	    (default min(c, 20)): queries per second in the window after the
+//	    warm-up, and this process's CPU time (db.go)
+//	asyncio-bench db-fetch -url URL -n 1000000   one query streams n rows of
+//	    five columns (db.Rows): rows per second, bytes allocated per row
+//	asyncio-bench db-copy -url URL -n 1000000    n rows copied into a table
+//	    (Pool.CopyFrom): rows per second, bytes allocated per row
+//	asyncio-bench db-sqlite-read -file FILE -c 10 [-pool P] -warmtime 500ms -duration 2s
+//	    c tasks read a row by primary key from FILE (made by
+//	    bench/peers/db_sqlite_setup.py) again and again
+//	asyncio-bench db-sqlite-insert -file FILE -n 100000 -tx 1000
+//	    n single-row inserts, tx per transaction (Pool.Tx)
+//	    (all five: the flags of bench/peers/godb; -check as above)
 //	asyncio-bench http-lag -n 10000 -limit 100 -server aiohttp|nethttp -tick 5ms [-batch B]
 //	    n tasks each GET a local server once on one Session, while a task
 //	    ticks every 5 ms: its worst and p99 lateness, Loop.Lag, Loop.Stalls
@@ -98,7 +112,7 @@ func main() {
 		usage()
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
-	n := fs.Int("n", 1000000, "spawn: tasks; timers: timers; handoff, queue, tothread: ops; idleclient: connections")
+	n := fs.Int("n", 1000000, "spawn: tasks; timers: timers; handoff, queue, tothread: ops; idleclient: connections; db-fetch, db-copy, db-sqlite-insert: rows")
 	tasks := fs.Int("tasks", 1, "switch: concurrent tasks")
 	total := fs.Int("total", 1000000, "switch: total Sleep(ctx, 0) calls, shared by the tasks")
 	maxms := fs.Int("maxms", 1000, "timers: max delay in ms (uniform integer ms in [0,maxms])")
@@ -118,15 +132,18 @@ func main() {
 	memprofilerate := fs.Int("memprofilerate", 0, "set runtime.MemProfileRate (1: record every allocation; 0: leave the default)")
 	chains := fs.Int("chains", 1, "callsoon: chains of callbacks")
 	workers := fs.Int("workers", 1, "http-server: loops serving the listener")
-	url := fs.String("url", "", "http-client: URL to GET")
+	url := fs.String("url", "", "http-client: URL to GET; db-roundtrip, db-fetch, db-copy: the PostgreSQL URL")
+	dbFile := fs.String("file", "", "db-sqlite-read, db-sqlite-insert: the SQLite database file")
+	dbPool := fs.Int("pool", 0, "db-roundtrip, db-sqlite-read: the pool's connections (0: min(c, 20))")
+	dbTx := fs.Int("tx", 1000, "db-sqlite-insert: inserts per transaction")
 	idle := fs.Int("idle", 0, "http-client: instead of the load, VmRSS per idle pooled connection after this many GETs at once")
-	check := fs.Bool("check", false, "http-server, http-client, ws-server: exit 0 if this build has them, else say why and exit 3")
+	check := fs.Bool("check", false, "http-server, http-client, ws-server, db-*: exit 0 if this build has them, else say why and exit 3")
 	onMessage := fs.Bool("onmessage", false, "ws-server: hand messages to WebSocket.OnMessage instead of a task looping on Receive")
 	proto := fs.String("proto", "tcp", "idleclient: tcp (one 64 B echo per connection), http (one GET /) or ws (one 64 B WebSocket echo)")
-	conns := fs.Int("c", 100, "load, ws-load: connections; http-client: tasks")
+	conns := fs.Int("c", 100, "load, ws-load: connections; http-client, db-roundtrip, db-sqlite-read: tasks")
 	size := fs.Int("size", 64, "load, ws-load: message size in bytes")
-	warmtime := fs.Duration("warmtime", 500*time.Millisecond, "load, ws-load, http-client: warm-up before the measured window")
-	duration := fs.Duration("duration", 2*time.Second, "load, ws-load, http-client: measured window")
+	warmtime := fs.Duration("warmtime", 500*time.Millisecond, "load, ws-load, http-client, db-roundtrip, db-sqlite-read: warm-up before the measured window")
+	duration := fs.Duration("duration", 2*time.Second, "load, ws-load, http-client, db-roundtrip, db-sqlite-read: measured window")
 	pid := fs.Int("pid", 0, "load, ws-load, http-client: the server's process, for its CPU time; idleclient: for its VmRSS")
 	settle := fs.Duration("settle", 1500*time.Millisecond, "idleclient -pid: wait after the last connection before reading VmRSS")
 	limit := fs.Int("limit", aiohttp.DefaultLimit, "http-lag: the session's connection limit (0: none)")
@@ -158,6 +175,15 @@ func main() {
 	if os.Args[1] == "http-server" || os.Args[1] == "http-client" || os.Args[1] == "ws-server" {
 		if !httpAvailable {
 			fmt.Fprintln(os.Stderr, "asyncio-bench:", errHTTPUnavailable)
+			os.Exit(exitUnavailable)
+		}
+		if *check {
+			return
+		}
+	}
+	if strings.HasPrefix(os.Args[1], "db-") {
+		if !dbAvailable {
+			fmt.Fprintln(os.Stderr, "asyncio-bench:", errDBUnavailable)
 			os.Exit(exitUnavailable)
 		}
 		if *check {
@@ -220,6 +246,10 @@ func main() {
 		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return procPipe(ctx, *n) })
 	case "file-read":
 		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return fileRead(ctx, *n) })
+	case "db-roundtrip", "db-fetch", "db-copy", "db-sqlite-read", "db-sqlite-insert":
+		out, err = dbBench(os.Args[1], dbConfig{
+			url: *url, file: *dbFile, c: *conns, pool: *dbPool, n: *n, tx: *dbTx, warmup: *warmtime, duration: *duration,
+		})
 	default:
 		usage()
 	}
@@ -239,7 +269,9 @@ func usage() {
 		"       | load -addr HOST:PORT -c C -size B [-warmtime D -duration D -pid PID] | ws-load (the same flags)\n"+
 		"       | http-lag -n N [-limit L -server aiohttp|nethttp -tick D -batch B]\n"+
 		"       | http-server -addr HOST:PORT [-workers N] | http-client -url URL (-c C [-warmtime D -duration D -pid PID] | -idle N) (both [-check])\n"+
-		"       | idleclient -addr HOST:PORT -n N [-pid PID | -hold] [-proto tcp|http|ws] | proc-spawn -n N | proc-pipe -n MIB | file-read -n MIB")
+		"       | idleclient -addr HOST:PORT -n N [-pid PID | -hold] [-proto tcp|http|ws] | proc-spawn -n N | proc-pipe -n MIB | file-read -n MIB\n"+
+		"       | db-roundtrip -url URL -c C [-pool P -warmtime D -duration D] | db-fetch -url URL -n ROWS | db-copy -url URL -n ROWS\n"+
+		"       | db-sqlite-read -file FILE -c C [-pool P -warmtime D -duration D] | db-sqlite-insert -file FILE -n ROWS -tx T (all [-check])")
 	os.Exit(2)
 }
 
