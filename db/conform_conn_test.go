@@ -72,8 +72,9 @@ func TestConn(t *testing.T) {
 }
 
 // TestConnReleaseResetsPostgresSession: on PostgreSQL the next borrower
-// of a released connection finds none of its session's state; the pool
-// has one connection, so it is the same one.
+// of a released connection finds no advisory lock, cursor or LISTEN of
+// the last, but its settings (what OnConnect sets up must stay); the
+// pool has one connection, so it is the same one.
 func TestConnReleaseResetsPostgresSession(t *testing.T) {
 	url := serverURL(t, "postgres")
 	asynciotest.Run(t, func(ctx context.Context) error {
@@ -88,9 +89,12 @@ func TestConnReleaseResetsPostgresSession(t *testing.T) {
 		}
 		pid, _ := db.QueryRow[int64](ctx, c, "SELECT pg_backend_pid()")
 		for _, q := range []string{
-			"CREATE TEMPORARY TABLE reset_temp (id int)",
 			"SET application_name = 'left over'",
 			"SELECT pg_advisory_lock(4242)",
+			"LISTEN reset_channel",
+			"BEGIN",
+			"DECLARE reset_cursor CURSOR WITH HOLD FOR SELECT 1",
+			"COMMIT",
 		} {
 			if _, err := c.Exec(ctx, q); err != nil {
 				return err
@@ -105,11 +109,14 @@ func TestConnReleaseResetsPostgresSession(t *testing.T) {
 		if again, _ := db.QueryRow[int64](ctx, c, "SELECT pg_backend_pid()"); again != pid {
 			t.Fatalf("the second Acquire got another connection (%d, then %d)", pid, again)
 		}
-		if _, err := db.QueryRow[int64](ctx, c, "SELECT count(*) FROM reset_temp"); err == nil {
-			t.Errorf("the temporary table outlived Release")
+		if name, _ := db.QueryRow[string](ctx, c, "SELECT current_setting('application_name')"); name != "left over" {
+			t.Errorf("the SET did not outlive Release: %q", name)
 		}
-		if name, _ := db.QueryRow[string](ctx, c, "SELECT current_setting('application_name')"); name == "left over" {
-			t.Errorf("a SET outlived Release")
+		if n, _ := db.QueryRow[int64](ctx, c, "SELECT count(*) FROM pg_listening_channels()"); n != 0 {
+			t.Errorf("%d LISTENs outlived Release", n)
+		}
+		if n, _ := db.QueryRow[int64](ctx, c, "SELECT count(*) FROM pg_cursors WHERE name = 'reset_cursor'"); n != 0 {
+			t.Errorf("%d cursors outlived Release", n)
 		}
 		if locks, _ := db.QueryRow[int64](ctx, c, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"); locks != 0 {
 			t.Errorf("%d advisory locks outlived Release", locks)

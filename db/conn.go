@@ -89,21 +89,20 @@ func (c *Conn) Raw(ctx context.Context, fn func(driverConn any) error) error {
 // calling it again does nothing. A statement still running for a
 // cancelled task finishes first.
 //
-// On PostgreSQL, Release first resets the session as asyncpg does, so the
-// next borrower finds none of c's state: it releases advisory locks,
-// closes cursors, stops listening, resets settings made with SET and
-// drops temporary tables. MariaDB and SQLite have no such reset: what a
-// Conn leaves in its session (temporary tables, session variables) the
-// next user of the connection sees.
+// On PostgreSQL, Release first undoes what a borrower leaves behind by
+// accident and the next one would trip on: it releases advisory locks,
+// closes cursors and stops listening (asyncpg's reset, but for RESET
+// ALL). Settings made with SET and temporary tables stay, on every
+// database, as what OnConnect sets up must: the next user of the
+// connection sees them.
 func (c *Conn) Release() {
 	if !c.released.Swap(true) {
 		c.l.endAfter(resetSession)
 	}
 }
 
-// pgReset undoes what a session may have set; the settings return to
-// those of the connection's URL.
-const pgReset = "SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL; DISCARD TEMP"
+// pgReset undoes what Release undoes.
+const pgReset = "SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *"
 
 // resetSession resets a PostgreSQL session before it goes back to the
 // pool.

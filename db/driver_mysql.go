@@ -69,7 +69,7 @@ func openMySQL(ctx context.Context, p *Pool, raw string) (backend, error) {
 		return nil, err
 	}
 	d := &mysqlDialect{connector: inner, grace: p.cfg.cancelGrace}
-	return newSQLBackend(p, sql.OpenDB(sqlConnector{inner}), d), nil
+	return newSQLBackend(p, sql.OpenDB(sqlConnector{inner: inner, stmtCache: p.cfg.sqlStmtCache(), withArgsOnly: true}), d), nil
 }
 
 // mysqlDialect stops a cancelled statement with KILL QUERY, sent on a

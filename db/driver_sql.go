@@ -118,7 +118,7 @@ type sqlSession struct {
 
 func (s *sqlSession) exec(ctx context.Context, q string, args []any) (int64, error) {
 	dctx, stop := s.b.d.watch(ctx, s.raw)
-	res, err := s.conn.ExecContext(dctx, q, args...)
+	res, err := s.conn.ExecContext(hideCancel(dctx), q, args...)
 	if !stop() {
 		s.unfit = true
 	}
@@ -130,7 +130,7 @@ func (s *sqlSession) exec(ctx context.Context, q string, args []any) (int64, err
 
 func (s *sqlSession) query(ctx context.Context, q string, args []any) (cursor, error) {
 	dctx, stop := s.b.d.watch(ctx, s.raw)
-	rows, err := s.conn.QueryContext(dctx, q, args...)
+	rows, err := s.conn.QueryContext(hideCancel(dctx), q, args...)
 	if err != nil {
 		if !stop() {
 			s.unfit = true

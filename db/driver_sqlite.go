@@ -68,7 +68,7 @@ func openSQLite(ctx context.Context, p *Pool, rest string) (backend, error) {
 		}
 		d.keep = keep
 	}
-	return newSQLBackend(p, sql.OpenDB(sqlConnector{inner}), d), nil
+	return newSQLBackend(p, sql.OpenDB(sqlConnector{inner: inner, stmtCache: p.cfg.sqlStmtCache()}), d), nil
 }
 
 func hasPragma(q url.Values, name string) bool {

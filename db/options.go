@@ -61,11 +61,21 @@ func OnConnect(fn func(ctx context.Context, c *Conn) error) Option {
 	return func(c *config) { c.onConnect = fn }
 }
 
-// StatementCache sets how many prepared statements each PostgreSQL
-// connection keeps (asyncpg's statement_cache_size); 512 by default. With
-// 0, statements are not prepared but described on each use, which works
-// behind pgbouncer in transaction mode. SQLite and MariaDB ignore it.
+// StatementCache sets how many prepared statements each connection keeps
+// by their SQL (asyncpg's statement_cache_size): 512 by default on
+// PostgreSQL (pgx's cache), 128 on SQLite and MariaDB. With 0, nothing is
+// kept: PostgreSQL statements are described on each use, which works
+// behind pgbouncer in transaction mode, and SQLite and MariaDB prepare
+// (or, without arguments, send) each statement anew.
 func StatementCache(n int) Option { return func(c *config) { c.stmtCache = n } }
+
+// sqlStmtCache is the statement cache of a database/sql connection.
+func (c *config) sqlStmtCache() int {
+	if c.stmtCache < 0 {
+		return 128
+	}
+	return c.stmtCache
+}
 
 // SlowQuery logs every statement that takes d or longer, at level Warn,
 // with its text (shortened), duration and rows; logger nil means
