@@ -11,17 +11,30 @@ import (
 
 // WriteTable writes the snapshot as a table, one task per line, like
 // Python's `asyncio ps`: id, name, state, what it waits in, the tasks it
-// waits for, for how long, its parent and what it says it is doing
-// (Annotate); then the step blocking the
+// waits for, for how long, its parent and, if any task says so, what it
+// is doing (Annotate); then the step blocking the
 // loop, if one does, and the await cycles.
 func (s *Snapshot) WriteTable(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	s.writeHeader(bw)
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSTATE\tWAIT\tWAITS FOR\tFOR\tPARENT\tDOING")
+	// The DOING column shows only when a task says what it is doing.
+	doing := false
 	for _, t := range s.Tasks {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.State, dash(t.Wait),
-			dash(s.names(t.WaitsFor)), dash(s.age(t)), dash(s.name(t.Parent)), dash(t.Doing))
+		doing = doing || t.Doing != ""
+	}
+	if doing {
+		fmt.Fprintln(tw, "ID\tNAME\tSTATE\tWAIT\tWAITS FOR\tFOR\tPARENT\tDOING")
+	} else {
+		fmt.Fprintln(tw, "ID\tNAME\tSTATE\tWAIT\tWAITS FOR\tFOR\tPARENT")
+	}
+	for _, t := range s.Tasks {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s", t.ID, t.Name, t.State, dash(t.Wait),
+			dash(s.names(t.WaitsFor)), dash(s.age(t)), dash(s.name(t.Parent)))
+		if doing {
+			fmt.Fprintf(tw, "\t%s", dash(t.Doing))
+		}
+		fmt.Fprintln(tw)
 	}
 	tw.Flush()
 	s.writeFooter(bw)
