@@ -83,8 +83,6 @@ type mysqlDialect struct {
 	killer *sql.DB // opened on the first cancel
 }
 
-func (*mysqlDialect) kind() string { return "mysql" }
-
 func (*mysqlDialect) quote(name string) string {
 	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 }

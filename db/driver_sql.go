@@ -18,7 +18,6 @@ type sqlBackend struct {
 
 // A dialect is what differs between the databases behind database/sql.
 type dialect interface {
-	kind() string
 	beginSQL(o txOptions) []string
 	quote(name string) string
 	// endSQL follows the COMMIT or ROLLBACK of a transaction begun with

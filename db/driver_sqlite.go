@@ -84,8 +84,6 @@ type sqliteDialect struct {
 	keep io.Closer // for an in-memory database, a connection held open
 }
 
-func (sqliteDialect) kind() string { return "sqlite" }
-
 func (sqliteDialect) quote(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
