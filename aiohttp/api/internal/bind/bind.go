@@ -1,0 +1,217 @@
+package bind
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+)
+
+// Options say how Bind reads a body.
+type Options struct {
+	// MaxBody is the most bytes of body read; a larger body is a
+	// *TooLarge. 0 means 1 MiB.
+	MaxBody int64
+	// RejectUnknown makes a JSON object member that no field takes a
+	// problem. By default such members are ignored, as encoding/json and
+	// FastAPI's models do, so that clients may send fields a newer
+	// version of the API will know.
+	RejectUnknown bool
+}
+
+// Bind fills *dst, of the plan's type, from r, then validates it. It
+// returns nil, a *Problems (every problem found), a *TooLarge, or the
+// error of reading the body.
+func (p *Plan) Bind(r *http.Request, dst any, o Options) error {
+	v := reflect.ValueOf(dst)
+	if v.Kind() != reflect.Pointer || v.Elem().Type() != p.t {
+		return fmt.Errorf("bind: Bind of %T with the plan of %v", dst, p.t)
+	}
+	v = v.Elem()
+	if o.MaxBody <= 0 {
+		o.MaxBody = 1 << 20
+	}
+	var probs Problems
+	var query url.Values
+	for i := range p.fields {
+		f := &p.fields[i]
+		if f.src == fromBody {
+			if err := p.bindBody(r, v.FieldByIndex(f.index), o, &probs); err != nil {
+				return err
+			}
+			continue
+		}
+		var vals []string
+		switch f.src {
+		case fromPath:
+			if s := r.PathValue(f.name); s != "" {
+				vals = []string{s}
+			}
+		case fromQuery:
+			if query == nil {
+				query = r.URL.Query()
+			}
+			vals = query[f.name]
+		case fromHeader:
+			vals = r.Header.Values(f.name)
+		case fromCookie:
+			if c, err := r.Cookie(f.name); err == nil {
+				vals = []string{c.Value}
+			}
+		case fromForm:
+			if err := parseForm(r, o.MaxBody); err != nil {
+				return err
+			}
+			vals = r.PostForm[f.name]
+			if len(vals) == 0 && r.MultipartForm != nil {
+				vals = r.MultipartForm.Value[f.name]
+			}
+		}
+		setParam(v.FieldByIndex(f.index), f, vals, &probs)
+	}
+	validate(dst, &probs)
+	if len(probs.List) > 0 {
+		return &probs
+	}
+	return nil
+}
+
+// setParam converts vals into the field, or notes why it cannot.
+func setParam(fv reflect.Value, f *field, vals []string, probs *Problems) {
+	if len(vals) == 0 {
+		return // absent: the field stays zero, or nil
+	}
+	loc := sourceTags[f.src] + "." + f.name
+	if f.slice {
+		out := reflect.MakeSlice(fv.Type(), 0, len(vals))
+		for i, s := range vals {
+			x, err := f.conv(s)
+			if err != nil {
+				probs.add(fmt.Sprintf("%s[%d]", loc, i), "%v", err)
+				continue
+			}
+			out = reflect.Append(out, x)
+		}
+		fv.Set(out)
+		return
+	}
+	// A parameter given more than once takes its first value, as
+	// url.Values.Get does.
+	x, err := f.conv(vals[0])
+	if err != nil {
+		probs.add(loc, "%v", err)
+		return
+	}
+	if f.ptr {
+		pv := reflect.New(fv.Type().Elem())
+		pv.Elem().Set(x)
+		fv.Set(pv)
+		return
+	}
+	fv.Set(x)
+}
+
+// bindBody decodes the JSON body into fv. An empty body leaves it zero.
+func (p *Plan) bindBody(r *http.Request, fv reflect.Value, o Options, probs *Problems) error {
+	if r.Body == nil {
+		return nil
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, o.MaxBody))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &TooLarge{Limit: o.MaxBody}
+	}
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+		probs.add("body", "the body is %s, not JSON", ct)
+		probs.BadRequest = true
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if o.RejectUnknown {
+		dec.DisallowUnknownFields()
+	}
+	err = dec.Decode(fv.Addr().Interface())
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case err == nil:
+		if dec.More() {
+			probs.add("body", "more than one JSON value")
+			probs.BadRequest = true
+		}
+	case errors.As(err, &typeErr):
+		loc := "body"
+		if typeErr.Field != "" {
+			loc += "." + typeErr.Field
+		}
+		probs.add(loc, "must be %s, not a JSON %s", kindName(typeErr.Type), typeErr.Value)
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		probs.add("body", "not valid JSON: %v", err)
+		probs.BadRequest = true
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		probs.add("body."+name, "is not a field of this body")
+	default:
+		probs.add("body", "%v", err)
+	}
+	return nil
+}
+
+func isJSON(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.TrimSpace(strings.ToLower(mt))
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// kindName names a Go type as a JSON client knows it.
+func kindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return t.String()
+}
+
+// parseForm reads a urlencoded or multipart body once, within limit.
+func parseForm(r *http.Request, limit int64) error {
+	if r.PostForm != nil {
+		return nil
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, limit)
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		err = r.ParseMultipartForm(limit)
+	} else {
+		err = r.ParseForm()
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &TooLarge{Limit: limit}
+	}
+	if err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return &Problems{List: []Problem{{Location: "body", Message: err.Error()}}, BadRequest: true}
+	}
+	return nil
+}
