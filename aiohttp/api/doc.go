@@ -1,0 +1,28 @@
+// Package api builds typed HTTP APIs, as FastAPI does for Python: an
+// operation is a Go function from an input struct to an output, and the
+// package reads and checks the input from the request, calls the
+// function as the request's task, and writes the output as JSON.
+//
+//	type GetItem struct {
+//		ID    int64 `path:"id" validate:"gt=0"`
+//		Limit *int  `query:"limit" validate:"omitempty,max=100"`
+//	}
+//	app := api.New()
+//	api.Get(app, "/items/{id}", func(ctx context.Context, in *GetItem) (*Item, error) {
+//		...
+//	})
+//	aiohttp.Serve(ctx, ":8000", app)
+//
+// The input's fields are bound by tag from the path (`path:"id"`, a
+// wildcard of the route's ServeMux pattern), the query, headers, cookies,
+// form fields and the JSON body (`body:""`), and checked with
+// go-playground/validator's `validate` tags. A request that cannot be
+// read gets a 400, one that is read and found wrong a 422, and a body over
+// the limit a 413, each as an RFC 9457 problem document listing every
+// problem with its location ("query.limit", "body.items[2].name"). An
+// *Error returned by the function answers with its status; any other
+// error is a 500 whose detail is logged, not sent.
+//
+// An App is an http.Handler: it runs on the module's server, each request
+// as a task whose ctx the function gets, and on net/http's too.
+package api
