@@ -234,7 +234,11 @@ func TestPlanRefusesBadTypes(t *testing.T) {
 	type hidden struct {
 		id int `path:"id"`
 	}
-	for _, typ := range []reflect.Type{reflect.TypeFor[twoBodies](), reflect.TypeFor[mapParam](), reflect.TypeFor[hidden](), reflect.TypeFor[int]()} {
+	type bodyAndForm struct {
+		Name string `form:"name"`
+		Body item   `body:""`
+	}
+	for _, typ := range []reflect.Type{reflect.TypeFor[twoBodies](), reflect.TypeFor[mapParam](), reflect.TypeFor[hidden](), reflect.TypeFor[bodyAndForm](), reflect.TypeFor[int]()} {
 		if _, err := PlanFor(typ); err == nil {
 			t.Errorf("PlanFor(%v) succeeded", typ)
 		}

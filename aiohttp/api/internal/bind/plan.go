@@ -98,6 +98,13 @@ func makePlan(t reflect.Type) (*Plan, error) {
 		f.conv = conv
 		p.fields = append(p.fields, f)
 	}
+	if p.body != nil {
+		for _, f := range p.fields {
+			if f.src == fromForm {
+				return nil, fmt.Errorf("bind: %v takes both a JSON body and form fields: a request has one body", t)
+			}
+		}
+	}
 	// p.body points into p.fields, which appends may have moved.
 	for i := range p.fields {
 		if p.fields[i].src == fromBody {
