@@ -71,7 +71,7 @@ func table(t *testing.T, ctx context.Context, p *db.Pool, name, cols string) str
 	return name
 }
 
-// wantStats fails t unless the pool is at rest: nothing in use or
+// wantIdle fails t unless the pool is at rest: nothing in use or
 // waiting, every open connection idle.
 func wantIdle(t *testing.T, p *db.Pool) db.Stats {
 	t.Helper()

@@ -47,36 +47,36 @@ func copyOn(ctx context.Context, q Querier, table string, columns []string, rows
 	return n, err
 }
 
-// copyRows reads rows in checked batches for the INSERT fallback.
+// copyBatches hands rows to insert in batches of up to batch rows, the
+// values of a batch flat in one slice, and reports how many rows insert
+// took before it failed or the rows ended.
 func copyBatches(columns []string, rows iter.Seq[[]any], batch int, insert func(vals []any, n int) error) (int64, error) {
-	var total int64
+	var done int64
 	vals := make([]any, 0, batch*len(columns))
-	n := 0
 	flush := func() error {
+		n := len(vals) / len(columns)
 		if n == 0 {
 			return nil
 		}
-		err := insert(vals, n)
-		total += int64(n)
-		vals, n = vals[:0], 0
-		return err
+		if err := insert(vals, n); err != nil {
+			return err
+		}
+		done += int64(n)
+		vals = vals[:0]
+		return nil
 	}
 	for row := range rows {
 		if len(row) != len(columns) {
-			return total, fmt.Errorf("db: CopyFrom: row %d has %d values for %d columns", total+int64(n)+1, len(row), len(columns))
+			return done, fmt.Errorf("db: CopyFrom: row %d has %d values for %d columns", done+int64(len(vals)/len(columns))+1, len(row), len(columns))
 		}
 		vals = append(vals, row...)
-		n++
-		if n == batch {
+		if len(vals) == batch*len(columns) {
 			if err := flush(); err != nil {
-				return total - int64(batch), err
+				return done, err
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return total, err
-	}
-	return total, nil
+	return done, flush()
 }
 
 // insertSQL is an INSERT of n rows of cols into table, with ? placeholders

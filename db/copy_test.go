@@ -20,11 +20,8 @@ import (
 func TestCopyFrom(t *testing.T) {
 	eachDB(t, func(t *testing.T, url string) {
 		asynciotest.Run(t, func(ctx context.Context) error {
-			p, err := db.Open(ctx, url)
-			if err != nil {
-				return err
-			}
-			defer p.Close(ctx)
+			p, done := openPool(t, ctx, url)
+			defer done()
 			table := "copy_test_" + kindOf(url)
 			p.Exec(ctx, "DROP TABLE IF EXISTS "+table)
 			ts := "TIMESTAMP"

@@ -20,11 +20,8 @@ func TestJSON(t *testing.T) {
 	}
 	eachDB(t, func(t *testing.T, url string) {
 		asynciotest.Run(t, func(ctx context.Context) error {
-			p, err := db.Open(ctx, url, db.MaxIdleTime(time.Minute), db.MaxLifetime(time.Hour))
-			if err != nil {
-				return err
-			}
-			defer p.Close(ctx)
+			p, done := openPool(t, ctx, url, db.MaxIdleTime(time.Minute), db.MaxLifetime(time.Hour))
+			defer done()
 			table := "json_test_" + kindOf(url)
 			p.Exec(ctx, "DROP TABLE IF EXISTS "+table)
 			typ := map[string]string{"postgres": "JSONB", "mysql": "JSON", "sqlite": "TEXT"}[p.Kind()]

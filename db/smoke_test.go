@@ -12,11 +12,8 @@ import (
 func TestSmoke(t *testing.T) {
 	eachDB(t, func(t *testing.T, url string) {
 		asynciotest.Run(t, func(ctx context.Context) error {
-			p, err := db.Open(ctx, url, db.MaxConns(4))
-			if err != nil {
-				return err
-			}
-			defer p.Close(ctx)
+			p, done := openPool(t, ctx, url, db.MaxConns(4))
+			defer done()
 			if _, err := p.Exec(ctx, "DROP TABLE IF EXISTS smoke"); err != nil {
 				return err
 			}
@@ -59,12 +56,9 @@ func TestSmoke(t *testing.T) {
 func TestScalarQueryReportsServerError(t *testing.T) {
 	eachDB(t, func(t *testing.T, url string) {
 		asynciotest.Run(t, func(ctx context.Context) error {
-			p, err := db.Open(ctx, url)
-			if err != nil {
-				return err
-			}
-			defer p.Close(ctx)
-			_, err = db.QueryRow[int64](ctx, p, "SELECT nosuchcolumn FROM nosuchtable")
+			p, done := openPool(t, ctx, url)
+			defer done()
+			_, err := db.QueryRow[int64](ctx, p, "SELECT nosuchcolumn FROM nosuchtable")
 			var dbErr *db.Error
 			if !errors.As(err, &dbErr) {
 				t.Errorf("QueryRow: %v (%T), want a *db.Error", err, err)
@@ -88,11 +82,8 @@ func TestScalarQueryReportsServerError(t *testing.T) {
 func TestMinConnsOpenBeforeOpenReturns(t *testing.T) {
 	eachDB(t, func(t *testing.T, url string) {
 		asynciotest.Run(t, func(ctx context.Context) error {
-			p, err := db.Open(ctx, url, db.MinConns(3), db.MaxConns(5))
-			if err != nil {
-				return err
-			}
-			defer p.Close(ctx)
+			p, done := openPool(t, ctx, url, db.MinConns(3), db.MaxConns(5))
+			defer done()
 			// pgx may be opening more in the background meanwhile.
 			if st := p.Stats(); st.Open < 3 || st.Idle < 3 || st.Open > 5 {
 				t.Errorf("after Open: %d open, %d idle; want 3 to 5 open, at least 3 idle", st.Open, st.Idle)
