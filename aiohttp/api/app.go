@@ -1,29 +1,35 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"reflect"
+	"time"
 )
 
 // An App is a set of typed operations; it is the http.Handler that serves
 // them.
 type App struct {
-	mux    *http.ServeMux
-	cfg    config
-	routes []route
-}
+	mux       *http.ServeMux
+	cfg       config
+	routes    []*route
+	providers map[reflect.Type]*provider
+	jobs      jobs
 
-type route struct {
-	method, pattern string
+	hooks   []func(ctx context.Context) (func(ctx context.Context) error, error)
+	stops   []func(ctx context.Context) error
+	started bool
 }
 
 // An Option configures an App.
 type Option func(*config)
 
 type config struct {
-	maxBody       int64
-	rejectUnknown bool
-	logger        *slog.Logger
+	maxBody         int64
+	rejectUnknown   bool
+	logger          *slog.Logger
+	shutdownTimeout time.Duration
 }
 
 // MaxBody sets the most bytes of body an operation reads; a larger one
@@ -40,9 +46,18 @@ func RejectUnknownFields() Option { return func(c *config) { c.rejectUnknown = t
 // logged; slog.Default by default.
 func Logger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
+// ShutdownTimeout bounds the graceful shutdown that Run does when its
+// ctx ends: requests in flight, then the jobs they left, then the stops
+// of the startup hooks. 30 seconds by default.
+func ShutdownTimeout(d time.Duration) Option { return func(c *config) { c.shutdownTimeout = d } }
+
 // New returns an App with no operations.
 func New(opts ...Option) *App {
-	a := &App{mux: http.NewServeMux(), cfg: config{maxBody: 1 << 20, logger: slog.Default()}}
+	a := &App{
+		mux:       http.NewServeMux(),
+		cfg:       config{maxBody: 1 << 20, logger: slog.Default(), shutdownTimeout: 30 * time.Second},
+		providers: map[reflect.Type]*provider{},
+	}
 	for _, o := range opts {
 		o(&a.cfg)
 	}

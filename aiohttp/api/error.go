@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 )
 
 // An Error is a failure with an HTTP status, written as an RFC 9457
@@ -67,8 +68,10 @@ func (e *Error) write(w http.ResponseWriter) {
 	if err != nil {
 		body = []byte(`{"type":"about:blank","status":500,"title":"Internal Server Error"}`)
 	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(e.Status)
 	w.Write(body)
 }

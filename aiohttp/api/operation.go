@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"strconv"
 
 	"github.com/asyncio-go/asyncio/aiohttp/api/internal/bind"
 )
@@ -53,43 +54,109 @@ func Delete[In, Out any](a *App, pattern string, fn func(ctx context.Context, in
 
 // Handle registers fn as the operation of method and pattern.
 func Handle[In, Out any](a *App, method, pattern string, fn func(ctx context.Context, in *In) (*Out, error), opts ...OpOption) {
-	plan, err := bind.PlanFor(reflect.TypeFor[In]())
+	rt := &route{method: method, pattern: pattern, in: reflect.TypeFor[In](), out: reflect.TypeFor[Out](), cfg: opConfig{status: http.StatusOK}}
+	for _, o := range opts {
+		o(&rt.cfg)
+	}
+	plan, needs, chain, err := a.plan(rt)
 	if err != nil {
 		panic(fmt.Sprintf("api: %s %s: %v", method, pattern, err))
 	}
-	if err := checkWildcards(pattern, reflect.TypeFor[In]()); err != nil {
-		panic(fmt.Sprintf("api: %s %s: %v", method, pattern, err))
-	}
-	cfg := opConfig{status: http.StatusOK}
-	for _, o := range opts {
-		o(&cfg)
-	}
 	bo := bind.Options{MaxBody: a.cfg.maxBody, RejectUnknown: a.cfg.rejectUnknown}
+	status := rt.cfg.status
 	a.mux.HandleFunc(method+" "+pattern, func(w http.ResponseWriter, r *http.Request) {
+		c := &call{app: a}
+		ctx := context.WithValue(r.Context(), callKey{}, c)
+		defer c.end(ctx, w)
 		var in In
-		if err := plan.Bind(r, &in, bo); err != nil {
-			a.fail(w, r, bindError(err))
+		var err error
+		own := func() error { return plan.Bind(r, &in, bo) }
+		var inputs []reflect.Value
+		if len(chain) == 0 {
+			err = own()
+		} else {
+			inputs = make([]reflect.Value, len(chain))
+			err = bindAll(r, bo, chain, inputs, own)
+		}
+		if err != nil {
+			c.fail(w, r, bindError(err))
 			return
 		}
-		out, err := fn(r.Context(), &in)
+		if err := c.resolve(ctx, chain, inputs); err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		if len(needs) > 0 {
+			fill(reflect.ValueOf(&in).Elem(), needs, c.made)
+		}
+		out, err := fn(ctx, &in)
 		if err != nil {
-			a.fail(w, r, err)
+			c.fail(w, r, err)
 			return
 		}
 		if out == nil {
+			c.answered, c.ok = true, true
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
 		body, err := json.Marshal(out)
 		if err != nil {
-			a.fail(w, r, fmt.Errorf("api: encoding the answer: %w", err))
+			c.fail(w, r, fmt.Errorf("api: encoding the answer: %w", err))
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(cfg.status)
-		w.Write(append(body, '\n'))
+		body = append(body, '\n')
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		c.answered, c.ok = true, true
+		w.WriteHeader(status)
+		w.Write(body)
 	})
-	a.routes = append(a.routes, route{method, pattern})
+	a.routes = append(a.routes, rt)
+}
+
+// A route is one operation, as the App's OpenAPI document describes it.
+type route struct {
+	method, pattern string
+	in, out         reflect.Type
+	// inputs are the types bound from the operation's requests: in,
+	// then the inputs of the dependencies it uses.
+	inputs []reflect.Type
+	cfg    opConfig
+}
+
+// plan checks an operation's input and the dependencies it uses, and
+// returns how to bind and make them.
+func (a *App) plan(rt *route) (*bind.Plan, []need, []*provider, error) {
+	plan, err := bind.PlanFor(rt.in)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	needs, err := a.needsOf(rt.in)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	chain := a.chain(needs)
+	rt.inputs = []reflect.Type{rt.in}
+	bodies := 0
+	if plan.ReadsBody() {
+		bodies++
+	}
+	for _, p := range chain {
+		rt.inputs = append(rt.inputs, p.in)
+		if p.plan.ReadsBody() {
+			bodies++
+		}
+	}
+	if bodies > 1 {
+		return nil, nil, nil, errors.New("the input and its dependencies read the body more than once: a request has one body")
+	}
+	for _, t := range rt.inputs {
+		if err := checkWildcards(rt.pattern, t); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return plan, needs, chain, nil
 }
 
 // bindError turns what Bind returned into the answer's error.
@@ -114,16 +181,18 @@ func bindError(err error) error {
 
 // fail answers with err: an *Error as it says, anything else as a 500
 // whose detail stays in the log.
-func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (c *call) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	if errors.As(err, &e) {
+		c.answered = true
 		e.write(w)
 		return
 	}
 	if r.Context().Err() != nil {
 		return // the client is gone, or the server is shutting down
 	}
-	a.cfg.logger.ErrorContext(r.Context(), "api: operation failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	c.app.cfg.logger.ErrorContext(r.Context(), "api: operation failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	c.answered = true
 	(&Error{Status: http.StatusInternalServerError}).write(w)
 }
 

@@ -139,3 +139,14 @@ var (
 func implementsText(t reflect.Type) bool {
 	return t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler)
 }
+
+// ReadsBody reports whether the plan reads the request's body: a JSON
+// body field, or form fields.
+func (p *Plan) ReadsBody() bool {
+	for _, f := range p.fields {
+		if f.src == fromBody || f.src == fromForm {
+			return true
+		}
+	}
+	return false
+}
