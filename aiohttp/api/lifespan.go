@@ -104,10 +104,11 @@ func (a *App) Run(ctx context.Context, addr string, opts ...aiohttp.ServerOption
 	a.cfg.logger.InfoContext(ctx, "api: serving", "addr", srv.Addr().String())
 	srv.Wait(ctx) // until ctx ends (or the server is closed)
 	ctx = context.WithoutCancel(ctx)
-	var serr error
-	err = asyncio.Timeout(ctx, a.cfg.shutdownTimeout, func(ctx context.Context) error {
+	var serr, aerr error
+	asyncio.Timeout(ctx, a.cfg.shutdownTimeout, func(ctx context.Context) error {
 		serr = srv.Shutdown(ctx)
-		return a.Shutdown(ctx)
+		aerr = a.Shutdown(ctx)
+		return nil
 	})
-	return errors.Join(serr, err)
+	return errors.Join(serr, aerr)
 }

@@ -74,7 +74,7 @@ func (p *Plan) Bind(r *http.Request, dst any, o Options) error {
 		}
 		setParam(v.FieldByIndex(f.index), f, vals, &probs)
 	}
-	validate(dst, &probs)
+	validate(dst, &probs, p.except)
 	if len(probs.List) > 0 {
 		return &probs
 	}

@@ -39,6 +39,9 @@ type Plan struct {
 	t      reflect.Type
 	fields []field
 	body   *field
+	// except names the fields tagged `depends`: the api package fills them after binding, and nothing here
+	// may check them before.
+	except []string
 }
 
 var plans sync.Map // reflect.Type → *Plan or error
@@ -68,6 +71,10 @@ func makePlan(t reflect.Type) (*Plan, error) {
 	}
 	p := &Plan{t: t}
 	for sf := range t.Fields() {
+		if _, ok := sf.Tag.Lookup("depends"); ok {
+			p.except = append(p.except, sf.Name)
+			continue
+		}
 		src, name, ok := tagOf(sf)
 		if !ok {
 			continue

@@ -37,8 +37,16 @@ var checker = func() *validator.Validate {
 // validate adds the validation failures of dst to probs, but for
 // locations at or under one that already has a problem: a field that
 // could not be bound is zero, and "required" would only repeat that.
-func validate(dst any, probs *Problems) {
-	err := checker.Struct(dst)
+//
+// The fields named in except are not checked: an operation's
+// dependencies, which are filled after binding.
+func validate(dst any, probs *Problems, except []string) {
+	var err error
+	if len(except) == 0 {
+		err = checker.Struct(dst)
+	} else {
+		err = checker.StructExcept(dst, except...)
+	}
 	var verrs validator.ValidationErrors
 	if !errors.As(err, &verrs) {
 		return
