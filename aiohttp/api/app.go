@@ -64,6 +64,15 @@ func New(opts ...Option) *App {
 	return a
 }
 
+// Handle registers h for pattern, a ServeMux pattern with or without a
+// method, as a plain handler beside the App's operations: a WebSocket
+// endpoint (aiohttp.Upgrade; FastAPI's @app.websocket), static files, a
+// handler from another library. Its requests get none of the App's
+// binding, and it is not in the OpenAPI document.
+func (a *App) Handle(pattern string, h http.Handler) {
+	a.mux.Handle(pattern, h)
+}
+
 // ServeHTTP serves the operation the request's method and path select.
 // A request that selects none gets ServeMux's answer (404, or 405 with
 // its Allow header) as a problem document, as every refusal of the App.
