@@ -151,19 +151,15 @@ func (p *Plan) bindBody(r *http.Request, fv reflect.Value, o Options, probs *Pro
 			probs.BadRequest = true
 		}
 	case errors.As(err, &typeErr):
-		loc := "body"
-		if typeErr.Field != "" {
-			loc += "." + typeErr.Field
-		}
-		probs.add(loc, "must be %s, not a JSON %s", kindName(typeErr.Type), typeErr.Value)
+		probs.add("body"+locate(fv.Type(), data), "must be %s, not a JSON %s", kindName(typeErr.Type), typeErr.Value)
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
 		probs.add("body", "not valid JSON: %v", err)
 		probs.BadRequest = true
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		probs.add("body."+name, "is not a field of this body")
-	default:
-		probs.add("body", "%v", err)
+	default: // an UnmarshalJSON or UnmarshalText refused its value
+		probs.add("body"+locate(fv.Type(), data), "%v", err)
 	}
 	return nil
 }

@@ -93,7 +93,7 @@ func makePlan(t reflect.Type) (*Plan, error) {
 		}
 		elem := sf.Type
 		switch {
-		case elem.Kind() == reflect.Pointer && !implementsText(elem):
+		case elem.Kind() == reflect.Pointer:
 			f.ptr, elem = true, elem.Elem()
 		case elem.Kind() == reflect.Slice && elem.Elem().Kind() != reflect.Uint8:
 			f.slice, elem = true, elem.Elem()
