@@ -68,6 +68,7 @@ var examples = []string{
 	"dbrepo",
 	"dbmock",
 	"dbhttp",
+	"apiserver",
 	"dbjobs",
 	"mongousers",
 }
