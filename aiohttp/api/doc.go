@@ -25,4 +25,34 @@
 //
 // An App is an http.Handler: it runs on the module's server, each request
 // as a task whose ctx the function gets, and on net/http's too.
+//
+// # Dependencies, jobs and lifespan
+//
+// What an operation needs besides its request (a database connection,
+// the current user) is a dependency: Provide registers how to make a
+// value of a type, from its own input bound from the request, and an
+// input field of that type tagged `depends:""` receives one, made for
+// the request and torn down after its response (FastAPI's Depends with
+// yield). AfterResponse leaves work for after the response (FastAPI's
+// BackgroundTasks), owned by the App, whose Shutdown waits for it.
+// Lifespan hooks open what the App needs before it serves and close it
+// after (FastAPI's lifespan); Serve and Run put it all together on the
+// module's server:
+//
+//	app.Lifespan(func(ctx context.Context) (func(context.Context) error, error) {
+//		pool, err := db.Open(ctx, "sqlite:app.db")
+//		if err != nil {
+//			return nil, err
+//		}
+//		shop.pool = pool
+//		return pool.Close, nil
+//	})
+//	api.Provide(app, func(ctx context.Context, _ *struct{}) (*db.Conn, func(), error) {
+//		conn, err := shop.pool.Acquire(ctx)
+//		if err != nil {
+//			return nil, nil, err
+//		}
+//		return conn, conn.Release, nil
+//	})
+//	app.Run(ctx, ":8000")
 package api
