@@ -89,7 +89,7 @@ func constrain(s *schema, t reflect.Type, tag string) {
 			keys, elems, _ = strings.Cut(keys, ",endkeys")
 			elems = strings.TrimPrefix(elems, ",")
 			if s.PropertyNames == nil && s.Type != nil {
-				s.PropertyNames = &schema{}
+				s.PropertyNames = &schema{Type: types{"string"}}
 			}
 			constrain(s.PropertyNames, t.Key(), keys)
 		}

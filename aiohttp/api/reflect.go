@@ -101,9 +101,9 @@ func (r *reflector) schemaOf(t reflect.Type) *schema {
 		case implements(k, textMarshaler) && k.Kind() != reflect.String:
 		case k.Kind() == reflect.String:
 		case isInt(k.Kind()):
-			s.PropertyNames = &schema{Pattern: "^-?[0-9]+$"}
+			s.PropertyNames = &schema{Type: types{"string"}, Pattern: "^-?[0-9]+$"}
 		case isUint(k.Kind()):
-			s.PropertyNames = &schema{Pattern: "^[0-9]+$"}
+			s.PropertyNames = &schema{Type: types{"string"}, Pattern: "^[0-9]+$"}
 		default:
 			return &schema{} // encoding/json refuses the map
 		}
@@ -177,13 +177,14 @@ func (r *reflector) component(t reflect.Type) string {
 }
 
 var (
-	qualifier = regexp.MustCompile(`(?:[A-Za-z0-9_.~-]+/)*[A-Za-z0-9_~-]+\.`)
+	qualifier = regexp.MustCompile(`(?:[A-Za-z0-9_.~-]+/)*[A-Za-z0-9_~-]+\.|·[0-9]+`)
 	nonName   = regexp.MustCompile(`[^A-Za-z0-9]+`)
 )
 
 // nameFor returns a component name for t that no other type has: its Go
 // name, with a generic's type arguments spelled without their packages
-// (Page[example.com/shop.Item] is Page_Item); then, if that is taken,
+// (Page[example.com/shop.Item] is Page_Item), and without the number
+// that marks a type declared in a function; then, if that is taken,
 // prefixed with its package's name; then numbered.
 func (r *reflector) nameFor(t reflect.Type) string {
 	base := strings.Trim(nonName.ReplaceAllString(qualifier.ReplaceAllString(t.Name(), ""), "_"), "_")
