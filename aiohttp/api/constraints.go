@@ -173,9 +173,9 @@ func apply(s *schema, t reflect.Type, name, param string) {
 		case "max", "lte":
 			s.Maximum = n
 		case "gt":
-			s.ExclusiveMinimum = n
+			s.Minimum = exclusive(t, n, 1)
 		case "lt":
-			s.ExclusiveMaximum = n
+			s.Maximum = exclusive(t, n, -1)
 		case "len":
 			s.Minimum, s.Maximum = n, n
 		}
@@ -203,6 +203,30 @@ func apply(s *schema, t reflect.Type, name, param string) {
 			*lo, *hi = ptr(uint64(n)), ptr(uint64(n))
 		}
 	}
+}
+
+// exclusive returns the inclusive bound that says as much as the
+// exclusive bound n: n+1 (or n-1) for an integer, which is exact; n
+// itself for a float, which admits n too. JSON Schema has
+// exclusiveMinimum for this, but client generators that take OpenAPI
+// 3.0's boolean form of it (ogen) refuse a document with 3.1's.
+func exclusive(t reflect.Type, n json.Number, step int64) json.Number {
+	switch k := t.Kind(); {
+	case isInt(k):
+		v, err := strconv.ParseInt(string(n), 10, 64)
+		if err == nil && (step > 0 && v < math.MaxInt64 || step < 0 && v > math.MinInt64) {
+			return json.Number(strconv.FormatInt(v+step, 10))
+		}
+	case isUint(k):
+		v, err := strconv.ParseUint(string(n), 10, 64)
+		switch {
+		case err == nil && step > 0 && v < math.MaxUint64:
+			return json.Number(strconv.FormatUint(v+1, 10))
+		case err == nil && step < 0 && v > 0:
+			return json.Number(strconv.FormatUint(v-1, 10))
+		}
+	}
+	return n
 }
 
 // sameKind reports whether a JSON type is the one of t's kind, as

@@ -15,8 +15,12 @@ func TestValidateTagsAsKeywords(t *testing.T) {
 	}{
 		{reflect.TypeFor[int](), "min=1,max=10", `{"type":"integer","format":"int64","minimum":1,"maximum":10}`},
 		{reflect.TypeFor[int](), "gte=0x10,lte=20", `{"type":"integer","format":"int64","minimum":16,"maximum":20}`},
-		{reflect.TypeFor[uint8](), "gt=0,lt=9", `{"type":"integer","format":"int64","minimum":0,"maximum":255,"exclusiveMinimum":0,"exclusiveMaximum":9}`},
-		{reflect.TypeFor[float64](), "gt=0.5,lte=1e3", `{"type":"number","format":"double","exclusiveMinimum":0.5,"maximum":1000}`},
+		// Exclusive bounds as inclusive ones: exact for integers, a little
+		// looser for floats.
+		{reflect.TypeFor[uint8](), "gt=0,lt=9", `{"type":"integer","format":"int64","minimum":1,"maximum":8}`},
+		{reflect.TypeFor[int](), "gt=-5,lt=-1", `{"type":"integer","format":"int64","minimum":-4,"maximum":-2}`},
+		{reflect.TypeFor[float64](), "gt=0.5,lte=1e3", `{"type":"number","format":"double","minimum":0.5,"maximum":1000}`},
+		{reflect.TypeFor[float32](), "lt=2", `{"type":"number","format":"float","maximum":2}`},
 		{reflect.TypeFor[int](), "len=3", `{"type":"integer","format":"int64","minimum":3,"maximum":3}`},
 		{reflect.TypeFor[string](), "min=2,max=5", `{"type":"string","minLength":2,"maxLength":5}`},
 		{reflect.TypeFor[string](), "gt=2,lt=5", `{"type":"string","minLength":3,"maxLength":4}`},

@@ -148,7 +148,7 @@ func TestDocumentValidatesAgainstOAS31Schema(t *testing.T) {
 	// fails it, and so does a schema in 3.0's style.
 	for _, c := range []struct{ from, to string }{
 		{`"in": "cookie"`, `"in": "body"`},
-		{`"exclusiveMinimum": 0`, `"exclusiveMinimum": true`},
+		{`"minimum": 1`, `"minimum": "1"`},
 	} {
 		bad := bytes.Replace(doc, []byte(c.from), []byte(c.to), 1)
 		if bytes.Equal(bad, doc) {
@@ -271,7 +271,7 @@ func TestDocumentOperations(t *testing.T) {
 	if get["deprecated"] != true || get["description"] != "Use **/items**." || get["operationId"] != "getItemsById" {
 		t.Errorf("get: %s", asJSON(get))
 	}
-	if got := asJSON(params(get)["path id"]); got != `{"in":"path","name":"id","required":true,"schema":{"exclusiveMinimum":0,"format":"int64","type":"integer"}}` {
+	if got := asJSON(params(get)["path id"]); got != `{"in":"path","name":"id","required":true,"schema":{"format":"int64","minimum":1,"type":"integer"}}` {
 		t.Errorf("path id: %s", got)
 	}
 

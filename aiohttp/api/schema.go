@@ -20,8 +20,6 @@ type schema struct {
 	MaxLength            *uint64          `json:"maxLength,omitempty"`
 	Minimum              json.Number      `json:"minimum,omitempty"`
 	Maximum              json.Number      `json:"maximum,omitempty"`
-	ExclusiveMinimum     json.Number      `json:"exclusiveMinimum,omitempty"`
-	ExclusiveMaximum     json.Number      `json:"exclusiveMaximum,omitempty"`
 	Items                *schema          `json:"items,omitempty"`
 	MinItems             *uint64          `json:"minItems,omitempty"`
 	MaxItems             *uint64          `json:"maxItems,omitempty"`
