@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/asyncio-go/asyncio/aiohttp/api"
@@ -336,4 +339,68 @@ func TestOperationIDs(t *testing.T) {
 		}
 	}()
 	api.Get(a, "/y", func(ctx context.Context, in *noInput) (*Item, error) { return nil, nil }, api.OperationID("mine"))
+}
+
+// The shop's real answers, good and bad, are what its document says
+// they are, as kin-openapi's request and response validation sees it.
+func TestAnswersFitTheDocument(t *testing.T) {
+	a := shop()
+	doc, err := openapi3.NewLoader().LoadFromData(a.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		method, target, body string
+		hdr                  map[string]string
+		status               int
+		goodRequest          bool
+	}{
+		{"GET", "/items?tag=a&tag=b&since=2026-12-06T10:00:00Z&within=1h30m", "", map[string]string{"X-API-Key": "k", "Cookie": "lang=fr"}, 200, true},
+		{"GET", "/items", "", map[string]string{"X-API-Key": "nope"}, 401, true},
+		{"GET", "/items?tag=a-b", "", map[string]string{"X-API-Key": "k"}, 422, false},
+		{"POST", "/items?dry=true", `{"id":2,"name":"ink","price":4}`, map[string]string{"X-API-Key": "k", "Content-Type": "application/json"}, 201, true},
+		{"POST", "/items", `{"name":"ink","price":-1}`, map[string]string{"X-API-Key": "k", "Content-Type": "application/json"}, 422, false},
+		{"POST", "/items", `{"name":`, map[string]string{"X-API-Key": "k", "Content-Type": "application/json"}, 400, false},
+		{"GET", "/items/1", "", map[string]string{"X-Token": "t"}, 200, true},
+		{"DELETE", "/items/1", "", nil, 204, true},
+		{"POST", "/login", "name=ann&password=12345678", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 200, true},
+		// One segment: a {path...} that spans several, OpenAPI cannot say.
+		{"GET", "/files/b.txt", "", nil, 200, true},
+	}
+	for _, c := range cases {
+		t.Run(c.method+" "+c.target, func(t *testing.T) {
+			req := httptest.NewRequest(c.method, "http://shop.test"+c.target, strings.NewReader(c.body))
+			for k, v := range c.hdr {
+				req.Header.Set(k, v)
+			}
+			route, pathParams, err := router.FindRoute(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := &openapi3filter.RequestValidationInput{Request: req, PathParams: pathParams, Route: route}
+			err = openapi3filter.ValidateRequest(context.Background(), in)
+			if c.goodRequest && err != nil {
+				t.Errorf("a request the operation takes does not fit the document: %v", err)
+			}
+			if !c.goodRequest && err == nil {
+				t.Errorf("a request the operation refuses fits the document")
+			}
+			w := httptest.NewRecorder()
+			served := httptest.NewRequest(c.method, c.target, strings.NewReader(c.body))
+			served.Header = req.Header
+			a.ServeHTTP(w, served)
+			if w.Code != c.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, c.status, w.Body)
+			}
+			out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: w.Code, Header: w.Header()}
+			out.SetBodyBytes(w.Body.Bytes())
+			if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+				t.Errorf("the answer does not fit the document: %v\n%s", err, w.Body)
+			}
+		})
+	}
 }
