@@ -36,14 +36,15 @@ type (
 		Trace   *operation `json:"trace,omitempty"`
 	}
 	operation struct {
-		Tags        []string           `json:"tags,omitempty"`
-		Summary     string             `json:"summary,omitempty"`
-		Description string             `json:"description,omitempty"`
-		OperationID string             `json:"operationId"`
-		Parameters  []*parameter       `json:"parameters,omitempty"`
-		RequestBody *requestBody       `json:"requestBody,omitempty"`
-		Responses   ordered[*response] `json:"responses"`
-		Deprecated  bool               `json:"deprecated,omitempty"`
+		Tags        []string              `json:"tags,omitempty"`
+		Summary     string                `json:"summary,omitempty"`
+		Description string                `json:"description,omitempty"`
+		OperationID string                `json:"operationId"`
+		Parameters  []*parameter          `json:"parameters,omitempty"`
+		RequestBody *requestBody          `json:"requestBody,omitempty"`
+		Responses   ordered[*response]    `json:"responses"`
+		Deprecated  bool                  `json:"deprecated,omitempty"`
+		Security    []map[string][]string `json:"security,omitempty"`
 	}
 	parameter struct {
 		Name     string  `json:"name"`
@@ -66,8 +67,15 @@ type (
 		Content     ordered[*mediaType] `json:"content,omitzero"`
 	}
 	components struct {
-		Schemas   ordered[*schema]   `json:"schemas,omitzero"`
-		Responses ordered[*response] `json:"responses,omitzero"`
+		Schemas         ordered[*schema]         `json:"schemas,omitzero"`
+		Responses       ordered[*response]       `json:"responses,omitzero"`
+		SecuritySchemes ordered[*securityScheme] `json:"securitySchemes,omitzero"`
+	}
+	securityScheme struct {
+		Type        string `json:"type"`
+		In          string `json:"in"`
+		Name        string `json:"name"`
+		Description string `json:"description,omitempty"`
 	}
 )
 
@@ -179,6 +187,16 @@ func (a *App) operationOf(rt *route, r *reflector, d *document) *operation {
 						form.Required = append(form.Required, p.Name)
 					}
 				}
+			case "header":
+				if strings.EqualFold(p.Name, "Authorization") {
+					// OpenAPI ignores an Authorization parameter: it is
+					// a security scheme's to describe.
+					if op.Security == nil {
+						op.Security = authorization(d, requiredRule(tag))
+					}
+					continue
+				}
+				fallthrough
 			default:
 				key := p.In + " " + p.Name
 				if p.In == "header" {
@@ -226,6 +244,26 @@ func (a *App) operationOf(rt *route, r *reflector, d *document) *operation {
 	}
 	op.Responses.set("default", useResponse(d, respError, "An error"))
 	return op
+}
+
+// authorization returns the security requirements of an operation that
+// reads the Authorization header, the scheme of which it makes if
+// needed: an API key, the header's whole value, which is all the
+// operation says of it. An optional header is an alternative of no
+// requirement.
+func authorization(d *document, required bool) []map[string][]string {
+	const name = "Authorization"
+	if _, ok := d.Components.SecuritySchemes.get(name); !ok {
+		d.Components.SecuritySchemes.set(name, &securityScheme{
+			Type: "apiKey", In: "header", Name: name,
+			Description: `The Authorization header, whole: "Bearer" and a token, say.`,
+		})
+	}
+	reqs := []map[string][]string{{name: {}}}
+	if !required {
+		reqs = append(reqs, map[string][]string{})
+	}
+	return reqs
 }
 
 // bodyAllowed reports whether an answer with status has content.

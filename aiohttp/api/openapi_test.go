@@ -404,3 +404,38 @@ func TestAnswersFitTheDocument(t *testing.T) {
 		})
 	}
 }
+
+// An Authorization header is a security scheme, not a parameter, which
+// OpenAPI would ignore (and client generators with it).
+func TestAuthorizationIsASecurityScheme(t *testing.T) {
+	type token struct {
+		Auth string `header:"Authorization" validate:"required"`
+	}
+	type maybe struct {
+		Auth *string `header:"authorization"`
+	}
+	a := api.New()
+	api.Get(a, "/mine", func(ctx context.Context, in *token) (*Item, error) { return nil, nil })
+	api.Get(a, "/public", func(ctx context.Context, in *maybe) (*Item, error) { return nil, nil })
+	raw := a.OpenAPI()
+	inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err := oasSchema(t).Validate(inst); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	json.Unmarshal(raw, &doc)
+	mine, public := operation(t, doc, "/mine", "get"), operation(t, doc, "/public", "get")
+	if mine["parameters"] != nil || public["parameters"] != nil {
+		t.Errorf("Authorization as a parameter: %v %v", mine["parameters"], public["parameters"])
+	}
+	if got := asJSON(mine["security"]); got != `[{"Authorization":[]}]` {
+		t.Errorf("required: %s", got)
+	}
+	if got := asJSON(public["security"]); got != `[{"Authorization":[]},{}]` {
+		t.Errorf("optional: %s", got)
+	}
+	scheme := doc["components"].(map[string]any)["securitySchemes"].(map[string]any)["Authorization"].(map[string]any)
+	if scheme["type"] != "apiKey" || scheme["in"] != "header" || scheme["name"] != "Authorization" {
+		t.Errorf("scheme %v", scheme)
+	}
+}
