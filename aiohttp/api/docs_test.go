@@ -6,11 +6,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/asyncio-go/asyncio/aiohttp/api"
+	"github.com/asyncio-go/asyncio/internal/browser"
 )
 
 func get(t *testing.T, h http.Handler, target string, hdr ...string) *httptest.ResponseRecorder {
@@ -143,5 +146,42 @@ func TestDocsPaths(t *testing.T) {
 	}
 	if w := get(t, none, "/docs"); w.Code != http.StatusNotFound {
 		t.Errorf("/docs without a document: %d", w.Code)
+	}
+}
+
+// TestDocsPageInChromium loads /docs in a headless Chromium, offline as
+// far as the page knows (all it loads is the App's), and checks that
+// Swagger UI drew the shop's operations from the document.
+func TestDocsPageInChromium(t *testing.T) {
+	chromium := browser.Need(t)
+	srv := httptest.NewServer(shop())
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	// Virtual time lets the page load its scripts and the document and
+	// draw before the DOM is dumped, without a wall-clock wait here.
+	cmd := exec.CommandContext(ctx, chromium,
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+		"--user-data-dir="+t.TempDir(),
+		"--virtual-time-budget=10000",
+		"--dump-dom", srv.URL+"/docs")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium: %v\n%s", err, stderr.String())
+	}
+	dom := string(out)
+	for _, want := range []string{
+		`data-path="/items"`, `data-path="/items/{id}"`, `data-path="/login"`, `data-path="/files/{path}"`,
+		`>Shop<`, `>List items<`,
+	} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("DOM:\n%s", dom)
 	}
 }
