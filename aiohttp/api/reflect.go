@@ -222,9 +222,9 @@ func (r *reflector) object(t reflect.Type) *schema {
 }
 
 // fieldSchema returns the schema of a value of type t held in a field
-// with the validate tag. nullable says whether its zero value is
-// written as null when it is nil: pointers, slices and maps, unless
-// the field is omitted when empty, or must be given.
+// with the validate tag. canBeNil says whether the field may be
+// written as null, if its type can be nil (pointers, slices and maps):
+// not when it is omitted when empty, or must be given.
 func (r *reflector) fieldSchema(t reflect.Type, tag string, quoted, canBeNil bool) *schema {
 	elem := t
 	if t.Kind() == reflect.Pointer {

@@ -101,6 +101,8 @@ func TestSchemaKinds(t *testing.T) {
 		{"float32", reflect.TypeFor[float32](), `{"schema":{"type":"number","format":"float"}}`},
 		{"float64", reflect.TypeFor[float64](), `{"schema":{"type":"number","format":"double"}}`},
 		{"pointer", reflect.TypeFor[*int](), `{"schema":{"type":["integer","null"],"format":"int64"}}`},
+		{"pointer to pointer", reflect.TypeFor[**int](), `{"schema":{"type":["integer","null"],"format":"int64"}}`},
+		{"pointer to struct", reflect.TypeFor[**base](), `{"schema":{"anyOf":[{"$ref":"#/components/schemas/base"},{"type":"null"}]},"defs":{"base":{"type":"object","properties":{"id":{"type":"integer","format":"int64"},"created":{"type":"string"},"hidden":{"type":"string"}}}}}`},
 		{"slice", reflect.TypeFor[[]string](), `{"schema":{"type":"array","items":{"type":"string"}}}`},
 		{"array", reflect.TypeFor[[3]int16](), `{"schema":{"type":"array","items":{"type":"integer","format":"int32","minimum":-32768,"maximum":32767},"minItems":3,"maxItems":3}}`},
 		{"bytes", reflect.TypeFor[[]byte](), `{"schema":{"type":"string","format":"byte","contentEncoding":"base64"}}`},

@@ -45,11 +45,13 @@ func (t types) MarshalJSON() ([]byte, error) {
 }
 
 // nullable returns s that also admits null: ["integer", "null"] for a
-// schema with a type, an anyOf for a reference, which may have no
-// siblings that would change it. A schema with no type admits null
-// already.
+// schema with a type; for a reference, anyOf it and null, which is
+// also the form client generators (ogen) read as nullable. A schema
+// with no type admits null already.
 func nullable(s *schema) *schema {
 	switch {
+	case len(s.AnyOf) > 0 && slices.Equal(s.AnyOf[len(s.AnyOf)-1].Type, types{"null"}):
+		return s
 	case s.Ref != "" || len(s.AnyOf) > 0:
 		return &schema{AnyOf: []*schema{s, {Type: types{"null"}}}}
 	case len(s.Type) == 0 || slices.Contains(s.Type, "null"):
