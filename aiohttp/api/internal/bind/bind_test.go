@@ -274,3 +274,27 @@ func TestBindOptionalTextTypes(t *testing.T) {
 		t.Errorf("Until = %v, want nil: it was not given", got.Until)
 	}
 }
+
+// TestBindHeaderList: a slice header takes the values of every line,
+// each line a comma-separated list, as HTTP (and OpenAPI) has it.
+func TestBindHeaderList(t *testing.T) {
+	type in struct {
+		IDs  []int  `header:"X-Ids"`
+		Date string `header:"X-Date"` // not a list: its comma stays
+	}
+	p, err := PlanFor(reflect.TypeFor[in]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Add("X-Ids", "1, 2")
+	r.Header.Add("X-Ids", "3")
+	r.Header.Set("X-Date", "Sun, 06 Dec 2026 10:00:00 GMT")
+	var got in
+	if err := p.Bind(r, &got, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.IDs, []int{1, 2, 3}) || got.Date != "Sun, 06 Dec 2026 10:00:00 GMT" {
+		t.Errorf("bound %+v", got)
+	}
+}
