@@ -24,7 +24,8 @@ func Tags(tags ...string) OpOption {
 // OperationID sets the operation's operationId in the OpenAPI document,
 // which client generators make a method's name of. By default it is
 // made of the method and the path: "getItemsById" for GET
-// /items/{id}. Registering two operations with one ID panics.
+// /items/{id}, numbered if another operation has it already. Giving an
+// operation an ID that another has panics.
 func OperationID(id string) OpOption {
 	return func(c *opConfig) { c.operationID, c.explicitID = id, true }
 }
