@@ -109,9 +109,18 @@ func (a *App) document() *document {
 		Info:    info{Title: a.cfg.title, Version: a.cfg.version, Description: a.cfg.overview},
 	}
 	r := newReflector(problemSchema, problemItem)
+	shapes := map[string]string{} // a path with its wildcards unnamed → the path
 	for _, rt := range a.routes {
 		op := a.operationOf(rt, r, d)
 		path := openAPIPath(rt.pattern)
+		// GET /items/{id} and PUT /items/{name} are one path to
+		// OpenAPI, which takes only one spelling of it: the first.
+		shape := wildcard.ReplaceAllString(path, "{}")
+		if first, ok := shapes[shape]; ok && first != path {
+			renameWildcards(op, path, first)
+			path = first
+		}
+		shapes[shape] = path
 		item, ok := d.Paths.get(path)
 		if !ok {
 			item = &pathItem{}
@@ -127,6 +136,21 @@ func (a *App) document() *document {
 		d.Components.Schemas.set(problemItem, problemEntry())
 	}
 	return d
+}
+
+// renameWildcards renames op's path parameters from the wildcards of
+// path to those of the same places in first.
+func renameWildcards(op *operation, path, first string) {
+	from, to := wildcard.FindAllStringSubmatch(path, -1), wildcard.FindAllStringSubmatch(first, -1)
+	names := map[string]string{}
+	for i := range min(len(from), len(to)) {
+		names[from[i][1]] = to[i][1]
+	}
+	for _, p := range op.Parameters {
+		if n, ok := names[p.Name]; ok && p.In == "path" {
+			p.Name = n
+		}
+	}
 }
 
 // slot is where the operation of method goes; nil for a method

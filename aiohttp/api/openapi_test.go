@@ -439,3 +439,32 @@ func TestAuthorizationIsASecurityScheme(t *testing.T) {
 		t.Errorf("scheme %v", scheme)
 	}
 }
+
+// Two patterns that differ only in their wildcards' names are one path
+// to OpenAPI, spelled as the first.
+func TestPathsOfOneShape(t *testing.T) {
+	type byName struct {
+		Name string `path:"name"`
+		Q    string `query:"q"`
+	}
+	a := api.New()
+	api.Get(a, "/items/{id}", func(ctx context.Context, in *getItem) (*Item, error) { return nil, nil })
+	api.Put(a, "/items/{name}", func(ctx context.Context, in *byName) (*Item, error) { return nil, nil })
+	raw := a.OpenAPI()
+	var doc map[string]any
+	json.Unmarshal(raw, &doc)
+	if len(doc["paths"].(map[string]any)) != 1 {
+		t.Fatalf("paths %v", asJSON(doc["paths"]))
+	}
+	put := operation(t, doc, "/items/{id}", "put")
+	if got := asJSON(params(put)["path id"]); got != `{"in":"path","name":"id","required":true,"schema":{"type":"string"}}` {
+		t.Errorf("put's path parameter: %s", asJSON(put["parameters"]))
+	}
+	inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err := oasSchema(t).Validate(inst); err != nil {
+		t.Error(err)
+	}
+	if _, err := openapi3.NewLoader().LoadFromData(raw); err != nil {
+		t.Error(err)
+	}
+}
