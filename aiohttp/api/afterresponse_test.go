@@ -180,6 +180,9 @@ func TestAfterResponseOnNetHTTP(t *testing.T) {
 		t.Fatalf("POST: %d", resp.StatusCode)
 	}
 	close(release)
+	// As a program does: the server first, which waits for the handler
+	// to return, having started its jobs; then the App.
+	srv.Close()
 	if err := a.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,9 @@ type App struct {
 	providers map[reflect.Type]*provider
 	jobs      jobs
 
+	opIDs map[string]string // operationId → "METHOD pattern"
+	spec  spec              // the OpenAPI document served
+
 	hooks   []func(ctx context.Context) (func(ctx context.Context) error, error)
 	stops   []func(ctx context.Context) error
 	started bool
@@ -30,6 +33,10 @@ type config struct {
 	rejectUnknown   bool
 	logger          *slog.Logger
 	shutdownTimeout time.Duration
+
+	// The OpenAPI document and its docs page (docs.go).
+	title, version, overview string
+	openAPIPath, docsPath    string
 }
 
 // MaxBody sets the most bytes of body an operation reads; a larger one
@@ -54,13 +61,17 @@ func ShutdownTimeout(d time.Duration) Option { return func(c *config) { c.shutdo
 // New returns an App with no operations.
 func New(opts ...Option) *App {
 	a := &App{
-		mux:       http.NewServeMux(),
-		cfg:       config{maxBody: 1 << 20, logger: slog.Default(), shutdownTimeout: 30 * time.Second},
+		mux: http.NewServeMux(),
+		cfg: config{
+			maxBody: 1 << 20, logger: slog.Default(), shutdownTimeout: 30 * time.Second,
+			title: "API", version: "0.1.0", openAPIPath: "/openapi.json", docsPath: "/docs",
+		},
 		providers: map[reflect.Type]*provider{},
 	}
 	for _, o := range opts {
 		o(&a.cfg)
 	}
+	a.serveDocs()
 	return a
 }
 

@@ -20,7 +20,7 @@ type fakeConn struct {
 	trail *[]string
 }
 
-type session struct {
+type userSession struct {
 	User string `validate:"required"` // a struct the validator would check if it saw it
 	Conn *fakeConn
 }
@@ -32,7 +32,7 @@ type tokenIn struct {
 
 type profileIn struct {
 	ID      int64     `path:"id" validate:"gt=0"`
-	Session session   `depends:""`
+	Session userSession   `depends:""`
 	Conn    *fakeConn `depends:""`
 }
 
@@ -42,9 +42,9 @@ type profile struct {
 	Conn int    `json:"conn"`
 }
 
-// depsApp: an operation that needs a session, which needs the token
+// depsApp: an operation that needs a userSession, which needs the token
 // header and a connection, which the operation also needs; so a request
-// makes one connection and one session.
+// makes one connection and one userSession.
 func depsApp(trail *[]string, flushed *bool, rec **httptest.ResponseRecorder, opts ...api.Option) *api.App {
 	a := api.New(opts...)
 	borrowed := 0
@@ -59,16 +59,16 @@ func depsApp(trail *[]string, flushed *bool, rec **httptest.ResponseRecorder, op
 			*trail = append(*trail, "return")
 		}, nil
 	})
-	api.Provide(a, func(ctx context.Context, in *tokenIn) (session, func(), error) {
+	api.Provide(a, func(ctx context.Context, in *tokenIn) (userSession, func(), error) {
 		if in.Token == "bad" {
-			return session{}, nil, api.Errorf(http.StatusUnauthorized, "bad token")
+			return userSession{}, nil, api.Errorf(http.StatusUnauthorized, "bad token")
 		}
-		*trail = append(*trail, "session")
-		return session{User: strings.ToUpper(in.Token), Conn: in.Conn}, func() { *trail = append(*trail, "end session") }, nil
+		*trail = append(*trail, "userSession")
+		return userSession{User: strings.ToUpper(in.Token), Conn: in.Conn}, func() { *trail = append(*trail, "end userSession") }, nil
 	})
 	api.Get(a, "/profiles/{id}", func(ctx context.Context, in *profileIn) (*profile, error) {
 		if in.Session.Conn != in.Conn {
-			return nil, errors.New("the session and the operation got different connections")
+			return nil, errors.New("the userSession and the operation got different connections")
 		}
 		*trail = append(*trail, "operation")
 		return &profile{ID: in.ID, User: in.Session.User, Conn: in.Conn.id}, nil
@@ -76,7 +76,7 @@ func depsApp(trail *[]string, flushed *bool, rec **httptest.ResponseRecorder, op
 	return a
 }
 
-func get(h http.Handler, target string, header ...string) *httptest.ResponseRecorder {
+func getWith(h http.Handler, target string, header ...string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest("GET", target, nil)
 	for i := 0; i+1 < len(header); i += 2 {
 		r.Header.Set(header[i], header[i+1])
@@ -101,7 +101,7 @@ func TestDependencies(t *testing.T) {
 	if rec.Code != 200 || rec.Body.String() != `{"id":7,"user":"ANN","conn":1}`+"\n" {
 		t.Fatalf("GET: %d %s", rec.Code, rec.Body)
 	}
-	if got, want := strings.Join(trail, ","), "borrow,session,operation,end session,return"; got != want {
+	if got, want := strings.Join(trail, ","), "borrow,userSession,operation,end userSession,return"; got != want {
 		t.Errorf("trail %s, want %s", got, want)
 	}
 	if !flushed {
@@ -110,7 +110,7 @@ func TestDependencies(t *testing.T) {
 
 	// The next request makes its own.
 	trail = nil
-	if w := get(a, "/profiles/8", "X-Token", "bo"); !strings.Contains(w.Body.String(), `"conn":2`) {
+	if w := getWith(a, "/profiles/8", "X-Token", "bo"); !strings.Contains(w.Body.String(), `"conn":2`) {
 		t.Errorf("second request: %d %s", w.Code, w.Body)
 	}
 }
@@ -124,7 +124,7 @@ func TestDependencyRefusals(t *testing.T) {
 	var rec *httptest.ResponseRecorder
 	a := depsApp(&trail, &flushed, &rec)
 
-	w := get(a, "/profiles/0")
+	w := getWith(a, "/profiles/0")
 	if w.Code != 422 || !strings.Contains(w.Body.String(), `"location":"path.id"`) || !strings.Contains(w.Body.String(), `"location":"header.X-Token"`) {
 		t.Errorf("bad id, no token: %d %s", w.Code, w.Body)
 	}
@@ -132,7 +132,7 @@ func TestDependencyRefusals(t *testing.T) {
 		t.Errorf("a refused request made %v", trail)
 	}
 
-	w = get(a, "/profiles/1", "X-Token", "bad")
+	w = getWith(a, "/profiles/1", "X-Token", "bad")
 	if w.Code != 401 || !strings.Contains(w.Body.String(), "bad token") {
 		t.Errorf("bad token: %d %s", w.Code, w.Body)
 	}
@@ -152,20 +152,20 @@ func TestTeardownPanic(t *testing.T) {
 	})
 	api.Provide(a, func(ctx context.Context, in *struct {
 		C *fakeConn `depends:""`
-	}) (session, func(), error) {
-		return session{}, func() { panic("the session would not end") }, nil
+	}) (userSession, func(), error) {
+		return userSession{}, func() { panic("the userSession would not end") }, nil
 	})
 	type in struct {
-		S session `depends:""`
+		S userSession `depends:""`
 	}
 	api.Get(a, "/", func(ctx context.Context, in *in) (*profile, error) { return &profile{}, nil })
-	if w := get(a, "/"); w.Code != 200 {
+	if w := getWith(a, "/"); w.Code != 200 {
 		t.Errorf("GET: %d %s", w.Code, w.Body)
 	}
 	if !returned {
-		t.Error("the connection's teardown did not run after the session's panicked")
+		t.Error("the connection's teardown did not run after the userSession's panicked")
 	}
-	if !strings.Contains(log.String(), "the session would not end") {
+	if !strings.Contains(log.String(), "the userSession would not end") {
 		t.Errorf("the panic was not logged: %q", log.String())
 	}
 }
@@ -180,7 +180,7 @@ func TestProvideRefusals(t *testing.T) {
 		Item Item `body:""`
 	}
 	type bodyDep struct {
-		S    session `depends:""`
+		S    userSession `depends:""`
 		Item Item    `body:""`
 	}
 	conn := func(ctx context.Context, in *struct{}) (*fakeConn, func(), error) { return &fakeConn{}, nil, nil }
@@ -189,14 +189,14 @@ func TestProvideRefusals(t *testing.T) {
 			api.Get(a, "/", func(ctx context.Context, in *needsConn) (*Item, error) { return nil, nil })
 		},
 		"provider needs what is not provided": func(a *api.App) {
-			api.Provide(a, func(ctx context.Context, in *needsConn) (session, func(), error) { return session{}, nil, nil })
+			api.Provide(a, func(ctx context.Context, in *needsConn) (userSession, func(), error) { return userSession{}, nil, nil })
 		},
 		"provided twice": func(a *api.App) {
 			api.Provide(a, conn)
 			api.Provide(a, conn)
 		},
 		"two bodies": func(a *api.App) {
-			api.Provide(a, func(ctx context.Context, in *bodyIn) (session, func(), error) { return session{}, nil, nil })
+			api.Provide(a, func(ctx context.Context, in *bodyIn) (userSession, func(), error) { return userSession{}, nil, nil })
 			api.Post(a, "/", func(ctx context.Context, in *bodyDep) (*Item, error) { return nil, nil })
 		},
 	} {

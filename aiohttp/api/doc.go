@@ -23,6 +23,15 @@
 // *Error returned by the function answers with its status; any other
 // error is a 500 whose detail is logged, not sent.
 //
+// The App describes its operations in an OpenAPI 3.1 document, made from
+// the same types: served at /openapi.json (OpenAPIPath), returned by
+// App.OpenAPI, and shown at /docs (DocsPath) by Swagger UI, which the
+// module ships so that the page works offline. The input's parameters,
+// the JSON schemas of bodies and outputs (named struct types as
+// components), and the validate tags that a JSON Schema keyword can say
+// are in it; Summary, Description, Tags, OperationID and Deprecated add
+// what the types cannot.
+//
 // An App is an http.Handler: it runs on the module's server, each request
 // as a task whose ctx the function gets, and on net/http's too.
 //

@@ -14,8 +14,8 @@ import (
 	"github.com/asyncio-go/asyncio/aiohttp/api"
 )
 
-// params has a query parameter of every kind a parameter may be.
-type params struct {
+// kindParams has a query parameter of every kind a parameter may be.
+type kindParams struct {
 	I    int            `query:"i"`
 	I8   int8           `query:"i8"`
 	I16  int16          `query:"i16"`
@@ -70,8 +70,8 @@ type bodyKinds struct {
 // kind is a 422 at its location, never a 500.
 func TestEveryKind(t *testing.T) {
 	a := api.New()
-	var got params
-	api.Post(a, "/k", func(ctx context.Context, in *params) (*struct{}, error) {
+	var got kindParams
+	api.Post(a, "/k", func(ctx context.Context, in *kindParams) (*struct{}, error) {
 		got = *in
 		return nil, nil
 	})

@@ -18,6 +18,11 @@ type OpOption func(*opConfig)
 
 type opConfig struct {
 	status int
+	// What the OpenAPI document says of the operation (opdoc.go).
+	summary, description, operationID string
+	tags                              []string
+	deprecated                        bool
+	explicitID                        bool
 }
 
 // Status sets the status of a successful answer; 200 by default (204
@@ -59,6 +64,9 @@ func Handle[In, Out any](a *App, method, pattern string, fn func(ctx context.Con
 		o(&rt.cfg)
 	}
 	plan, needs, chain, err := a.plan(rt)
+	if err == nil {
+		err = a.claimOperationID(rt)
+	}
 	if err != nil {
 		panic(fmt.Sprintf("api: %s %s: %v", method, pattern, err))
 	}

@@ -91,7 +91,7 @@ func newApp(cfg Config) *api.App {
 		cfg.EmailDelay = 5 * time.Second
 	}
 	s := &shop{cfg: cfg}
-	app := api.New()
+	app := api.New(api.Title("asyncio for Go: the guide's FastAPI app"), api.Version("1.0.0"))
 
 	// The startup and shutdown events: the pool opens before the first
 	// request and closes after the last one (and its jobs).
@@ -107,13 +107,13 @@ func newApp(cfg Config) *api.App {
 		return conn, conn.Release, nil
 	})
 
-	api.Get(app, "/", s.root)
-	api.Get(app, "/delay/{seconds}", s.delay)
-	api.Get(app, "/fetch", s.fetch)
-	api.Get(app, "/parallel", s.parallel)
-	api.Post(app, "/send-notification", s.notify)
-	api.Get(app, "/users/{user_id}", s.user)
-	api.Post(app, "/users", s.createUser, api.Status(http.StatusCreated))
+	api.Get(app, "/", s.root, api.Summary("Simple async endpoint"))
+	api.Get(app, "/delay/{seconds}", s.delay, api.Summary("Endpoint with async delay"))
+	api.Get(app, "/fetch", s.fetch, api.Summary("Fetch data from an upstream service"))
+	api.Get(app, "/parallel", s.parallel, api.Summary("Make parallel upstream calls"))
+	api.Post(app, "/send-notification", s.notify, api.Summary("Send a notification in the background"))
+	api.Get(app, "/users/{user_id}", s.user, api.Summary("Get a user, with a database dependency"))
+	api.Post(app, "/users", s.createUser, api.Status(http.StatusCreated), api.Summary("Create a user"))
 	app.Handle("GET /ws", http.HandlerFunc(s.chat))
 	return app
 }

@@ -59,6 +59,9 @@ func (p *Plan) Bind(r *http.Request, dst any, o Options) error {
 			vals = query[f.name]
 		case fromHeader:
 			vals = r.Header.Values(f.name)
+			if f.slice {
+				vals = splitList(vals)
+			}
 		case fromCookie:
 			if c, err := r.Cookie(f.name); err == nil {
 				vals = []string{c.Value}
@@ -79,6 +82,21 @@ func (p *Plan) Bind(r *http.Request, dst any, o Options) error {
 		return &probs
 	}
 	return nil
+}
+
+// splitList reads a list header as HTTP has it (RFC 9110, section 5.3):
+// its lines joined by commas, "a, b" as much as two lines "a" and "b";
+// which is also how OpenAPI writes an array in a header.
+func splitList(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		for v := range strings.SplitSeq(l, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }
 
 // setParam converts vals into the field, or notes why it cannot.

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -244,4 +245,56 @@ func TestPlanRefusesBadTypes(t *testing.T) {
 		}
 	}
 	_ = hidden{}.id
+}
+
+// TestBindOptionalTextTypes: a pointer to a type that parses itself with
+// a pointer method (time.Time, netip.Addr) is an optional parameter,
+// as a pointer to any other is.
+func TestBindOptionalTextTypes(t *testing.T) {
+	type in struct {
+		Since *time.Time  `query:"since"`
+		Addr  *netip.Addr `query:"addr"`
+		Until *time.Time  `query:"until"`
+	}
+	p, err := PlanFor(reflect.TypeFor[in]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got in
+	if err := p.Bind(httptest.NewRequest("GET", "/?since=2026-12-06T10:00:00Z&addr=10.0.0.1", nil), &got, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got.Since == nil || !got.Since.Equal(time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("Since = %v", got.Since)
+	}
+	if got.Addr == nil || got.Addr.String() != "10.0.0.1" {
+		t.Errorf("Addr = %v", got.Addr)
+	}
+	if got.Until != nil {
+		t.Errorf("Until = %v, want nil: it was not given", got.Until)
+	}
+}
+
+// TestBindHeaderList: a slice header takes the values of every line,
+// each line a comma-separated list, as HTTP (and OpenAPI) has it.
+func TestBindHeaderList(t *testing.T) {
+	type in struct {
+		IDs  []int  `header:"X-Ids"`
+		Date string `header:"X-Date"` // not a list: its comma stays
+	}
+	p, err := PlanFor(reflect.TypeFor[in]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Add("X-Ids", "1, 2")
+	r.Header.Add("X-Ids", "3")
+	r.Header.Set("X-Date", "Sun, 06 Dec 2026 10:00:00 GMT")
+	var got in
+	if err := p.Bind(r, &got, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.IDs, []int{1, 2, 3}) || got.Date != "Sun, 06 Dec 2026 10:00:00 GMT" {
+		t.Errorf("bound %+v", got)
+	}
 }

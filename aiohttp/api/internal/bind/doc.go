@@ -7,7 +7,8 @@
 //
 //	path:"id"        the path wildcard {id} of the route (r.PathValue)
 //	query:"limit"    a query parameter; a slice takes every repetition
-//	header:"X-Token" a header; a slice takes every value
+//	header:"X-Token" a header; a slice takes every value, of every line,
+//	                 each line a comma-separated list
 //	cookie:"session" a cookie
 //	form:"name"      a field of an urlencoded or multipart form
 //	body:""          the JSON body, decoded into the field's type

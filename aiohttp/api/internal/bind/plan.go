@@ -94,6 +94,8 @@ func makePlan(t reflect.Type) (*Plan, error) {
 		elem := sf.Type
 		switch {
 		case elem.Kind() == reflect.Pointer:
+			// *time.Time and *netip.Addr too: the value's type, not
+			// the pointer's, is what converts.
 			f.ptr, elem = true, elem.Elem()
 		case elem.Kind() == reflect.Slice && elem.Elem().Kind() != reflect.Uint8:
 			f.slice, elem = true, elem.Elem()
@@ -142,10 +144,6 @@ var (
 	timeType        = reflect.TypeFor[time.Time]()
 	durationType    = reflect.TypeFor[time.Duration]()
 )
-
-func implementsText(t reflect.Type) bool {
-	return t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler)
-}
 
 // ReadsBody reports whether the plan reads the request's body: a JSON
 // body field, or form fields.
