@@ -31,9 +31,9 @@ type tokenIn struct {
 }
 
 type profileIn struct {
-	ID      int64     `path:"id" validate:"gt=0"`
-	Session userSession   `depends:""`
-	Conn    *fakeConn `depends:""`
+	ID      int64       `path:"id" validate:"gt=0"`
+	Session userSession `depends:""`
+	Conn    *fakeConn   `depends:""`
 }
 
 type profile struct {
@@ -181,7 +181,7 @@ func TestProvideRefusals(t *testing.T) {
 	}
 	type bodyDep struct {
 		S    userSession `depends:""`
-		Item Item    `body:""`
+		Item Item        `body:""`
 	}
 	conn := func(ctx context.Context, in *struct{}) (*fakeConn, func(), error) { return &fakeConn{}, nil, nil }
 	for name, register := range map[string]func(a *api.App){
