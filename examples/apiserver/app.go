@@ -107,13 +107,13 @@ func newApp(cfg Config) *api.App {
 		return conn, conn.Release, nil
 	})
 
-	api.Get(app, "/", s.root, api.Summary("Simple async endpoint"))
-	api.Get(app, "/delay/{seconds}", s.delay, api.Summary("Endpoint with async delay"))
-	api.Get(app, "/fetch", s.fetch, api.Summary("Fetch data from an upstream service"))
-	api.Get(app, "/parallel", s.parallel, api.Summary("Make parallel upstream calls"))
-	api.Post(app, "/send-notification", s.notify, api.Summary("Send a notification in the background"))
-	api.Get(app, "/users/{user_id}", s.user, api.Summary("Get a user, with a database dependency"))
-	api.Post(app, "/users", s.createUser, api.Status(http.StatusCreated), api.Summary("Create a user"))
+	api.Get(app, "/", s.root, api.Summary("Simple async endpoint"), api.OperationID("root"))
+	api.Get(app, "/delay/{seconds}", s.delay, api.Summary("Endpoint with async delay"), api.OperationID("delay"))
+	api.Get(app, "/fetch", s.fetch, api.Summary("Fetch data from an upstream service"), api.OperationID("fetch"))
+	api.Get(app, "/parallel", s.parallel, api.Summary("Make parallel upstream calls"), api.OperationID("parallel"))
+	api.Post(app, "/send-notification", s.notify, api.Summary("Send a notification in the background"), api.OperationID("sendNotification"))
+	api.Get(app, "/users/{user_id}", s.user, api.Summary("Get a user, with a database dependency"), api.OperationID("getUser"))
+	api.Post(app, "/users", s.createUser, api.Status(http.StatusCreated), api.Summary("Create a user"), api.OperationID("createUser"))
 	app.Handle("GET /ws", http.HandlerFunc(s.chat))
 	return app
 }
