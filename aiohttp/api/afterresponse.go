@@ -29,10 +29,7 @@ import (
 // AfterResponse panics if ctx is not an operation's (or a dependency's,
 // or a task's spawned with one).
 func AfterResponse(ctx context.Context, name string, fn func(ctx context.Context) error) {
-	c := callOf(ctx)
-	if c == nil {
-		panic("api: AfterResponse with a ctx that is not an operation's")
-	}
+	c := mustCall(ctx, "AfterResponse")
 	c.afterwards = append(c.afterwards, job{name, fn})
 }
 

@@ -103,7 +103,7 @@ func Handle[In, Out any](a *App, method, pattern string, fn func(ctx context.Con
 			return
 		}
 		if out == nil {
-			c.answered, c.ok = true, true
+			c.succeed(w)
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
@@ -112,12 +112,16 @@ func Handle[In, Out any](a *App, method, pattern string, fn func(ctx context.Con
 			c.fail(w, r, fmt.Errorf("api: encoding the answer: %w", err))
 			return
 		}
+		c.succeed(w)
 		body = append(body, '\n')
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
 		h.Set("Content-Length", strconv.Itoa(len(body)))
-		c.answered, c.ok = true, true
-		w.WriteHeader(status)
+		if c.status != 0 {
+			w.WriteHeader(c.status)
+		} else {
+			w.WriteHeader(status)
+		}
 		w.Write(body)
 	})
 	a.routes = append(a.routes, rt)

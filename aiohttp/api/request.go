@@ -17,8 +17,22 @@ type call struct {
 	made       map[reflect.Type]reflect.Value
 	teardowns  []func()
 	afterwards []job
-	answered   bool // a response is written: end sends it before the teardowns
-	ok         bool // the operation answered without error: its jobs run
+	answered   bool        // a response is written: end sends it before the teardowns
+	ok         bool        // the operation answered without error: its jobs run
+	header     http.Header // what the operation set with Header; nil if nothing
+	status     int         // what it set with SetStatus; 0 if nothing
+}
+
+// succeed marks the operation's answer a success, about to be written,
+// with the headers it set.
+func (c *call) succeed(w http.ResponseWriter) {
+	c.answered, c.ok = true, true
+	if c.header != nil {
+		h := w.Header()
+		for k, vs := range c.header {
+			h[k] = append(h[k], vs...)
+		}
+	}
 }
 
 type callKey struct{}
