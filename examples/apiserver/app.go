@@ -213,7 +213,11 @@ func (s *shop) createUser(ctx context.Context, in *createUserIn) (*User, error) 
 	if errors.Is(err, db.ErrUniqueViolation) {
 		return nil, api.Errorf(http.StatusConflict, "a user with email %s exists", in.User.Email)
 	}
-	return &u, err
+	if err != nil {
+		return nil, err
+	}
+	api.Header(ctx).Set("Location", fmt.Sprintf("/users/%d", u.ID))
+	return &u, nil
 }
 
 // chat is the guide's WebSocket endpoint: what one client sends, all
