@@ -13,7 +13,8 @@ import (
 	"github.com/asyncio-go/asyncio"
 )
 
-// A Server serves HTTP/1.1 on a loop: Serve makes one. Its connections are
+// A Server serves HTTP/1.1 on a loop: Serve makes one that listens,
+// NewServer one that serves the connections another listener accepts. Its connections are
 // protocols on the loop and each request runs as a task of its own.
 // Shutdown, Close and Wait are called from tasks of the server's loop
 // (Shutdown and Wait also from other goroutines, which they block).
@@ -154,7 +155,7 @@ func newServer(ctx context.Context, addr string, h http.Handler, cfg serverConfi
 }
 
 // Addr returns the address the server listens on, with the port chosen
-// when addr asked for port 0.
+// when addr asked for port 0; nil for a server made with NewServer.
 func (s *Server) Addr() net.Addr { return s.addr }
 
 // Shutdown shuts the server down gracefully: it stops listening, closes
