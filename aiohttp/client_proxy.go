@@ -90,6 +90,9 @@ func tunnel(ctx context.Context, c *clientConn, target, auth string, cfg *tls.Co
 	}
 	t, err := asyncio.StartTLS(ctx, c.t, cfg)
 	if err != nil {
+		// StartTLS aborted the connection, whose end it had taken over:
+		// c will hear nothing more of it, and must not wait to.
+		c.t = nil
 		return err
 	}
 	c.t = t

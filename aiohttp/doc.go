@@ -52,6 +52,11 @@
 // gets a 500 if nothing was sent yet, is reported to the loop's exception
 // handler, and the server serves on.
 //
+// NewServer makes a server that does not listen: it serves the connections
+// another listener accepts and connects to Server.ProtocolFactory's
+// protocols, such as those of an in-memory simnet network. Package
+// aiohttptest serves handlers so in tests, on the virtual clock.
+//
 // # Client
 //
 // A Session is aiohttp's ClientSession: it makes requests over a pool of
@@ -76,7 +81,8 @@
 // *http.Client: every Go library that takes one (cloud SDKs, API clients)
 // then runs cooperatively inside tasks. Called from a plain goroutine, the
 // same transport hands the request to the session's loop and blocks that
-// goroutine, as the loop's other primitives do.
+// goroutine, as the loop's other primitives do. The Dial option replaces
+// how a session connects, to reach servers on another network than TCP.
 //
 // # Options
 //

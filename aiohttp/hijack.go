@@ -30,7 +30,12 @@ func (w *response) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.hijacked, c.hijacked = true, true
 	c.dropTimer()
 	delete(c.srv.conns, c)
+	if c.srv.hijacked == nil {
+		c.srv.hijacked = make(map[asyncio.Transport]struct{})
+	}
+	c.srv.hijacked[c.t] = struct{}{}
 	hc := &hijackedConn{
+		srv:     c.srv,
 		loop:    c.srv.loop,
 		t:       c.t,
 		ctx:     w.ctx,
@@ -60,6 +65,7 @@ func (w *response) hijack() (net.Conn, *bufio.ReadWriter, error) {
 // (a task other than the request's must not call them: that would block
 // the loop).
 type hijackedConn struct {
+	srv           *Server
 	loop          *asyncio.Loop
 	t             asyncio.Transport
 	ctx           context.Context // the request task's
@@ -97,6 +103,7 @@ func (hc *hijackedConn) EOFReceived() bool {
 
 // ConnectionLost implements asyncio.Protocol.
 func (hc *hijackedConn) ConnectionLost(err error) {
+	delete(hc.srv.hijacked, hc.t)
 	hc.lost, hc.lostErr = true, err
 	hc.readEv.Set()
 	hc.writeEv.Set()

@@ -24,6 +24,7 @@ type pool struct {
 	keepAlive      time.Duration
 	addrs          map[dialAddrKey]dialAddr // see dialAddrOf
 	happyEyeballs  time.Duration
+	dial           DialFunc // nil: TCP
 	total          int
 	perKey         map[string]int
 	idle           map[string][]*clientConn
@@ -44,7 +45,7 @@ type pool struct {
 
 func newPool(l *asyncio.Loop, cfg *sessionConfig) *pool {
 	return &pool{
-		l: l, limit: cfg.limit, happyEyeballs: cfg.happyEyeballs, perHost: cfg.limitPerHost, keepAlive: cfg.keepAlive,
+		l: l, limit: cfg.limit, happyEyeballs: cfg.happyEyeballs, dial: cfg.dial, perHost: cfg.limitPerHost, keepAlive: cfg.keepAlive,
 		perKey: map[string]int{}, idle: map[string][]*clientConn{}, all: map[*clientConn]struct{}{},
 		freed: asyncio.NewEvent(), dns: newDNSCache(cfg.dnsTTL, &cfg.trace), trace: &cfg.trace,
 	}
@@ -194,19 +195,7 @@ func (p *pool) open(ctx context.Context, spec dialSpec, dl deadlines, connectBy 
 		}
 	}
 	err := waitUntil(ctx, by, k, func(ctx context.Context) error {
-		opts := []asyncio.ConnOption{
-			asyncio.HappyEyeballsDelay(p.happyEyeballs),
-			asyncio.WithResolver(func(ctx context.Context, host string) ([]net.IPAddr, error) {
-				return p.dns.lookup(ctx, host)
-			}),
-		}
-		if spec.tls != nil {
-			// TLS with the server, or with an HTTPS proxy (a tunnel then
-			// runs its own TLS with the server inside).
-			opts = append(opts, asyncio.TLS(spec.tls))
-		}
-		_, _, err := asyncio.CreateConnection(ctx, "tcp", spec.addr, func() asyncio.Protocol { return c }, opts...)
-		if err != nil {
+		if err := p.connect(ctx, spec, c); err != nil {
 			return err
 		}
 		if spec.connect != nil {
@@ -228,6 +217,42 @@ func (p *pool) open(ctx context.Context, spec dialSpec, dl deadlines, connectBy 
 	}
 	p.trace.connectionCreateEnd(ctx)
 	return c, false, nil
+}
+
+// connect connects c to spec.addr, over TCP or with the session's
+// DialFunc, with TLS if spec says so: with the server, or with an HTTPS
+// proxy (a tunnel then runs its own TLS with the server inside).
+func (p *pool) connect(ctx context.Context, spec dialSpec, c *clientConn) error {
+	factory := func() asyncio.Protocol { return c }
+	if p.dial != nil {
+		t, _, err := p.dial(ctx, spec.addr, factory)
+		if err != nil {
+			return err
+		}
+		if spec.tls == nil {
+			return nil
+		}
+		t, err = asyncio.StartTLS(ctx, t, spec.tls)
+		if err != nil {
+			// StartTLS aborted the connection, whose end it had taken
+			// over: c will hear nothing more of it.
+			c.t = nil
+			return err
+		}
+		c.t = t
+		return nil
+	}
+	opts := []asyncio.ConnOption{
+		asyncio.HappyEyeballsDelay(p.happyEyeballs),
+		asyncio.WithResolver(func(ctx context.Context, host string) ([]net.IPAddr, error) {
+			return p.dns.lookup(ctx, host)
+		}),
+	}
+	if spec.tls != nil {
+		opts = append(opts, asyncio.TLS(spec.tls))
+	}
+	_, _, err := asyncio.CreateConnection(ctx, "tcp", spec.addr, factory, opts...)
+	return err
 }
 
 func (p *pool) popIdle(key string) *clientConn {

@@ -3,6 +3,7 @@ package aiohttp
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,7 +13,8 @@ import (
 	"github.com/asyncio-go/asyncio"
 )
 
-// A Server serves HTTP/1.1 on a loop: Serve makes one. Its connections are
+// A Server serves HTTP/1.1 on a loop: Serve makes one that listens,
+// NewServer one that serves the connections another listener accepts. Its connections are
 // protocols on the loop and each request runs as a task of its own.
 // Shutdown, Close and Wait are called from tasks of the server's loop
 // (Shutdown and Wait also from other goroutines, which they block).
@@ -37,10 +39,13 @@ type Server struct {
 	// websockets are the connections upgraded to WebSockets, which the
 	// server still closes when it shuts down.
 	websockets map[*WebSocket]struct{}
-	tasks      int  // requests whose task has not ended
-	stopping   bool // Shutdown or Close was called: no new requests
-	closed     bool // Close was called, or Shutdown gave up waiting
-	done       *asyncio.Event
+	// hijacked are the transports of hijacked connections still open,
+	// which Close aborts when the server has no listener to do it.
+	hijacked map[asyncio.Transport]struct{}
+	tasks    int  // requests whose task has not ended
+	stopping bool // Shutdown or Close was called: no new requests
+	closed   bool // Close was called, or Shutdown gave up waiting
+	done     *asyncio.Event
 	// group is set on the Server that Serve returns for Workers(n > 1):
 	// worker 0's, through which one value controls every worker. The
 	// servers of the other workers have none.
@@ -97,6 +102,41 @@ func listen(ctx context.Context, network, addr string, h http.Handler, cfg serve
 	return s, nil
 }
 
+// NewServer returns a server of h on the loop of ctx, which must be the
+// ctx of a task, that does not listen: it serves the connections that a
+// listener of the caller's accepts and connects to the protocols of
+// ProtocolFactory, as net/http's Server.Serve serves a net.Listener it is
+// given. It is how a server runs over another transport than the loop's
+// own sockets, such as a simnet.Network's (see package aiohttptest).
+//
+// The server is the same as Serve's in all but listening: the options,
+// Shutdown, Close and Wait apply to the connections it was given, but
+// closing the listener is the caller's, and Addr returns nil. Shutdown
+// and Close make the server refuse connections accepted after them, by
+// aborting them at once. TLS, Workers and WithSocketOptions configure a
+// listener, and are refused: a listener that needs TLS runs it itself.
+func NewServer(ctx context.Context, h http.Handler, opts ...ServerOption) (*Server, error) {
+	if !asyncio.InTask(ctx) {
+		return nil, errNoTask("NewServer")
+	}
+	cfg := newServerConfig(opts)
+	switch {
+	case cfg.tls != nil:
+		return nil, errors.New("aiohttp: NewServer: the TLS option configures a listener, and NewServer has none")
+	case cfg.workers != 1:
+		return nil, errors.New("aiohttp: NewServer: the Workers option configures listeners, and NewServer has none")
+	case len(cfg.socket) > 0:
+		return nil, errors.New("aiohttp: NewServer: WithSocketOptions configures a listener, and NewServer has none")
+	}
+	return newServer(ctx, "", h, cfg), nil
+}
+
+// ProtocolFactory returns the function that makes the protocol of each
+// connection the server is to serve: give it to a listener, such as
+// simnet.Host.CreateServer, whose connections then run on the server's
+// loop. A server made with NewServer serves nothing else.
+func (s *Server) ProtocolFactory() func() asyncio.Protocol { return s.newConn }
+
 // newServer makes a server that is not listening yet.
 func newServer(ctx context.Context, addr string, h http.Handler, cfg serverConfig) *Server {
 	s := &Server{
@@ -115,7 +155,7 @@ func newServer(ctx context.Context, addr string, h http.Handler, cfg serverConfi
 }
 
 // Addr returns the address the server listens on, with the port chosen
-// when addr asked for port 0.
+// when addr asked for port 0; nil for a server made with NewServer.
 func (s *Server) Addr() net.Addr { return s.addr }
 
 // Shutdown shuts the server down gracefully: it stops listening, closes
@@ -181,7 +221,9 @@ func (s *Server) beginShutdown() {
 		return
 	}
 	s.stopping = true
-	s.lis.Close()
+	if s.lis != nil {
+		s.lis.Close()
+	}
 	for c := range s.conns {
 		c.shutdown()
 	}
@@ -208,9 +250,17 @@ func (s *Server) Close() error {
 // close is Close on the server's own loop.
 func (s *Server) close() {
 	s.stopping = true
-	s.lis.Close()
 	s.abortAll()
-	s.lis.AbortClients()
+	if s.lis != nil {
+		s.lis.Close()
+		s.lis.AbortClients()
+		return
+	}
+	// Without a listener to abort them, the hijacked connections are the
+	// server's to abort.
+	for t := range s.hijacked {
+		t.Abort()
+	}
 }
 
 // Wait waits until the server is shut down or closed and every request's

@@ -1,6 +1,7 @@
 package aiohttp
 
 import (
+	"context"
 	"crypto/tls"
 	"net/http"
 	"net/http/cookiejar"
@@ -46,6 +47,7 @@ type sessionConfig struct {
 	auth                func(*http.Request)
 	happyEyeballs       time.Duration
 	expectContinue      time.Duration
+	dial                DialFunc
 }
 
 func newSessionConfig(opts []SessionOption) *sessionConfig {
@@ -142,4 +144,23 @@ const DefaultExpectContinueTimeout = time.Second
 // on the loop's clock. d ≤ 0 sends the body at once, without waiting.
 func ExpectContinueTimeout(d time.Duration) SessionOption {
 	return sessionOption(func(c *sessionConfig) { c.expectContinue = d })
+}
+
+// A DialFunc connects to addr ("host:port") as asyncio.CreateConnection
+// does over TCP: it calls factory for the connection's protocol, connects
+// the two, and returns once the protocol's ConnectionMade has run.
+// simnet.Host.CreateConnection is one.
+type DialFunc func(ctx context.Context, addr string, factory func() asyncio.Protocol) (asyncio.Transport, asyncio.Protocol, error)
+
+// Dial makes the session open its connections with dial instead of over
+// TCP: to reach a server on an in-memory network, such as a
+// simnet.Network's (see package aiohttptest), or through any transport of
+// the caller's. Only the connecting is replaced: dial resolves addr's
+// host itself (the session's DNS cache and HappyEyeballsDelay are not
+// used), and what goes over the connection is as before. An https URL
+// runs TLS over the transport dial returns, with the session's TLS
+// configuration; a proxy, if any, is dialed with dial, and a tunnel
+// through it runs over that connection as over TCP.
+func Dial(dial DialFunc) SessionOption {
+	return sessionOption(func(c *sessionConfig) { c.dial = dial })
 }

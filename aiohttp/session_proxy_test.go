@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -158,4 +159,21 @@ func TestSessionTrustEnv(t *testing.T) {
 	if got := proxy.requests(); len(got) != 1 {
 		t.Errorf("proxy saw %q, want the one request", got)
 	}
+}
+
+// TestSessionProxyTunnelTLSRefused: TLS through a tunnel to a server the
+// session does not trust fails with the certificate's error, and the
+// connection it was tried on is forgotten: Close returns.
+func TestSessionProxyTunnelTLSRefused(t *testing.T) {
+	proxy := newTestProxy(t)
+	pu, _ := url.Parse(proxy.URL)
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	run(t, func(ctx context.Context, s *aiohttp.Session) error {
+		var unknown x509.UnknownAuthorityError
+		if _, err := s.Get(ctx, srv.URL); !errors.As(err, &unknown) {
+			t.Errorf("Get: %v, want x509.UnknownAuthorityError", err)
+		}
+		return nil
+	}, aiohttp.Proxy(http.ProxyURL(pu)))
 }
