@@ -74,7 +74,9 @@ func (p *Plan) Bind(r *http.Request, dst any, o Options) error {
 		}
 		setParam(v.FieldByIndex(f.index), f, vals, &probs)
 	}
-	validate(dst, &probs)
+	if p.check == nil || !p.check.ok(v) {
+		validate(dst, &probs)
+	}
 	if len(probs.List) > 0 {
 		return &probs
 	}

@@ -39,6 +39,10 @@ type Plan struct {
 	t      reflect.Type
 	fields []field
 	body   *field
+	// check vouches for the values that surely pass the validate tags,
+	// so that the validator runs only for the others (quick.go); nil if
+	// the type has tags it does not know.
+	check *check
 }
 
 var plans sync.Map // reflect.Type → *Plan or error
@@ -111,6 +115,7 @@ func makePlan(t reflect.Type) (*Plan, error) {
 			p.body = &p.fields[i]
 		}
 	}
+	p.check = checkFor(t, map[reflect.Type]bool{})
 	return p, nil
 }
 
