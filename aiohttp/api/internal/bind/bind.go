@@ -118,37 +118,45 @@ func setParam(fv reflect.Value, f *field, vals []string, probs *Problems) {
 	fv.Set(x)
 }
 
-// bindBody decodes the JSON body into fv. An empty body leaves it zero.
+// bindBody decodes the JSON body into fv as it reads it, as a handler
+// would with a json.Decoder, rather than reading it whole first. An empty
+// body leaves fv zero.
 func (p *Plan) bindBody(r *http.Request, fv reflect.Value, o Options, probs *Problems) error {
-	if r.Body == nil {
+	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, o.MaxBody))
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return &TooLarge{Limit: o.MaxBody}
-	}
-	if err != nil {
-		return err
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil
-	}
+	body := &bodyReader{r: http.MaxBytesReader(nil, r.Body, o.MaxBody), limit: o.MaxBody}
 	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
-		probs.add("body", "the body is %s, not JSON", ct)
-		probs.BadRequest = true
+		// Refused, unless it is empty.
+		data, _ := io.ReadAll(body)
+		if body.err != nil {
+			return body.err
+		}
+		if len(bytes.TrimSpace(data)) > 0 {
+			probs.add("body", "the body is %s, not JSON", ct)
+			probs.BadRequest = true
+		}
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	dec := json.NewDecoder(body)
 	if o.RejectUnknown {
 		dec.DisallowUnknownFields()
 	}
-	err = dec.Decode(fv.Addr().Interface())
+	err := dec.Decode(fv.Addr().Interface())
+	if body.err != nil {
+		return body.err // over the limit, or the body could not be read
+	}
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
+	case err == io.EOF:
+		return nil // empty, or white space
 	case err == nil:
-		if dec.More() {
+		more := dec.More()
+		if body.err != nil {
+			return body.err
+		}
+		if more {
 			probs.add("body", "more than one JSON value")
 			probs.BadRequest = true
 		}
@@ -168,6 +176,27 @@ func (p *Plan) bindBody(r *http.Request, fv reflect.Value, o Options, probs *Pro
 		probs.add("body", "%v", err)
 	}
 	return nil
+}
+
+// A bodyReader keeps the error of reading the body, which the decoder
+// would report as if it were the JSON's: a body over the limit becomes
+// a *TooLarge.
+type bodyReader struct {
+	r     io.Reader
+	limit int64
+	err   error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			b.err = &TooLarge{Limit: b.limit}
+		}
+	}
+	return n, err
 }
 
 func isJSON(ct string) bool {
