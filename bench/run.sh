@@ -96,8 +96,9 @@
 # WARMTIME: Node's JIT needs seconds over an HTTP stack; its fetch client
 # still got faster between 2 and 4 s of warm-up). api-server runs the
 # same way, wrk posting the body with bench/peers/api_post.lua; the log
-# shows each server's answer size and whether its body is the same as
-# ours (the Python peers end it without our newline). It reads the server's
+# shows each server's answer size and whether its body, newlines aside,
+# is the first server's (ours ends it with one, the Python peers do not).
+# It reads the server's
 # utime+stime from /proc/PID/stat before and after the measured run and
 # divides by the requests wrk counted (server CPU µs per request; ticks
 # of 10 ms, about ±1 % at 2 s), and /usr/bin/time gives wrk's own CPU (a
@@ -695,7 +696,7 @@ wrk_run() {
 run_http_server() {
   command -v wrk >/dev/null || die "needs wrk: bench/run.sh install"
   local spec name kind cmd i pt pname vars r out url path
-  local names=() pids=() ports=() ref=""
+  local names=() pids=() ports=()
   [[ $WORKLOAD == api-server ]] && WRK_SCRIPT=(-s bench/peers/api_post.lua)
   for spec in "${PEER_LIST[@]}"; do
     IFS='|' read -r name kind cmd <<<"$spec"
