@@ -181,9 +181,11 @@ func TestCheckLeavesTheRest(t *testing.T) {
 	}
 }
 
-// TestBindChecksQuickly: Bind of a valid input runs no validator walk,
-// and of an invalid one still lists the validator's problems.
-func TestBindChecksQuickly(t *testing.T) {
+// TestCheckAllocatesNothing: the plan of the tests' input has a check,
+// and checking a valid input allocates nothing (the validator's walk
+// allocates for each field). That the validator still lists the problems
+// of an invalid input, the other tests of Bind show.
+func TestCheckAllocatesNothing(t *testing.T) {
 	p, err := PlanFor(reflect.TypeFor[input]())
 	if err != nil {
 		t.Fatal(err)
