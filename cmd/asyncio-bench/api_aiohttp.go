@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os/signal"
 	"syscall"
 
 	"github.com/asyncio-go/asyncio"
@@ -27,8 +28,7 @@ func apiServer(addr, impl string, nethttp bool) error {
 		return fmt.Errorf("api-server: unknown -impl %q (typed or hand)", impl)
 	}
 	if nethttp {
-		// SIGTERM's default action ends the process, as bench/peers/gostd's servers.
-		return http.ListenAndServe(addr, h)
+		return netHTTPServe(addr, h)
 	}
 	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
 		main := asyncio.CurrentTask(ctx)
@@ -43,4 +43,24 @@ func apiServer(addr, impl string, nethttp bool) error {
 		return nil
 	}
 	return err
+}
+
+// netHTTPServe serves h with net/http until SIGTERM, then returns, so
+// that main can write its -cpuprofile.
+func netHTTPServe(addr string, h http.Handler) error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	srv := &http.Server{Addr: addr, Handler: h}
+	// The goroutine ends when the server has closed, which Close below
+	// makes it do once SIGTERM comes.
+	done := make(chan error, 1)
+	go func() { done <- srv.ListenAndServe() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		srv.Close()
+		<-done
+		return nil
+	}
 }
