@@ -14,7 +14,7 @@ the client's CPU per query (db-roundtrip, db-sqlite) and the bytes and
 objects allocated per row (db-fetch, db-copy; Go peers only).
 A handoff cell is marked † when fewer than 95 % of the acquisitions
 changed owner (the program's "handoffs" field), an echo, ws-echo or
-http-server cell when the load generator was at least 90 % busy, an
+http-server or api-server cell when the load generator was at least 90 % busy, an
 http-client cell when the server was (the figure is then a lower bound),
 an http-idle-mem or ws-idle-mem cell when the server had closed some of
 the connections before they were counted; a cell with failed requests is
@@ -61,6 +61,8 @@ WORKLOADS = {
                              [("connections opened", "opened", "int")]),
 }
 WORKLOADS["http-server-2core"] = WORKLOADS["http-server"]
+WORKLOADS["api-server"] = ("requests per second (wrk -t1, keep-alive; POST of a 1 KiB JSON order, checked, "
+                           "answered with a 1.3 KiB JSON receipt)", "rps", False, WORKLOADS["http-server"][3])
 WORKLOADS["ws-echo"] = ("messages per second (WebSocket echo, one binary message in flight per connection)",
                         "rt_per_s", False,
                         [("p50 / p99 µs", ("p50_us", "p99_us"), "pair"),
@@ -93,6 +95,7 @@ MARKS = {
                        "the server had closed some connections when the RSS was read.")],
 }
 MARKS["http-server-2core"] = MARKS["http-server"]
+MARKS["api-server"] = MARKS["http-server"]
 MARKS["ws-echo"] = MARKS["echo"]
 MARKS["ws-idle-mem"] = MARKS["http-idle-mem"]
 

@@ -30,6 +30,12 @@
 #                     the server's CPU per request
 #   http-server-2core the same with the server on both cores: net/http (GOMAXPROCS=2) and ours
 #                     (aiohttp.Workers(2)), with net/http on one core as the baseline
+#   api-server        a typed JSON endpoint under wrk (bench/peers/api_post.lua): POST
+#                     /items/42?limit=10 with a 1,045-byte JSON order, checked (path, query
+#                     and body fields in range), answered with a 1,288-byte JSON receipt, at
+#                     HTTP_CONNS connections; ours as an aiohttp/api operation and as a plain
+#                     handler, FastAPI on uvicorn (uvloop, httptools), aiohttp.web with the
+#                     checks by hand, net/http; requests/s and the server's CPU per request
 #   http-client       HTTP_TASKS concurrent tasks (goroutines, promises) GET the net/http server
 #                     over a keep-alive pool; requests/s and the client's CPU per request
 #   http-idle-mem     server memory per idle keep-alive HTTP connection (IDLE_N of them, one GET each)
@@ -68,6 +74,7 @@
 #   POINTS=REGEX  only the points whose name matches (bench/run.sh list shows them)
 #   REF=NAME      the peer the ratios are taken against (default: asyncio;
 #                 uvloop-proto for echo and idle-mem; gonethttp for the http workloads;
+#                 goasyncio-hand for api-server;
 #                 gorilla for the ws workloads; asyncpg-uvloop for db-roundtrip, db-fetch
 #                 and db-copy; aiosqlite-uvloop for db-sqlite)
 #
@@ -87,7 +94,11 @@
 # MICRO_CPU (all started at once, idle but the one under load; point ->
 # round -> peer), after a warm-up run of HTTP_WARMTIME (longer than
 # WARMTIME: Node's JIT needs seconds over an HTTP stack; its fetch client
-# still got faster between 2 and 4 s of warm-up). It reads the server's
+# still got faster between 2 and 4 s of warm-up). api-server runs the
+# same way, wrk posting the body with bench/peers/api_post.lua; the log
+# shows each server's answer size and whether its body, newlines aside,
+# is the first server's (ours ends it with one, the Python peers do not).
+# It reads the server's
 # utime+stime from /proc/PID/stat before and after the measured run and
 # divides by the requests wrk counted (server CPU µs per request; ticks
 # of 10 ms, about ±1 % at 2 s), and /usr/bin/time gives wrk's own CPU (a
@@ -174,7 +185,8 @@ cd "$ROOT"
 # Debian's python3-uvloop and python3-trio are installed for Debian's
 # python3, which may not be the python3 first on PATH.
 SYSPY=/usr/bin/python3
-APT_PACKAGES=(python3 python3-uvloop python3-trio python3-aiohttp python3-asyncpg python3-aiosqlite nodejs node-ws time util-linux wrk curl)
+APT_PACKAGES=(python3 python3-uvloop python3-trio python3-aiohttp python3-asyncpg python3-aiosqlite
+  python3-fastapi python3-uvicorn python3-httptools nodejs node-ws time util-linux wrk curl)
 
 : "${ROUNDS:=5}"
 : "${SWITCH_TOTAL:=1000000}" "${SPAWN_NS:=100000}" "${CALLSOON_N:=1000000}"
@@ -190,7 +202,7 @@ APT_PACKAGES=(python3 python3-uvloop python3-trio python3-aiohttp python3-asyncp
 : "${DB_SQLITE_ROWS:=10000}" "${DB_SQLITE_CONNS:=1 10}" "${DB_SQLITE_INSERTS:=100000}" "${DB_SQLITE_TX:=1000}"
 : "${MICRO_CPU:=1}" "${LOAD_CPU:=0}" "${PEERS:=}" "${POINTS:=}" "${REF:=}" "${TIMEOUT:=300}"
 
-WORKLOADS=(switch spawn callsoon timers handoff echo idle-mem proc http-server http-server-2core http-client http-idle-mem http-client-idle-mem ws-echo ws-idle-mem
+WORKLOADS=(switch spawn callsoon timers handoff echo idle-mem proc http-server http-server-2core api-server http-client http-idle-mem http-client-idle-mem ws-echo ws-idle-mem
   db-roundtrip db-fetch db-copy db-sqlite)
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -305,6 +317,14 @@ peers_of() {
     "gonethttp|go|$gs http -addr 127.0.0.1:{port}" \
     "gonethttp-2core|go|taskset -c {cpus2} env GOMAXPROCS=2 $gs http -addr 127.0.0.1:{port}" \
     "goasyncio-workers2|goaiohttp|taskset -c {cpus2} env GOMAXPROCS=2 $ours http-server -workers 2 -addr 127.0.0.1:{port}" ;;
+  # api-server: the same endpoint everywhere (cmd/asyncio-bench/apihandler.go).
+  api-server) printf '%s\n' \
+    "fastapi-uvicorn|fastapi|$SYSPY bench/peers/api_fastapi.py --port {port}" \
+    "aiohttp-uvloop-hand|aiohttp-uvloop|$SYSPY bench/peers/api_aiohttp.py --loop uvloop --port {port}" \
+    "gonethttp-hand|goaiohttp|$ours api-server -impl hand -nethttp -addr 127.0.0.1:{port}" \
+    "gonethttp-typed|goaiohttp|$ours api-server -impl typed -nethttp -addr 127.0.0.1:{port}" \
+    "goasyncio-hand|goaiohttp|$ours api-server -impl hand -addr 127.0.0.1:{port}" \
+    "goasyncio-typed|goaiohttp|$ours api-server -impl typed -addr 127.0.0.1:{port}" ;;
   http-client) printf '%s\n' \
     "aiohttp-asyncio|aiohttp|$SYSPY bench/peers/http_client_aiohttp.py --loop asyncio --url {url} --tasks {tasks} --warmup {warm_s} --duration {dur_s} --server-pid {srvpid}" \
     "aiohttp-uvloop|aiohttp-uvloop|$SYSPY bench/peers/http_client_aiohttp.py --loop uvloop --url {url} --tasks {tasks} --warmup {warm_s} --duration {dur_s} --server-pid {srvpid}" \
@@ -373,6 +393,7 @@ points_of() {
       case $x in hello) p=/ ;; json) p=/json ;; *) die "HTTP_PATHS: unknown path $x (have hello, json)" ;; esac
       for c in $HTTP_CONNS; do echo "$x c=$c|path=$p;c=$c"; done
     done ;;
+  api-server) for c in $HTTP_CONNS; do echo "c=$c|path=/items/42?limit=10;c=$c"; done ;;
   http-client) for x in $HTTP_TASKS; do echo "tasks=$x|tasks=$x"; done ;;
   http-idle-mem) echo "n=$IDLE_N|n=$IDLE_N" ;;
   http-client-idle-mem) echo "n=$HTTP_IDLE_N|n=$HTTP_IDLE_N" ;;
@@ -406,6 +427,7 @@ runnable() {
     trio) $SYSPY -c 'import trio' 2>/dev/null && ok=1 ;;
     aiohttp) $SYSPY -c 'import aiohttp' 2>/dev/null && ok=1 ;;
     aiohttp-uvloop) $SYSPY -c 'import aiohttp, uvloop' 2>/dev/null && ok=1 ;;
+    fastapi) $SYSPY -c 'import fastapi, uvicorn, uvloop, httptools' 2>/dev/null && ok=1 ;;
     node) command -v node >/dev/null && ok=1 ;;
     node-ws) node bench/peers/ws_echo_node.js --check >/dev/null 2>&1 && ok=1 ;;
     go) ok=1 ;;
@@ -631,13 +653,28 @@ response_size() {
   curl -s -o /dev/null -w '%{size_download}+%{size_header}' --max-time 10 "$1" 2>/dev/null || printf '?'
 }
 
+# api_answer URL: the status and size of api-server's answer to the
+# workload's POST (curl), and whether its body, newlines aside, is the
+# first server's.
+API_FIRST=""
+api_answer() {
+  local body sum
+  body=$(curl -s -X POST -H 'Content-Type: application/json' --data-binary @bench/peers/api_body.json \
+    -w '\n%{http_code} %{size_download}+%{size_header}' --max-time 10 "$1" 2>/dev/null) || { printf 'failed'; return; }
+  sum=$(sed '$d' <<<"$body" | tr -d '\n' | md5sum | cut -c1-8)
+  [[ -n $API_FIRST ]] || API_FIRST=$sum
+  printf 'status %s bytes (body+head), body %s' "$(tail -n 1 <<<"$body")" "$([[ $sum == "$API_FIRST" ]] && echo "the same as the first server's" || echo "DIFFERENT from the first server's")"
+}
+
 # wrk_run URL CONNS PID -> one JSON line: wrk's figures, its own CPU, and
-# the server's CPU time over the run (from /proc/PID/stat).
+# the server's CPU time over the run (from /proc/PID/stat). WRK_SCRIPT
+# holds wrk's -s option for api-server, and nothing otherwise.
+WRK_SCRIPT=()
 wrk_run() {
   local url=$1 c=$2 pid=$3 txt t0 t1 w0 w1
   t0=$(proc_ticks "$pid") w0=$(date +%s%N)
   txt=$(/usr/bin/time -f 'WRKCPU %U %S' -o "$BIN/wrktime" timeout 300 taskset -c "$LOAD_CPU" \
-    wrk -t1 -c"$c" -d"$(wrk_secs "$DURATION")" --latency "$url" 2>&1)
+    wrk -t1 -c"$c" -d"$(wrk_secs "$DURATION")" --latency "${WRK_SCRIPT[@]}" "$url" 2>&1)
   t1=$(proc_ticks "$pid") w1=$(date +%s%N)
   { printf '%s\n' "$txt"; cat "$BIN/wrktime"; } | awk -v c="$c" -v ticks="$((t1 - t0))" -v wall="$(((w1 - w0) / 1000))" '
     function us(v) { n = v + 0; if (v ~ /us$/) return n; if (v ~ /ms$/) return n * 1000; if (v ~ /s$/) return n * 1e6; return n }
@@ -660,11 +697,17 @@ run_http_server() {
   command -v wrk >/dev/null || die "needs wrk: bench/run.sh install"
   local spec name kind cmd i pt pname vars r out url path
   local names=() pids=() ports=()
+  [[ $WORKLOAD == api-server ]] && WRK_SCRIPT=(-s bench/peers/api_post.lua)
   for spec in "${PEER_LIST[@]}"; do
     IFS='|' read -r name kind cmd <<<"$spec"
     start_server "$name" "$cmd" || continue
     names+=("$name") pids+=("$SRV_PID") ports+=("$SRV_PORT")
-    for path in / /json; do log "  $name GET $path: $(response_size "http://127.0.0.1:$SRV_PORT$path") bytes (body+head)"; done
+    if [[ $WORKLOAD == api-server ]]; then
+      path=$(pointvar "${POINTS[0]#*|}" path)
+      log "  $name POST $path: $(api_answer "http://127.0.0.1:$SRV_PORT$path")"
+    else
+      for path in / /json; do log "  $name GET $path: $(response_size "http://127.0.0.1:$SRV_PORT$path") bytes (body+head)"; done
+    fi
   done
   ((${#names[@]})) || die "no server came up"
   for pt in "${POINTS[@]}"; do
@@ -674,7 +717,7 @@ run_http_server() {
       for i in "${!names[@]}"; do
         url="http://127.0.0.1:${ports[i]}$(pointvar "$vars" path)"
         if [[ $(seconds "$HTTP_WARMTIME") != 0 ]]; then
-          timeout 120 taskset -c "$LOAD_CPU" wrk -t1 -c"$(pointvar "$vars" c)" -d"$(wrk_secs "$HTTP_WARMTIME")" "$url" >/dev/null 2>&1
+          timeout 120 taskset -c "$LOAD_CPU" wrk -t1 -c"$(pointvar "$vars" c)" -d"$(wrk_secs "$HTTP_WARMTIME")" "${WRK_SCRIPT[@]}" "$url" >/dev/null 2>&1
         fi
         out=$(wrk_run "$url" "$(pointvar "$vars" c)" "${pids[i]}")
         if [[ ${out:0:2} != '{"' ]]; then
@@ -772,8 +815,12 @@ POINT_RE=$POINTS
 mapfile -t POINTS < <(points_of "$WORKLOAD" | while IFS= read -r pt; do [[ -z $POINT_RE || ${pt%%|*} =~ $POINT_RE ]] && echo "$pt"; done)
 ((${#POINTS[@]})) || die "no point of $WORKLOAD matches POINTS='$POINT_RE'"
 
-# The database workloads add the drivers' versions and their knobs.
+# The database workloads add the drivers' versions and their knobs;
+# api-server adds FastAPI's, uvicorn's and pydantic's.
 DB_VERSIONS="" DB_KNOBS=""
+if [[ $WORKLOAD == api-server ]]; then
+  DB_VERSIONS="; $($SYSPY -c 'import fastapi, uvicorn, pydantic, httptools; print("fastapi %s; uvicorn %s; pydantic %s; httptools %s" % (fastapi.__version__, uvicorn.__version__, pydantic.VERSION, httptools.__version__))' 2>/dev/null || echo 'fastapi -')"
+fi
 if [[ $WORKLOAD == db-* ]]; then
   DB_VERSIONS="; asyncpg $($SYSPY -c 'import asyncpg; print(asyncpg.__version__)' 2>/dev/null || echo -); aiosqlite $($SYSPY -c 'import aiosqlite; print(aiosqlite.__version__)' 2>/dev/null || echo -)"
   [[ -x $BIN/godb ]] && DB_VERSIONS="$DB_VERSIONS; $(timeout 20 "$BIN/godb" versions -url "$DB_URL" 2>/dev/null)"
@@ -790,6 +837,7 @@ MD=bench/results/$STAMP-$WORKLOAD.md
 case $WORKLOAD in
 echo | idle-mem) : "${REF:=uvloop-proto}" ;;
 http-*) : "${REF:=gonethttp}" ;;
+api-server) : "${REF:=goasyncio-hand}" ;;
 ws-*) : "${REF:=gorilla}" ;;
 db-sqlite) : "${REF:=aiosqlite-uvloop}" ;;
 db-*) : "${REF:=asyncpg-uvloop}" ;;
@@ -809,7 +857,7 @@ t0=$(date +%s)
 case $WORKLOAD in
 echo | ws-echo) run_echo ;;
 idle-mem | http-idle-mem | ws-idle-mem) run_idle ;;
-http-server | http-server-2core) run_http_server ;;
+http-server | http-server-2core | api-server) run_http_server ;;
 http-client | http-client-idle-mem) run_http_client ;;
 db-*) run_db ;;
 *) run_micro ;;

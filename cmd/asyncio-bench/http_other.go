@@ -12,3 +12,5 @@ func httpServer(httpServerConfig) error { return errHTTPUnavailable }
 func httpClient(httpClientConfig) (map[string]any, error) { return nil, errHTTPUnavailable }
 
 func wsServer(string, bool) error { return errHTTPUnavailable }
+
+func apiServer(string, string, bool) error { return errHTTPUnavailable }

@@ -24,6 +24,11 @@
 //	asyncio-bench http-server -addr 127.0.0.1:PORT [-workers N]
 //	    HTTP/1.1 server on package aiohttp until SIGTERM: GET / and GET /json
 //	    (httphandler.go), served by N loops
+//	asyncio-bench api-server -addr 127.0.0.1:PORT -impl typed|hand [-nethttp]
+//	    HTTP/1.1 server until SIGTERM: POST /items/{id}?limit=N with a JSON
+//	    order, answered with a JSON receipt (apihandler.go), written as an
+//	    operation of package aiohttp/api (typed) or as a plain handler
+//	    (hand), on package aiohttp's server or, with -nethttp, net/http's
 //	asyncio-bench http-client -url URL -c 100 -warmtime 500ms -duration 2s [-pid PID]
 //	    c tasks GET url again and again on one aiohttp Session: requests per
 //	    second in the window after the warm-up, this process's and the
@@ -132,12 +137,14 @@ func main() {
 	memprofilerate := fs.Int("memprofilerate", 0, "set runtime.MemProfileRate (1: record every allocation; 0: leave the default)")
 	chains := fs.Int("chains", 1, "callsoon: chains of callbacks")
 	workers := fs.Int("workers", 1, "http-server: loops serving the listener")
+	impl := fs.String("impl", "typed", "api-server: typed (package aiohttp/api) or hand (a plain handler)")
+	nethttp := fs.Bool("nethttp", false, "api-server: serve with net/http instead of package aiohttp")
 	url := fs.String("url", "", "http-client: URL to GET; db-roundtrip, db-fetch, db-copy: the PostgreSQL URL")
 	dbFile := fs.String("file", "", "db-sqlite-read, db-sqlite-insert: the SQLite database file")
 	dbPool := fs.Int("pool", 0, "db-roundtrip, db-sqlite-read: the pool's connections (0: min(c, 20))")
 	dbTx := fs.Int("tx", 1000, "db-sqlite-insert: inserts per transaction")
 	idle := fs.Int("idle", 0, "http-client: instead of the load, VmRSS per idle pooled connection after this many GETs at once")
-	check := fs.Bool("check", false, "http-server, http-client, ws-server, db-*: exit 0 if this build has them, else say why and exit 3")
+	check := fs.Bool("check", false, "http-server, http-client, ws-server, api-server, db-*: exit 0 if this build has them, else say why and exit 3")
 	onMessage := fs.Bool("onmessage", false, "ws-server: hand messages to WebSocket.OnMessage instead of a task looping on Receive")
 	proto := fs.String("proto", "tcp", "idleclient: tcp (one 64 B echo per connection), http (one GET /) or ws (one 64 B WebSocket echo)")
 	conns := fs.Int("c", 100, "load, ws-load: connections; http-client, db-roundtrip, db-sqlite-read: tasks")
@@ -172,7 +179,7 @@ func main() {
 		}
 		return
 	}
-	if os.Args[1] == "http-server" || os.Args[1] == "http-client" || os.Args[1] == "ws-server" {
+	if os.Args[1] == "http-server" || os.Args[1] == "http-client" || os.Args[1] == "ws-server" || os.Args[1] == "api-server" {
 		if !httpAvailable {
 			fmt.Fprintln(os.Stderr, "asyncio-bench:", errHTTPUnavailable)
 			os.Exit(exitUnavailable)
@@ -192,6 +199,13 @@ func main() {
 	}
 	if os.Args[1] == "ws-server" {
 		if err := wsServer(*addr, *onMessage); err != nil {
+			fmt.Fprintln(os.Stderr, "asyncio-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if os.Args[1] == "api-server" {
+		if err := apiServer(*addr, *impl, *nethttp); err != nil {
 			fmt.Fprintln(os.Stderr, "asyncio-bench:", err)
 			os.Exit(1)
 		}
@@ -269,6 +283,7 @@ func usage() {
 		"       | load -addr HOST:PORT -c C -size B [-warmtime D -duration D -pid PID] | ws-load (the same flags)\n"+
 		"       | http-lag -n N [-limit L -server aiohttp|nethttp -tick D -batch B]\n"+
 		"       | http-server -addr HOST:PORT [-workers N] | http-client -url URL (-c C [-warmtime D -duration D -pid PID] | -idle N) (both [-check])\n"+
+		"       | api-server -addr HOST:PORT -impl typed|hand [-nethttp] [-check]\n"+
 		"       | idleclient -addr HOST:PORT -n N [-pid PID | -hold] [-proto tcp|http|ws] | proc-spawn -n N | proc-pipe -n MIB | file-read -n MIB\n"+
 		"       | db-roundtrip -url URL -c C [-pool P -warmtime D -duration D] | db-fetch -url URL -n ROWS | db-copy -url URL -n ROWS\n"+
 		"       | db-sqlite-read -file FILE -c C [-pool P -warmtime D -duration D] | db-sqlite-insert -file FILE -n ROWS -tx T (all [-check])")

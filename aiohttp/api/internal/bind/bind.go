@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 )
 
 // Options say how Bind reads a body.
@@ -77,7 +78,9 @@ func (p *Plan) Bind(r *http.Request, dst any, o Options) error {
 		}
 		setParam(v.FieldByIndex(f.index), f, vals, &probs)
 	}
-	validate(dst, &probs, p.except)
+	if p.check == nil || !p.check.ok(v) {
+		validate(dst, &probs, p.except)
+	}
 	if len(probs.List) > 0 {
 		return &probs
 	}
@@ -134,42 +137,51 @@ func setParam(fv reflect.Value, f *field, vals []string, probs *Problems) {
 	fv.Set(x)
 }
 
-// bindBody decodes the JSON body into fv. An empty body leaves it zero.
+// bindBody decodes the JSON body into fv as it reads it, as a handler
+// would with a json.Decoder, rather than reading it whole first. An empty
+// body leaves fv zero.
 func (p *Plan) bindBody(r *http.Request, fv reflect.Value, o Options, probs *Problems) error {
-	if r.Body == nil {
+	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, o.MaxBody))
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return &TooLarge{Limit: o.MaxBody}
-	}
-	if err != nil {
-		return err
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil
-	}
+	body := &bodyReader{r: http.MaxBytesReader(nil, r.Body, o.MaxBody), limit: o.MaxBody, seen: seenBuffers.Get().(*bytes.Buffer)}
+	defer body.release()
 	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
-		probs.add("body", "the body is %s, not JSON", ct)
-		probs.BadRequest = true
+		// Refused, unless it is empty.
+		data, _ := io.ReadAll(body)
+		if body.err != nil {
+			return body.err
+		}
+		if len(bytes.TrimSpace(data)) > 0 {
+			probs.add("body", "the body is %s, not JSON", ct)
+			probs.BadRequest = true
+		}
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	dec := json.NewDecoder(body)
 	if o.RejectUnknown {
 		dec.DisallowUnknownFields()
 	}
-	err = dec.Decode(fv.Addr().Interface())
+	err := dec.Decode(fv.Addr().Interface())
+	if body.err != nil {
+		return body.err // over the limit, or the body could not be read
+	}
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
+	case err == io.EOF:
+		return nil // empty, or white space
 	case err == nil:
-		if dec.More() {
+		more := dec.More()
+		if body.err != nil {
+			return body.err
+		}
+		if more {
 			probs.add("body", "more than one JSON value")
 			probs.BadRequest = true
 		}
 	case errors.As(err, &typeErr):
-		probs.add("body"+locate(fv.Type(), data), "must be %s, not a JSON %s", kindName(typeErr.Type), typeErr.Value)
+		probs.add("body"+locate(fv.Type(), body.all()), "must be %s, not a JSON %s", kindName(typeErr.Type), typeErr.Value)
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
 		probs.add("body", "not valid JSON: %v", err)
 		probs.BadRequest = true
@@ -177,9 +189,51 @@ func (p *Plan) bindBody(r *http.Request, fv reflect.Value, o Options, probs *Pro
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		probs.add("body."+name, "is not a field of this body")
 	default: // an UnmarshalJSON or UnmarshalText refused its value
-		probs.add("body"+locate(fv.Type(), data), "%v", err)
+		probs.add("body"+locate(fv.Type(), body.all()), "%v", err)
 	}
 	return nil
+}
+
+// A bodyReader keeps the error of reading the body, which the decoder
+// would report as if it were the JSON's: a body over the limit becomes
+// a *TooLarge. It also keeps what it has read, in a buffer it borrows
+// from a pool, so that a body found wrong can be read again to locate
+// the trouble (locate) without every request copying its body.
+type bodyReader struct {
+	r     io.Reader
+	limit int64
+	err   error
+	seen  *bytes.Buffer
+}
+
+var seenBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// all returns the whole body: what the decoder read, and the rest.
+func (b *bodyReader) all() []byte {
+	io.Copy(b.seen, b.r)
+	return b.seen.Bytes()
+}
+
+// release returns the buffer; the body is not to be read again.
+func (b *bodyReader) release() {
+	if b.seen.Cap() <= 64<<10 {
+		b.seen.Reset()
+		seenBuffers.Put(b.seen)
+	}
+	b.seen = nil
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.seen.Write(p[:n])
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			b.err = &TooLarge{Limit: b.limit}
+		}
+	}
+	return n, err
 }
 
 func isJSON(ct string) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -178,6 +180,36 @@ func TestBindBody(t *testing.T) {
 	r := request("POST", "/items/1", `{"name":"pen","colour":"red"}`, map[string]string{"X-Token": "t"})
 	if _, err := bind(t, r, Options{}); err != nil {
 		t.Errorf("unknown member, default policy: %v", err)
+	}
+}
+
+// TestBindBodyEdges: the body decoder, reading as it decodes, takes an
+// empty body, white space, an empty body of another type and white space
+// after the value, and returns the error of a body that cannot be read
+// rather than a problem of the request.
+func TestBindBodyEdges(t *testing.T) {
+	for _, c := range []struct{ name, body, ct string }{
+		{"empty", "", "application/json"},
+		{"white space", " \n\t", "application/json"},
+		{"empty, not JSON", "", "text/plain"},
+		{"white space, not JSON", " ", "text/plain"},
+		{"white space after the value", `{"name":"pen"}` + "\n\n", "application/json"},
+	} {
+		r := request("POST", "/items/1", c.body, map[string]string{"X-Token": "t", "Content-Type": c.ct})
+		in, err := bind(t, r, Options{})
+		// An empty body leaves the body zero, which its checks then refuse.
+		var probs *Problems
+		empty := in.Body.Name == "" && errors.As(err, &probs) && !probs.BadRequest &&
+			len(probs.List) == 1 && probs.List[0].Location == "body.name"
+		if !empty && !(err == nil && in.Body.Name == "pen") {
+			t.Errorf("%s: %+v, %v; want an empty body (body.name required) or the pen", c.name, in.Body, err)
+		}
+	}
+	broken := errors.New("connection reset")
+	r := request("POST", "/items/1", "", map[string]string{"X-Token": "t"})
+	r.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"name":"p`), iotest.ErrReader(broken)))
+	if _, err := bind(t, r, Options{}); !errors.Is(err, broken) {
+		t.Errorf("a body that fails to read: %v, want %v (not a problem of the request)", err, broken)
 	}
 }
 

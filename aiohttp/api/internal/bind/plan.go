@@ -39,9 +39,13 @@ type Plan struct {
 	t      reflect.Type
 	fields []field
 	body   *field
-	// except names the fields tagged `depends`: the api package fills them after binding, and nothing here
-	// may check them before.
+	// except names the fields tagged `depends`: the api package fills
+	// them after binding, and nothing here may check them before.
 	except []string
+	// check vouches for the values that surely pass the validate tags,
+	// so that the validator runs only for the others (quick.go); nil if
+	// the type has tags it does not know.
+	check *check
 }
 
 var plans sync.Map // reflect.Type → *Plan or error
@@ -120,6 +124,7 @@ func makePlan(t reflect.Type) (*Plan, error) {
 			p.body = &p.fields[i]
 		}
 	}
+	p.check = checkFor(t, map[reflect.Type]bool{})
 	return p, nil
 }
 

@@ -1,0 +1,66 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os/signal"
+	"syscall"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/aiohttp"
+)
+
+// apiServer serves bench/run.sh's api-server endpoint (apihandler.go)
+// until SIGTERM: impl "typed" (package api) or "hand" (a plain handler),
+// on package aiohttp's server, or on net/http's if nethttp.
+func apiServer(addr, impl string, nethttp bool) error {
+	var h http.Handler
+	switch impl {
+	case "typed":
+		h = apiTyped()
+	case "hand":
+		h = apiHand()
+	default:
+		return fmt.Errorf("api-server: unknown -impl %q (typed or hand)", impl)
+	}
+	if nethttp {
+		return netHTTPServe(addr, h)
+	}
+	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		main := asyncio.CurrentTask(ctx)
+		asyncio.RunningLoop(ctx).AddSignalHandler(syscall.SIGTERM, func() { main.Cancel() })
+		srv, err := aiohttp.Serve(ctx, addr, h)
+		if err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, srv.Wait(ctx)
+	}, asyncio.WithInterruptHandling(false))
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// netHTTPServe serves h with net/http until SIGTERM, then returns, so
+// that main can write its -cpuprofile.
+func netHTTPServe(addr string, h http.Handler) error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	srv := &http.Server{Addr: addr, Handler: h}
+	// The goroutine ends when the server has closed, which Close below
+	// makes it do once SIGTERM comes.
+	done := make(chan error, 1)
+	go func() { done <- srv.ListenAndServe() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		srv.Close()
+		<-done
+		return nil
+	}
+}
