@@ -317,7 +317,7 @@ peers_of() {
     "gonethttp|go|$gs http -addr 127.0.0.1:{port}" \
     "gonethttp-2core|go|taskset -c {cpus2} env GOMAXPROCS=2 $gs http -addr 127.0.0.1:{port}" \
     "goasyncio-workers2|goaiohttp|taskset -c {cpus2} env GOMAXPROCS=2 $ours http-server -workers 2 -addr 127.0.0.1:{port}" ;;
-  # api-server: the same endpoint everywhere (cmd/asyncio-bench/apihandler.go).
+  # api-server: the same endpoint everywhere (internal/apibench, served by cmd/asyncio-bench).
   api-server) printf '%s\n' \
     "fastapi-uvicorn|fastapi|$SYSPY bench/peers/api_fastapi.py --port {port}" \
     "aiohttp-uvloop-hand|aiohttp-uvloop|$SYSPY bench/peers/api_aiohttp.py --loop uvloop --port {port}" \

@@ -5,7 +5,7 @@ library), for context beside FastAPI.
     api_aiohttp.py [--loop asyncio|uvloop] --port N
 
 POST /items/{id}?limit=N with an order as its JSON body, the same checks
-and the same receipt as cmd/asyncio-bench's (apihandler.go) and
+and the same receipt as internal/apibench's and
 api_fastapi.py; 422 with the first problem when a check fails. No access
 log; the keep-alive timeout is an hour. Stops on SIGTERM.
 """

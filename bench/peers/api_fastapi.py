@@ -5,7 +5,7 @@ python3-fastapi, python3-uvicorn, python3-uvloop, python3-httptools).
     api_fastapi.py --port N
 
 POST /items/{id}?limit=N with an order as its JSON body: pydantic models
-with the same checks as cmd/asyncio-bench's (apihandler.go): id > 0,
+with the same checks as internal/apibench's: id > 0,
 1 <= limit <= 100, the order's fields in range. Answers 200 with the
 receipt (the order echoed with each line's total, the number of lines,
 the grand total, at most limit lines) through response_model, as a

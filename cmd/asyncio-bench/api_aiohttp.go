@@ -12,18 +12,19 @@ import (
 
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/aiohttp"
+	"github.com/asyncio-go/asyncio/internal/apibench"
 )
 
-// apiServer serves bench/run.sh's api-server endpoint (apihandler.go)
+// apiServer serves bench/run.sh's api-server endpoint (internal/apibench)
 // until SIGTERM: impl "typed" (package api) or "hand" (a plain handler),
 // on package aiohttp's server, or on net/http's if nethttp.
 func apiServer(addr, impl string, nethttp bool) error {
 	var h http.Handler
 	switch impl {
 	case "typed":
-		h = apiTyped()
+		h = apibench.Typed()
 	case "hand":
-		h = apiHand()
+		h = apibench.Hand()
 	default:
 		return fmt.Errorf("api-server: unknown -impl %q (typed or hand)", impl)
 	}

@@ -26,7 +26,7 @@
 //	    (httphandler.go), served by N loops
 //	asyncio-bench api-server -addr 127.0.0.1:PORT -impl typed|hand [-nethttp]
 //	    HTTP/1.1 server until SIGTERM: POST /items/{id}?limit=N with a JSON
-//	    order, answered with a JSON receipt (apihandler.go), written as an
+//	    order, answered with a JSON receipt (internal/apibench), written as an
 //	    operation of package aiohttp/api (typed) or as a plain handler
 //	    (hand), on package aiohttp's server or, with -nethttp, net/http's
 //	asyncio-bench http-client -url URL -c 100 -warmtime 500ms -duration 2s [-pid PID]

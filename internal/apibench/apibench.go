@@ -1,4 +1,9 @@
-package main
+// Package apibench is the typed JSON endpoint of the benchmarks of
+// package aiohttp/api: bench/run.sh's api-server workload serves it
+// through cmd/asyncio-bench, and aiohttp/api's testing.B benchmarks
+// serve it in process. It is written twice, as an operation of package
+// api and by hand, so that the difference is what the typed layer costs.
+package apibench
 
 import (
 	"context"
@@ -10,8 +15,8 @@ import (
 	"github.com/asyncio-go/asyncio/aiohttp/api"
 )
 
-// The api-server mode serves one typed JSON endpoint, the same as every
-// peer of bench/run.sh's api-server workload:
+// The endpoint is the same as every peer of bench/run.sh's api-server
+// workload serves:
 //
 //	POST /items/{id}?limit=N   body: an order (bench/peers/api_body.json, 1,045 bytes)
 //
@@ -19,8 +24,8 @@ import (
 // orderLine's validate tags say which), and answers 200 with a receipt:
 // the order echoed with each line's total, the number of lines, the
 // grand total, and at most limit of the lines. A request that fails a
-// check gets 422. apiTyped writes it as an operation of package api;
-// apiHand as the plain handler one would write without it.
+// check gets 422. Typed writes it as an operation of package api; Hand
+// as the plain handler one would write without it.
 
 // order is the JSON body.
 type order struct {
@@ -82,8 +87,8 @@ type itemInput struct {
 	Order order `body:""`
 }
 
-// apiTyped is the endpoint as an operation of package api.
-func apiTyped() http.Handler {
+// Typed is the endpoint as an operation of package api.
+func Typed() http.Handler {
 	app := api.New()
 	api.Post(app, "/items/{id}", func(ctx context.Context, in *itemInput) (*receipt, error) {
 		return makeReceipt(in.ID, in.Limit, &in.Order), nil
@@ -91,11 +96,11 @@ func apiTyped() http.Handler {
 	return app
 }
 
-// apiHand is the endpoint written by hand: the path value and the query
+// Hand is the endpoint written by hand: the path value and the query
 // parameter parsed with strconv, the body decoded with encoding/json, the
 // checks of the validate tags written out, the answer encoded with
 // json.Marshal.
-func apiHand() http.Handler {
+func Hand() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /items/{id}", func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -166,3 +171,25 @@ func unprocessable(w http.ResponseWriter, loc, msg string) {
 	w.WriteHeader(http.StatusUnprocessableEntity)
 	w.Write(b)
 }
+
+// Body is the request's body, as bench/peers/api_body.json: an order of
+// ten lines, 1,045 bytes.
+var Body = func() []byte {
+	o := order{Customer: "Ann Example", Email: "ann@example.com", Priority: 3, Note: "leave it at the door and ring twice"}
+	for i := range 10 {
+		tags := []string{"gamma"}
+		if i%2 == 0 {
+			tags = []string{"alpha", "beta"}
+		}
+		o.Lines = append(o.Lines, orderLine{SKU: fmt.Sprintf("SKU-%d", 1000+i), Name: fmt.Sprintf("widget number %02d", i),
+			Qty: 1 + i%4, PriceCents: 1999 + 250*int64(i), Tags: tags})
+	}
+	b, err := json.Marshal(o)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+// Target is the request's method and URL.
+const Target = "/items/42?limit=10"

@@ -1,4 +1,4 @@
-package main
+package apibench
 
 import (
 	"net/http"
@@ -16,6 +16,9 @@ func TestAPIHandlers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if string(body) != string(Body)+"\n" && string(body) != string(Body) {
+		t.Errorf("Body is not bench/peers/api_body.json:\n%s\n%s", Body, body)
+	}
 	post := func(h http.Handler, target, body string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest("POST", target, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -23,7 +26,7 @@ func TestAPIHandlers(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		return rec
 	}
-	typed, hand := apiTyped(), apiHand()
+	typed, hand := Typed(), Hand()
 	a, b := post(typed, "/items/42?limit=10", string(body)), post(hand, "/items/42?limit=10", string(body))
 	if a.Code != 200 || b.Code != 200 || a.Body.String() != b.Body.String() {
 		t.Fatalf("typed: %d %s\nhand: %d %s", a.Code, a.Body, b.Code, b.Body)
