@@ -76,16 +76,6 @@ func depsApp(trail *[]string, flushed *bool, rec **httptest.ResponseRecorder, op
 	return a
 }
 
-func getWith(h http.Handler, target string, header ...string) *httptest.ResponseRecorder {
-	r := httptest.NewRequest("GET", target, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		r.Header.Set(header[i], header[i+1])
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return w
-}
-
 // TestDependencies: each type is made once per request, in the order
 // they need each other, and torn down in reverse after the response is
 // sent.
@@ -110,7 +100,7 @@ func TestDependencies(t *testing.T) {
 
 	// The next request makes its own.
 	trail = nil
-	if w := getWith(a, "/profiles/8", "X-Token", "bo"); !strings.Contains(w.Body.String(), `"conn":2`) {
+	if w := get(t, a, "/profiles/8", "X-Token", "bo"); !strings.Contains(w.Body.String(), `"conn":2`) {
 		t.Errorf("second request: %d %s", w.Code, w.Body)
 	}
 }
@@ -124,7 +114,7 @@ func TestDependencyRefusals(t *testing.T) {
 	var rec *httptest.ResponseRecorder
 	a := depsApp(&trail, &flushed, &rec)
 
-	w := getWith(a, "/profiles/0")
+	w := get(t, a, "/profiles/0")
 	if w.Code != 422 || !strings.Contains(w.Body.String(), `"location":"path.id"`) || !strings.Contains(w.Body.String(), `"location":"header.X-Token"`) {
 		t.Errorf("bad id, no token: %d %s", w.Code, w.Body)
 	}
@@ -132,7 +122,7 @@ func TestDependencyRefusals(t *testing.T) {
 		t.Errorf("a refused request made %v", trail)
 	}
 
-	w = getWith(a, "/profiles/1", "X-Token", "bad")
+	w = get(t, a, "/profiles/1", "X-Token", "bad")
 	if w.Code != 401 || !strings.Contains(w.Body.String(), "bad token") {
 		t.Errorf("bad token: %d %s", w.Code, w.Body)
 	}
@@ -159,7 +149,7 @@ func TestTeardownPanic(t *testing.T) {
 		S userSession `depends:""`
 	}
 	api.Get(a, "/", func(ctx context.Context, in *in) (*profile, error) { return &profile{}, nil })
-	if w := getWith(a, "/"); w.Code != 200 {
+	if w := get(t, a, "/"); w.Code != 200 {
 		t.Errorf("GET: %d %s", w.Code, w.Body)
 	}
 	if !returned {
