@@ -4,14 +4,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os/signal"
 	"syscall"
 
-	"github.com/asyncio-go/asyncio"
-	"github.com/asyncio-go/asyncio/aiohttp"
 	"github.com/asyncio-go/asyncio/internal/apibench"
 )
 
@@ -31,19 +28,7 @@ func apiServer(addr, impl string, nethttp bool) error {
 	if nethttp {
 		return netHTTPServe(addr, h)
 	}
-	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
-		main := asyncio.CurrentTask(ctx)
-		asyncio.RunningLoop(ctx).AddSignalHandler(syscall.SIGTERM, func() { main.Cancel() })
-		srv, err := aiohttp.Serve(ctx, addr, h)
-		if err != nil {
-			return struct{}{}, err
-		}
-		return struct{}{}, srv.Wait(ctx)
-	}, asyncio.WithInterruptHandling(false))
-	if errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
+	return serveUntilTerm(addr, h)
 }
 
 // netHTTPServe serves h with net/http until SIGTERM, then returns, so

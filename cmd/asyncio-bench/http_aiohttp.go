@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"syscall"
@@ -17,19 +16,7 @@ import (
 const httpAvailable = true
 
 func httpServer(cfg httpServerConfig) error {
-	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
-		main := asyncio.CurrentTask(ctx)
-		asyncio.RunningLoop(ctx).AddSignalHandler(syscall.SIGTERM, func() { main.Cancel() })
-		srv, err := aiohttp.Serve(ctx, cfg.addr, httpHandler(), aiohttp.Workers(cfg.workers))
-		if err != nil {
-			return struct{}{}, err
-		}
-		return struct{}{}, srv.Wait(ctx)
-	}, asyncio.WithInterruptHandling(false))
-	if errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
+	return serveUntilTerm(cfg.addr, httpHandler(), aiohttp.Workers(cfg.workers))
 }
 
 func httpClient(cfg httpClientConfig) (map[string]any, error) {

@@ -4,11 +4,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"syscall"
 
-	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/aiohttp"
 )
 
@@ -42,17 +39,5 @@ func wsServer(addr string, onMessage bool) error {
 			}
 		}
 	})
-	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
-		main := asyncio.CurrentTask(ctx)
-		asyncio.RunningLoop(ctx).AddSignalHandler(syscall.SIGTERM, func() { main.Cancel() })
-		srv, err := aiohttp.Serve(ctx, addr, echo)
-		if err != nil {
-			return struct{}{}, err
-		}
-		return struct{}{}, srv.Wait(ctx)
-	}, asyncio.WithInterruptHandling(false))
-	if errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
+	return serveUntilTerm(addr, echo)
 }
