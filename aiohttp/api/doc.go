@@ -15,7 +15,8 @@
 //
 // The input's fields are bound by tag from the path (`path:"id"`, a
 // wildcard of the route's ServeMux pattern), the query, headers, cookies,
-// form fields and the JSON body (`body:""`), and checked with
+// form fields (files of a multipart form as *multipart.FileHeader) and the
+// JSON body (`body:""`), and checked with
 // go-playground/validator's `validate` tags. A request that cannot be
 // read gets a 400, one that is read and found wrong a 422, and a body over
 // the limit a 413, each as an RFC 9457 problem document listing every

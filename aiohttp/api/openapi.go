@@ -186,6 +186,7 @@ func (a *App) operationOf(rt *route, r *reflector, d *document) *operation {
 	}
 	seen := map[string]bool{}
 	var form *schema
+	multipartForm := false
 	for _, in := range rt.inputs {
 		plan, err := bind.PlanFor(in)
 		if err != nil {
@@ -206,6 +207,9 @@ func (a *App) operationOf(rt *route, r *reflector, d *document) *operation {
 					form = &schema{Type: types{"object"}}
 				}
 				if _, dup := form.Properties.get(p.Name); !dup {
+					if p.File {
+						multipartForm = true
+					}
 					form.Properties.set(p.Name, paramSchema(r, p, tag))
 					if requiredRule(tag) {
 						form.Required = append(form.Required, p.Name)
@@ -244,7 +248,12 @@ func (a *App) operationOf(rt *route, r *reflector, d *document) *operation {
 	}
 	if form != nil {
 		op.RequestBody = &requestBody{Required: len(form.Required) > 0}
-		op.RequestBody.Content.set("application/x-www-form-urlencoded", &mediaType{Schema: form})
+		if multipartForm {
+			// Files come only in a multipart form.
+			op.RequestBody.Content.set("multipart/form-data", &mediaType{Schema: form})
+		} else {
+			op.RequestBody.Content.set("application/x-www-form-urlencoded", &mediaType{Schema: form})
+		}
 	}
 
 	status := rt.cfg.status
@@ -348,6 +357,8 @@ var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 func paramSchema(r *reflector, p bind.Param, tag string) *schema {
 	var s *schema
 	switch e := p.Elem; {
+	case p.File:
+		s = &schema{Type: types{"string"}, Format: "binary", ContentMediaType: "application/octet-stream"}
 	case e == timeType:
 		s = &schema{Type: types{"string"}, Format: "date-time"}
 	case e == durationType:

@@ -13,6 +13,7 @@ type schema struct {
 	Type                 types            `json:"type,omitempty"`
 	Format               string           `json:"format,omitempty"`
 	ContentEncoding      string           `json:"contentEncoding,omitempty"`
+	ContentMediaType     string           `json:"contentMediaType,omitempty"`
 	Description          string           `json:"description,omitempty"`
 	Enum                 []any            `json:"enum,omitempty"`
 	Pattern              string           `json:"pattern,omitempty"`

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -71,6 +72,10 @@ func (p *Plan) Bind(r *http.Request, dst any, o Options) error {
 			if err := parseForm(r, o.MaxBody); err != nil {
 				return err
 			}
+			if f.file {
+				setFiles(v.FieldByIndex(f.index), f, r.MultipartForm)
+				continue
+			}
 			vals = r.PostForm[f.name]
 			if len(vals) == 0 && r.MultipartForm != nil {
 				vals = r.MultipartForm.Value[f.name]
@@ -100,6 +105,21 @@ func splitList(lines []string) []string {
 		}
 	}
 	return out
+}
+
+// setFiles sets a file field from the files of the multipart form, if
+// it is one and has any of the name: the first, or every one for a
+// slice. A form that is not multipart has no files.
+func setFiles(fv reflect.Value, f *field, form *multipart.Form) {
+	if form == nil || len(form.File[f.name]) == 0 {
+		return
+	}
+	files := form.File[f.name]
+	if f.slice {
+		fv.Set(reflect.ValueOf(files))
+		return
+	}
+	fv.Set(reflect.ValueOf(files[0]))
 }
 
 // setParam converts vals into the field, or notes why it cannot.

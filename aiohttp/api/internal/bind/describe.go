@@ -16,6 +16,9 @@ type Param struct {
 	Elem     reflect.Type
 	Optional bool
 	Repeated bool
+	// File is set for an uploaded file of a multipart form
+	// (*multipart.FileHeader, or a slice of them).
+	File bool
 }
 
 // Params lists the fields the plan binds, in field order.
@@ -23,7 +26,7 @@ func (p *Plan) Params() []Param {
 	out := make([]Param, 0, len(p.fields))
 	for _, f := range p.fields {
 		sf := p.t.FieldByIndex(f.index)
-		d := Param{Field: sf, In: sourceTags[f.src], Name: f.name, Elem: sf.Type, Optional: f.ptr, Repeated: f.slice}
+		d := Param{Field: sf, In: sourceTags[f.src], Name: f.name, Elem: sf.Type, Optional: f.ptr, Repeated: f.slice, File: f.file}
 		if f.ptr || f.slice {
 			d.Elem = sf.Type.Elem()
 		}

@@ -3,6 +3,7 @@ package bind
 import (
 	"encoding"
 	"fmt"
+	"mime/multipart"
 	"reflect"
 	"sync"
 	"time"
@@ -32,6 +33,7 @@ type field struct {
 	conv  func(s string) (reflect.Value, error)
 	ptr   bool // the field is a pointer: nil when absent
 	slice bool // the field is a slice: every value
+	file  bool // an uploaded file of a multipart form (*multipart.FileHeader)
 }
 
 // A Plan binds one input type; plans are made once per type.
@@ -95,6 +97,11 @@ func makePlan(t reflect.Type) (*Plan, error) {
 			p.body = &f // marks that there is one; set to its place below
 			continue
 		}
+		if src == fromForm && (sf.Type == fileType || sf.Type == reflect.SliceOf(fileType)) {
+			f.file, f.ptr, f.slice = true, sf.Type == fileType, sf.Type != fileType
+			p.fields = append(p.fields, f)
+			continue
+		}
 		elem := sf.Type
 		switch {
 		case elem.Kind() == reflect.Pointer:
@@ -145,6 +152,7 @@ func tagOf(sf reflect.StructField) (source, string, bool) {
 }
 
 var (
+	fileType        = reflect.TypeFor[*multipart.FileHeader]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 	timeType        = reflect.TypeFor[time.Time]()
 	durationType    = reflect.TypeFor[time.Duration]()
