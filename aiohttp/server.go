@@ -14,8 +14,9 @@ import (
 )
 
 // A Server serves HTTP/1.1 on a loop: Serve makes one that listens,
-// NewServer one that serves the connections another listener accepts. Its connections are
-// protocols on the loop and each request runs as a task of its own.
+// NewServer one that serves the connections another listener accepts.
+// Its connections are protocols on the loop and each request runs as a
+// task of its own.
 // Shutdown, Close and Wait are called from tasks of the server's loop
 // (Shutdown and Wait also from other goroutines, which they block).
 //
