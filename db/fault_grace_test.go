@@ -29,7 +29,7 @@ func TestCancelGraceExpires(t *testing.T) {
 				}
 				// The killer connection MariaDB's pool opens on its first
 				// cancel would also go through the proxy.
-				x.refuseNew(true)
+				x.Refuse(true)
 				clock := asyncio.RunningLoop(ctx)
 				start := clock.Time()
 				err := asyncio.Timeout(ctx, 100*time.Millisecond, func(ctx context.Context) error {
@@ -63,7 +63,7 @@ func TestCancelGraceExpires(t *testing.T) {
 					t.Errorf("after the grace: %+v; want the connection discarded", s)
 				}
 				// The pool's one connection is a new one, at once.
-				x.refuseNew(false)
+				x.Refuse(false)
 				start = clock.Time()
 				if v, err := db.QueryRow[int64](ctx, p, "SELECT 4"); err != nil || v != 4 {
 					t.Errorf("after: %d, %v", v, err)

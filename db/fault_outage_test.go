@@ -3,125 +3,35 @@ package db_test
 import (
 	"context"
 	"errors"
-	"io"
-	"net"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/db"
+	"github.com/asyncio-go/asyncio/internal/faultproxy"
 )
 
-// A proxy forwards TCP connections to a server, and can cut them all and
-// refuse new ones for a while: the server going away, as the pool sees
-// it. Its goroutines (the accept loop and two copiers per connection) are
-// the test's: Close ends them all and waits for them.
-type proxy struct {
-	ln     net.Listener
-	target string
-	wg     sync.WaitGroup
-
-	mu      sync.Mutex
-	refuse  bool
-	conns   map[net.Conn]bool
-	stopped bool
-}
-
+// newProxy starts a proxy to target for the test: the server going
+// away, as the pool sees it, is its Cut and Refuse.
 func newProxy(t *testing.T, target string) *proxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	fp, err := faultproxy.Start(target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := &proxy{ln: ln, target: target, conns: map[net.Conn]bool{}}
-	x.wg.Add(1)
-	go x.accept()
-	t.Cleanup(x.Close)
-	return x
+	t.Cleanup(func() { fp.Close() })
+	return &proxy{fp}
 }
 
-func (x *proxy) accept() {
-	defer x.wg.Done()
-	for {
-		c, err := x.ln.Accept()
-		if err != nil {
-			return
-		}
-		x.mu.Lock()
-		refuse := x.refuse
-		x.mu.Unlock()
-		if refuse {
-			c.Close()
-			continue
-		}
-		s, err := net.DialTimeout("tcp", x.target, 2*time.Second)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		if !x.track(c, s) {
-			continue
-		}
-		x.wg.Add(2)
-		go x.pipe(c, s)
-		go x.pipe(s, c)
-	}
-}
-
-// track adds a connection pair, unless the proxy is refusing or closed.
-func (x *proxy) track(c, s net.Conn) bool {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.refuse || x.stopped {
-		c.Close()
-		s.Close()
-		return false
-	}
-	x.conns[c], x.conns[s] = true, true
-	return true
-}
-
-func (x *proxy) pipe(dst, src net.Conn) {
-	defer x.wg.Done()
-	io.Copy(dst, src)
-	dst.Close()
-	src.Close()
-}
+type proxy struct{ *faultproxy.Proxy }
 
 // cut closes every connection and refuses new ones until restore.
 func (x *proxy) cut() {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.refuse = true
-	for c := range x.conns {
-		c.Close()
-	}
-	clear(x.conns)
+	x.Refuse(true)
+	x.Cut()
 }
 
-// refuseNew refuses new connections, or stops refusing them, leaving the
-// open ones be.
-func (x *proxy) refuseNew(on bool) {
-	x.mu.Lock()
-	x.refuse = on
-	x.mu.Unlock()
-}
-
-func (x *proxy) restore() {
-	x.mu.Lock()
-	x.refuse = false
-	x.mu.Unlock()
-}
-
-func (x *proxy) Close() {
-	x.mu.Lock()
-	x.stopped = true
-	x.mu.Unlock()
-	x.ln.Close()
-	x.cut()
-	x.wg.Wait()
-}
+func (x *proxy) restore() { x.Refuse(false) }
 
 // via returns the URL u with its host replaced by the proxy's.
 func (x *proxy) via(t *testing.T, raw string) string {
@@ -129,7 +39,7 @@ func (x *proxy) via(t *testing.T, raw string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.Host = x.ln.Addr().String()
+	u.Host = x.Addr()
 	return u.String()
 }
 

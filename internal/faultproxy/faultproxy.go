@@ -13,6 +13,7 @@ package faultproxy
 import (
 	"net"
 	"sync"
+	"time"
 )
 
 // A Proxy forwards the connections made to Addr to its target.
@@ -22,6 +23,7 @@ type Proxy struct {
 
 	mu      sync.Mutex
 	held    bool          // forwarding is stopped
+	refuse  bool          // new connections are closed at once
 	resumed chan struct{} // closed when forwarding goes on again
 	conns   map[net.Conn]struct{}
 	closed  bool
@@ -71,6 +73,15 @@ func (p *Proxy) Heal() {
 	}
 }
 
+// Refuse makes the proxy close new connections at once, as a host with
+// nothing listening would refuse them, or, with on false, take them
+// again. Open connections are left be.
+func (p *Proxy) Refuse(on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refuse = on
+}
+
 // Cut closes every connection through the proxy, both ends, as a
 // restart of the network between them would; the proxy goes on taking
 // new ones.
@@ -105,7 +116,14 @@ func (p *Proxy) accept() {
 		if err != nil {
 			return // closed
 		}
-		server, err := net.Dial("tcp", p.target)
+		p.mu.Lock()
+		refuse := p.refuse
+		p.mu.Unlock()
+		if refuse {
+			client.Close()
+			continue
+		}
+		server, err := net.DialTimeout("tcp", p.target, dialTimeout)
 		if err != nil {
 			client.Close()
 			continue
@@ -121,11 +139,16 @@ func (p *Proxy) accept() {
 	}
 }
 
-// track lists the two ends of a connection, unless the proxy is closed.
+// dialTimeout bounds a connection to the target, so that a target that
+// does not answer does not hold the accept loop.
+const dialTimeout = 2 * time.Second
+
+// track lists the two ends of a connection, unless the proxy is closed
+// or refusing.
 func (p *Proxy) track(a, b net.Conn) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
+	if p.closed || p.refuse {
 		a.Close()
 		b.Close()
 		return false
