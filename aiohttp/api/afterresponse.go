@@ -45,6 +45,7 @@ type jobs struct {
 	mu      sync.Mutex
 	running map[*jobRun]struct{}
 	idle    chan struct{} // closed when no run is left; nil before the first
+	wakers  []func()      // called when no run is left: see waitIdle
 	closed  bool          // Shutdown has begun: no new run starts
 }
 
@@ -113,7 +114,35 @@ func (j *jobs) done(run *jobRun) {
 	delete(j.running, run)
 	if len(j.running) == 0 {
 		close(j.idle)
+		for _, wake := range j.wakers {
+			wake()
+		}
+		j.wakers = nil
 	}
+}
+
+// waitIdle waits until no run is left, or ctx ends. A task waits on an
+// Event of its loop, set through CallSoonThreadsafe: the last job to
+// end, a task of that loop itself as a rule, queues the Set before the
+// loop can go idle, so that a virtual clock does not jump past the
+// moment (a channel received by a goroutine of Recv's would race it).
+// Off any loop, it receives from the idle channel.
+func (j *jobs) waitIdle(ctx context.Context) error {
+	j.mu.Lock()
+	if len(j.running) == 0 {
+		j.mu.Unlock()
+		return nil
+	}
+	if loop := asyncio.RunningLoop(ctx); loop != nil && asyncio.InTask(ctx) {
+		idle := asyncio.NewEvent()
+		j.wakers = append(j.wakers, func() { loop.CallSoonThreadsafe(idle.Set) })
+		j.mu.Unlock()
+		return idle.Wait(ctx)
+	}
+	idle := j.idle
+	j.mu.Unlock()
+	_, _, err := asyncio.Recv(ctx, idle)
+	return err
 }
 
 // wait refuses new runs and waits for those running; when ctx ends
@@ -122,23 +151,19 @@ func (j *jobs) done(run *jobRun) {
 func (j *jobs) wait(ctx context.Context) error {
 	j.mu.Lock()
 	j.closed = true
-	idle, n := j.idle, len(j.running)
 	j.mu.Unlock()
-	if n == 0 {
-		return nil
-	}
-	_, _, err := asyncio.Recv(ctx, idle)
+	err := j.waitIdle(ctx)
 	if err == nil {
 		return nil
 	}
 	j.mu.Lock()
-	n = len(j.running)
+	n := len(j.running)
 	for run := range j.running {
 		run.cancel()
 	}
 	j.mu.Unlock()
 	// A cancelled job ends at its next wait.
-	asyncio.Recv(context.WithoutCancel(ctx), idle)
+	j.waitIdle(context.WithoutCancel(ctx))
 	if n == 0 {
 		return nil
 	}

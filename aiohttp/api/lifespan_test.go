@@ -80,20 +80,18 @@ func TestLifespanFailure(t *testing.T) {
 }
 
 // TestRun: Run serves until its ctx ends, then shuts the server and the
-// App down, waiting for the jobs the requests left.
+// App down, waiting for the jobs the requests left: here a job of a
+// minute, on the virtual clock.
 func TestRun(t *testing.T) {
-	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
+	asynciotest.Run(t, func(ctx context.Context) error {
 		var trail []string
 		var log bytes.Buffer
-		a := api.New(api.Logger(slog.New(slog.NewTextHandler(&log, nil))))
+		a := api.New(api.Logger(slog.New(slog.NewTextHandler(&log, nil))), api.ShutdownTimeout(2*time.Minute))
 		a.Lifespan(hook(&trail, "pool", nil))
-		a.Lifespan(func(ctx context.Context) (func(context.Context) error, error) {
-			return nil, nil
-		})
 		type in struct{}
 		api.Post(a, "/work", func(ctx context.Context, _ *in) (*queued, error) {
 			api.AfterResponse(ctx, "tidy", func(ctx context.Context) error {
-				if err := asyncio.Sleep(ctx, 10*time.Millisecond); err != nil {
+				if err := asyncio.Sleep(ctx, time.Minute); err != nil {
 					return err
 				}
 				trail = append(trail, "tidied")
@@ -104,36 +102,37 @@ func TestRun(t *testing.T) {
 		done := asyncio.Spawn(ctx, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, a.Run(ctx, "127.0.0.1:0")
 		})
-		// Run logs its address once it listens.
-		for addr := ""; addr == ""; {
-			if err := asyncio.Sleep(ctx, 0); err != nil {
-				return struct{}{}, err
-			}
+		// Run logs its address once it listens, before its first wait.
+		for !strings.Contains(log.String(), "addr=") {
 			if done.Done() {
 				_, err := done.Result()
 				t.Fatalf("Run returned before serving: %v; log %s", err, log.String())
 			}
-			if _, rest, ok := strings.Cut(log.String(), "addr="); ok {
-				addr, _, _ = strings.Cut(rest, "\n")
-				s := aiohttp.NewSession()
-				resp, err := s.Post(ctx, "http://"+addr+"/work")
-				if err != nil {
-					return struct{}{}, err
-				}
-				resp.Text(ctx)
-				s.Close(ctx)
+			if err := asyncio.Sleep(ctx, 0); err != nil {
+				return err
 			}
 		}
+		_, rest, _ := strings.Cut(log.String(), "addr=")
+		addr, _, _ := strings.Cut(rest, "\n")
+		s := aiohttp.NewSession()
+		resp, err := s.Post(ctx, "http://"+addr+"/work")
+		if err != nil {
+			return err
+		}
+		resp.Text(ctx)
+		s.Close(ctx)
+		loop := asyncio.RunningLoop(ctx)
+		cancelled := loop.Time()
 		done.Cancel() // as Ctrl-C does to a program's main task
 		if _, err := done.Wait(ctx); err != nil {
 			t.Errorf("Run: %v", err)
 		}
+		if took := loop.Time() - cancelled; took != time.Minute {
+			t.Errorf("Run returned %v after its ctx ended, want the job's minute", took)
+		}
 		if got, want := strings.Join(trail, ","), "start pool,tidied,stop pool"; got != want {
 			t.Errorf("trail %s, want %s", got, want)
 		}
-		return struct{}{}, nil
+		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
