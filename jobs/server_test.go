@@ -20,7 +20,7 @@ import (
 // project's machines' nats://127.0.0.1:4222. A server that does not answer
 // skips the test, naming the variable, except in CI (CI=true), where it
 // fails it.
-func natsURL(t *testing.T) string {
+func natsURL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv("NATS_URL")
 	if u == "" {
@@ -45,7 +45,7 @@ func natsURL(t *testing.T) string {
 
 // queueName returns a stream name no other test or run uses; cleanup
 // deletes the queue's streams when the test ends.
-func queueName(t *testing.T) string {
+func queueName(t testing.TB) string {
 	t.Helper()
 	var b [4]byte
 	rand.Read(b[:])
@@ -68,7 +68,7 @@ func queueName(t *testing.T) string {
 
 // run runs fn as the main task of a loop, with a Client connected to the
 // test server, and closes the Client after.
-func run(t *testing.T, fn func(ctx context.Context, c *jobs.Client) error) {
+func run(t testing.TB, fn func(ctx context.Context, c *jobs.Client) error) {
 	t.Helper()
 	u := natsURL(t)
 	_, err := asyncio.Run(func(ctx context.Context) (struct{}, error) {
