@@ -172,9 +172,13 @@ func (c *Client) settlePut(m *nats.Msg, ack *jetstream.PubAck, err error) {
 }
 
 // send runs fn on the strand, not waiting for it: acks, naks and in
-// progress notes, whose loss the server's ack deadline repairs.
-func (c *Client) send(fn func() error) {
-	_ = c.out.Submit(func() { _ = fn() })
+// progress notes, whose loss the server's ack deadline repairs. It fails
+// only once the Client is closed.
+func (c *Client) send(fn func() error) error {
+	if err := c.out.Submit(func() { _ = fn() }); err != nil {
+		return ErrClosed
+	}
+	return nil
 }
 
 // call runs fn, a blocking request to the server, on the client's

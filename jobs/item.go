@@ -28,15 +28,16 @@ func (it *Item[T]) Attempt() int { return it.d.attempt }
 
 // TaskDone acknowledges the item: it leaves the queue for good. The
 // acknowledgement is sent without waiting for the server's reply; should
-// it be lost, the item is delivered again after the ack deadline.
+// it be lost, the item is delivered again after the ack deadline. After
+// the Client closed it returns ErrClosed: the item will be delivered
+// again.
 func (it *Item[T]) TaskDone() error {
 	d := it.d
 	if err := d.settled(); err != nil {
 		return err
 	}
 	d.settle()
-	d.q.c.send(d.msg.Ack)
-	return nil
+	return d.q.c.send(d.msg.Ack)
 }
 
 // Retry gives the item back to be delivered again after delay, to this
@@ -56,8 +57,7 @@ func (it *Item[T]) Retry(delay time.Duration, reason error) error {
 		d.q.deadLetter(d, msg)
 		return nil
 	}
-	d.q.c.send(func() error { return d.msg.NakWithDelay(delay) })
-	return nil
+	return d.q.c.send(func() error { return d.msg.NakWithDelay(delay) })
 }
 
 // A delivery is a message this process holds: fetched and not yet

@@ -226,7 +226,9 @@ func TestRedeliveryAfterClose(t *testing.T) {
 		if d := time.Since(start); d < 500*time.Millisecond {
 			t.Errorf("redelivered after %v, before the ack deadline", d)
 		}
-		_ = held
+		if err := held.TaskDone(); !errors.Is(err, jobs.ErrClosed) {
+			t.Errorf("TaskDone after Close: %v, want ErrClosed", err)
+		}
 		return it.TaskDone()
 	})
 }
@@ -563,6 +565,33 @@ func TestGetCancelled(t *testing.T) {
 			if k != 1 {
 				t.Errorf("item %d taken %d times", v, k)
 			}
+		}
+		return asyncio.Timeout(ctx, 5*time.Second, q.Join)
+	})
+}
+
+// TestShutdownKeepsHeld: Shutdown(false) leaves the items tasks hold with
+// them, as asyncio's shutdown leaves items already taken.
+func TestShutdownKeepsHeld(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		q, err := jobs.OpenQueue[int](ctx, c, name)
+		if err != nil {
+			return err
+		}
+		if err := q.Put(ctx, 1); err != nil {
+			return err
+		}
+		it, err := q.Get(ctx)
+		if err != nil {
+			return err
+		}
+		q.Shutdown(ctx, false)
+		if _, err := q.Get(ctx); !errors.Is(err, asyncio.ErrQueueShutDown) {
+			t.Errorf("Get after Shutdown: %v", err)
+		}
+		if err := it.TaskDone(); err != nil {
+			t.Errorf("TaskDone of a held item after Shutdown(false): %v", err)
 		}
 		return asyncio.Timeout(ctx, 5*time.Second, q.Join)
 	})
