@@ -239,7 +239,8 @@ func (q *Queue[T]) Join(ctx context.Context) error {
 // Shutdown shuts the queue down in this process, as asyncio's
 // Queue.shutdown: Put and Get fail with asyncio.ErrQueueShutDown from now
 // on, waiting Gets at once, and the items the queue fetched that no Get
-// took go back to the server for other processes. With immediate, the
+// took go back to the server for other processes (once the pull in
+// flight, if any, has ended: within a second). With immediate, the
 // items that tasks hold go back too, and their TaskDone and Retry return
 // ErrHandedBack. The queue's streams are left as they are.
 func (q *Queue[T]) Shutdown(ctx context.Context, immediate bool) error {
