@@ -51,7 +51,8 @@ func Prefetch(n int) QueueOption { return func(c *queueConfig) { c.prefetch = n 
 // WithCodec sets how values are encoded in messages (JSON by default).
 func WithCodec(codec Codec) QueueOption { return func(c *queueConfig) { c.codec = codec } }
 
-// A Codec turns values into message payloads and back.
+// A Codec turns values into message payloads and back: Marshal is given
+// the T that Put was, Unmarshal a *T to fill.
 type Codec interface {
 	Marshal(v any) ([]byte, error)
 	Unmarshal(data []byte, v any) error

@@ -596,3 +596,62 @@ func TestShutdownKeepsHeld(t *testing.T) {
 		return asyncio.Timeout(ctx, 5*time.Second, q.Join)
 	})
 }
+
+func TestRetryDelay(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		q, err := jobs.OpenQueue[int](ctx, c, name)
+		if err != nil {
+			return err
+		}
+		if err := q.Put(ctx, 3); err != nil {
+			return err
+		}
+		it, err := q.Get(ctx)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		if err := it.Retry(300*time.Millisecond, errors.New("not yet")); err != nil {
+			return err
+		}
+		again, err := asyncio.WaitFor(ctx, 5*time.Second, q.Get)
+		if err != nil {
+			return err
+		}
+		if d := time.Since(start); d < 250*time.Millisecond || again.Attempt() != 2 || again.Value != 3 {
+			t.Errorf("back after %v as %d, attempt %d; want ≥ 300ms, 3, attempt 2", d, again.Value, again.Attempt())
+		}
+		return again.TaskDone()
+	})
+}
+
+// upper is a Codec that stores strings upper-cased, to show it is used.
+type upper struct{}
+
+func (upper) Marshal(v any) ([]byte, error) { return []byte(strings.ToUpper(v.(string))), nil }
+func (upper) Unmarshal(data []byte, v any) error {
+	*v.(*string) = string(data)
+	return nil
+}
+
+func TestCodec(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		q, err := jobs.OpenQueue[string](ctx, c, name, jobs.WithCodec(upper{}))
+		if err != nil {
+			return err
+		}
+		if err := q.Put(ctx, "quiet"); err != nil {
+			return err
+		}
+		it, err := q.Get(ctx)
+		if err != nil {
+			return err
+		}
+		if it.Value != "QUIET" {
+			t.Errorf("got %q through the codec, want QUIET", it.Value)
+		}
+		return it.TaskDone()
+	})
+}
