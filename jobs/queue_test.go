@@ -655,3 +655,33 @@ func TestCodec(t *testing.T) {
 		return it.TaskDone()
 	})
 }
+
+// TestGetCancelledWhenHanded: a Get handed an item and cancelled before
+// it resumes passes the item on to the next Get.
+func TestGetCancelledWhenHanded(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		q, err := jobs.OpenQueue[int](ctx, c, name)
+		if err != nil {
+			return err
+		}
+		first := asyncio.Spawn(ctx, q.Get)
+		second := asyncio.Spawn(ctx, q.Get)
+		if err := asyncio.Sleep(ctx, 0); err != nil { // both wait
+			return err
+		}
+		jobs.Offer(q, []byte("7")) // to the first
+		first.Cancel()             // before it resumes
+		if it, err := first.Wait(ctx); !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled Get: %v, %v", it, err)
+		}
+		it, err := asyncio.WaitFor(ctx, 2*time.Second, second.Wait)
+		if err != nil {
+			return fmt.Errorf("the item was not passed on: %w", err)
+		}
+		if it.Value != 7 {
+			t.Errorf("second Get got %d, want 7", it.Value)
+		}
+		return nil
+	})
+}
