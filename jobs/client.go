@@ -1,0 +1,284 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ErrClosed is returned by calls on a Client that is closed, and by the
+// Puts that were waiting for the server's acknowledgement when it closed.
+var ErrClosed = errors.New("jobs: client is closed")
+
+// maxInFlight bounds the Puts waiting for the server's acknowledgement on
+// one Client. The NATS client stalls a publisher (blocks it, up to
+// 200 ms) beyond its own bound; the Client's permits keep below it, so the
+// stall never happens and a Put over the bound waits on the loop instead.
+const maxInFlight = 4096
+
+// A Client is a connection to a NATS server with JetStream. It is safe
+// for use by many tasks, and by several loops.
+type Client struct {
+	nc *nats.Conn
+	js jetstream.JetStream
+
+	// out is a strand: one goroutine that makes every call of the NATS
+	// client that writes to the connection (publish, ack, nak, in
+	// progress), in the order the loop asked for them. Those calls take
+	// the connection's lock, which the client's flusher holds while it
+	// writes to the socket, so a server that stops reading would block
+	// them; on the strand it blocks the strand, never the loop.
+	out *asyncio.ThreadPool
+	// exec runs the JetStream API's request–reply calls (stream and
+	// consumer management, state for Join), which block for a round trip.
+	exec *asyncio.ThreadPool
+
+	permits *asyncio.Semaphore
+	puts    sync.Map // *nats.Msg → *asyncio.Future[*jetstream.PubAck]
+
+	mu     sync.Mutex
+	closed bool
+	queues map[*queueCore]struct{}
+
+	stop    context.Context // ends the queues' pullers
+	stopped context.CancelFunc
+	pullers sync.WaitGroup
+}
+
+// An Option configures Connect.
+type Option func(*clientConfig)
+
+type clientConfig struct {
+	nats []nats.Option
+}
+
+// NATSOptions passes options to the NATS client (credentials, TLS,
+// reconnection, a name for the server's monitoring).
+func NATSOptions(opts ...nats.Option) Option {
+	return func(c *clientConfig) { c.nats = append(c.nats, opts...) }
+}
+
+// Connect connects to the NATS server at url (a comma-separated list for a
+// cluster) and returns a Client. The dial and the handshake run off the
+// loop; the task waits.
+func Connect(ctx context.Context, url string, opts ...Option) (*Client, error) {
+	var cfg clientConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	done := asyncio.Annotate(ctx, "jobs: connecting to "+url)
+	defer done()
+	// nats.Connect takes no ctx: if the task gives up first, the
+	// connection made after all is closed by whoever comes second.
+	var mu sync.Mutex
+	var abandoned bool
+	var made *nats.Conn
+	_, err := asyncio.ToThread(ctx, func() (struct{}, error) {
+		nc, err := nats.Connect(url, cfg.nats...)
+		if err != nil {
+			return struct{}{}, err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if abandoned {
+			nc.Close()
+		} else {
+			made = nc
+		}
+		return struct{}{}, nil
+	})
+	mu.Lock()
+	nc := made
+	if err != nil {
+		abandoned = true
+		if made != nil {
+			made.Close()
+		}
+	}
+	mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		nc:      nc,
+		out:     asyncio.NewThreadPool(1),
+		exec:    asyncio.NewThreadPool(4),
+		permits: asyncio.NewSemaphore(maxInFlight),
+		queues:  map[*queueCore]struct{}{},
+	}
+	c.stop, c.stopped = context.WithCancel(context.Background())
+	js, err := jetstream.New(nc,
+		jetstream.WithPublishAsyncMaxPending(maxInFlight+1),
+		jetstream.WithPublishAsyncAckHandler(func(_ jetstream.JetStream, m *nats.Msg, ack *jetstream.PubAck) {
+			c.settlePut(m, ack, nil)
+		}),
+		jetstream.WithPublishAsyncErrHandler(func(_ jetstream.JetStream, m *nats.Msg, err error) {
+			c.settlePut(m, nil, err)
+		}),
+	)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	c.js = js
+	return c, nil
+}
+
+// JetStream returns the client's JetStream context, for what this package
+// does not do (inspecting streams, reading the dead letters). Its calls
+// block: make them off the loop.
+func (c *Client) JetStream() jetstream.JetStream { return c.js }
+
+// publish sends m to its stream and waits for the server's acknowledgement.
+// If ctx ends first, m may or may not have been stored.
+func (c *Client) publish(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, error) {
+	if c.isClosed() {
+		return nil, ErrClosed
+	}
+	if err := c.permits.Acquire(ctx); err != nil {
+		return nil, err
+	}
+	f := asyncio.NewFuture[*jetstream.PubAck](ctx)
+	c.puts.Store(m, f)
+	if err := c.out.Submit(func() {
+		if _, err := c.js.PublishMsgAsync(m); err != nil {
+			c.settlePut(m, nil, err)
+		}
+	}); err != nil {
+		c.settlePut(m, nil, ErrClosed)
+	}
+	return f.Wait(ctx)
+}
+
+// settlePut completes the Put of m, from whichever goroutine learns its
+// outcome: the client's reply handler, the strand, or Close.
+func (c *Client) settlePut(m *nats.Msg, ack *jetstream.PubAck, err error) {
+	v, ok := c.puts.LoadAndDelete(m)
+	if !ok {
+		return
+	}
+	c.permits.Release()
+	f := v.(*asyncio.Future[*jetstream.PubAck])
+	if err != nil {
+		f.TrySetError(err)
+	} else {
+		f.TrySetResult(ack)
+	}
+}
+
+// send runs fn on the strand, not waiting for it: acks, naks and in
+// progress notes, whose loss the server's ack deadline repairs. It fails
+// only once the Client is closed.
+func (c *Client) send(fn func() error) error {
+	if err := c.out.Submit(func() { _ = fn() }); err != nil {
+		return ErrClosed
+	}
+	return nil
+}
+
+// call runs fn, a blocking request to the server, on the client's
+// executor, as a wait of the task of ctx.
+func call[T any](ctx context.Context, c *Client, fn func(context.Context) (T, error)) (T, error) {
+	if c.isClosed() {
+		var zero T
+		return zero, ErrClosed
+	}
+	// The request gets a ctx of its own with the task's deadline: the
+	// task's ctx belongs to the loop and is not for other goroutines to
+	// wait on.
+	rctx, cancel := context.WithTimeout(context.Background(), requestTimeout(ctx))
+	return asyncio.RunInExecutor(ctx, c.exec, func() (T, error) {
+		defer cancel()
+		return fn(rctx)
+	})
+}
+
+// requestTimeout is the time left to ctx, or 10 s without a deadline.
+func requestTimeout(ctx context.Context) time.Duration {
+	if d, ok := ctx.Deadline(); ok {
+		return max(time.Until(d), time.Millisecond)
+	}
+	return 10 * time.Second
+}
+
+func (c *Client) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+// Close shuts down every queue opened on c as Shutdown(false) does (the
+// items no Get took go back to the server; items handlers still hold are
+// left to their ack deadline, as if the process had died, since a handler
+// may be half way through), sends what is queued for the server, and
+// closes the connection. Puts still waiting fail with ErrClosed. Call it
+// from a task of the loop the queues were opened on.
+func (c *Client) Close(ctx context.Context) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	queues := make([]*queueCore, 0, len(c.queues))
+	for q := range c.queues {
+		queues = append(queues, q)
+	}
+	c.mu.Unlock()
+	for _, q := range queues {
+		q.closeFromClient(ctx)
+	}
+	c.stopped()
+	done := asyncio.Annotate(ctx, "jobs: closing the NATS connection")
+	defer done()
+	// A pull in flight is let run to its end (at most a second): the
+	// messages it brings are handed back, where cutting it short would
+	// leave them to their ack deadline.
+	_, err := asyncio.ToThread(ctx, func() (struct{}, error) {
+		c.pullers.Wait()
+		return struct{}{}, nil
+	})
+	if err != nil {
+		return err
+	}
+	// The pullers' last callbacks ran before this task resumed (the loop
+	// runs callbacks in order), so what the queues hand back is queued on
+	// the strand, which sends it before the connection closes.
+	_, err = asyncio.ToThread(ctx, func() (struct{}, error) {
+		c.out.Shutdown(context.Background())
+		err := c.nc.FlushTimeout(5 * time.Second)
+		c.nc.Close()
+		c.exec.Shutdown(context.Background())
+		return struct{}{}, err
+	})
+	c.puts.Range(func(k, _ any) bool {
+		c.settlePut(k.(*nats.Msg), nil, ErrClosed)
+		return true
+	})
+	if errors.Is(err, nats.ErrConnectionClosed) {
+		err = nil
+	}
+	return err
+}
+
+// register adds q to the queues Close shuts down; false if c is closed.
+func (c *Client) register(q *queueCore) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.queues[q] = struct{}{}
+	return true
+}
+
+func (c *Client) unregister(q *queueCore) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.queues, q)
+}

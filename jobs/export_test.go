@@ -1,0 +1,18 @@
+package jobs
+
+import "github.com/nats-io/nats.go/jetstream"
+
+// fakeMsg is a message that only has a payload: Offer hands it to a Get
+// that must not settle it.
+type fakeMsg struct {
+	jetstream.Msg
+	data []byte
+}
+
+func (m fakeMsg) Data() []byte { return m.data }
+
+// Offer hands a message with payload data to q as if the puller had
+// fetched it, on the loop, without yielding.
+func Offer[T any](q *Queue[T], data []byte) {
+	q.core.offer(&delivery{q: q.core, msg: fakeMsg{data: data}, attempt: 1})
+}

@@ -1,0 +1,130 @@
+package jobs
+
+import (
+	"errors"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ErrSettled is returned by TaskDone and Retry on an item already
+// acknowledged or retried.
+var ErrSettled = errors.New("jobs: item already settled")
+
+// ErrHandedBack is returned by TaskDone and Retry on an item that
+// Shutdown(immediate) gave back to the server.
+var ErrHandedBack = errors.New("jobs: item was handed back by Shutdown")
+
+// An Item is a value taken from a Queue, with the handle that settles it.
+// Its methods must be called on the queue's loop.
+type Item[T any] struct {
+	Value T
+	d     *delivery
+}
+
+// Attempt returns which delivery of the item this is, from 1.
+func (it *Item[T]) Attempt() int { return it.d.attempt }
+
+// TaskDone acknowledges the item: it leaves the queue for good. The
+// acknowledgement is sent without waiting for the server's reply; should
+// it be lost, the item is delivered again after the ack deadline. After
+// the Client closed it returns ErrClosed: the item will be delivered
+// again.
+func (it *Item[T]) TaskDone() error {
+	d := it.d
+	if err := d.settled(); err != nil {
+		return err
+	}
+	d.settle()
+	return d.q.c.send(d.msg.Ack)
+}
+
+// Retry gives the item back to be delivered again after delay, to this
+// process or another; reason says why. If this was the queue's last
+// attempt, the item goes to the dead-letter stream with reason instead.
+func (it *Item[T]) Retry(delay time.Duration, reason error) error {
+	d := it.d
+	if err := d.settled(); err != nil {
+		return err
+	}
+	d.settle()
+	if d.attempt >= d.q.cfg.maxAttempts {
+		msg := "no reason given"
+		if reason != nil {
+			msg = reason.Error()
+		}
+		d.q.deadLetter(d, msg)
+		return nil
+	}
+	return d.q.c.send(func() error { return d.msg.NakWithDelay(delay) })
+}
+
+// A delivery is a message this process holds: fetched and not yet
+// acknowledged or given back. Used on the queue's loop only.
+type delivery struct {
+	q       *queueCore
+	msg     jetstream.Msg
+	attempt int
+	keep    *asyncio.TimerHandle
+	state   deliveryState
+}
+
+type deliveryState int
+
+const (
+	held deliveryState = iota
+	done
+	handedBack
+)
+
+func (d *delivery) settled() error {
+	switch d.state {
+	case done:
+		return ErrSettled
+	case handedBack:
+		return ErrHandedBack
+	}
+	return nil
+}
+
+// settle ends the process's hold of d.
+func (d *delivery) settle() {
+	d.state = done
+	d.stopKeepAlive()
+	delete(d.q.held, d)
+}
+
+// handBack gives d back to the server for immediate redelivery, unless it
+// was settled since.
+func (d *delivery) handBack() {
+	if d.state == done {
+		return
+	}
+	d.state = handedBack
+	d.stopKeepAlive()
+	delete(d.q.held, d)
+	d.q.c.send(d.msg.Nak)
+}
+
+// keepAlive tells the server, every third of the ack deadline, that the
+// item is still being worked on, until it is settled, sent back, or the
+// Client closes. A third leaves two chances for a note that is late.
+func (d *delivery) keepAlive() {
+	var t *asyncio.TimerHandle
+	t = d.q.loop.CallLater(d.q.cfg.ackWait/3, func() {
+		if d.keep != t || d.q.c.isClosed() {
+			return
+		}
+		d.q.c.send(d.msg.InProgress)
+		d.keepAlive()
+	})
+	d.keep = t
+}
+
+func (d *delivery) stopKeepAlive() {
+	if d.keep != nil {
+		d.keep.Cancel()
+		d.keep = nil
+	}
+}

@@ -1,0 +1,521 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ErrWrongLoop is returned when a queue is used from a task of another
+// loop than the one that opened it: its state and timers live on that
+// loop.
+var ErrWrongLoop = errors.New("jobs: queue used off the loop that opened it")
+
+// consumerName is the durable pull consumer every process shares.
+const consumerName = "jobs"
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
+
+// A Queue is a FIFO queue of values of type T kept by JetStream and shared
+// by every process that opens it by name (asyncio.Queue across machines).
+// It belongs to the loop of the task that opened it; Put, Get, Join and
+// Shutdown are waits of tasks of that loop.
+//
+// The items live in the stream named name (subject "jobs.<name>", work-
+// queue retention: an item leaves the stream when it is acknowledged),
+// taken through its durable consumer "jobs". Items that run out of
+// attempts go to the stream "<name>_dead" (subject "jobs.<name>.dead"),
+// which keeps them.
+type Queue[T any] struct {
+	core *queueCore
+}
+
+// OpenQueue creates the queue's streams and consumer, or binds to them if
+// another process made them, with the settings of opts.
+func OpenQueue[T any](ctx context.Context, c *Client, name string, opts ...QueueOption) (*Queue[T], error) {
+	if !validName.MatchString(name) {
+		return nil, fmt.Errorf("jobs: queue name %q: use letters, digits, - and _", name)
+	}
+	loop := asyncio.RunningLoop(ctx)
+	if loop == nil {
+		return nil, errors.New("jobs: OpenQueue needs the ctx of a task")
+	}
+	cfg := defaultQueueConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.maxAttempts < 1 || cfg.ackWait <= 0 {
+		return nil, errors.New("jobs: MaxAttempts must be at least 1 and AckWait positive")
+	}
+	q := &queueCore{
+		c:           c,
+		name:        name,
+		subject:     "jobs." + name,
+		deadSubject: "jobs." + name + ".dead",
+		cfg:         cfg,
+		loop:        loop,
+		held:        map[*delivery]struct{}{},
+		pull:        make(chan int, 1),
+		quit:        make(chan struct{}),
+	}
+	done := asyncio.Annotate(ctx, "jobs: opening queue "+name)
+	defer done()
+	_, err := call(ctx, c, func(rctx context.Context) (struct{}, error) {
+		js := c.js
+		if _, err := js.CreateOrUpdateStream(rctx, jetstream.StreamConfig{
+			Name:     deadStream(name),
+			Subjects: []string{q.deadSubject},
+			Storage:  jetstream.FileStorage,
+		}); err != nil {
+			return struct{}{}, err
+		}
+		s, err := js.CreateOrUpdateStream(rctx, jetstream.StreamConfig{
+			Name:       name,
+			Subjects:   []string{q.subject},
+			Retention:  jetstream.WorkQueuePolicy,
+			Storage:    jetstream.FileStorage,
+			Duplicates: cfg.dupWindow,
+		})
+		if err != nil {
+			return struct{}{}, err
+		}
+		// One delivery beyond MaxAttempts: the queue that receives it
+		// moves the item to the dead letters without running it. Should
+		// no process be there to do it, the server stops delivering
+		// the item after that one.
+		cons, err := s.CreateOrUpdateConsumer(rctx, jetstream.ConsumerConfig{
+			Durable:    consumerName,
+			AckPolicy:  jetstream.AckExplicitPolicy,
+			AckWait:    cfg.ackWait,
+			MaxDeliver: cfg.maxAttempts + 1,
+		})
+		if err != nil {
+			return struct{}{}, err
+		}
+		q.stream, q.cons = s, cons
+		return struct{}{}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !c.register(q) {
+		return nil, ErrClosed
+	}
+	q.pullCtx = c.stop
+	return &Queue[T]{core: q}, nil
+}
+
+func deadStream(name string) string { return name + "_dead" }
+
+// DeleteQueue deletes the queue's streams, with their items and dead
+// letters, and its consumer.
+func DeleteQueue(ctx context.Context, c *Client, name string) error {
+	_, err := call(ctx, c, func(rctx context.Context) (struct{}, error) {
+		err := c.js.DeleteStream(rctx, name)
+		if err2 := c.js.DeleteStream(rctx, deadStream(name)); err == nil {
+			err = err2
+		}
+		return struct{}{}, err
+	})
+	return err
+}
+
+// Name returns the queue's name.
+func (q *Queue[T]) Name() string { return q.core.name }
+
+// DeadLetterSubject returns the subject the queue's dead letters are
+// published on, in the stream "<name>_dead". Each keeps the item's payload
+// and headers, with Jobs-Reason and Jobs-Attempts added.
+func (q *Queue[T]) DeadLetterSubject() string { return q.core.deadSubject }
+
+// Put sends v to the queue and waits until the server has stored it. It
+// returns asyncio.ErrQueueShutDown after Shutdown. If ctx ends first, v
+// may or may not be in the queue: Put again with the same MsgID to be
+// sure it is there once.
+func (q *Queue[T]) Put(ctx context.Context, v T, opts ...PutOption) error {
+	core := q.core
+	if err := core.onLoop(ctx); err != nil {
+		return err
+	}
+	if core.shut {
+		return asyncio.ErrQueueShutDown
+	}
+	var pc putConfig
+	for _, o := range opts {
+		o(&pc)
+	}
+	data, err := core.cfg.codec.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("jobs: encoding an item of queue %s: %w", core.name, err)
+	}
+	m := nats.NewMsg(core.subject)
+	m.Data = data
+	if pc.msgID != "" {
+		m.Header.Set(jetstream.MsgIDHeader, pc.msgID)
+	}
+	done := asyncio.Annotate(ctx, "jobs: putting an item on queue "+core.name)
+	defer done()
+	_, err = core.c.publish(ctx, m)
+	return err
+}
+
+// Get takes an item from the queue, waiting until there is one. The item
+// is the caller's until it calls TaskDone or Retry; the queue keeps its
+// ack deadline from passing meanwhile. Get returns
+// asyncio.ErrQueueShutDown after Shutdown, and ctx's error if ctx ends
+// first; an item that arrives for a Get that gave up goes to another Get
+// or back to the server, never lost. An item whose payload does not decode
+// goes to the dead letters.
+func (q *Queue[T]) Get(ctx context.Context) (*Item[T], error) {
+	core := q.core
+	if err := core.onLoop(ctx); err != nil {
+		return nil, err
+	}
+	done := asyncio.Annotate(ctx, "jobs: waiting for an item of queue "+core.name)
+	defer done()
+	for {
+		d, err := core.take(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var v T
+		if err := core.cfg.codec.Unmarshal(d.msg.Data(), &v); err != nil {
+			d.settle()
+			core.deadLetter(d, "decoding: "+err.Error())
+			continue
+		}
+		return &Item[T]{Value: v, d: d}, nil
+	}
+}
+
+// TaskDone acknowledges it, as it.TaskDone does, for the shape of
+// asyncio.Queue.
+func (q *Queue[T]) TaskDone(it *Item[T]) error { return it.TaskDone() }
+
+// Join waits until every item put on the queue before the call, by any
+// process, is acknowledged (or dead-lettered). Precisely: Join reads the
+// stream's last sequence number L, then waits until no message numbered
+// L or lower is left in the stream: with work-queue retention a message
+// leaves the stream exactly when it is acknowledged. The server tells no
+// one when that happens, so Join asks it every 50 ms.
+func (q *Queue[T]) Join(ctx context.Context) error {
+	core := q.core
+	if err := core.onLoop(ctx); err != nil {
+		return err
+	}
+	done := asyncio.Annotate(ctx, "jobs: joining queue "+core.name)
+	defer done()
+	state := func() (jetstream.StreamState, error) {
+		return call(ctx, core.c, func(rctx context.Context) (jetstream.StreamState, error) {
+			info, err := core.stream.Info(rctx)
+			if err != nil {
+				return jetstream.StreamState{}, err
+			}
+			return info.State, nil
+		})
+	}
+	st, err := state()
+	if err != nil {
+		return err
+	}
+	last := st.LastSeq
+	for st.Msgs > 0 && st.FirstSeq <= last {
+		if err := asyncio.Sleep(ctx, core.cfg.joinPoll); err != nil {
+			return err
+		}
+		if st, err = state(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Shutdown shuts the queue down in this process, as asyncio's
+// Queue.shutdown: Put and Get fail with asyncio.ErrQueueShutDown from now
+// on, waiting Gets at once, and the items the queue fetched that no Get
+// took go back to the server for other processes (once the pull in
+// flight, if any, has ended: within a second). With immediate, the
+// items that tasks hold go back too, and their TaskDone and Retry return
+// ErrHandedBack. The queue's streams are left as they are.
+func (q *Queue[T]) Shutdown(ctx context.Context, immediate bool) error {
+	core := q.core
+	if err := core.onLoop(ctx); err != nil {
+		return err
+	}
+	core.shutdown(immediate)
+	return nil
+}
+
+// Len returns how many items the queue has fetched that no Get took yet
+// (not the stream's size, which needs a round trip: see the Client's
+// JetStream).
+func (q *Queue[T]) Len() int { return len(q.core.items) }
+
+// queueCore is the part of a queue that does not depend on T. All its
+// fields but the puller's are used on the loop only.
+type queueCore struct {
+	c                    *Client
+	name                 string
+	subject, deadSubject string
+	cfg                  queueConfig
+	loop                 *asyncio.Loop
+	stream               jetstream.Stream
+	cons                 jetstream.Consumer
+
+	items    []*delivery                  // fetched, not taken
+	waiters  []*asyncio.Future[*delivery] // Gets waiting, in order
+	held     map[*delivery]struct{}       // taken, not settled
+	fetching bool
+	shut     bool
+
+	pull          chan int      // the loop asks the puller for n messages
+	quit          chan struct{} // closed by shutdown: the puller ends after its pull
+	pullerStarted bool
+	pullCtx       context.Context // ends with the Client
+	returning     []*delivery     // to hand back once the pull in flight has ended
+}
+
+func (q *queueCore) onLoop(ctx context.Context) error {
+	if asyncio.RunningLoop(ctx) != q.loop {
+		return ErrWrongLoop
+	}
+	return nil
+}
+
+// take returns the next item, waiting for one.
+func (q *queueCore) take(ctx context.Context) (*delivery, error) {
+	if q.shut {
+		return nil, asyncio.ErrQueueShutDown
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(q.items) > 0 {
+		d := q.items[0]
+		q.items[0] = nil
+		q.items = q.items[1:]
+		q.held[d] = struct{}{}
+		q.refill()
+		return d, nil
+	}
+	f := asyncio.NewFuture[*delivery](ctx)
+	q.waiters = append(q.waiters, f)
+	q.refill()
+	d, err := f.Wait(ctx)
+	if err != nil {
+		q.dropWaiter(f)
+		// Handed an item as ctx ended: it goes to the next Get, or back.
+		if d, rerr := f.Result(); rerr == nil {
+			q.offer(d)
+		}
+		return nil, err
+	}
+	q.held[d] = struct{}{}
+	return d, nil
+}
+
+func (q *queueCore) dropWaiter(f *asyncio.Future[*delivery]) {
+	for i, w := range q.waiters {
+		if w == f {
+			q.waiters = append(q.waiters[:i], q.waiters[i+1:]...)
+			return
+		}
+	}
+}
+
+// offer hands d to the first waiting Get, or keeps it if the prefetch
+// allows, or gives it back to the server.
+func (q *queueCore) offer(d *delivery) {
+	for len(q.waiters) > 0 {
+		f := q.waiters[0]
+		q.waiters = q.waiters[1:]
+		if f.TrySetResult(d) {
+			return
+		}
+	}
+	if !q.shut && (q.fetching || len(q.items) < q.cfg.prefetch) {
+		q.items = append(q.items, d)
+		return
+	}
+	q.handBackLater(d)
+}
+
+// handBackLater gives d back to the server once no pull of this queue is
+// in flight. The server would hand an item given back during a pull to
+// that very pull, even one the client gave up (JetStream has no way to
+// cancel a pull request): an item nak'ed from a pull that wants more comes
+// straight back, using up its attempts, and one that comes back to a pull
+// the client gave up is lost until its ack deadline.
+func (q *queueCore) handBackLater(d *delivery) {
+	if !q.fetching {
+		d.handBack()
+		return
+	}
+	d.state = handedBack // TaskDone and Retry fail from now on
+	delete(q.held, d)
+	q.returning = append(q.returning, d)
+}
+
+// refill asks the puller for as many messages as Gets wait for, plus the
+// prefetch, less what is at hand; one pull at a time.
+func (q *queueCore) refill() {
+	if q.shut || q.fetching {
+		return
+	}
+	n := len(q.waiters) + q.cfg.prefetch - len(q.items)
+	if n <= 0 {
+		return
+	}
+	if !q.pullerStarted {
+		q.pullerStarted = true
+		q.c.pullers.Add(1)
+		go q.puller()
+	}
+	q.fetching = true
+	q.pull <- min(n, maxBatch)
+}
+
+// maxBatch bounds one pull.
+const maxBatch = 256
+
+// pullWait is how long one pull waits at the server for messages. It is
+// also how long an item stays held after the Get it was fetched for gave
+// up, and how long Shutdown and Close may wait for a pull to end.
+const pullWait = time.Second
+
+// puller is the queue's goroutine that fetches from the consumer. Its
+// owner is the queue; it starts with the first Get that waits and ends
+// between pulls once the queue shuts down or its Client closes. A pull is
+// never cut short: its messages would be lost until their ack deadline.
+// Fetch blocks until the messages come or the pull expires, so it cannot
+// run on the loop; each message is handed to the loop as it arrives.
+func (q *queueCore) puller() {
+	defer q.c.pullers.Done()
+	for {
+		var n int
+		select {
+		case n = <-q.pull:
+		case <-q.quit:
+			return
+		case <-q.pullCtx.Done():
+			return
+		}
+		batch, err := q.cons.Fetch(n, jetstream.FetchMaxWait(pullWait))
+		if err == nil {
+			for m := range batch.Messages() {
+				q.loop.CallSoonThreadsafe(func() { q.arrive(m) })
+			}
+			err = batch.Error()
+		}
+		if err != nil && q.pullCtx.Err() == nil {
+			// The server is away (reconnecting) or refuses: wait a
+			// moment rather than spin.
+			t := time.NewTimer(100 * time.Millisecond)
+			select {
+			case <-t.C:
+			case <-q.pullCtx.Done():
+			case <-q.quit:
+			}
+			t.Stop()
+		}
+		q.loop.CallSoonThreadsafe(q.fetched)
+	}
+}
+
+// fetched runs on the loop when a pull has ended: the items held back
+// for it go back to the server, and so do the items fetched beyond what
+// waits for them (for Gets that gave up).
+func (q *queueCore) fetched() {
+	q.fetching = false
+	for _, d := range q.returning {
+		d.handBack()
+	}
+	q.returning = nil
+	for len(q.items) > q.cfg.prefetch {
+		d := q.items[len(q.items)-1]
+		q.items = q.items[:len(q.items)-1]
+		d.handBack()
+	}
+	q.refill()
+}
+
+// arrive runs on the loop for each message the puller receives.
+func (q *queueCore) arrive(m jetstream.Msg) {
+	d := &delivery{q: q, msg: m, attempt: 1}
+	if md, err := m.Metadata(); err == nil {
+		d.attempt = int(md.NumDelivered)
+	}
+	if q.shut {
+		d.keepAlive()
+		q.handBackLater(d)
+		return
+	}
+	if d.attempt > q.cfg.maxAttempts {
+		q.deadLetter(d, fmt.Sprintf("delivered %d times without an acknowledgement", d.attempt-1))
+		return
+	}
+	d.keepAlive()
+	q.offer(d)
+}
+
+// shutdown runs on the loop.
+func (q *queueCore) shutdown(immediate bool) {
+	if !q.shut {
+		q.shut = true
+		close(q.quit)
+		q.c.unregister(q)
+		for _, f := range q.waiters {
+			f.TrySetError(asyncio.ErrQueueShutDown)
+		}
+		q.waiters = nil
+		for _, d := range q.items {
+			q.handBackLater(d)
+		}
+		q.items = nil
+	}
+	if immediate {
+		for d := range q.held {
+			q.handBackLater(d)
+		}
+	}
+}
+
+// closeFromClient shuts q down for Client.Close.
+func (q *queueCore) closeFromClient(ctx context.Context) {
+	if asyncio.RunningLoop(ctx) == q.loop {
+		q.shutdown(false)
+	} else {
+		q.loop.CallSoonThreadsafe(func() { q.shutdown(false) })
+	}
+}
+
+// deadLetter moves d to the dead-letter stream with the reason, then
+// acknowledges it, on the strand; if the dead letter cannot be stored, the
+// item is given back, to be moved at its next delivery.
+func (q *queueCore) deadLetter(d *delivery, reason string) {
+	m := d.msg
+	dm := nats.NewMsg(q.deadSubject)
+	dm.Data = m.Data()
+	for k, v := range m.Headers() {
+		if k != jetstream.MsgIDHeader {
+			dm.Header[k] = v
+		}
+	}
+	dm.Header.Set("Jobs-Reason", reason)
+	dm.Header.Set("Jobs-Attempts", fmt.Sprint(d.attempt))
+	js := q.c.js
+	q.c.send(func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := js.PublishMsg(ctx, dm); err != nil {
+			return m.Nak()
+		}
+		return m.Ack()
+	})
+}
