@@ -71,6 +71,7 @@ var examples = []string{
 	"apiserver",
 	"dbjobs",
 	"mongousers",
+	"jobsqueue",
 }
 
 func main() {
