@@ -195,7 +195,8 @@ def main():
     p.add_argument("--broker-pid", type=int, default=0)
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     p.add_argument("--amqp-url", default="amqp://guest:guest@127.0.0.1:5672//")
-    X
+    p.add_argument("--prefetch", type=int, default=64,
+                   help="worker_prefetch_multiplier (Celery's default, 4, runs 25 jobs/s on RabbitMQ here: see the top)")
     a = p.parse_args()
     if a.cmd == "versions":
         import kombu, amqp, redis, celery
