@@ -10,8 +10,9 @@ those ratios; × > 1 is better than the reference, whether the figure is a
 time (lower is better) or a rate (higher is better). Some workloads add
 columns: bytes per task or timer (peak RSS less the RSS before the
 workload, over N), latency percentiles, the server's CPU per round trip,
-the client's CPU per query (db-roundtrip, db-sqlite) and the bytes and
-objects allocated per row (db-fetch, db-copy; Go peers only).
+the client's CPU per query (db-roundtrip, db-sqlite), the bytes and
+objects allocated per row (db-fetch, db-copy; Go peers only) and, for
+jobs, the CPU per job of the producer and workers and of the broker.
 A handoff cell is marked † when fewer than 95 % of the acquisitions
 changed owner (the program's "handoffs" field), an echo, ws-echo or
 http-server or api-server cell when the load generator was at least 90 % busy, an
@@ -80,6 +81,11 @@ WORKLOADS["db-copy"] = ("rows per second (COPY FROM STDIN, 5 columns, rows made 
 WORKLOADS["db-sqlite"] = ("per second (read: rows read by primary key; insert: rows inserted one "
                           "statement at a time, in transactions)", "per_s", False,
                           [("client CPU µs/op", "cpu_us_per_op", "float")])
+WORKLOADS["jobs"] = ("jobs per second, from the first enqueue to the last job done (one producer, "
+                    "W worker processes, no-op jobs)", "jobs_per_s", False,
+                    [("CPU µs/job, producer + workers", "cpu_us_per_job", "float"),
+                     ("broker CPU µs/job", "broker_cpu_us_per_job", "float"),
+                     ("enqueue s", "enqueue_s", "float")])
 
 # workload -> (mark, whether a round's record earns it, what it says)
 MARKS = {
@@ -94,6 +100,8 @@ MARKS = {
     "http-idle-mem": [("†", lambda d: 0 <= d.get("still_open", d.get("n", 0)) < d.get("n", 0),
                        "the server had closed some connections when the RSS was read.")],
 }
+MARKS["jobs"] = [("‼", lambda d: d.get("processed", d.get("n", 0)) != d.get("n", 0),
+                  "the workers ran more jobs than were enqueued in a round (redeliveries).")]
 MARKS["http-server-2core"] = MARKS["http-server"]
 MARKS["api-server"] = MARKS["http-server"]
 MARKS["ws-echo"] = MARKS["echo"]

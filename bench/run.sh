@@ -15,6 +15,7 @@
 #   ROUNDS=3 ECHO_CONNS=100 ECHO_SIZES=64 bench/run.sh echo
 #   DURATION=1s ROUNDS=1 bench/run.sh http-server gonethttp node-http
 #   ROUNDS=3 bench/run.sh db-roundtrip
+#   ROUNDS=3 JOBS_N=100000 bench/run.sh jobs
 #
 # Workloads:
 #   switch    tasks sharing SWITCH_TOTAL switches (await sleep(0)); points tasks=1, tasks=1000
@@ -53,6 +54,11 @@
 #   db-sqlite SQLite file (DB_SQLITE_ROWS rows, WAL mode) in a temporary directory: reads by
 #             primary key with DB_SQLITE_CONNS concurrent tasks (pool of min(c, DB_POOL)), and
 #             DB_SQLITE_INSERTS single-row inserts, DB_SQLITE_TX per transaction; per second
+#   jobs      a distributed job queue: one producer enqueues JOBS_N no-op jobs (one message
+#             each) while JOBS_WORKERS worker processes run them; jobs/s from the first
+#             enqueue to the last job done, CPU per job of the producer and workers, and
+#             of the broker: Celery on Redis and on RabbitMQ, a hand-written nats.go
+#             JetStream consumer (bench/peers/gojobs); arq and ours are listed, not run
 #
 # Knobs (environment), with their defaults:
 #   ROUNDS=5            rounds; every peer runs once per point per round
@@ -68,6 +74,8 @@
 #   DB_CONNS='1 10 100' DB_POOL=20 DB_FETCH_ROWS=1000000 DB_COPY_ROWS=1000000
 #   DB_SQLITE_ROWS=10000 DB_SQLITE_CONNS='1 10' DB_SQLITE_INSERTS=100000 DB_SQLITE_TX=1000
 #                 (and DURATION, WARMTIME for db-roundtrip and the SQLite reads)
+#   JOBS_N=100000 JOBS_WORKERS='1 4' JOBS_CELERY_PREFETCH=64  NATS_URL=nats://127.0.0.1:4222
+#   REDIS_URL=redis://127.0.0.1:6379/0 AMQP_URL=amqp://guest:guest@127.0.0.1:5672//
 #   MICRO_CPU=1   core every micro-benchmark and every server runs on (and the http-client clients)
 #   LOAD_CPU=0    core of the load generator (echo, idle-mem, wrk, ws-*) and of http-client's server
 #   PEERS=REGEX   only the peers whose name matches (and, if peers are named, among them)
@@ -76,7 +84,7 @@
 #                 uvloop-proto for echo and idle-mem; gonethttp for the http workloads;
 #                 goasyncio-hand for api-server;
 #                 gorilla for the ws workloads; asyncpg-uvloop for db-roundtrip, db-fetch
-#                 and db-copy; aiosqlite-uvloop for db-sqlite)
+#                 and db-copy; aiosqlite-uvloop for db-sqlite; natsgo-hand for jobs)
 #
 # Method: each measurement is its own process, pinned with taskset to one
 # core (Go then runs with GOMAXPROCS=1, like the single-threaded loops) and
@@ -170,6 +178,24 @@
 # bytes and objects allocated per row are runtime.MemStats' TotalAlloc and
 # Mallocs over the timed part, divided by the rows.
 #
+# Jobs: each measurement is one driver process, not pinned (the producer,
+# the workers and the broker share both cores), that starts its W worker
+# processes, waits until each is consuming, then starts the clock,
+# enqueues JOBS_N jobs from itself (the one producer) and stops the clock
+# when the last job is done; it reads the CPU time over that window of
+# itself, of each worker and of the broker (/proc/PID/stat; the broker's
+# pid is the one listening on its port, and other users of the broker
+# count in it). Every run uses a fresh stream or queue and deletes it.
+# Done means: for nats.go, the work-queue stream is empty (a message
+# leaves it when acknowledged) after all N publishes were acknowledged,
+# polled every 2 ms; for Celery, the workers' in-memory counts, added to
+# one Redis key every 10 ms by a thread in each worker, reach N (polled
+# every 5 ms). Celery's workers are `celery worker -P solo
+# --concurrency=1` with acks_late, ignored results and a prefetch
+# multiplier of JOBS_CELERY_PREFETCH (bench/peers/jobs_celery.py says
+# why not Celery's 4). Each driver checks that the workers' counts add up
+# to at least N (more is redelivery; the report marks it).
+#
 # The commit in the report gets "+changes" when the work tree differs from
 # it (documentation aside).
 #
@@ -186,7 +212,8 @@ cd "$ROOT"
 # python3, which may not be the python3 first on PATH.
 SYSPY=/usr/bin/python3
 APT_PACKAGES=(python3 python3-uvloop python3-trio python3-aiohttp python3-asyncpg python3-aiosqlite
-  python3-fastapi python3-uvicorn python3-httptools nodejs node-ws time util-linux wrk curl)
+  python3-fastapi python3-uvicorn python3-httptools python3-celery python3-redis python3-kombu python3-amqp
+  nodejs node-ws time util-linux wrk curl iproute2)
 
 : "${ROUNDS:=5}"
 : "${SWITCH_TOTAL:=1000000}" "${SPAWN_NS:=100000}" "${CALLSOON_N:=1000000}"
@@ -200,10 +227,12 @@ APT_PACKAGES=(python3 python3-uvloop python3-trio python3-aiohttp python3-asyncp
 : "${DB_URL:=postgres://postgres@127.0.0.1:5432/test}" "${DB_CONNS:=1 10 100}" "${DB_POOL:=20}"
 : "${DB_FETCH_ROWS:=1000000}" "${DB_COPY_ROWS:=1000000}"
 : "${DB_SQLITE_ROWS:=10000}" "${DB_SQLITE_CONNS:=1 10}" "${DB_SQLITE_INSERTS:=100000}" "${DB_SQLITE_TX:=1000}"
+: "${JOBS_N:=100000}" "${JOBS_WORKERS:=1 4}" "${JOBS_CELERY_PREFETCH:=64}" "${NATS_URL:=nats://127.0.0.1:4222}"
+: "${REDIS_URL:=redis://127.0.0.1:6379/0}" "${AMQP_URL:=amqp://guest:guest@127.0.0.1:5672//}"
 : "${MICRO_CPU:=1}" "${LOAD_CPU:=0}" "${PEERS:=}" "${POINTS:=}" "${REF:=}" "${TIMEOUT:=300}"
 
 WORKLOADS=(switch spawn callsoon timers handoff echo idle-mem proc http-server http-server-2core api-server http-client http-idle-mem http-client-idle-mem ws-echo ws-idle-mem
-  db-roundtrip db-fetch db-copy db-sqlite)
+  db-roundtrip db-fetch db-copy db-sqlite jobs)
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -228,6 +257,9 @@ install() {
   (cd bench/peers/gostd && go mod download) || die "go mod download failed in bench/peers/gostd"
   (cd bench/peers/goevloop && go mod download) || die "go mod download failed in bench/peers/goevloop"
   (cd bench/peers/godb && go mod download) || die "go mod download failed in bench/peers/godb"
+  (cd bench/peers/gojobs && go mod download) || die "go mod download failed in bench/peers/gojobs"
+  # arq is not in Debian, and PyPI is not reachable from this machine: the
+  # jobs workload lists it as not installable.
   build && log "installed; bench/run.sh list shows what can run"
 }
 
@@ -242,6 +274,8 @@ build() {
     log "build of bench/peers/goevloop failed (bench/run.sh install?): gnet, nbio, nbio-ws and gws are left out"
   (cd bench/peers/godb && go build -o "$BIN/godb" .) ||
     log "build of bench/peers/godb failed (bench/run.sh install?): pgx and gosql-modernc are left out"
+  (cd bench/peers/gojobs && go build -o "$BIN/gojobs" .) ||
+    log "build of bench/peers/gojobs failed (bench/run.sh install?): natsgo-hand is left out"
 }
 
 # ------------------------------------------------------------------ peers
@@ -364,6 +398,14 @@ peers_of() {
     "aiosqlite-uvloop|aiosqlite|$SYSPY bench/peers/db_aiosqlite.py --loop uvloop {pyop} --file {file}" \
     "gosql-modernc|godb|\$BIN/godb {goop} -file {file}" \
     "goasyncio|goasyncio-db|$ours {goop} -file {file}" ;;
+  # gojobs' run and asyncio-bench's jobs mode take the same flags. arq is
+  # listed to say why it is not run.
+  jobs) printf '%s\n' \
+    "celery-redis|celery-redis|$SYSPY bench/peers/jobs_celery.py run --broker redis --redis-url $REDIS_URL --n {n} --workers {workers} --prefetch $JOBS_CELERY_PREFETCH --broker-pid {redispid}" \
+    "celery-rabbitmq|celery-amqp|$SYSPY bench/peers/jobs_celery.py run --broker amqp --amqp-url $AMQP_URL --redis-url $REDIS_URL --n {n} --workers {workers} --prefetch $JOBS_CELERY_PREFETCH --broker-pid {amqppid}" \
+    "arq-redis|arq|-" \
+    "natsgo-hand|gojobs|\$BIN/gojobs run -url $NATS_URL -n {n} -workers {workers} -broker-pid {natspid}" \
+    "goasyncio|goasyncio-jobs|$ours jobs -url $NATS_URL -n {n} -workers {workers} -broker-pid {natspid}" ;;
   esac
 }
 
@@ -411,6 +453,7 @@ points_of() {
       echo "read c=$c|pyop=read --c $c --pool $x --warmup $(seconds "$WARMTIME") --duration $(seconds "$DURATION");goop=db-sqlite-read -c $c -pool $x -warmtime $WARMTIME -duration $DURATION"
     done
     echo "insert tx=$DB_SQLITE_TX|pyop=insert --n $DB_SQLITE_INSERTS --tx $DB_SQLITE_TX;goop=db-sqlite-insert -n $DB_SQLITE_INSERTS -tx $DB_SQLITE_TX" ;;
+  jobs) for x in $JOBS_WORKERS; do echo "workers=$x|workers=$x;n=$JOBS_N"; done ;;
   esac
 }
 
@@ -457,10 +500,41 @@ runnable() {
       3) WHY_NOT[$1]="$(tail -n 1 "$BIN/check.err")" ;;
       *) WHY_NOT[$1]="asyncio-bench has no db modes yet (cmd/asyncio-bench)" ;;
       esac ;;
+    # The jobs peers need their broker listening (and Celery's, Redis for
+    # the completion count).
+    celery-redis)
+      WHY_NOT[$1]="needs python3-celery and python3-redis (bench/run.sh install) and Redis at $REDIS_URL"
+      $SYSPY -c 'import celery, redis' 2>/dev/null && [[ -n $(url_pid "$REDIS_URL" 6379) ]] && ok=1 ;;
+    celery-amqp)
+      WHY_NOT[$1]="needs python3-celery, python3-amqp, python3-redis (bench/run.sh install), RabbitMQ at $AMQP_URL and Redis at $REDIS_URL"
+      $SYSPY -c 'import celery, amqp, redis' 2>/dev/null && [[ -n $(url_pid "$AMQP_URL" 5672) && -n $(url_pid "$REDIS_URL" 6379) ]] && ok=1 ;;
+    arq)
+      WHY_NOT[$1]="not installable: not in Debian (no python3-arq), and PyPI is not reachable"
+      $SYSPY -c 'import arq' 2>/dev/null && WHY_NOT[$1]="arq is importable, but there is no arq peer yet (bench/peers)" ;;
+    gojobs)
+      WHY_NOT[$1]="needs bench/peers/gojobs built (bench/run.sh install) and NATS with JetStream at $NATS_URL"
+      [[ -x $BIN/gojobs && -n $(url_pid "$NATS_URL" 4222) ]] && ok=1 ;;
+    # As goasyncio-db: status 3 is a build without the mode (not Linux).
+    goasyncio-jobs)
+      "$BIN/asyncio-bench" jobs -check >/dev/null 2>"$BIN/check.err"
+      case $? in
+      0) [[ -n $(url_pid "$NATS_URL" 4222) ]] && ok=1 || WHY_NOT[$1]="needs NATS with JetStream at $NATS_URL" ;;
+      3) WHY_NOT[$1]="$(tail -n 1 "$BIN/check.err")" ;;
+      *) WHY_NOT[$1]="not yet: package jobs (asyncio-bench has no jobs mode)" ;;
+      esac ;;
     esac
     RUNNABLE[$1]=$ok
   fi
   ((RUNNABLE[$1]))
+}
+
+# url_pid URL DEFAULT_PORT: the id of the process listening on the URL's
+# port on this machine (ss), or nothing.
+url_pid() {
+  local port=$1
+  port=${port#*://} port=${port#*@} port=${port%%/*}
+  [[ $port == *:* ]] && port=${port##*:} || port=$2
+  ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2
 }
 
 # selected NAME: named on the command line (or none named) and matching PEERS.
@@ -498,11 +572,12 @@ record() {
 
 # ------------------------------------------------------------------ micro
 
-# measure POINT PEER ROUND CMD: one process, pinned, under /usr/bin/time.
+# measure POINT PEER ROUND CMD: one process, pinned (PIN), under /usr/bin/time.
+PIN=(taskset -c "$MICRO_CPU")
 measure() {
   local point=$1 peer=$2 round=$3 argv out rss
   read -r -a argv <<<"$4"
-  out=$(/usr/bin/time -f '%M' -o "$BIN/rss" timeout "$TIMEOUT" taskset -c "$MICRO_CPU" "${argv[@]}" 2>"$BIN/err" | tail -n 1)
+  out=$(/usr/bin/time -f '%M' -o "$BIN/rss" timeout "$TIMEOUT" "${PIN[@]}" "${argv[@]}" 2>"$BIN/err" | tail -n 1)
   rss=$(tail -n 1 "$BIN/rss" 2>/dev/null)
   if [[ ${out:0:1} != "{" ]]; then
     log "  $peer, $point: failed: $(tail -n 2 "$BIN/err" | tr '\n' ' ')"
@@ -767,6 +842,19 @@ run_db() {
   run_micro
 }
 
+# ------------------------------------------------------------------ jobs
+
+# run_jobs: run_micro, not pinned (a driver, its workers and the broker
+# share the cores), with the brokers' process ids in every point.
+run_jobs() {
+  local i ids
+  ids="natspid=$(url_pid "$NATS_URL" 4222);redispid=$(url_pid "$REDIS_URL" 6379);amqppid=$(url_pid "$AMQP_URL" 5672)"
+  log "broker processes: ${ids//;/, }"
+  for i in "${!POINTS[@]}"; do POINTS[i]="${POINTS[i]};$ids"; done
+  PIN=()
+  run_micro
+}
+
 # ------------------------------------------------------------------ main
 
 cleanup() {
@@ -815,7 +903,7 @@ POINT_RE=$POINTS
 mapfile -t POINTS < <(points_of "$WORKLOAD" | while IFS= read -r pt; do [[ -z $POINT_RE || ${pt%%|*} =~ $POINT_RE ]] && echo "$pt"; done)
 ((${#POINTS[@]})) || die "no point of $WORKLOAD matches POINTS='$POINT_RE'"
 
-# The database workloads add the drivers' versions and their knobs;
+# The database and jobs workloads add the drivers' versions and their knobs;
 # api-server adds FastAPI's, uvicorn's and pydantic's.
 DB_VERSIONS="" DB_KNOBS=""
 if [[ $WORKLOAD == api-server ]]; then
@@ -827,6 +915,12 @@ if [[ $WORKLOAD == db-* ]]; then
   [[ $WORKLOAD == db-sqlite || $DB_VERSIONS == *PostgreSQL* ]] ||
     die "PostgreSQL does not answer at DB_URL=$DB_URL (godb versions could not ask it for its version)"
   DB_KNOBS="DB_URL=$DB_URL DB_CONNS='$DB_CONNS' DB_POOL=$DB_POOL DB_FETCH_ROWS=$DB_FETCH_ROWS DB_COPY_ROWS=$DB_COPY_ROWS DB_SQLITE_ROWS=$DB_SQLITE_ROWS DB_SQLITE_CONNS='$DB_SQLITE_CONNS' DB_SQLITE_INSERTS=$DB_SQLITE_INSERTS DB_SQLITE_TX=$DB_SQLITE_TX"
+fi
+
+if [[ $WORKLOAD == jobs ]]; then
+  DB_VERSIONS="; $($SYSPY bench/peers/jobs_celery.py versions 2>/dev/null || echo 'celery -'); redis-server $(redis-server --version 2>/dev/null | grep -o 'v=[0-9.]*' | cut -d= -f2); RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo -)"
+  [[ -x $BIN/gojobs ]] && DB_VERSIONS="$DB_VERSIONS; $(timeout 20 "$BIN/gojobs" versions -url "$NATS_URL" 2>/dev/null)"
+  DB_KNOBS="JOBS_N=$JOBS_N JOBS_WORKERS='$JOBS_WORKERS' JOBS_CELERY_PREFETCH=$JOBS_CELERY_PREFETCH NATS_URL=$NATS_URL REDIS_URL=$REDIS_URL AMQP_URL=$AMQP_URL"
 fi
 
 STAMP=$(date -u +%Y-%m-%d_%H%M%S)
@@ -841,6 +935,7 @@ api-server) : "${REF:=goasyncio-hand}" ;;
 ws-*) : "${REF:=gorilla}" ;;
 db-sqlite) : "${REF:=aiosqlite-uvloop}" ;;
 db-*) : "${REF:=asyncpg-uvloop}" ;;
+jobs) : "${REF:=natsgo-hand}" ;;
 *) : "${REF:=asyncio}" ;;
 esac
 {
@@ -860,6 +955,7 @@ idle-mem | http-idle-mem | ws-idle-mem) run_idle ;;
 http-server | http-server-2core | api-server) run_http_server ;;
 http-client | http-client-idle-mem) run_http_client ;;
 db-*) run_db ;;
+jobs) run_jobs ;;
 *) run_micro ;;
 esac
 log "took $(($(date +%s) - t0)) s"
