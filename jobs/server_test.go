@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net"
-	"net/url"
-	"os"
+	"github.com/asyncio-go/asyncio/internal/servicetest"
 	"strings"
 	"testing"
 	"time"
@@ -22,25 +20,7 @@ import (
 // fails it.
 func natsURL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv("NATS_URL")
-	if u == "" {
-		u = "nats://127.0.0.1:4222"
-	}
-	first, _, _ := strings.Cut(u, ",")
-	pu, err := url.Parse(first)
-	if err == nil {
-		var c net.Conn
-		if c, err = net.DialTimeout("tcp", pu.Host, 2*time.Second); err == nil {
-			c.Close()
-		}
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("NATS server at %s: %v (CI needs it, with JetStream: .ci/run starts it)", u, err)
-		}
-		t.Skipf("no NATS server (%v): set NATS_URL to one with JetStream", err)
-	}
-	return u
+	return servicetest.URL(t, "NATS_URL", "nats://127.0.0.1:4222", "NATS server with JetStream")
 }
 
 // queueName returns a stream name no other test or run uses; cleanup

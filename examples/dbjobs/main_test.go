@@ -2,14 +2,11 @@ package main
 
 import (
 	"bytes"
-	"net"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/asyncio-go/asyncio/internal/leakcheck"
+	"github.com/asyncio-go/asyncio/internal/servicetest"
 )
 
 func TestMain(m *testing.M) { leakcheck.Main(m) }
@@ -18,16 +15,7 @@ func TestMain(m *testing.M) { leakcheck.Main(m) }
 // (by default the project machines' own): every job added is taken once,
 // in order.
 func TestRun(t *testing.T) {
-	u := os.Getenv("TEST_POSTGRES_URL")
-	if u == "" {
-		u = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	if err := reachable(u); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL at %s: %v", u, err)
-		}
-		t.Skipf("no PostgreSQL (%v): set TEST_POSTGRES_URL to one", err)
-	}
+	u := servicetest.URL(t, "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL")
 	var buf bytes.Buffer
 	if err := run(&buf, u); err != nil {
 		t.Fatal(err)
@@ -64,16 +52,4 @@ worker: job 5 done: resize photo-3.jpg
 	if !strings.HasSuffix(buf.String(), "worker took 5 jobs; 5 done in the table\n") {
 		t.Errorf("output:\n%s", buf.String())
 	}
-}
-
-func reachable(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return err
-	}
-	c, err := net.DialTimeout("tcp", u.Host, 2*time.Second)
-	if err != nil {
-		return err
-	}
-	return c.Close()
 }

@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"net"
-	"net/url"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/asyncio-go/asyncio/internal/leakcheck"
+	"github.com/asyncio-go/asyncio/internal/servicetest"
 	"github.com/nats-io/nats.go"
 )
 
@@ -19,16 +17,7 @@ func TestMain(m *testing.M) { leakcheck.Main(m) }
 // TestRun runs both sides against the NATS server of NATS_URL (by default
 // the project machines' own) on a queue of its own.
 func TestRun(t *testing.T) {
-	u := os.Getenv("NATS_URL")
-	if u == "" {
-		u = "nats://127.0.0.1:4222"
-	}
-	if err := reachable(u); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("NATS server at %s: %v", u, err)
-		}
-		t.Skipf("no NATS server (%v): set NATS_URL to one with JetStream", err)
-	}
+	u := servicetest.URL(t, "NATS_URL", "nats://127.0.0.1:4222", "NATS server with JetStream")
 	var b [4]byte
 	rand.Read(b[:])
 	queue := "example-jobsqueue-" + hex.EncodeToString(b[:])
@@ -61,16 +50,4 @@ order 10 from Producer-2 processed (50ms)
 	if got := buf.String(); got != want {
 		t.Errorf("output:\n%s\nwant:\n%s", got, want)
 	}
-}
-
-func reachable(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return err
-	}
-	c, err := net.DialTimeout("tcp", u.Host, 2*time.Second)
-	if err != nil {
-		return err
-	}
-	return c.Close()
 }
