@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"time"
 
@@ -87,11 +86,7 @@ type RetryOption func(*retryConfig)
 type retryConfig struct {
 	attempts   int
 	maxElapsed time.Duration
-	initial    time.Duration
-	max        time.Duration
-	multiplier float64
-	jitter     Jitter
-	rand       *rand.Rand
+	backoff    Backoff
 	retryIf    func(error) bool
 	notify     func(RetryAttempt)
 }
@@ -125,17 +120,19 @@ func RetryMaxElapsed(d time.Duration) RetryOption { return func(c *retryConfig) 
 // up to max (default 100 ms, 10 s, 2). A multiplier of 1 gives constant
 // pauses. initial < 0, max < initial or multiplier < 1 panics in Retry.
 func RetryBackoff(initial, max time.Duration, multiplier float64) RetryOption {
-	return func(c *retryConfig) { c.initial, c.max, c.multiplier = initial, max, multiplier }
+	return func(c *retryConfig) {
+		c.backoff.Initial, c.backoff.Max, c.backoff.Multiplier = initial, max, multiplier
+	}
 }
 
 // RetryJitter sets how the pauses are randomised (default NoJitter).
-func RetryJitter(j Jitter) RetryOption { return func(c *retryConfig) { c.jitter = j } }
+func RetryJitter(j Jitter) RetryOption { return func(c *retryConfig) { c.backoff.Jitter = j } }
 
 // RetryRand sets the source of randomness of the jitter, so that a test or a
 // simulation seeded with rand.New(rand.NewPCG(1, 2)) pauses the same way on
 // every run (default: math/rand/v2's global source). A *rand.Rand is not safe
 // for concurrent use: give each concurrent Retry its own.
-func RetryRand(r *rand.Rand) RetryOption { return func(c *retryConfig) { c.rand = r } }
+func RetryRand(r *rand.Rand) RetryOption { return func(c *retryConfig) { c.backoff.Rand = r } }
 
 // RetryIf sets which errors are worth another attempt (default: every
 // error). An error wrapped with Permanent, and the end of ctx, always stop
@@ -164,29 +161,27 @@ func RetryNotify(fn func(RetryAttempt)) RetryOption { return func(c *retryConfig
 // clock an hour of retries takes no real time and the attempts happen at
 // exact times. fn is called with ctx itself.
 func Retry[T any](ctx context.Context, fn func(context.Context) (T, error), opts ...RetryOption) (T, error) {
-	cfg := retryConfig{attempts: 3, initial: 100 * time.Millisecond, max: 10 * time.Second, multiplier: 2}
+	cfg := retryConfig{attempts: 3, backoff: DefaultBackoff}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.initial < 0 || cfg.max < cfg.initial || cfg.multiplier < 1 || math.IsNaN(cfg.multiplier) {
-		panic(fmt.Sprintf("patterns: Retry: backoff of %v up to %v by %v", cfg.initial, cfg.max, cfg.multiplier))
+	if err := cfg.backoff.check(); err != nil {
+		panic("patterns: Retry: " + err.Error())
 	}
 	start := now(ctx)
-	delay := cfg.initial
 	var zero T
 	for attempt := 1; ; attempt++ {
 		v, err := fn(ctx)
 		if err == nil {
 			return v, nil
 		}
-		var perm *permanentError
 		switch {
-		case ctx.Err() != nil, errors.As(err, &perm), cfg.retryIf != nil && !cfg.retryIf(err):
+		case ctx.Err() != nil, IsPermanent(err), cfg.retryIf != nil && !cfg.retryIf(err):
 			return zero, &RetryError{Attempts: attempt, Err: err}
 		case cfg.attempts > 0 && attempt >= cfg.attempts:
 			return zero, &RetryError{Attempts: attempt, Err: err, exhausted: true}
 		}
-		pause := cfg.jittered(delay)
+		pause := cfg.backoff.Delay(attempt)
 		elapsed := now(ctx) - start
 		if cfg.maxElapsed > 0 && elapsed+pause > cfg.maxElapsed {
 			return zero, &RetryError{Attempts: attempt, Err: err, exhausted: true}
@@ -197,44 +192,7 @@ func Retry[T any](ctx context.Context, fn func(context.Context) (T, error), opts
 		if serr := asyncio.Sleep(ctx, pause); serr != nil {
 			return zero, &RetryError{Attempts: attempt, Err: fmt.Errorf("%w (last attempt: %w)", serr, err)}
 		}
-		delay = cfg.next(delay)
 	}
-}
-
-// next returns the backoff delay after d.
-func (c *retryConfig) next(d time.Duration) time.Duration {
-	n := float64(d) * c.multiplier
-	if n >= float64(c.max) {
-		return c.max
-	}
-	return time.Duration(n)
-}
-
-// jittered returns the pause for a backoff delay of d.
-func (c *retryConfig) jittered(d time.Duration) time.Duration {
-	if d <= 0 {
-		return d
-	}
-	switch c.jitter {
-	case FullJitter:
-		return c.upTo(d)
-	case EqualJitter:
-		half := d / 2
-		return half + c.upTo(d-half)
-	}
-	return d
-}
-
-// upTo returns a uniformly random duration in [0, d].
-func (c *retryConfig) upTo(d time.Duration) time.Duration {
-	n := int64(d)
-	if n < math.MaxInt64 {
-		n++
-	}
-	if c.rand != nil {
-		return time.Duration(c.rand.Int64N(n))
-	}
-	return time.Duration(rand.Int64N(n))
 }
 
 // now returns the time of ctx's loop, or the monotonic wall clock outside a
