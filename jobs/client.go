@@ -48,6 +48,12 @@ type Client struct {
 	stop    context.Context // ends the queues' pullers
 	stopped context.CancelFunc
 	pullers sync.WaitGroup
+
+	jobStreams sync.Map // queue name → struct{}: its streams exist
+
+	watchMu  sync.Mutex
+	watches  map[string]*resultWatch // by queue
+	watchers sync.WaitGroup
 }
 
 // An Option configures Connect.
@@ -110,6 +116,7 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Client, error) {
 		exec:    asyncio.NewThreadPool(4),
 		permits: asyncio.NewSemaphore(maxInFlight),
 		queues:  map[*queueCore]struct{}{},
+		watches: map[string]*resultWatch{},
 	}
 	c.stop, c.stopped = context.WithCancel(context.Background())
 	js, err := jetstream.New(nc,
@@ -250,6 +257,8 @@ func (c *Client) Close(ctx context.Context) error {
 	// runs callbacks in order), so what the queues hand back is queued on
 	// the strand, which sends it before the connection closes.
 	_, err = asyncio.ToThread(ctx, func() (struct{}, error) {
+		c.stopWatches()
+		c.watchers.Wait()
 		c.out.Shutdown(context.Background())
 		err := c.nc.FlushTimeout(5 * time.Second)
 		c.nc.Close()

@@ -128,3 +128,30 @@ func (d *delivery) stopKeepAlive() {
 		d.keep = nil
 	}
 }
+
+// discard moves the item to the dead-letter stream now, with reason: a
+// failure another delivery cannot fix.
+func (it *Item[T]) discard(reason string) error {
+	d := it.d
+	if err := d.settled(); err != nil {
+		return err
+	}
+	d.settle()
+	d.q.deadLetter(d, reason)
+	return nil
+}
+
+// giveBack gives the item back for immediate redelivery, without using
+// one of its attempts' worth of delay: this process could not finish its
+// part (the server did not take the result), not the handler.
+func (it *Item[T]) giveBack() error {
+	d := it.d
+	if err := d.settled(); err != nil {
+		return err
+	}
+	d.handBack()
+	return nil
+}
+
+// header returns the value of a header of the item's message.
+func (it *Item[T]) header(key string) string { return it.d.msg.Headers().Get(key) }

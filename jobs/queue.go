@@ -56,8 +56,8 @@ func OpenQueue[T any](ctx context.Context, c *Client, name string, opts ...Queue
 	q := &queueCore{
 		c:           c,
 		name:        name,
-		subject:     "jobs." + name,
-		deadSubject: "jobs." + name + ".dead",
+		subject:     subject(name),
+		deadSubject: subject(name) + ".dead",
 		cfg:         cfg,
 		loop:        loop,
 		held:        map[*delivery]struct{}{},
@@ -67,21 +67,7 @@ func OpenQueue[T any](ctx context.Context, c *Client, name string, opts ...Queue
 	done := asyncio.Annotate(ctx, "jobs: opening queue "+name)
 	defer done()
 	_, err := call(ctx, c, func(rctx context.Context) (struct{}, error) {
-		js := c.js
-		if _, err := js.CreateOrUpdateStream(rctx, jetstream.StreamConfig{
-			Name:     deadStream(name),
-			Subjects: []string{q.deadSubject},
-			Storage:  jetstream.FileStorage,
-		}); err != nil {
-			return struct{}{}, err
-		}
-		s, err := js.CreateOrUpdateStream(rctx, jetstream.StreamConfig{
-			Name:       name,
-			Subjects:   []string{q.subject},
-			Retention:  jetstream.WorkQueuePolicy,
-			Storage:    jetstream.FileStorage,
-			Duplicates: cfg.dupWindow,
-		})
+		s, err := makeStreams(rctx, c.js, name, cfg, true)
 		if err != nil {
 			return struct{}{}, err
 		}
@@ -112,6 +98,43 @@ func OpenQueue[T any](ctx context.Context, c *Client, name string, opts ...Queue
 }
 
 func deadStream(name string) string { return name + "_dead" }
+
+// makeStreams makes the queue's stream and its dead-letter stream with
+// cfg's settings and returns the first. With update, streams that exist
+// take cfg's settings; without, they are left as they are (a producer that
+// only sends must not undo the settings of the queue's consumers).
+func makeStreams(ctx context.Context, js jetstream.JetStream, name string, cfg queueConfig, update bool) (jetstream.Stream, error) {
+	ensure := js.CreateOrUpdateStream
+	if !update {
+		ensure = func(ctx context.Context, sc jetstream.StreamConfig) (jetstream.Stream, error) {
+			s, err := js.Stream(ctx, sc.Name)
+			if errors.Is(err, jetstream.ErrStreamNotFound) {
+				s, err = js.CreateStream(ctx, sc)
+				if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+					s, err = js.Stream(ctx, sc.Name)
+				}
+			}
+			return s, err
+		}
+	}
+	if _, err := ensure(ctx, jetstream.StreamConfig{
+		Name:     deadStream(name),
+		Subjects: []string{subject(name) + ".dead"},
+		Storage:  jetstream.FileStorage,
+	}); err != nil {
+		return nil, err
+	}
+	return ensure(ctx, jetstream.StreamConfig{
+		Name:       name,
+		Subjects:   []string{subject(name)},
+		Retention:  jetstream.WorkQueuePolicy,
+		Storage:    jetstream.FileStorage,
+		Duplicates: cfg.dupWindow,
+	})
+}
+
+// subject is the subject of the items of the queue name.
+func subject(name string) string { return "jobs." + name }
 
 // DeleteQueue deletes the queue's streams, with their items and dead
 // letters, and its consumer.

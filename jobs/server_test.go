@@ -24,7 +24,8 @@ func natsURL(t testing.TB) string {
 }
 
 // queueName returns a stream name no other test or run uses; cleanup
-// deletes the queue's streams when the test ends.
+// deletes the queue's streams when the test ends, and those of a job
+// queue of that name.
 func queueName(t testing.TB) string {
 	t.Helper()
 	var b [4]byte
@@ -38,7 +39,7 @@ func queueName(t testing.TB) string {
 			return
 		}
 		defer nc.Close()
-		for _, s := range []string{name, name + "_dead"} {
+		for _, s := range []string{name, name + "_dead", name + "_later", name + "_later_dead", "KV_" + name + "_results"} {
 			// The test may have deleted them, or never made them.
 			nc.Request("$JS.API.STREAM.DELETE."+s, nil, 5*time.Second)
 		}

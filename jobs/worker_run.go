@@ -1,0 +1,169 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/patterns"
+	"github.com/nats-io/nats.go"
+)
+
+// slot is one of the worker's Concurrency tasks: it takes a job, runs it,
+// settles it, and takes the next, until the queue shuts down.
+func (w *Worker) slot(ctx context.Context, q *Queue[[]byte]) {
+	for {
+		it, err := q.Get(ctx)
+		if err != nil {
+			return // the queue shut down, or the worker was cancelled
+		}
+		w.runJob(ctx, it)
+	}
+}
+
+// runJob runs one try of the job it and settles it.
+func (w *Worker) runJob(ctx context.Context, it *Item[[]byte]) {
+	id, name := it.header(hdrID), it.header(hdrFunc)
+	try := it.Attempt()
+	rec := record{Func: name, Tries: try, Enqueued: parseTime(it, hdrEnqueued), Started: time.Now()}
+
+	done := asyncio.Annotate(ctx, fmt.Sprintf("jobs: running %s (job %s, try %d of %d)", name, id, try, w.cfg.maxTries))
+	out, err := w.invoke(ctx, name, it.Value)
+	done()
+	rec.Finished = time.Now()
+	if ctx.Err() != nil {
+		// The worker is shutting down and cut the job short: it was
+		// handed back, and runs again elsewhere.
+		return
+	}
+	if err == nil {
+		rec.OK, rec.Result = true, out
+		if w.store(ctx, id, &rec) {
+			it.TaskDone()
+		} else {
+			it.giveBack()
+		}
+		return
+	}
+
+	rec.Error = err.Error()
+	var again *retryIn
+	switch {
+	case patterns.IsPermanent(err) || try >= w.cfg.maxTries:
+		w.cfg.logger.Error("jobs: job failed", "queue", w.queue, "func", name, "job", id, "tries", try, "err", err)
+		if !w.store(ctx, id, &rec) {
+			it.giveBack()
+			return
+		}
+		it.discard(rec.Error)
+	case errors.As(err, &again):
+		it.Retry(again.d, err)
+	default:
+		delay := w.cfg.backoff.Delay(try)
+		w.cfg.logger.Warn("jobs: job failed, will try again", "queue", w.queue, "func", name, "job", id,
+			"try", try, "in", delay, "err", err)
+		it.Retry(delay, err)
+	}
+}
+
+// invoke calls the job function name, within the job timeout, and turns
+// a panic into an error.
+func (w *Worker) invoke(ctx context.Context, name string, args []byte) ([]byte, error) {
+	fn, ok := w.funcs[name]
+	if !ok {
+		// Another worker of the queue may know it (a deployment in
+		// progress): tried again like any failure.
+		return nil, fmt.Errorf("no job function %q on this worker", name)
+	}
+	call := func(ctx context.Context) (out []byte, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}()
+		return fn(ctx, args)
+	}
+	if w.cfg.jobTimeout <= 0 {
+		return call(ctx)
+	}
+	out, err := asyncio.WaitFor(ctx, w.cfg.jobTimeout, call)
+	if errors.Is(err, asyncio.ErrTimeout) {
+		err = fmt.Errorf("timed out after %v", w.cfg.jobTimeout)
+	}
+	return out, err
+}
+
+// store keeps the outcome of job id in the results bucket, if the worker
+// keeps results, and reports whether the job may be settled: a result the
+// server did not take would be lost with the job.
+func (w *Worker) store(ctx context.Context, id string, rec *record) bool {
+	if w.cfg.keepResult <= 0 || id == "" {
+		return true
+	}
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return false
+	}
+	m := nats.NewMsg("$KV." + resultsBucket(w.queue) + "." + id)
+	m.Data = data
+	if _, err := w.c.publish(ctx, m); err != nil {
+		if ctx.Err() == nil {
+			w.cfg.logger.Warn("jobs: storing a result failed; the job will run again", "queue", w.queue, "job", id, "err", err)
+		}
+		return false
+	}
+	return true
+}
+
+// promote moves the delayed jobs of the worker's queue to the queue once
+// they are due, until the queue of delayed jobs shuts down. A job that
+// is not due goes back to its stream to be delivered when it is: the
+// server keeps the time, so a worker that dies loses nothing.
+func (w *Worker) promote(ctx context.Context, later *Queue[[]byte]) {
+	for {
+		it, err := later.Get(ctx)
+		if err != nil {
+			return
+		}
+		if wait := time.Until(parseTime(it, hdrNotBefore)); wait > 0 {
+			it.Retry(wait, nil)
+			continue
+		}
+		m := nats.NewMsg(subject(w.queue))
+		m.Data = it.Value
+		for k, v := range it.d.msg.Headers() {
+			if k != hdrNotBefore {
+				m.Header[k] = v
+			}
+		}
+		// The job keeps its id as the message id: should this worker
+		// die before its acknowledgement reaches the server, the worker
+		// that moves the job again is told it is there already.
+		if _, err := w.c.publish(ctx, m); err != nil {
+			it.Retry(time.Second, err)
+			continue
+		}
+		it.TaskDone()
+	}
+}
+
+// parseTime reads a time header of it; the zero time if it is absent or
+// bad.
+func parseTime(it *Item[[]byte], key string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, it.header(key))
+	return t
+}
+
+// rawCodec passes payloads through: the worker decodes a job's arguments
+// once it knows the job function's type.
+type rawCodec struct{}
+
+func (rawCodec) Marshal(v any) ([]byte, error) { return v.([]byte), nil }
+
+func (rawCodec) Unmarshal(data []byte, v any) error {
+	*v.(*[]byte) = data
+	return nil
+}
