@@ -30,8 +30,9 @@ func (w *Worker) runJob(ctx context.Context, it *Item[[]byte]) {
 	try := it.Attempt()
 	rec := record{Func: name, Tries: try, Enqueued: parseTime(it, hdrEnqueued), Started: time.Now()}
 
+	info := &JobInfo{ID: id, Func: name, Queue: w.queue, Try: try, Enqueued: rec.Enqueued}
 	done := asyncio.Annotate(ctx, fmt.Sprintf("jobs: running %s (job %s, try %d of %d)", name, id, try, w.cfg.maxTries))
-	out, err := w.invoke(ctx, name, it.Value)
+	out, err := w.invoke(context.WithValue(ctx, jobKey{}, info), name, it.Value)
 	done()
 	rec.Finished = time.Now()
 	if ctx.Err() != nil {

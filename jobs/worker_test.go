@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,6 +91,220 @@ func TestRetryThenFail(t *testing.T) {
 		}
 		if tries["flaky"] != 3 || tries["broken"] != 3 || tries["hopeless"] != 1 {
 			t.Errorf("tries: %v", tries)
+		}
+		return nil
+	})
+}
+
+// TestConcurrencyLimit: a worker with Concurrency(3) runs three jobs at
+// once, never a fourth, and the others as the first ones end.
+func TestConcurrencyLimit(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		w := jobs.NewWorker(c, name, jobs.Concurrency(3))
+		release := asyncio.NewQueue[struct{}](0)
+		running, most, started := 0, 0, asyncio.NewCondition(nil)
+		jobs.Register(w, "hold", func(ctx context.Context, i int) (int, error) {
+			running++
+			most = max(most, running)
+			started.Acquire(ctx)
+			started.NotifyAll()
+			started.Release()
+			defer func() { running-- }()
+			if _, err := release.Get(ctx); err != nil {
+				return 0, err
+			}
+			return i, nil
+		})
+		stop := startWorker(ctx, t, w)
+		defer stop()
+		var all []*jobs.Job
+		for i := range 8 {
+			j, err := c.Enqueue(ctx, "hold", i, jobs.OnQueue(name))
+			if err != nil {
+				return err
+			}
+			all = append(all, j)
+		}
+		started.Acquire(ctx)
+		for running < 3 {
+			started.Wait(ctx)
+		}
+		started.Release()
+		for range 8 {
+			release.Put(ctx, struct{}{})
+		}
+		for i, j := range all {
+			if r, err := jobs.ResultOf[int](ctx, j); err != nil || r != i {
+				t.Errorf("job %d: %d, %v", i, r, err)
+			}
+		}
+		if most != 3 {
+			t.Errorf("at most %d jobs ran at once, want 3", most)
+		}
+		return nil
+	})
+}
+
+// TestJobTimeout: a try that runs out of time is cancelled and counts as
+// a failure; on the last try the job fails for good with the reason.
+func TestJobTimeout(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		w := jobs.NewWorker(c, name, jobs.MaxTries(1), jobs.JobTimeout(50*time.Millisecond))
+		var seen error
+		jobs.Register(w, "stuck", func(ctx context.Context, _ struct{}) (struct{}, error) {
+			seen = asyncio.NewEvent().Wait(ctx)
+			return struct{}{}, seen
+		})
+		stop := startWorker(ctx, t, w)
+		defer stop()
+		j, err := c.Enqueue(ctx, "stuck", struct{}{}, jobs.OnQueue(name))
+		if err != nil {
+			return err
+		}
+		var je *jobs.JobError
+		if err := j.Result(ctx, nil); !errors.As(err, &je) || je.Message != "timed out after 50ms" {
+			t.Errorf("result: %v", err)
+		}
+		if !errors.Is(seen, context.DeadlineExceeded) {
+			t.Errorf("the job's wait ended with %v, want a deadline", seen)
+		}
+		return nil
+	})
+}
+
+// TestDelayedJob: a job enqueued with Delay does not run before it is due.
+func TestDelayedJob(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		w := jobs.NewWorker(c, name)
+		jobs.Register(w, "now", func(ctx context.Context, _ struct{}) (time.Time, error) { return time.Now(), nil })
+		stop := startWorker(ctx, t, w)
+		defer stop()
+		const delay = 1500 * time.Millisecond
+		asked := time.Now()
+		later, err := c.Enqueue(ctx, "now", struct{}{}, jobs.OnQueue(name), jobs.Delay(delay))
+		if err != nil {
+			return err
+		}
+		soon, err := c.Enqueue(ctx, "now", struct{}{}, jobs.OnQueue(name))
+		if err != nil {
+			return err
+		}
+		ranLater, err := jobs.ResultOf[time.Time](ctx, later)
+		if err != nil {
+			return err
+		}
+		ranSoon, err := jobs.ResultOf[time.Time](ctx, soon)
+		if err != nil {
+			return err
+		}
+		if ranLater.Sub(asked) < delay {
+			t.Errorf("the delayed job ran %v after it was enqueued, want at least %v", ranLater.Sub(asked), delay)
+		}
+		if !ranSoon.Before(ranLater) {
+			t.Errorf("the job enqueued second without delay ran after the delayed one")
+		}
+		return nil
+	})
+}
+
+// TestRetryInAndCurrentJob: a job asks for its next try with RetryIn and
+// sees its id and try through CurrentJob.
+func TestRetryInAndCurrentJob(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		w := jobs.NewWorker(c, name)
+		var infos []jobs.JobInfo
+		jobs.Register(w, "twice", func(ctx context.Context, _ struct{}) (int, error) {
+			ji, _ := jobs.CurrentJob(ctx)
+			infos = append(infos, ji)
+			if ji.Try == 1 {
+				return 0, jobs.RetryIn(10*time.Millisecond, nil)
+			}
+			return ji.Try, nil
+		})
+		stop := startWorker(ctx, t, w)
+		defer stop()
+		j, err := c.Enqueue(ctx, "twice", struct{}{}, jobs.OnQueue(name), jobs.JobID("job-7"))
+		if err != nil {
+			return err
+		}
+		if r, err := jobs.ResultOf[int](ctx, j); err != nil || r != 2 {
+			t.Errorf("result %d, %v; want 2", r, err)
+		}
+		if len(infos) != 2 || infos[0].ID != "job-7" || infos[0].Func != "twice" || infos[0].Queue != name || infos[1].Try != 2 {
+			t.Errorf("the job saw %+v", infos)
+		}
+		if _, ok := jobs.CurrentJob(ctx); ok {
+			t.Errorf("CurrentJob outside a job says there is one")
+		}
+		return nil
+	})
+}
+
+// TestBadJobs: arguments that do not decode fail the job at once; a
+// function no worker knows fails after its tries; a bad id is refused.
+func TestBadJobs(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		w := jobs.NewWorker(c, name, jobs.MaxTries(2), jobs.Backoff(patterns.Backoff{Multiplier: 1}))
+		calls := 0
+		jobs.Register(w, "square", func(ctx context.Context, n int) (int, error) { calls++; return n * n, nil })
+		stop := startWorker(ctx, t, w)
+		defer stop()
+		bad, err := c.Enqueue(ctx, "square", "seven", jobs.OnQueue(name))
+		if err != nil {
+			return err
+		}
+		unknown, err := c.Enqueue(ctx, "cube", 7, jobs.OnQueue(name))
+		if err != nil {
+			return err
+		}
+		var je *jobs.JobError
+		if err := bad.Result(ctx, nil); !errors.As(err, &je) || je.Tries != 1 || !strings.Contains(je.Message, "decoding the arguments") {
+			t.Errorf("bad arguments: %v", err)
+		}
+		if err := unknown.Result(ctx, nil); !errors.As(err, &je) || je.Tries != 2 || !strings.Contains(je.Message, `no job function "cube"`) {
+			t.Errorf("unknown function: %v", err)
+		}
+		if calls != 0 {
+			t.Errorf("square ran %d times", calls)
+		}
+		if _, err := c.Enqueue(ctx, "square", 1, jobs.OnQueue(name), jobs.JobID("a b")); err == nil {
+			t.Errorf("a job id with a space was taken")
+		}
+		if _, err := c.Enqueue(ctx, "square", func() {}, jobs.OnQueue(name)); err == nil {
+			t.Errorf("arguments that cannot be encoded were taken")
+		}
+		return nil
+	})
+}
+
+// TestSameJobIDOnce: a job enqueued twice with the same JobID runs once.
+func TestSameJobIDOnce(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		w := jobs.NewWorker(c, name)
+		calls := 0
+		jobs.Register(w, "count", func(ctx context.Context, _ struct{}) (int, error) { calls++; return calls, nil })
+		for range 3 {
+			if _, err := c.Enqueue(ctx, "count", struct{}{}, jobs.OnQueue(name), jobs.JobID("only-once")); err != nil {
+				return err
+			}
+		}
+		after, err := c.Enqueue(ctx, "count", struct{}{}, jobs.OnQueue(name))
+		if err != nil {
+			return err
+		}
+		stop := startWorker(ctx, t, w)
+		defer stop()
+		if err := after.Result(ctx, nil); err != nil {
+			return err
+		}
+		if calls != 2 {
+			t.Errorf("count ran %d times for one id and one other job, want 2", calls)
 		}
 		return nil
 	})
