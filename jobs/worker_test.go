@@ -309,3 +309,156 @@ func TestSameJobIDOnce(t *testing.T) {
 		return nil
 	})
 }
+
+// TestCronOncePerTime: two workers, each with its own connection, run a
+// periodic job every second; each time runs once.
+func TestCronOncePerTime(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c1 *jobs.Client) error {
+		c2, err := jobs.Connect(ctx, natsURL(t))
+		if err != nil {
+			return err
+		}
+		defer c2.Close(ctx)
+		runs := map[string]int{}
+		enough := asyncio.NewEvent()
+		tick := func(ctx context.Context) error {
+			ji, _ := jobs.CurrentJob(ctx)
+			runs[ji.ID]++
+			if len(runs) == 3 {
+				enough.Set()
+			}
+			return nil
+		}
+		var stops []func()
+		for _, c := range []*jobs.Client{c1, c2} {
+			w := jobs.NewWorker(c, name)
+			jobs.RegisterCron(w, "tick", jobs.Every(time.Second), tick)
+			stops = append(stops, startWorker(ctx, t, w))
+		}
+		if err := enough.Wait(ctx); err != nil {
+			return err
+		}
+		for _, stop := range stops {
+			stop()
+		}
+		for id, n := range runs {
+			if !strings.HasPrefix(id, "cron.tick.") || n != 1 {
+				t.Errorf("job %s ran %d times", id, n)
+			}
+		}
+		return nil
+	})
+}
+
+// TestShutdownFinishesOrHandsBack: a worker told to stop lets the job in
+// flight finish within its grace, and hands a job that outlasts the grace
+// back to the queue, where the next worker runs it.
+func TestShutdownFinishesOrHandsBack(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		started := asyncio.NewQueue[string](0)
+		finish := asyncio.NewEvent()
+		var cutShort error
+		handler := func(ctx context.Context, kind string) (string, error) {
+			ji, _ := jobs.CurrentJob(ctx)
+			started.Put(ctx, kind)
+			if kind == "endless" && ji.Try == 1 {
+				// Runs until the worker gives up on it.
+				cutShort = asyncio.NewEvent().Wait(ctx)
+				return "", cutShort
+			}
+			if err := finish.Wait(ctx); err != nil {
+				return "", err
+			}
+			return kind + " done", nil
+		}
+		w1 := jobs.NewWorker(c, name, jobs.Concurrency(2), jobs.ShutdownGrace(time.Second))
+		jobs.Register(w1, "work", handler)
+		task1 := asyncio.Spawn(ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, w1.Run(ctx) })
+		brief, err := c.Enqueue(ctx, "work", "brief", jobs.OnQueue(name))
+		if err != nil {
+			return err
+		}
+		endless, err := c.Enqueue(ctx, "work", "endless", jobs.OnQueue(name))
+		if err != nil {
+			return err
+		}
+		for range 2 {
+			if _, err := started.Get(ctx); err != nil {
+				return err
+			}
+		}
+		// The worker is told to stop while both jobs run: the brief job
+		// finishes in the grace, the endless one outlasts it.
+		task1.Cancel()
+		finish.Set()
+		if _, err := task1.Wait(context.WithoutCancel(ctx)); err != nil {
+			t.Errorf("worker: %v", err)
+		}
+		if !errors.Is(cutShort, context.Canceled) {
+			t.Errorf("the job that outlasted the grace ended with %v, want a cancellation", cutShort)
+		}
+		if r, err := jobs.ResultOf[string](ctx, brief); err != nil || r != "brief done" {
+			t.Errorf("brief: %q, %v", r, err)
+		}
+		w2 := jobs.NewWorker(c, name)
+		jobs.Register(w2, "work", handler)
+		stop2 := startWorker(ctx, t, w2)
+		defer stop2()
+		if r, err := jobs.ResultOf[string](ctx, endless); err != nil || r != "endless done" {
+			t.Errorf("endless, on the second worker: %q, %v", r, err)
+		}
+		return nil
+	})
+}
+
+// TestSnapshotShowsJobs: asyncio ps shows a task running a job and a task
+// waiting for its result.
+func TestSnapshotShowsJobs(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		inJob := asyncio.NewEvent()
+		release := asyncio.NewEvent()
+		w := jobs.NewWorker(c, name, jobs.Concurrency(1))
+		jobs.Register(w, "resize", func(ctx context.Context, _ struct{}) (struct{}, error) {
+			inJob.Set()
+			return struct{}{}, release.Wait(ctx)
+		})
+		stop := startWorker(ctx, t, w)
+		defer stop()
+		j, err := c.Enqueue(ctx, "resize", struct{}{}, jobs.OnQueue(name), jobs.JobID("img-1"))
+		if err != nil {
+			return err
+		}
+		waiter := asyncio.Spawn(ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, j.Result(ctx, nil) })
+		if err := inJob.Wait(ctx); err != nil {
+			return err
+		}
+		if err := asyncio.Sleep(ctx, 0); err != nil {
+			return err
+		}
+		snap, err := asyncio.RunningLoop(ctx).Snapshot(ctx)
+		if err != nil {
+			return err
+		}
+		var doing []string
+		for _, ti := range snap.Tasks {
+			if ti.Doing != "" {
+				doing = append(doing, ti.Doing)
+			}
+		}
+		all := strings.Join(doing, "\n")
+		for _, want := range []string{
+			"jobs: running resize (job img-1, try 1 of 5)",
+			"jobs: waiting for the result of job img-1 on " + name,
+		} {
+			if !strings.Contains(all, want) {
+				t.Errorf("no task is doing %q; doing:\n%s", want, all)
+			}
+		}
+		release.Set()
+		_, err = waiter.Wait(ctx)
+		return err
+	})
+}
