@@ -68,7 +68,7 @@ func (c *Client) watchResults(ctx context.Context, queue string) (*resultWatch, 
 		rw := &resultWatch{kv: kv, w: w, since: time.Now(), waiters: map[string][]*resultWaiter{}}
 		c.watches[queue] = rw
 		c.watchers.Add(1)
-		go rw.follow(&c.watchers)
+		go c.follow(queue, rw)
 		return rw, nil
 	})
 }
@@ -95,10 +95,12 @@ func resultsKV(ctx context.Context, js jetstream.JetStream, queue string, keep t
 	return kv, err
 }
 
-// follow is the watch's goroutine. Its owner is the Client; it ends when
-// Close stops the watch, which closes the updates channel.
-func (rw *resultWatch) follow(wg *sync.WaitGroup) {
-	defer wg.Done()
+// follow is the goroutine of the watch rw of queue. Its owner is the
+// Client; it ends when Close stops the watch, or the client gives the
+// watch up, either of which closes the updates channel. The Results
+// waiting then fail, and the next Result starts a new watch.
+func (c *Client) follow(queue string, rw *resultWatch) {
+	defer c.watchers.Done()
 	for e := range rw.w.Updates() {
 		if e == nil || e.Operation() != jetstream.KeyValuePut {
 			continue
@@ -109,8 +111,17 @@ func (rw *resultWatch) follow(wg *sync.WaitGroup) {
 		}
 		rw.settle(e.Key(), &rec, nil)
 	}
-	rw.settleAll(ErrClosed)
+	c.watchMu.Lock()
+	if c.watches[queue] == rw {
+		delete(c.watches, queue)
+	}
+	c.watchMu.Unlock()
+	rw.settleAll(errWatchEnded)
 }
+
+// errWatchEnded fails the Results waiting on a watch that ended; each
+// starts again on a new watch, unless the Client is closed.
+var errWatchEnded = errors.New("jobs: the watch of results ended")
 
 // settle completes the waiters for job id, each on its loop.
 func (rw *resultWatch) settle(id string, rec *record, err error) {
@@ -171,6 +182,19 @@ func (rw *resultWatch) remove(id string, w *resultWaiter) {
 
 // awaitResult waits for the record of j.
 func (c *Client) awaitResult(ctx context.Context, j *Job) (*record, error) {
+	for {
+		rec, err := c.awaitOnce(ctx, j)
+		if !errors.Is(err, errWatchEnded) {
+			return rec, err
+		}
+		if c.isClosed() {
+			return nil, ErrClosed
+		}
+	}
+}
+
+// awaitOnce waits for the record of j on the queue's current watch.
+func (c *Client) awaitOnce(ctx context.Context, j *Job) (*record, error) {
 	rw, err := c.watchResults(ctx, j.queue)
 	if err != nil {
 		return nil, err
