@@ -26,6 +26,7 @@ type resultWatch struct {
 
 	mu      sync.Mutex
 	waiters map[string][]*resultWaiter // by job id
+	ended   bool                       // no more waiters: the watch is gone
 }
 
 // A resultWaiter is one Result waiting, on its loop.
@@ -138,6 +139,7 @@ func (rw *resultWatch) settleAll(err error) {
 	rw.mu.Lock()
 	all := rw.waiters
 	rw.waiters = map[string][]*resultWaiter{}
+	rw.ended = true
 	rw.mu.Unlock()
 	for _, ws := range all {
 		for _, w := range ws {
@@ -157,10 +159,15 @@ func (w *resultWaiter) complete(rec *record, err error) {
 	})
 }
 
-func (rw *resultWatch) add(id string, w *resultWaiter) {
+// add makes w wait for job id; false if the watch has ended.
+func (rw *resultWatch) add(id string, w *resultWaiter) bool {
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
+	if rw.ended {
+		return false
+	}
 	rw.waiters[id] = append(rw.waiters[id], w)
+	return true
 }
 
 func (rw *resultWatch) remove(id string, w *resultWaiter) {
@@ -203,7 +210,9 @@ func (c *Client) awaitOnce(ctx context.Context, j *Job) (*record, error) {
 	if w.loop == nil {
 		return nil, errors.New("jobs: Result needs the ctx of a task")
 	}
-	rw.add(j.id, w)
+	if !rw.add(j.id, w) {
+		return nil, errWatchEnded
+	}
 	defer rw.remove(j.id, w)
 	if j.enqueued.IsZero() || j.enqueued.Before(rw.since) {
 		// The result may have been stored before the watch began.
