@@ -101,8 +101,9 @@ func (e *retryIn) Unwrap() error { return e.err }
 // stops taking jobs, hands the ones it fetched but had not started back to
 // the server, and lets the jobs in flight finish within ShutdownGrace;
 // those still running then are cancelled and handed back, to run again
-// elsewhere. It returns nil after a shutdown for ctx, or the error that
-// kept the worker from starting.
+// elsewhere. It returns nil after a shutdown for ctx, ErrClosed if the
+// Client was closed under it, or the error that kept the worker from
+// starting.
 //
 // Each job runs in a task of its own, with the job's try bounded by
 // JobTimeout. A job that returns nil succeeds: its result is stored (see
@@ -173,10 +174,12 @@ func (w *Worker) Run(ctx context.Context) error {
 		stop.Set()
 		q.Shutdown(gctx, false)
 		later.Shutdown(gctx, false)
-		err := asyncio.Timeout(gctx, w.cfg.grace, idle.Wait)
-		if err != nil {
+		if err := asyncio.Timeout(gctx, w.cfg.grace, idle.Wait); err != nil {
 			q.Shutdown(gctx, true)
 			g.Cancel()
+		}
+		if ctx.Err() == nil {
+			return ErrClosed // the slots ended because the Client closed
 		}
 		return nil
 	})

@@ -462,3 +462,33 @@ func TestSnapshotShowsJobs(t *testing.T) {
 		return err
 	})
 }
+
+// TestRunEndsWithClient: closing the Client under a running worker ends
+// Run with ErrClosed.
+func TestRunEndsWithClient(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		c2, err := jobs.Connect(ctx, natsURL(t))
+		if err != nil {
+			return err
+		}
+		w := jobs.NewWorker(c2, name)
+		jobs.Register(w, "ping", func(ctx context.Context, _ struct{}) (string, error) { return "pong", nil })
+		task := asyncio.Spawn(ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, w.Run(ctx) })
+		// The worker is running once it has run a job.
+		j, err := c.Enqueue(ctx, "ping", struct{}{}, jobs.OnQueue(name))
+		if err != nil {
+			return err
+		}
+		if err := j.Result(ctx, nil); err != nil {
+			return err
+		}
+		if err := c2.Close(ctx); err != nil {
+			return err
+		}
+		if _, err := task.Wait(ctx); !errors.Is(err, jobs.ErrClosed) {
+			t.Errorf("Run after Close: %v, want ErrClosed", err)
+		}
+		return nil
+	})
+}
