@@ -16,3 +16,11 @@ func (m fakeMsg) Data() []byte { return m.data }
 func Offer[T any](q *Queue[T], data []byte) {
 	q.core.offer(&delivery{q: q.core, msg: fakeMsg{data: data}, attempt: 1})
 }
+
+// SetMaxRecent sets how many results a watch keeps for Results to
+// come, until the test ends.
+func SetMaxRecent(t interface{ Cleanup(func()) }, n int) {
+	old := maxRecent
+	maxRecent = n
+	t.Cleanup(func() { maxRecent = old })
+}

@@ -27,7 +27,19 @@ type resultWatch struct {
 	mu      sync.Mutex
 	waiters map[string][]*resultWaiter // by job id
 	ended   bool                       // no more waiters: the watch is gone
+
+	// recent keeps the last results the watch brought, by job id, oldest
+	// first in order: a producer that enqueues a batch and then awaits
+	// each job, or awaits one job twice, finds them here rather than
+	// asking the server. evicted is when one was last dropped for room:
+	// a job enqueued before then may have lost its.
+	recent  map[string]*record
+	order   []string
+	evicted time.Time
 }
+
+// maxRecent bounds the results a watch keeps.
+var maxRecent = 1 << 14
 
 // A resultWaiter is one Result waiting, on its loop.
 type resultWaiter struct {
@@ -66,7 +78,7 @@ func (c *Client) watchResults(ctx context.Context, queue string) (*resultWatch, 
 		if err != nil {
 			return nil, err
 		}
-		rw := &resultWatch{kv: kv, w: w, since: time.Now(), waiters: map[string][]*resultWaiter{}}
+		rw := &resultWatch{kv: kv, w: w, since: time.Now(), waiters: map[string][]*resultWaiter{}, recent: map[string]*record{}}
 		c.watches[queue] = rw
 		c.watchers.Add(1)
 		go c.follow(queue, rw)
@@ -129,6 +141,9 @@ func (rw *resultWatch) settle(id string, rec *record, err error) {
 	rw.mu.Lock()
 	ws := rw.waiters[id]
 	delete(rw.waiters, id)
+	if rec != nil {
+		rw.keep(id, rec)
+	}
 	rw.mu.Unlock()
 	for _, w := range ws {
 		w.complete(rec, err)
@@ -159,15 +174,33 @@ func (w *resultWaiter) complete(rec *record, err error) {
 	})
 }
 
-// add makes w wait for job id; false if the watch has ended.
-func (rw *resultWatch) add(id string, w *resultWaiter) bool {
+// keep holds rec for Results to come. Called with rw.mu held.
+func (rw *resultWatch) keep(id string, rec *record) {
+	if _, ok := rw.recent[id]; !ok {
+		rw.order = append(rw.order, id)
+	}
+	rw.recent[id] = rec
+	if len(rw.order) > maxRecent {
+		delete(rw.recent, rw.order[0])
+		rw.order = rw.order[1:]
+		rw.evicted = time.Now()
+	}
+}
+
+// add makes w wait for job id. It returns the result instead if the
+// watch has brought it already, and says when the watch last dropped a
+// result; ok is false if the watch has ended.
+func (rw *resultWatch) add(id string, w *resultWaiter) (rec *record, evicted time.Time, ok bool) {
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
 	if rw.ended {
-		return false
+		return nil, time.Time{}, false
+	}
+	if rec := rw.recent[id]; rec != nil {
+		return rec, time.Time{}, true
 	}
 	rw.waiters[id] = append(rw.waiters[id], w)
-	return true
+	return nil, rw.evicted, true
 }
 
 func (rw *resultWatch) remove(id string, w *resultWaiter) {
@@ -210,12 +243,17 @@ func (c *Client) awaitOnce(ctx context.Context, j *Job) (*record, error) {
 	if w.loop == nil {
 		return nil, errors.New("jobs: Result needs the ctx of a task")
 	}
-	if !rw.add(j.id, w) {
+	rec, evicted, ok := rw.add(j.id, w)
+	if !ok {
 		return nil, errWatchEnded
 	}
+	if rec != nil {
+		return rec, nil
+	}
 	defer rw.remove(j.id, w)
-	if j.enqueued.IsZero() || j.enqueued.Before(rw.since) {
-		// The result may have been stored before the watch began.
+	if j.enqueued.IsZero() || j.enqueued.Before(rw.since) || !evicted.Before(j.enqueued) {
+		// The result may have been stored before the watch began, or
+		// brought by it and dropped for room since.
 		rec, err := call(ctx, c, func(rctx context.Context) (*record, error) {
 			e, err := rw.kv.Get(rctx, j.id)
 			if errors.Is(err, jetstream.ErrKeyNotFound) {

@@ -42,7 +42,13 @@ func TestEnqueueResult(t *testing.T) {
 		if r != 5 {
 			t.Errorf("add(2, 3) = %d", r)
 		}
-		// A handle made from the id alone, after the result is stored.
+		// The same handle again (twice), and a handle made from the id
+		// alone.
+		for range 2 {
+			if r, err := jobs.ResultOf[int](ctx, job); err != nil || r != 5 {
+				t.Errorf("the same job awaited again: %d, %v", r, err)
+			}
+		}
 		r, err = jobs.ResultOf[int](ctx, c.Job(name, job.ID()))
 		if err != nil || r != 5 {
 			t.Errorf("result by id: %d, %v", r, err)
