@@ -26,6 +26,9 @@ type resultWatch struct {
 
 	mu      sync.Mutex
 	waiters map[string][]*resultWaiter // by job id
+	// orphaned is when the watch last saw a result no one here awaited
+	// yet: it may be that of a job whose Result comes after it.
+	orphaned time.Time
 }
 
 // A resultWaiter is one Result waiting, on its loop.
@@ -117,6 +120,9 @@ func (rw *resultWatch) settle(id string, rec *record, err error) {
 	rw.mu.Lock()
 	ws := rw.waiters[id]
 	delete(rw.waiters, id)
+	if len(ws) == 0 {
+		rw.orphaned = time.Now()
+	}
 	rw.mu.Unlock()
 	for _, w := range ws {
 		w.complete(rec, err)
@@ -146,10 +152,14 @@ func (w *resultWaiter) complete(rec *record, err error) {
 	})
 }
 
-func (rw *resultWatch) add(id string, w *resultWaiter) {
+// add registers w for the result of job id and returns when the watch
+// last saw a result no one awaited: if that was after the job was
+// enqueued, the result may have gone by already.
+func (rw *resultWatch) add(id string, w *resultWaiter) (orphaned time.Time) {
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
 	rw.waiters[id] = append(rw.waiters[id], w)
+	return rw.orphaned
 }
 
 func (rw *resultWatch) remove(id string, w *resultWaiter) {
@@ -179,10 +189,11 @@ func (c *Client) awaitResult(ctx context.Context, j *Job) (*record, error) {
 	if w.loop == nil {
 		return nil, errors.New("jobs: Result needs the ctx of a task")
 	}
-	rw.add(j.id, w)
+	orphaned := rw.add(j.id, w)
 	defer rw.remove(j.id, w)
-	if j.enqueued.IsZero() || j.enqueued.Before(rw.since) {
-		// The result may have been stored before the watch began.
+	if j.enqueued.IsZero() || j.enqueued.Before(rw.since) || !orphaned.Before(j.enqueued) {
+		// The result may have been stored before the watch began, or
+		// have come through it before this waiter was there.
 		rec, err := call(ctx, c, func(rctx context.Context) (*record, error) {
 			e, err := rw.kv.Get(rctx, j.id)
 			if errors.Is(err, jetstream.ErrKeyNotFound) {
