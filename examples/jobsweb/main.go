@@ -64,7 +64,7 @@ func cli(args []string, out io.Writer, self command) error {
 	fs := flag.NewFlagSet("jobsweb", flag.ContinueOnError)
 	role := fs.String("role", "", "web or worker; none: show both at work")
 	listen := fs.String("listen", "127.0.0.1:8080", "for -role web: the address to serve on")
-	queue := fs.String("queue", "", `the job queue (default "thumbnails"; the demonstration's own)`)
+	queue := fs.String("queue", "", `the job queue (default "thumbnails"); with no role, the queue the demonstration makes and deletes (default a fresh one)`)
 	natsURL := fs.String("nats", "", "the NATS server (default $NATS_URL or nats://127.0.0.1:4222)")
 	if err := fs.Parse(args); err != nil {
 		return err
