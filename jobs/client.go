@@ -49,7 +49,8 @@ type Client struct {
 	stopped context.CancelFunc
 	pullers sync.WaitGroup
 
-	jobStreams sync.Map // queue name → struct{}: its streams exist
+	jobStreams sync.Map   // queue name → struct{}: its streams exist
+	streamsMu  sync.Mutex // held while a job queue's streams are made
 
 	watchMu  sync.Mutex
 	watches  map[string]*resultWatch // by queue

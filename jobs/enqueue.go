@@ -119,16 +119,23 @@ func (c *Client) makeJobStreams(ctx context.Context, queue string) error {
 		return nil
 	}
 	_, err := call(ctx, c, func(rctx context.Context) (struct{}, error) {
+		// Under the lock for the round trips: the many Enqueues of a
+		// fan-out that all found no streams wait here, in executor
+		// goroutines, for the first to make them, and then find them
+		// made, instead of each asking the server again.
+		c.streamsMu.Lock()
+		defer c.streamsMu.Unlock()
+		if _, ok := c.jobStreams.Load(queue); ok {
+			return struct{}{}, nil
+		}
 		cfg := defaultQueueConfig()
 		for _, name := range []string{queue, laterQueue(queue)} {
 			if _, err := makeStreams(rctx, c.js, name, cfg, false); err != nil {
 				return struct{}{}, fmt.Errorf("jobs: making the streams of queue %s: %w", name, err)
 			}
 		}
+		c.jobStreams.Store(queue, struct{}{})
 		return struct{}{}, nil
 	})
-	if err == nil {
-		c.jobStreams.Store(queue, struct{}{})
-	}
 	return err
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // A QueueOption configures OpenQueue. The stream and consumer settings
-// (AckWait, MaxAttempts, DuplicateWindow) are the server's: the first
+// (AckWait, MaxAttempts, DuplicateWindow, Replicas) are the server's: the first
 // process to open a queue sets them, and a later one with other values
 // updates them for everyone.
 type QueueOption func(*queueConfig)
@@ -15,6 +15,7 @@ type queueConfig struct {
 	ackWait     time.Duration
 	maxAttempts int
 	dupWindow   time.Duration
+	replicas    int
 	prefetch    int
 	codec       Codec
 	joinPoll    time.Duration
@@ -25,6 +26,7 @@ func defaultQueueConfig() queueConfig {
 		ackWait:     30 * time.Second,
 		maxAttempts: 5,
 		dupWindow:   2 * time.Minute,
+		replicas:    1,
 		codec:       JSON{},
 		joinPoll:    50 * time.Millisecond,
 	}
@@ -42,6 +44,11 @@ func MaxAttempts(n int) QueueOption { return func(c *queueConfig) { c.maxAttempt
 // DuplicateWindow sets how long the stream remembers MsgIDs (2 min by
 // default).
 func DuplicateWindow(d time.Duration) QueueOption { return func(c *queueConfig) { c.dupWindow = d } }
+
+// Replicas sets on how many servers of a NATS cluster the queue's
+// streams keep each item (1 by default: on one server, lost with its
+// disk). A single server refuses more than 1; a cluster takes up to 5.
+func Replicas(n int) QueueOption { return func(c *queueConfig) { c.replicas = n } }
 
 // Prefetch lets the queue hold up to n items beyond those its waiting Gets
 // asked for (0 by default), trading a round trip per Get for items other

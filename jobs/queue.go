@@ -50,8 +50,8 @@ func OpenQueue[T any](ctx context.Context, c *Client, name string, opts ...Queue
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.maxAttempts < 1 || cfg.ackWait <= 0 {
-		return nil, errors.New("jobs: MaxAttempts must be at least 1 and AckWait positive")
+	if cfg.maxAttempts < 1 || cfg.ackWait <= 0 || cfg.replicas < 1 {
+		return nil, errors.New("jobs: MaxAttempts and Replicas must be at least 1 and AckWait positive")
 	}
 	q := &queueCore{
 		c:           c,
@@ -121,6 +121,7 @@ func makeStreams(ctx context.Context, js jetstream.JetStream, name string, cfg q
 		Name:     deadStream(name),
 		Subjects: []string{subject(name) + ".dead"},
 		Storage:  jetstream.FileStorage,
+		Replicas: cfg.replicas,
 	}); err != nil {
 		return nil, err
 	}
@@ -130,6 +131,7 @@ func makeStreams(ctx context.Context, js jetstream.JetStream, name string, cfg q
 		Retention:  jetstream.WorkQueuePolicy,
 		Storage:    jetstream.FileStorage,
 		Duplicates: cfg.dupWindow,
+		Replicas:   cfg.replicas,
 	})
 }
 

@@ -68,7 +68,7 @@ func (c *Client) watchResults(ctx context.Context, queue string) (*resultWatch, 
 		if c.isClosed() {
 			return nil, ErrClosed
 		}
-		kv, err := resultsKV(rctx, c.js, queue, DefaultKeepResult, false)
+		kv, err := resultsKV(rctx, c.js, queue, DefaultKeepResult, 1, false)
 		if err != nil {
 			return nil, err
 		}
@@ -87,13 +87,15 @@ func (c *Client) watchResults(ctx context.Context, queue string) (*resultWatch, 
 }
 
 // resultsKV binds the results bucket of queue, making it with a TTL of
-// keep if it does not exist; with update, an existing bucket takes keep
-// as its TTL (the workers' setting wins over the producers').
-func resultsKV(ctx context.Context, js jetstream.JetStream, queue string, keep time.Duration, update bool) (jetstream.KeyValue, error) {
+// keep and replicas copies if it does not exist; with update, an existing
+// bucket takes those settings (the workers' settings win over the
+// producers').
+func resultsKV(ctx context.Context, js jetstream.JetStream, queue string, keep time.Duration, replicas int, update bool) (jetstream.KeyValue, error) {
 	cfg := jetstream.KeyValueConfig{
-		Bucket:  resultsBucket(queue),
-		TTL:     keep,
-		Storage: jetstream.FileStorage,
+		Bucket:   resultsBucket(queue),
+		TTL:      keep,
+		Storage:  jetstream.FileStorage,
+		Replicas: replicas,
 	}
 	if update {
 		return js.CreateOrUpdateKeyValue(ctx, cfg)

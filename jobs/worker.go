@@ -121,19 +121,19 @@ func (w *Worker) Run(ctx context.Context) error {
 		return errors.New("jobs: Concurrency and MaxTries must be at least 1")
 	}
 	q, err := OpenQueue[[]byte](ctx, w.c, w.queue,
-		AckWait(w.cfg.ackWait), MaxAttempts(w.cfg.maxTries), Prefetch(w.cfg.prefetch), WithCodec(rawCodec{}))
+		AckWait(w.cfg.ackWait), MaxAttempts(w.cfg.maxTries), Prefetch(w.cfg.prefetch), Replicas(w.cfg.replicas), WithCodec(rawCodec{}))
 	if err != nil {
 		return err
 	}
 	later, err := OpenQueue[[]byte](ctx, w.c, laterQueue(w.queue),
-		MaxAttempts(1<<30), WithCodec(rawCodec{}))
+		MaxAttempts(1<<30), Replicas(w.cfg.replicas), WithCodec(rawCodec{}))
 	if err != nil {
 		q.Shutdown(ctx, false)
 		return err
 	}
 	if w.cfg.keepResult > 0 {
 		_, err := call(ctx, w.c, func(rctx context.Context) (struct{}, error) {
-			_, err := resultsKV(rctx, w.c.js, w.queue, w.cfg.keepResult, true)
+			_, err := resultsKV(rctx, w.c.js, w.queue, w.cfg.keepResult, w.cfg.replicas, true)
 			return struct{}{}, err
 		})
 		if err != nil {

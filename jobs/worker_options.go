@@ -19,6 +19,7 @@ type workerConfig struct {
 	backoff     patterns.Backoff
 	grace       time.Duration
 	ackWait     time.Duration
+	replicas    int
 	logger      *slog.Logger
 }
 
@@ -32,6 +33,7 @@ func defaultWorkerConfig() workerConfig {
 		backoff:     DefaultBackoff,
 		grace:       30 * time.Second,
 		ackWait:     30 * time.Second,
+		replicas:    1,
 	}
 }
 
@@ -86,6 +88,12 @@ func ShutdownGrace(d time.Duration) WorkerOption { return func(c *workerConfig) 
 // how long the jobs of a worker that died stay stuck, not how long a job
 // may run. It is the queue's setting, shared by its workers.
 func JobAckWait(d time.Duration) WorkerOption { return func(c *workerConfig) { c.ackWait = d } }
+
+// JobReplicas sets on how many servers of a NATS cluster the queue's
+// streams keep each job, and its results bucket each result (1 by
+// default); see Replicas. It is the queue's setting, shared by its
+// workers: the last one to start sets it.
+func JobReplicas(n int) WorkerOption { return func(c *workerConfig) { c.replicas = n } }
 
 // Logger sets where the worker logs failed jobs (slog.Default()).
 func Logger(l *slog.Logger) WorkerOption { return func(c *workerConfig) { c.logger = l } }

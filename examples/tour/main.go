@@ -72,6 +72,8 @@ var examples = []string{
 	"dbjobs",
 	"mongousers",
 	"jobsqueue",
+	"jobsweb",
+	"jobsfanout",
 }
 
 func main() {
