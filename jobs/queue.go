@@ -138,16 +138,23 @@ func makeStreams(ctx context.Context, js jetstream.JetStream, name string, cfg q
 // subject is the subject of the items of the queue name.
 func subject(name string) string { return "jobs." + name }
 
-// DeleteQueue deletes the queue's streams, with their items and dead
-// letters, and its consumer.
+// DeleteQueue deletes the queue name, with its items, dead letters and
+// consumer; for a job queue, also its delayed jobs and its results. What
+// does not exist is passed over.
 func DeleteQueue(ctx context.Context, c *Client, name string) error {
 	_, err := call(ctx, c, func(rctx context.Context) (struct{}, error) {
-		err := c.js.DeleteStream(rctx, name)
-		if err2 := c.js.DeleteStream(rctx, deadStream(name)); err == nil {
-			err = err2
+		var errs []error
+		for _, s := range []string{name, deadStream(name), laterQueue(name), deadStream(laterQueue(name))} {
+			if err := c.js.DeleteStream(rctx, s); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+				errs = append(errs, err)
+			}
 		}
-		return struct{}{}, err
+		if err := c.js.DeleteKeyValue(rctx, resultsBucket(name)); err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
+			errs = append(errs, err)
+		}
+		return struct{}{}, errors.Join(errs...)
 	})
+	c.jobStreams.Delete(name)
 	return err
 }
 

@@ -498,3 +498,42 @@ func TestRunEndsWithClient(t *testing.T) {
 		return nil
 	})
 }
+
+// TestDeleteJobQueue: DeleteQueue removes every stream of a job queue and
+// its results bucket.
+func TestDeleteJobQueue(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		w := jobs.NewWorker(c, name)
+		jobs.Register(w, "one", func(ctx context.Context, _ struct{}) (int, error) { return 1, nil })
+		stop := startWorker(ctx, t, w)
+		j, err := c.Enqueue(ctx, "one", struct{}{}, jobs.OnQueue(name))
+		if err != nil {
+			return err
+		}
+		if err := j.Result(ctx, nil); err != nil {
+			return err
+		}
+		stop()
+		if err := jobs.DeleteQueue(ctx, c, name); err != nil {
+			return err
+		}
+		left, err := asyncio.ToThread(ctx, func() ([]string, error) {
+			var left []string
+			for s := range c.JetStream().StreamNames(context.Background()).Name() {
+				if strings.HasPrefix(s, name) || s == "KV_"+name+"_results" {
+					left = append(left, s)
+				}
+			}
+			return left, nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(left) > 0 {
+			t.Errorf("streams left: %v", left)
+		}
+		// Deleting what is gone is no error.
+		return jobs.DeleteQueue(ctx, c, name)
+	})
+}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/jobs"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // enqueuers is how many tasks enqueue at once: each Enqueue waits for the
@@ -36,7 +35,7 @@ func coordinate(out, log io.Writer, self command, natsURL, queue string, n, work
 		}
 		defer func() {
 			ctx := context.WithoutCancel(ctx)
-			err = errors.Join(err, deleteQueue(ctx, c, queue), c.Close(ctx))
+			err = errors.Join(err, jobs.DeleteQueue(ctx, c, queue), c.Close(ctx))
 		}()
 
 		var ws []*child
@@ -150,23 +149,3 @@ func summarize(steps []int) string {
 		total, steps[longest], longest+1, h.Sum(nil)[:8])
 }
 
-// deleteQueue deletes the streams of the job queue and its results.
-func deleteQueue(ctx context.Context, c *jobs.Client, queue string) error {
-	js := c.JetStream()
-	// JetStream's calls block: off the loop.
-	_, err := asyncio.ToThread(ctx, func() (struct{}, error) {
-		rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		var errs []error
-		for _, s := range []string{queue, queue + "_dead", queue + "_later", queue + "_later_dead"} {
-			if err := js.DeleteStream(rctx, s); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
-				errs = append(errs, err)
-			}
-		}
-		if err := js.DeleteKeyValue(rctx, queue+"_results"); err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
-			errs = append(errs, err)
-		}
-		return struct{}{}, errors.Join(errs...)
-	})
-	return err
-}

@@ -15,7 +15,6 @@ import (
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/aiohttp"
 	"github.com/asyncio-go/asyncio/jobs"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // demo starts the web role, plays a client against it, starts a worker,
@@ -194,21 +193,5 @@ func deleteQueue(ctx context.Context, natsURL, queue string) error {
 		return err
 	}
 	defer c.Close(ctx)
-	js := c.JetStream()
-	// JetStream's calls block: off the loop.
-	_, err = asyncio.ToThread(ctx, func() (struct{}, error) {
-		rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		var errs []error
-		for _, s := range []string{queue, queue + "_dead", queue + "_later", queue + "_later_dead"} {
-			if err := js.DeleteStream(rctx, s); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
-				errs = append(errs, err)
-			}
-		}
-		if err := js.DeleteKeyValue(rctx, queue+"_results"); err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
-			errs = append(errs, err)
-		}
-		return struct{}{}, errors.Join(errs...)
-	})
-	return err
+	return jobs.DeleteQueue(ctx, c, queue)
 }
