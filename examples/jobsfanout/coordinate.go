@@ -148,4 +148,3 @@ func summarize(steps []int) string {
 	return fmt.Sprintf("steps in all: %d; the longest: %d steps, from %d; checksum %x\n",
 		total, steps[longest], longest+1, h.Sum(nil)[:8])
 }
-
