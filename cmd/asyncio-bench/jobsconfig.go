@@ -57,4 +57,4 @@ const (
 
 // jobsDefaultInflight is how many Enqueues the producer keeps waiting for
 // their acknowledgement at once, each in a task of its own.
-const jobsDefaultInflight = 1000
+const jobsDefaultInflight = 500
