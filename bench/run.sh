@@ -58,7 +58,10 @@
 #             each) while JOBS_WORKERS worker processes run them; jobs/s from the first
 #             enqueue to the last job done, CPU per job of the producer and workers, and
 #             of the broker: Celery on Redis and on RabbitMQ, a hand-written nats.go
-#             JetStream consumer (bench/peers/gojobs); arq and ours are listed, not run
+#             JetStream consumer (bench/peers/gojobs), and ours (package jobs, asyncio-bench
+#             jobs): its workers keeping no results (goasyncio), keeping them
+#             (goasyncio-results), and with package jobs' default prefetch (goasyncio-prefetch10);
+#             arq is listed, not run
 #
 # Knobs (environment), with their defaults:
 #   ROUNDS=5            rounds; every peer runs once per point per round
@@ -186,7 +189,8 @@
 # itself, of each worker and of the broker (/proc/PID/stat; the broker's
 # pid is the one listening on its port, and other users of the broker
 # count in it). Every run uses a fresh stream or queue and deletes it.
-# Done means: for nats.go, the work-queue stream is empty (a message
+# Done means: for nats.go and ours (package jobs, whose queues are
+# work-queue streams too), the work-queue stream is empty (a message
 # leaves it when acknowledged) after all N publishes were acknowledged,
 # polled every 2 ms; for Celery, the workers' in-memory counts, added to
 # one Redis key every 10 ms by a thread in each worker, reach N (polled
@@ -398,14 +402,17 @@ peers_of() {
     "aiosqlite-uvloop|aiosqlite|$SYSPY bench/peers/db_aiosqlite.py --loop uvloop {pyop} --file {file}" \
     "gosql-modernc|godb|\$BIN/godb {goop} -file {file}" \
     "goasyncio|goasyncio-db|$ours {goop} -file {file}" ;;
-  # gojobs' run and asyncio-bench's jobs mode take the same flags. arq is
+  # gojobs' run and asyncio-bench's jobs mode take the same flags; ours
+  # adds its workers' settings (cmd/asyncio-bench/jobsconfig.go). arq is
   # listed to say why it is not run.
   jobs) printf '%s\n' \
     "celery-redis|celery-redis|$SYSPY bench/peers/jobs_celery.py run --broker redis --redis-url $REDIS_URL --n {n} --workers {workers} --prefetch $JOBS_CELERY_PREFETCH --broker-pid {redispid}" \
     "celery-rabbitmq|celery-amqp|$SYSPY bench/peers/jobs_celery.py run --broker amqp --amqp-url $AMQP_URL --redis-url $REDIS_URL --n {n} --workers {workers} --prefetch $JOBS_CELERY_PREFETCH --broker-pid {amqppid}" \
     "arq-redis|arq|-" \
     "natsgo-hand|gojobs|\$BIN/gojobs run -url $NATS_URL -n {n} -workers {workers} -broker-pid {natspid}" \
-    "goasyncio|goasyncio-jobs|$ours jobs -url $NATS_URL -n {n} -workers {workers} -broker-pid {natspid}" ;;
+    "goasyncio|goasyncio-jobs|$ours jobs -url $NATS_URL -n {n} -workers {workers} -broker-pid {natspid}" \
+    "goasyncio-results|goasyncio-jobs|$ours jobs -url $NATS_URL -n {n} -workers {workers} -broker-pid {natspid} -keep-results" \
+    "goasyncio-prefetch10|goasyncio-jobs|$ours jobs -url $NATS_URL -n {n} -workers {workers} -broker-pid {natspid} -prefetch -1" ;;
   esac
 }
 
@@ -516,11 +523,11 @@ runnable() {
       [[ -x $BIN/gojobs && -n $(url_pid "$NATS_URL" 4222) ]] && ok=1 ;;
     # As goasyncio-db: status 3 is a build without the mode (not Linux).
     goasyncio-jobs)
-      "$BIN/asyncio-bench" jobs -check >/dev/null 2>"$BIN/check.err"
+      "$BIN/asyncio-bench" jobs -check -url "$NATS_URL" >/dev/null 2>"$BIN/check.err"
       case $? in
       0) [[ -n $(url_pid "$NATS_URL" 4222) ]] && ok=1 || WHY_NOT[$1]="needs NATS with JetStream at $NATS_URL" ;;
       3) WHY_NOT[$1]="$(tail -n 1 "$BIN/check.err")" ;;
-      *) WHY_NOT[$1]="not yet: package jobs (asyncio-bench has no jobs mode)" ;;
+      *) WHY_NOT[$1]="needs NATS with JetStream at $NATS_URL ($(tail -n 1 "$BIN/check.err"))" ;;
       esac ;;
     esac
     RUNNABLE[$1]=$ok

@@ -16,13 +16,21 @@ type JobInfo struct {
 
 type jobKey struct{}
 
+// runningJob is what a worker puts in the ctx of a job it runs.
+type runningJob struct {
+	JobInfo
+	enqueued string // the header, parsed by CurrentJob
+}
+
 // CurrentJob returns the job that ctx belongs to, if a worker runs it: a
 // job function uses it for its id (to make its effects idempotent) or its
 // try.
 func CurrentJob(ctx context.Context) (JobInfo, bool) {
-	ji, ok := ctx.Value(jobKey{}).(*JobInfo)
+	rj, ok := ctx.Value(jobKey{}).(*runningJob)
 	if !ok {
 		return JobInfo{}, false
 	}
-	return *ji, true
+	ji := rj.JobInfo
+	ji.Enqueued, _ = time.Parse(time.RFC3339Nano, rj.enqueued)
+	return ji, true
 }

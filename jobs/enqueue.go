@@ -70,10 +70,13 @@ func (c *Client) Enqueue(ctx context.Context, name string, args any, opts ...Enq
 	if name == "" {
 		return nil, errors.New("jobs: Enqueue with no function name")
 	}
-	if !validName.MatchString(cfg.queue) {
+	// A queue whose streams this Client made or saw has a valid name:
+	// the check is a regular expression, a good part of an Enqueue's cost.
+	if _, known := c.jobStreams.Load(cfg.queue); !known && !validName.MatchString(cfg.queue) {
 		return nil, fmt.Errorf("jobs: queue name %q: use letters, digits, - and _", cfg.queue)
 	}
-	if cfg.id == "" {
+	named := cfg.id != ""
+	if !named {
 		cfg.id = nuid.Next()
 	} else if !validJobID.MatchString(cfg.id) {
 		return nil, fmt.Errorf("jobs: job id %q: use letters, digits, -, _, = and .", cfg.id)
@@ -93,13 +96,21 @@ func (c *Client) Enqueue(ctx context.Context, name string, args any, opts ...Enq
 	subj := subject(cfg.queue)
 	m := nats.NewMsg(subj)
 	m.Data = data
-	m.Header.Set(jetstream.MsgIDHeader, cfg.id)
 	m.Header.Set(hdrID, cfg.id)
 	m.Header.Set(hdrFunc, name)
 	m.Header.Set(hdrEnqueued, now.UTC().Format(time.RFC3339Nano))
-	if notBefore.After(now) {
+	delayed := notBefore.After(now)
+	if delayed {
 		m.Subject = subject(laterQueue(cfg.queue))
 		m.Header.Set(hdrNotBefore, notBefore.UTC().Format(time.RFC3339Nano))
+	}
+	// The id is the message id, for the server's deduplication, when
+	// someone may send the job again: the caller that named it, and the
+	// worker that moves a delayed job to the queue (promote). A fresh
+	// random id no one else knows has nothing to deduplicate, and the
+	// server's bookkeeping of message ids costs it CPU per job.
+	if named || delayed {
+		m.Header.Set(jetstream.MsgIDHeader, cfg.id)
 	}
 	if _, err := c.publish(ctx, m); err != nil {
 		return nil, fmt.Errorf("jobs: enqueueing %s on %s: %w", name, cfg.queue, err)

@@ -58,10 +58,11 @@ func OpenQueue[T any](ctx context.Context, c *Client, name string, opts ...Queue
 		name:        name,
 		subject:     subject(name),
 		deadSubject: subject(name) + ".dead",
+		getNote:     "jobs: waiting for an item of queue " + name,
 		cfg:         cfg,
 		loop:        loop,
 		held:        map[*delivery]struct{}{},
-		pull:        make(chan int, 1),
+		pull:        make(chan int, maxPulls),
 		quit:        make(chan struct{}),
 	}
 	done := asyncio.Annotate(ctx, "jobs: opening queue "+name)
@@ -209,7 +210,7 @@ func (q *Queue[T]) Get(ctx context.Context) (*Item[T], error) {
 	if err := core.onLoop(ctx); err != nil {
 		return nil, err
 	}
-	done := asyncio.Annotate(ctx, "jobs: waiting for an item of queue "+core.name)
+	done := asyncio.Annotate(ctx, core.getNote)
 	defer done()
 	for {
 		d, err := core.take(ctx)
@@ -295,22 +296,24 @@ type queueCore struct {
 	c                    *Client
 	name                 string
 	subject, deadSubject string
+	getNote              string // Get's annotation
 	cfg                  queueConfig
 	loop                 *asyncio.Loop
 	stream               jetstream.Stream
 	cons                 jetstream.Consumer
 
-	items    []*delivery                  // fetched, not taken
-	waiters  []*asyncio.Future[*delivery] // Gets waiting, in order
-	held     map[*delivery]struct{}       // taken, not settled
-	fetching bool
-	shut     bool
+	items     []*delivery                  // fetched, not taken
+	waiters   []*asyncio.Future[*delivery] // Gets waiting, in order
+	held      map[*delivery]struct{}       // taken, not settled
+	fetching  int                          // pulls in flight
+	requested int                          // messages the pulls in flight may still bring
+	shut      bool
 
-	pull          chan int      // the loop asks the puller for n messages
-	quit          chan struct{} // closed by shutdown: the puller ends after its pull
-	pullerStarted bool
-	pullCtx       context.Context // ends with the Client
-	returning     []*delivery     // to hand back once the pull in flight has ended
+	pull           chan int      // the loop asks a puller for n messages
+	quit           chan struct{} // closed by shutdown: the pullers end after their pulls
+	pullersStarted bool
+	pullCtx        context.Context // ends with the Client
+	returning      []*delivery     // to hand back once no pull is in flight
 }
 
 func (q *queueCore) onLoop(ctx context.Context) error {
@@ -371,7 +374,7 @@ func (q *queueCore) offer(d *delivery) {
 			return
 		}
 	}
-	if !q.shut && (q.fetching || len(q.items) < q.cfg.prefetch) {
+	if !q.shut && (q.fetching > 0 || len(q.items) < q.cfg.prefetch) {
 		q.items = append(q.items, d)
 		return
 	}
@@ -379,13 +382,13 @@ func (q *queueCore) offer(d *delivery) {
 }
 
 // handBackLater gives d back to the server once no pull of this queue is
-// in flight. The server would hand an item given back during a pull to
+// in flight (refill starts none while items wait to go back). The server would hand an item given back during a pull to
 // that very pull, even one the client gave up (JetStream has no way to
 // cancel a pull request): an item nak'ed from a pull that wants more comes
 // straight back, using up its attempts, and one that comes back to a pull
 // the client gave up is lost until its ack deadline.
 func (q *queueCore) handBackLater(d *delivery) {
-	if !q.fetching {
+	if q.fetching == 0 {
 		d.handBack()
 		return
 	}
@@ -394,36 +397,51 @@ func (q *queueCore) handBackLater(d *delivery) {
 	q.returning = append(q.returning, d)
 }
 
-// refill asks the puller for as many messages as Gets wait for, plus the
-// prefetch, less what is at hand; one pull at a time.
+// refill asks a puller for as many messages as Gets wait for, plus the
+// prefetch, less what is at hand and what the pulls in flight may still
+// bring. Up to maxPulls pulls are in flight: a second one starts while the
+// first is still delivering, once at least half of what is wanted is not
+// asked for yet, so that the server has a pull to fill while the loop
+// works through what the first brought (with one pull at a time, the
+// server waited for the loop after each batch). None starts while items
+// wait to go back to the server (handBackLater).
 func (q *queueCore) refill() {
-	if q.shut || q.fetching {
+	if q.shut || q.fetching >= maxPulls || len(q.returning) > 0 {
 		return
 	}
-	n := len(q.waiters) + q.cfg.prefetch - len(q.items)
-	if n <= 0 {
+	want := len(q.waiters) + q.cfg.prefetch
+	n := want - len(q.items) - q.requested
+	if n <= 0 || (q.fetching > 0 && 2*n < want) {
 		return
 	}
-	if !q.pullerStarted {
-		q.pullerStarted = true
-		q.c.pullers.Add(1)
-		go q.puller()
+	if !q.pullersStarted {
+		q.pullersStarted = true
+		for range maxPulls {
+			q.c.pullers.Add(1)
+			go q.puller()
+		}
 	}
-	q.fetching = true
-	q.pull <- min(n, maxBatch)
+	n = min(n, maxBatch)
+	q.fetching++
+	q.requested += n
+	q.pull <- n
 }
 
 // maxBatch bounds one pull.
 const maxBatch = 256
+
+// maxPulls bounds the pulls of one queue in flight at once.
+const maxPulls = 2
 
 // pullWait is how long one pull waits at the server for messages. It is
 // also how long an item stays held after the Get it was fetched for gave
 // up, and how long Shutdown and Close may wait for a pull to end.
 const pullWait = time.Second
 
-// puller is the queue's goroutine that fetches from the consumer. Its
-// owner is the queue; it starts with the first Get that waits and ends
-// between pulls once the queue shuts down or its Client closes. A pull is
+// puller is one of the queue's maxPulls goroutines that fetch from the
+// consumer, each one pull at a time. Their owner is the queue; they start
+// with the first Get that waits and end between pulls once the queue shuts
+// down or its Client closes. A pull is
 // never cut short: its messages would be lost until their ack deadline.
 // Fetch blocks until the messages come or the pull expires, so it cannot
 // run on the loop; each message is handed to the loop as it arrives.
@@ -438,10 +456,33 @@ func (q *queueCore) puller() {
 		case <-q.pullCtx.Done():
 			return
 		}
+		got := 0
 		batch, err := q.cons.Fetch(n, jetstream.FetchMaxWait(pullWait))
 		if err == nil {
-			for m := range batch.Messages() {
-				q.loop.CallSoonThreadsafe(func() { q.arrive(m) })
+			msgs := batch.Messages()
+			for m := range msgs {
+				// The messages that have come meanwhile go to the loop
+				// with m, in one callback: one wake of the loop for a
+				// burst rather than one per message.
+				ms := []jetstream.Msg{m}
+			burst:
+				for {
+					select {
+					case m, ok := <-msgs:
+						if !ok {
+							break burst
+						}
+						ms = append(ms, m)
+					default:
+						break burst
+					}
+				}
+				got += len(ms)
+				q.loop.CallSoonThreadsafe(func() {
+					for _, m := range ms {
+						q.arrive(m)
+					}
+				})
 			}
 			err = batch.Error()
 		}
@@ -456,15 +497,22 @@ func (q *queueCore) puller() {
 			}
 			t.Stop()
 		}
-		q.loop.CallSoonThreadsafe(q.fetched)
+		unfilled := n - got
+		q.loop.CallSoonThreadsafe(func() { q.fetched(unfilled) })
 	}
 }
 
-// fetched runs on the loop when a pull has ended: the items held back
-// for it go back to the server, and so do the items fetched beyond what
-// waits for them (for Gets that gave up).
-func (q *queueCore) fetched() {
-	q.fetching = false
+// fetched runs on the loop when a pull has ended, after the callbacks of
+// its messages, with how many it asked for and did not bring. Once no
+// pull is in flight, the items held back go back to the server, and so do
+// the items fetched beyond what waits for them (for Gets that gave up).
+func (q *queueCore) fetched(unfilled int) {
+	q.fetching--
+	q.requested -= unfilled
+	if q.fetching > 0 {
+		q.refill()
+		return
+	}
 	for _, d := range q.returning {
 		d.handBack()
 	}
@@ -479,6 +527,7 @@ func (q *queueCore) fetched() {
 
 // arrive runs on the loop for each message the puller receives.
 func (q *queueCore) arrive(m jetstream.Msg) {
+	q.requested--
 	d := &delivery{q: q, msg: m, attempt: 1}
 	if md, err := m.Metadata(); err == nil {
 		d.attempt = int(md.NumDelivered)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/asyncio-go/asyncio"
@@ -23,6 +24,8 @@ type Worker struct {
 	funcs map[string]jobFunc
 	crons []cronJob
 	ran   bool
+
+	maxTriesText string // for the jobs' annotations
 }
 
 // A jobFunc runs a job from its arguments as JSON and gives its result as
@@ -45,7 +48,7 @@ func NewWorker(c *Client, queue string, opts ...WorkerOption) *Worker {
 	if cfg.prefetch < 0 {
 		cfg.prefetch = cfg.concurrency
 	}
-	return &Worker{c: c, queue: queue, cfg: cfg, funcs: map[string]jobFunc{}}
+	return &Worker{c: c, queue: queue, cfg: cfg, funcs: map[string]jobFunc{}, maxTriesText: strconv.Itoa(cfg.maxTries)}
 }
 
 // Register makes fn the job function called name on w: a job enqueued as
@@ -59,8 +62,8 @@ func Register[A, R any](w *Worker, name string, fn func(ctx context.Context, arg
 			return nil, patterns.Permanent(fmt.Errorf("decoding the arguments: %w", err))
 		}
 		r, err := fn(ctx, args)
-		if err != nil {
-			return nil, err
+		if err != nil || w.cfg.keepResult <= 0 {
+			return nil, err // a worker that keeps no results stores none
 		}
 		return json.Marshal(r)
 	})

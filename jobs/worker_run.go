@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/asyncio-go/asyncio"
@@ -28,10 +29,13 @@ func (w *Worker) slot(ctx context.Context, q *Queue[[]byte]) {
 func (w *Worker) runJob(ctx context.Context, it *Item[[]byte]) {
 	id, name := it.header(hdrID), it.header(hdrFunc)
 	try := it.Attempt()
-	rec := record{Func: name, Tries: try, Enqueued: parseTime(it, hdrEnqueued), Started: time.Now()}
+	// The record's enqueue time is parsed when the record is stored (the
+	// parse costs more than a no-op job).
+	rec := record{Func: name, Tries: try, Started: time.Now()}
 
-	info := &JobInfo{ID: id, Func: name, Queue: w.queue, Try: try, Enqueued: rec.Enqueued}
-	done := asyncio.Annotate(ctx, fmt.Sprintf("jobs: running %s (job %s, try %d of %d)", name, id, try, w.cfg.maxTries))
+	// CurrentJob parses the enqueue time if the job asks for it.
+	info := &runningJob{JobInfo: JobInfo{ID: id, Func: name, Queue: w.queue, Try: try}, enqueued: it.header(hdrEnqueued)}
+	done := asyncio.Annotate(ctx, "jobs: running "+name+" (job "+id+", try "+strconv.Itoa(try)+" of "+w.maxTriesText+")")
 	out, err := w.invoke(context.WithValue(ctx, jobKey{}, info), name, it.Value)
 	done()
 	rec.Finished = time.Now()
@@ -42,7 +46,7 @@ func (w *Worker) runJob(ctx context.Context, it *Item[[]byte]) {
 	}
 	if err == nil {
 		rec.OK, rec.Result = true, out
-		if w.store(ctx, id, &rec) {
+		if w.store(ctx, it, id, &rec) {
 			it.TaskDone()
 		} else {
 			it.giveBack()
@@ -55,7 +59,7 @@ func (w *Worker) runJob(ctx context.Context, it *Item[[]byte]) {
 	switch {
 	case patterns.IsPermanent(err) || try >= w.cfg.maxTries:
 		w.cfg.logger.Error("jobs: job failed", "queue", w.queue, "func", name, "job", id, "tries", try, "err", err)
-		if !w.store(ctx, id, &rec) {
+		if !w.store(ctx, it, id, &rec) {
 			it.giveBack()
 			return
 		}
@@ -100,10 +104,11 @@ func (w *Worker) invoke(ctx context.Context, name string, args []byte) ([]byte, 
 // store keeps the outcome of job id in the results bucket, if the worker
 // keeps results, and reports whether the job may be settled: a result the
 // server did not take would be lost with the job.
-func (w *Worker) store(ctx context.Context, id string, rec *record) bool {
+func (w *Worker) store(ctx context.Context, it *Item[[]byte], id string, rec *record) bool {
 	if w.cfg.keepResult <= 0 || id == "" {
 		return true
 	}
+	rec.Enqueued = parseTime(it, hdrEnqueued)
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return false

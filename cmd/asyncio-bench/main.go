@@ -52,6 +52,16 @@
 //	asyncio-bench db-sqlite-insert -file FILE -n 100000 -tx 1000
 //	    n single-row inserts, tx per transaction (Pool.Tx)
 //	    (all five: the flags of bench/peers/godb; -check as above)
+//	asyncio-bench jobs -url URL -n 100000 -workers W [-broker-pid PID] [-keep-results]
+//	    one producer enqueues n no-op jobs with package jobs while W worker
+//	    processes (this program again, as the hidden jobs-worker) run them
+//	    with jobs.Worker: jobs per second from the first Enqueue to the
+//	    queue's stream empty, and the CPU time of the producer, the
+//	    workers and, with -broker-pid, the NATS server (jobs.go; the
+//	    method and fields of bench/peers/gojobs). The workers keep no
+//	    results unless -keep-results; -concurrency and -prefetch are their
+//	    jobs.Concurrency and jobs.PrefetchJobs, -inflight the Enqueues in
+//	    flight. -check exits 0 if NATS answers at -url
 //	asyncio-bench http-lag -n 10000 -limit 100 -server aiohttp|nethttp -tick 5ms [-batch B]
 //	    n tasks each GET a local server once on one Session, while a task
 //	    ticks every 5 ms: its worst and p99 lateness, Loop.Lag, Loop.Stalls
@@ -157,6 +167,12 @@ func main() {
 	server := fs.String("server", "aiohttp", "http-lag: aiohttp (on the same loop) or nethttp (net/http in this process)")
 	batch := fs.Int("batch", 0, "http-lag: spawn the request tasks this many at a time (0: all at once)")
 	tick := fs.Duration("tick", 5*time.Millisecond, "http-lag: the ticker's period")
+	brokerPID := fs.Int("broker-pid", 0, "jobs: the NATS server's process id, for its CPU time (0: not measured)")
+	keepResults := fs.Bool("keep-results", false, "jobs: the workers keep results (the default KeepResult) instead of KeepResult(0)")
+	jobsConc := fs.Int("concurrency", jobsDefaultConcurrency, "jobs: each worker's jobs.Concurrency")
+	jobsPrefetch := fs.Int("prefetch", jobsDefaultPrefetch, "jobs: each worker's jobs.PrefetchJobs (-1: package jobs' default, as many as -concurrency)")
+	jobsInflight := fs.Int("inflight", jobsDefaultInflight, "jobs: Enqueues waiting for their acknowledgement at once (producer tasks)")
+	jobsQueue := fs.String("queue", "", "jobs-worker: the queue (set by jobs)")
 	fs.BoolVar(&memStats, "mem", false, "also report live heap and stack bytes per task or timer")
 	fs.Parse(os.Args[2:])
 	if *memprofilerate > 0 {
@@ -196,6 +212,39 @@ func main() {
 		if *check {
 			return
 		}
+	}
+	if os.Args[1] == "jobs" || os.Args[1] == "jobs-worker" {
+		if !jobsAvailable {
+			fmt.Fprintln(os.Stderr, "asyncio-bench:", errJobsUnavailable)
+			os.Exit(exitUnavailable)
+		}
+		if *url == "" {
+			*url = "nats://127.0.0.1:4222"
+		}
+		if *check {
+			if err := natsReachable(*url); err != nil {
+				fmt.Fprintf(os.Stderr, "asyncio-bench: jobs: no NATS server at %s: %v\n", *url, err)
+				os.Exit(1)
+			}
+			return
+		}
+		nSet := false
+		fs.Visit(func(f *flag.Flag) { nSet = nSet || f.Name == "n" })
+		if !nSet {
+			*n = 100000 // gojobs' default; 1,000,000 is the micro-benchmarks'
+		}
+	}
+	jobsCfg := jobsConfig{
+		url: *url, n: *n, workers: *workers, brokerPID: *brokerPID,
+		concurrency: *jobsConc, prefetch: *jobsPrefetch, keepResults: *keepResults, inflight: *jobsInflight,
+		cpuprofile: *cpuprofile,
+	}
+	if os.Args[1] == "jobs-worker" {
+		if err := jobsWorker(jobsCfg, *jobsQueue); err != nil {
+			fmt.Fprintln(os.Stderr, "asyncio-bench jobs-worker:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if os.Args[1] == "ws-server" {
 		if err := wsServer(*addr, *onMessage); err != nil {
@@ -260,6 +309,8 @@ func main() {
 		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return procPipe(ctx, *n) })
 	case "file-read":
 		out, err = asyncio.Run(func(ctx context.Context) (map[string]any, error) { return fileRead(ctx, *n) })
+	case "jobs":
+		out, err = jobsRun(jobsCfg)
 	case "db-roundtrip", "db-fetch", "db-copy", "db-sqlite-read", "db-sqlite-insert":
 		out, err = dbBench(os.Args[1], dbConfig{
 			url: *url, file: *dbFile, c: *conns, pool: *dbPool, n: *n, tx: *dbTx, warmup: *warmtime, duration: *duration,
@@ -271,7 +322,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "asyncio-bench:", err)
 		os.Exit(1)
 	}
-	out["gomaxprocs"] = runtime.GOMAXPROCS(0)
+	if os.Args[1] != "jobs" { // jobs prints gojobs' fields, no more
+		out["gomaxprocs"] = runtime.GOMAXPROCS(0)
+	}
 	line, _ := json.Marshal(out)
 	fmt.Println(string(line))
 }
@@ -286,7 +339,8 @@ func usage() {
 		"       | api-server -addr HOST:PORT -impl typed|hand [-nethttp] [-check]\n"+
 		"       | idleclient -addr HOST:PORT -n N [-pid PID | -hold] [-proto tcp|http|ws] | proc-spawn -n N | proc-pipe -n MIB | file-read -n MIB\n"+
 		"       | db-roundtrip -url URL -c C [-pool P -warmtime D -duration D] | db-fetch -url URL -n ROWS | db-copy -url URL -n ROWS\n"+
-		"       | db-sqlite-read -file FILE -c C [-pool P -warmtime D -duration D] | db-sqlite-insert -file FILE -n ROWS -tx T (all [-check])")
+		"       | db-sqlite-read -file FILE -c C [-pool P -warmtime D -duration D] | db-sqlite-insert -file FILE -n ROWS -tx T (all [-check])\n"+
+		"       | jobs -url URL -n N -workers W [-broker-pid PID -keep-results -concurrency C -prefetch P -inflight I] [-check]")
 	os.Exit(2)
 }
 
