@@ -240,7 +240,8 @@ func TestRetryInAndCurrentJob(t *testing.T) {
 		if r, err := jobs.ResultOf[int](ctx, j); err != nil || r != 2 {
 			t.Errorf("result %d, %v; want 2", r, err)
 		}
-		if len(infos) != 2 || infos[0].ID != "job-7" || infos[0].Func != "twice" || infos[0].Queue != name || infos[1].Try != 2 {
+		if len(infos) != 2 || infos[0].ID != "job-7" || infos[0].Func != "twice" || infos[0].Queue != name || infos[1].Try != 2 ||
+			time.Since(infos[0].Enqueued) > time.Minute || time.Since(infos[0].Enqueued) < 0 {
 			t.Errorf("the job saw %+v", infos)
 		}
 		if _, ok := jobs.CurrentJob(ctx); ok {
