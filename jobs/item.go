@@ -4,7 +4,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/asyncio-go/asyncio"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -66,8 +65,9 @@ type delivery struct {
 	q       *queueCore
 	msg     jetstream.Msg
 	attempt int
-	keep    *asyncio.TimerHandle
 	state   deliveryState
+	alive   bool // the queue's sweeps keep it
+	since   int  // the queue's sweeps done when it arrived
 }
 
 type deliveryState int
@@ -107,27 +107,15 @@ func (d *delivery) handBack() {
 	d.q.c.send(d.msg.Nak)
 }
 
-// keepAlive tells the server, every third of the ack deadline, that the
-// item is still being worked on, until it is settled, sent back, or the
-// Client closes. A third leaves two chances for a note that is late.
+// keepAlive makes the queue tell the server that d is still being worked
+// on, until d is settled, sent back, or the Client closes (see sweep).
 func (d *delivery) keepAlive() {
-	var t *asyncio.TimerHandle
-	t = d.q.loop.CallLater(d.q.cfg.ackWait/3, func() {
-		if d.keep != t || d.q.c.isClosed() {
-			return
-		}
-		d.q.c.send(d.msg.InProgress)
-		d.keepAlive()
-	})
-	d.keep = t
+	d.alive = true
+	d.since = d.q.sweeps
+	d.q.startSweeper()
 }
 
-func (d *delivery) stopKeepAlive() {
-	if d.keep != nil {
-		d.keep.Cancel()
-		d.keep = nil
-	}
-}
+func (d *delivery) stopKeepAlive() { d.alive = false }
 
 // discard moves the item to the dead-letter stream now, with reason: a
 // failure another delivery cannot fix.

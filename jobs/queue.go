@@ -314,6 +314,62 @@ type queueCore struct {
 	pullersStarted bool
 	pullCtx        context.Context // ends with the Client
 	returning      []*delivery     // to hand back once no pull is in flight
+
+	sweeps  int                  // sweeps done
+	sweeper *asyncio.TimerHandle // the next sweep, while deliveries are kept
+}
+
+// startSweeper makes sure a sweep is due.
+func (q *queueCore) startSweeper() {
+	if q.sweeper == nil {
+		q.sweeper = q.loop.CallLater(q.cfg.ackWait/3, q.sweep)
+	}
+}
+
+// sweep runs every third of the ack deadline while the queue holds
+// deliveries (fetched ahead, taken by a task, or waiting to go back), and
+// tells the server that those held since before the previous sweep are
+// still being worked on: each gets its first note between one and two
+// thirds of the deadline after it arrived, and one every third after
+// that. One timer for the queue, rather than one per delivery, keeps a
+// job's cost off the loop's timer heap.
+func (q *queueCore) sweep() {
+	q.sweeper = nil
+	q.sweeps++
+	if q.c.isClosed() {
+		return
+	}
+	var notes []jetstream.Msg
+	kept := false
+	note := func(d *delivery) {
+		if !d.alive {
+			return
+		}
+		kept = true
+		if d.since < q.sweeps-1 {
+			notes = append(notes, d.msg)
+		}
+	}
+	for _, d := range q.items {
+		note(d)
+	}
+	for d := range q.held {
+		note(d)
+	}
+	for _, d := range q.returning {
+		note(d)
+	}
+	if len(notes) > 0 {
+		q.c.send(func() error {
+			for _, m := range notes {
+				m.InProgress()
+			}
+			return nil
+		})
+	}
+	if kept {
+		q.startSweeper()
+	}
 }
 
 func (q *queueCore) onLoop(ctx context.Context) error {
