@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asyncio-go/asyncio"
@@ -163,19 +164,109 @@ func (c *Client) publish(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, e
 	return f.Wait(ctx)
 }
 
-// settlePut completes the Put of m, from whichever goroutine learns its
-// outcome: the client's reply handler, the strand, or Close.
+// publishAll sends msgs to their streams and waits until the server has
+// acknowledged every one, or one failed. The messages go to the strand in
+// chunks, as permits allow; a chunk is sent before the task waits for a
+// permit, since only the acknowledgements of what was sent free one.
+func (c *Client) publishAll(ctx context.Context, msgs []*nats.Msg) error {
+	if c.isClosed() {
+		return ErrClosed
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	b := &putBatch{f: asyncio.NewFuture[struct{}](ctx)}
+	b.left.Store(int64(len(msgs)))
+	var chunk []*nats.Msg
+	flush := func() {
+		if len(chunk) == 0 {
+			return
+		}
+		out := chunk
+		chunk = nil
+		if err := c.out.Submit(func() {
+			for _, m := range out {
+				if _, err := c.js.PublishMsgAsync(m); err != nil {
+					c.settlePut(m, nil, err)
+				}
+			}
+		}); err != nil {
+			for _, m := range out {
+				c.settlePut(m, nil, ErrClosed)
+			}
+		}
+	}
+	for i, m := range msgs {
+		if !c.permits.TryAcquire() {
+			flush()
+			if err := c.permits.Acquire(ctx); err != nil {
+				b.done(len(msgs)-i, err) // the rest are not sent
+				break
+			}
+		}
+		c.puts.Store(m, b)
+		chunk = append(chunk, m)
+		if len(chunk) == maxChunk {
+			flush()
+		}
+	}
+	flush()
+	_, err := b.f.Wait(ctx)
+	return err
+}
+
+// maxChunk bounds the messages publishAll hands the strand at once.
+const maxChunk = 256
+
+// A putBatch is the outcome of a publishAll: its future completes when
+// the last of its messages is settled, with the first failure if any.
+type putBatch struct {
+	left atomic.Int64
+	mu   sync.Mutex
+	err  error
+	f    *asyncio.Future[struct{}]
+}
+
+// done settles n of the batch's messages, with err if they failed.
+func (b *putBatch) done(n int, err error) {
+	if err != nil {
+		b.mu.Lock()
+		if b.err == nil {
+			b.err = err
+		}
+		b.mu.Unlock()
+	}
+	if b.left.Add(-int64(n)) > 0 {
+		return
+	}
+	b.mu.Lock()
+	err = b.err
+	b.mu.Unlock()
+	if err != nil {
+		b.f.TrySetError(err)
+	} else {
+		b.f.TrySetResult(struct{}{})
+	}
+}
+
+// settlePut completes the Put of m (or counts it in its batch), from
+// whichever goroutine learns its outcome: the client's reply handler, the
+// strand, or Close.
 func (c *Client) settlePut(m *nats.Msg, ack *jetstream.PubAck, err error) {
 	v, ok := c.puts.LoadAndDelete(m)
 	if !ok {
 		return
 	}
 	c.permits.Release()
-	f := v.(*asyncio.Future[*jetstream.PubAck])
-	if err != nil {
-		f.TrySetError(err)
-	} else {
-		f.TrySetResult(ack)
+	switch p := v.(type) {
+	case *putBatch:
+		p.done(1, err)
+	case *asyncio.Future[*jetstream.PubAck]:
+		if err != nil {
+			p.TrySetError(err)
+		} else {
+			p.TrySetResult(ack)
+		}
 	}
 }
 

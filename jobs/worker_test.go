@@ -538,3 +538,40 @@ func TestDeleteJobQueue(t *testing.T) {
 		return jobs.DeleteQueue(ctx, c, name)
 	})
 }
+
+// TestEnqueueMany: a batch of jobs, each with its own handle and result,
+// in the order of the arguments; JobID is refused.
+func TestEnqueueMany(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		w := jobs.NewWorker(c, name, jobs.Concurrency(8))
+		jobs.Register(w, "square", func(ctx context.Context, n int) (int, error) { return n * n, nil })
+		stop := startWorker(ctx, t, w)
+		defer stop()
+		args := make([]int, 5000)
+		for i := range args {
+			args[i] = i
+		}
+		all, err := jobs.EnqueueMany(ctx, c, "square", args, jobs.OnQueue(name))
+		if err != nil {
+			return err
+		}
+		ids := map[string]bool{}
+		for i, j := range all {
+			ids[j.ID()] = true
+			if r, err := jobs.ResultOf[int](ctx, j); err != nil || r != i*i {
+				t.Fatalf("job %d: %d, %v", i, r, err)
+			}
+		}
+		if len(ids) != len(args) {
+			t.Errorf("%d ids for %d jobs", len(ids), len(args))
+		}
+		if _, err := jobs.EnqueueMany(ctx, c, "square", args[:1], jobs.OnQueue(name), jobs.JobID("x")); err == nil {
+			t.Errorf("EnqueueMany took a JobID")
+		}
+		if none, err := jobs.EnqueueMany(ctx, c, "square", []int{}, jobs.OnQueue(name)); err != nil || len(none) != 0 {
+			t.Errorf("no jobs: %v, %v", none, err)
+		}
+		return nil
+	})
+}
