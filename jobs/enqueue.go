@@ -104,7 +104,7 @@ func (c *Client) Enqueue(ctx context.Context, name string, args any, opts ...Enq
 	if _, err := c.publish(ctx, m); err != nil {
 		return nil, fmt.Errorf("jobs: enqueueing %s on %s: %w", name, cfg.queue, err)
 	}
-	return &Job{c: c, queue: cfg.queue, id: cfg.id, enqueued: now}, nil
+	return &Job{c: c, queue: cfg.queue, id: cfg.id}, nil
 }
 
 // laterQueue is the queue where the delayed jobs of queue wait: any

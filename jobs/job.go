@@ -12,10 +12,9 @@ import (
 // A Job is the handle of an enqueued job: its result can be awaited from
 // any process that knows its queue and id (Client.Job).
 type Job struct {
-	c        *Client
-	queue    string
-	id       string
-	enqueued time.Time // by this Client; zero for a handle made by Client.Job
+	c     *Client
+	queue string
+	id    string
 }
 
 // Job returns the handle of the job with id on queue, enqueued by this

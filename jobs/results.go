@@ -20,9 +20,8 @@ const DefaultKeepResult = time.Hour
 // consumer) however many jobs are awaited, so fanning in ten thousand
 // results costs the server one consumer, not ten thousand.
 type resultWatch struct {
-	kv    jetstream.KeyValue
-	w     jetstream.KeyWatcher
-	since time.Time // the watch sees every result stored after since
+	kv jetstream.KeyValue
+	w  jetstream.KeyWatcher
 
 	mu      sync.Mutex
 	waiters map[string][]*resultWaiter // by job id
@@ -65,7 +64,7 @@ func (c *Client) watchResults(ctx context.Context, queue string) (*resultWatch, 
 		if err != nil {
 			return nil, err
 		}
-		rw := &resultWatch{kv: kv, w: w, since: time.Now(), waiters: map[string][]*resultWaiter{}}
+		rw := &resultWatch{kv: kv, w: w, waiters: map[string][]*resultWaiter{}}
 		c.watches[queue] = rw
 		c.watchers.Add(1)
 		go rw.follow(&c.watchers)
@@ -181,25 +180,26 @@ func (c *Client) awaitResult(ctx context.Context, j *Job) (*record, error) {
 	}
 	rw.add(j.id, w)
 	defer rw.remove(j.id, w)
-	if j.enqueued.IsZero() || j.enqueued.Before(rw.since) {
-		// The result may have been stored before the watch began.
-		rec, err := call(ctx, c, func(rctx context.Context) (*record, error) {
-			e, err := rw.kv.Get(rctx, j.id)
-			if errors.Is(err, jetstream.ErrKeyNotFound) {
-				return nil, nil
-			}
-			if err != nil {
-				return nil, err
-			}
-			var rec record
-			if err := json.Unmarshal(e.Value(), &rec); err != nil {
-				return nil, err
-			}
-			return &rec, nil
-		})
-		if err != nil || rec != nil {
-			return rec, err
+	// The result may have been stored before the waiter was added: before
+	// the watch began, or since, when the watch passed it by for want of
+	// a waiter (it keeps nothing). Look it up. A result stored after the
+	// lookup comes through the watch, to the waiter already there.
+	rec, err := call(ctx, c, func(rctx context.Context) (*record, error) {
+		e, err := rw.kv.Get(rctx, j.id)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil, nil
 		}
+		if err != nil {
+			return nil, err
+		}
+		var rec record
+		if err := json.Unmarshal(e.Value(), &rec); err != nil {
+			return nil, err
+		}
+		return &rec, nil
+	})
+	if err != nil || rec != nil {
+		return rec, err
 	}
 	return w.f.Wait(ctx)
 }

@@ -29,6 +29,20 @@ func (w *Worker) runJob(ctx context.Context, it *Item[[]byte]) {
 	id, name := it.header(hdrID), it.header(hdrFunc)
 	try := it.Attempt()
 	rec := record{Func: name, Tries: try, Enqueued: parseTime(it, hdrEnqueued), Started: time.Now()}
+	if try > w.cfg.maxTries {
+		// Every try ended without a word from its worker: it died, or
+		// lost the server, each time. The job fails for good unrun.
+		rec.Tries = w.cfg.maxTries
+		rec.Error = fmt.Sprintf("delivered %d times without an outcome (its worker died or lost the server)", w.cfg.maxTries)
+		rec.Finished = rec.Started
+		w.cfg.logger.Error("jobs: job failed", "queue", w.queue, "func", name, "job", id, "tries", w.cfg.maxTries, "err", rec.Error)
+		if !w.store(ctx, id, &rec) {
+			it.giveBack()
+			return
+		}
+		it.discard(rec.Error)
+		return
+	}
 
 	done := asyncio.Annotate(ctx, fmt.Sprintf("jobs: running %s (job %s, try %d of %d)", name, id, try, w.cfg.maxTries))
 	out, err := w.invoke(ctx, name, it.Value)
