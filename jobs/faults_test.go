@@ -12,6 +12,7 @@ import (
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/jobs"
 	"github.com/asyncio-go/asyncio/patterns"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -414,5 +415,173 @@ func TestJobKillsItsWorker(t *testing.T) {
 			t.Errorf("dead letter headers %v (the job's error: %q)", h, je.Message)
 		}
 		return nil
+	})
+}
+
+// enqueueRetrying enqueues square(i) as job prefix+i, trying again with
+// the same id (so that it is stored once) until the server takes it.
+// It returns the handle and how many tries failed.
+func enqueueRetrying(ctx context.Context, c *jobs.Client, queue, prefix string, i int) (*jobs.Job, int, error) {
+	for failed := 0; ; failed++ {
+		j, err := asyncio.WaitFor(ctx, 2*time.Second, func(ctx context.Context) (*jobs.Job, error) {
+			return c.Enqueue(ctx, "square", i, jobs.OnQueue(queue), jobs.JobID(fmt.Sprint(prefix, i)))
+		})
+		if err == nil {
+			return j, failed, nil
+		}
+		if ctx.Err() != nil {
+			return nil, failed, err
+		}
+		// A pause between tries, as any producer would make.
+		if err := asyncio.Sleep(ctx, 20*time.Millisecond); err != nil {
+			return nil, failed, err
+		}
+	}
+}
+
+// TestServerRestart stops the NATS server (SIGTERM) in the middle of a
+// run, with jobs running, results on their way and jobs being enqueued,
+// and starts it again on the same port and store. The producer enqueues
+// the second half of the jobs from the moment the server goes down,
+// trying each again with its id until the server takes it. Every job ends
+// with the right result. A job may run twice only if its first run began
+// before the server was back (its acknowledgement, or its result, may
+// have been lost with the connection); none runs more than twice, and a
+// job first run after the restart runs once.
+func TestServerRestart(t *testing.T) {
+	const n, queue = 400, "restart"
+	srv, err := newNATSServer(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		if err := srv.start(ctx); err != nil {
+			return struct{}{}, err
+		}
+		defer srv.kill(ctx)
+		opts := jobs.NATSOptions(nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
+		cw, err := jobs.Connect(ctx, srv.URL(), opts) // the worker's
+		if err != nil {
+			return struct{}{}, err
+		}
+		defer cw.Close(ctx)
+		cp, err := jobs.Connect(ctx, srv.URL(), opts) // the producer's
+		if err != nil {
+			return struct{}{}, err
+		}
+		defer cp.Close(ctx)
+
+		// phase: 0 before the stop, 1 until the server is back, 2 after.
+		phase := 0
+		runs, firstPhase := make([]int, n), make([]int, n)
+		w := jobs.NewWorker(cw, queue, jobs.Concurrency(8), jobs.JobAckWait(5*time.Second),
+			jobs.Logger(slog.New(slog.DiscardHandler)))
+		jobs.Register(w, "square", func(ctx context.Context, i int) (int, error) {
+			if runs[i]++; runs[i] == 1 {
+				firstPhase[i] = phase
+			}
+			if err := asyncio.Sleep(ctx, 5*time.Millisecond); err != nil {
+				return 0, err
+			}
+			return square(i), nil
+		})
+		stopWorker := startWorker(ctx, t, w)
+		defer stopWorker()
+
+		handles := make([]*jobs.Job, n)
+		stopping := asyncio.NewEvent()  // the server is going down
+		restartAt := asyncio.NewEvent() // enough results are in
+		results, failedEnqueues := 0, 0
+		err = asyncio.WithTaskGroup(ctx, func(ctx context.Context, g *asyncio.TaskGroup) error {
+			const tasks = 4
+			for k := range tasks {
+				g.Go(func(ctx context.Context) error {
+					for i := k; i < n; i += tasks {
+						if i >= n/2 && !stopping.IsSet() {
+							if err := stopping.Wait(ctx); err != nil {
+								return err
+							}
+						}
+						j, failed, err := enqueueRetrying(ctx, cp, queue, "r", i)
+						failedEnqueues += failed
+						if err != nil {
+							return fmt.Errorf("enqueueing square(%d): %w", i, err)
+						}
+						handles[i] = j
+						g.Go(func(ctx context.Context) error {
+							r, err := awaitRetrying(ctx, j)
+							if err != nil {
+								return fmt.Errorf("job %s (ran %d times): %w", j.ID(), runs[i], err)
+							}
+							if r != square(i) {
+								t.Errorf("job %s: result %d, want %d", j.ID(), r, square(i))
+							}
+							if results++; results == n/4 {
+								restartAt.Set()
+							}
+							return nil
+						})
+					}
+					return nil
+				})
+			}
+			g.Go(func(ctx context.Context) error {
+				if err := restartAt.Wait(ctx); err != nil {
+					return err
+				}
+				phase = 1
+				stopping.Set()
+				if err := srv.stop(ctx); err != nil {
+					return err
+				}
+				t.Logf("the server stopped with %d of %d results in", results, n)
+				if err := srv.start(ctx); err != nil {
+					return err
+				}
+				phase = 2
+				return nil
+			})
+			return nil
+		})
+		if err != nil {
+			return struct{}{}, err
+		}
+
+		var twice []int
+		for i := range n {
+			switch {
+			case runs[i] == 0:
+				t.Errorf("square(%d) never ran, yet has a result", i)
+			case runs[i] > 2:
+				t.Errorf("square(%d) ran %d times", i, runs[i])
+			case runs[i] == 2 && firstPhase[i] == 2:
+				t.Errorf("square(%d), first run after the restart, ran twice", i)
+			case runs[i] == 2:
+				twice = append(twice, i)
+			}
+		}
+		t.Logf("%d enqueues failed and were tried again; %d jobs ran twice: %v", failedEnqueues, len(twice), twice)
+		return struct{}{}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// awaitRetrying waits for the result of square job j for up to a minute,
+// asking again after an error that is not the job's (the server went
+// away while Result looked the result up).
+func awaitRetrying(ctx context.Context, j *jobs.Job) (int, error) {
+	return asyncio.WaitFor(ctx, time.Minute, func(ctx context.Context) (int, error) {
+		for {
+			r, err := jobs.ResultOf[int](ctx, j)
+			var je *jobs.JobError
+			if err == nil || errors.As(err, &je) || ctx.Err() != nil {
+				return r, err
+			}
+			if err := asyncio.Sleep(ctx, 20*time.Millisecond); err != nil {
+				return 0, err
+			}
+		}
 	})
 }
