@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/internal/faultproxy"
 	"github.com/asyncio-go/asyncio/jobs"
 	"github.com/asyncio-go/asyncio/patterns"
 	"github.com/nats-io/nats.go"
@@ -584,4 +586,141 @@ func awaitRetrying(ctx context.Context, j *jobs.Job) (int, error) {
 			}
 		}
 	})
+}
+
+// TestPartitionedWorker cuts a worker off from the server (a partition:
+// its connection stays open and carries nothing) while it runs jobs, for
+// longer than the ack deadline and until another worker, which talks to
+// the server directly, has run every job the cut-off one was running:
+// the server gives them to it once their ack deadline passes. Then the
+// partition heals and every job ends with the right result. Each worker
+// runs a job at most once; a job runs on both only if the cut-off worker
+// held it when the partition began (running it, or fetched ahead), and
+// the jobs it was running finish there once healed.
+func TestPartitionedWorker(t *testing.T) {
+	name := queueName(t)
+	const n, ackWait = 200, 2 * time.Second
+	target := strings.TrimPrefix(natsURL(t), "nats://")
+	proxy, err := faultproxy.Start(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		cp, err := jobs.Connect(ctx, "nats://"+proxy.Addr())
+		if err != nil {
+			return err
+		}
+		defer cp.Close(ctx)
+		opts := []jobs.WorkerOption{jobs.Concurrency(4), jobs.JobAckWait(ackWait), jobs.Logger(slog.New(slog.DiscardHandler))}
+		wp, wd := jobs.NewWorker(cp, name, opts...), jobs.NewWorker(c, name, opts...)
+
+		runsP, runsD, doneP := make([]int, n), make([]int, n), make([]int, n)
+		var cut []int // the jobs the cut-off worker was running
+		partitioned, redelivered := asyncio.NewEvent(), asyncio.NewEvent()
+		var partitionedAt time.Time
+		inFlightP := func() []int {
+			var out []int
+			for i := range n {
+				if runsP[i] > doneP[i] {
+					out = append(out, i)
+				}
+			}
+			return out
+		}
+		cutRunOnD := func() bool {
+			for _, i := range cut {
+				if runsD[i] == 0 {
+					return false
+				}
+			}
+			return true
+		}
+		jobs.Register(wp, "square", func(ctx context.Context, i int) (int, error) {
+			runsP[i]++
+			// The partition begins once this worker has finished some
+			// jobs and runs others.
+			if !partitioned.IsSet() && sum(doneP) >= 8 && len(inFlightP()) >= 2 {
+				proxy.Partition()
+				partitionedAt = time.Now()
+				cut = inFlightP()
+				partitioned.Set()
+			}
+			if err := asyncio.Sleep(ctx, 30*time.Millisecond); err != nil {
+				return 0, err
+			}
+			doneP[i]++
+			return square(i), nil
+		})
+		jobs.Register(wd, "square", func(ctx context.Context, i int) (int, error) {
+			runsD[i]++
+			if partitioned.IsSet() && cutRunOnD() {
+				redelivered.Set()
+			}
+			if err := asyncio.Sleep(ctx, 30*time.Millisecond); err != nil {
+				return 0, err
+			}
+			return square(i), nil
+		})
+		stopP := startWorker(ctx, t, wp)
+		defer stopP()
+		handles, err := enqueueSquares(ctx, c, name, "q", n, 4)
+		if err != nil {
+			return err
+		}
+		// The direct worker starts once the other is at work.
+		if err := asyncio.Timeout(ctx, 30*time.Second, partitioned.Wait); err != nil {
+			return fmt.Errorf("waiting for the worker to be at work: %w", err)
+		}
+		stopD := startWorker(ctx, t, wd)
+		defer stopD()
+		if err := asyncio.Timeout(ctx, 30*time.Second, redelivered.Wait); err != nil {
+			proxy.Heal()
+			return fmt.Errorf("waiting for the jobs %v of the cut-off worker to run on the other: %w", cut, err)
+		}
+		// The redelivery comes an ack deadline after the worker's last
+		// word, which was up to a third of it before the partition; the
+		// partition is made to last half as long again. This is the
+		// fault's length, not a wait for something to happen: nothing
+		// after depends on it.
+		if err := asyncio.Sleep(ctx, time.Until(partitionedAt.Add(ackWait*3/2))); err != nil {
+			return err
+		}
+		held := time.Since(partitionedAt)
+		proxy.Heal()
+		if _, err := asyncio.WaitFor(ctx, time.Minute, func(ctx context.Context) (int, error) {
+			return awaitSquares(ctx, t, handles, 16)
+		}); err != nil {
+			return err
+		}
+		stopD()
+		stopP()
+
+		var twice []int
+		for i := range n {
+			switch p, d := runsP[i], runsD[i]; {
+			case p > 1 || d > 1:
+				t.Errorf("square(%d) ran %d times on the cut-off worker, %d on the other", i, p, d)
+			case p+d == 0:
+				t.Errorf("square(%d) never ran, yet has a result", i)
+			case p == 1 && d == 1:
+				twice = append(twice, i)
+			}
+		}
+		for _, i := range cut {
+			if doneP[i] != 1 {
+				t.Errorf("square(%d), cut off, did not finish on the cut-off worker once healed", i)
+			}
+		}
+		t.Logf("partitioned for %v (ack deadline %v); cut off: %v; ran on both: %v", held.Round(time.Millisecond), ackWait, cut, twice)
+		return nil
+	})
+}
+
+func sum(xs []int) int {
+	s := 0
+	for _, x := range xs {
+		s += x
+	}
+	return s
 }
