@@ -173,7 +173,8 @@ func TestKillWorkerMidJob(t *testing.T) {
 // TestHundredThousandJobs runs 100,000 jobs through 4 worker processes:
 // the producer awaits every result, each is right, their sum is the
 // checksum, and each job ran exactly once (nothing failed, so nothing
-// may run twice). With -short it runs 10,000.
+// may run twice). With -short it runs 10,000. The full run takes about
+// 20 s, or 70 s under -race, on a loaded machine with two cores.
 func TestHundredThousandJobs(t *testing.T) {
 	n := 100_000
 	if testing.Short() {
