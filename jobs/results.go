@@ -342,7 +342,7 @@ func (c *Client) awaitResult(ctx context.Context, j *Job) (*record, error) {
 			}
 			break
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || errors.Is(err, ErrClosed) {
 			return nil, err
 		}
 		// The server is away, or slow: the result may come through the
