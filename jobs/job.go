@@ -32,7 +32,8 @@ func (j *Job) Queue() string { return j.queue }
 // (a pointer, or nil to ignore the result). A job that failed for good
 // gives a *JobError. Results are kept for the workers' KeepResult (1 h by
 // default): waiting for a job whose result is gone, or that never ran,
-// lasts until ctx ends.
+// lasts until ctx ends. The wait outlasts the server going away and
+// coming back (the Client reconnects).
 func (j *Job) Result(ctx context.Context, into any) error {
 	done := asyncio.Annotate(ctx, "jobs: waiting for the result of job "+j.id+" on "+j.queue)
 	defer done()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/asyncio-go/asyncio"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -19,12 +20,16 @@ const DefaultKeepResult = time.Hour
 // waiting in this Client, from any loop: one watch (a JetStream ordered
 // consumer) however many jobs are awaited, so fanning in ten thousand
 // results costs the server one consumer, not ten thousand.
+//
+// A server that restarts loses the watch's consumer, and the NATS client
+// takes a long while to notice (two missed heartbeats, 10 s or more), so
+// the watch starts anew whenever the connection comes back.
 type resultWatch struct {
 	kv    jetstream.KeyValue
-	w     jetstream.KeyWatcher
 	since time.Time // the watch sees every result stored after since
 
 	mu      sync.Mutex
+	w       jetstream.KeyWatcher       // the current watch
 	waiters map[string][]*resultWaiter // by job id
 	ended   bool                       // no more waiters: the watch is gone
 
@@ -72,16 +77,18 @@ func (c *Client) watchResults(ctx context.Context, queue string) (*resultWatch, 
 		if err != nil {
 			return nil, err
 		}
-		// The watch lives as long as the Client, not the request: its
-		// ctx is the Client's.
-		w, err := kv.WatchAll(c.stop, jetstream.UpdatesOnly(), jetstream.IgnoreDeletes())
+		// Listening before the watch begins: no reconnection between
+		// the two goes unnoticed.
+		back := c.nc.StatusChanged(nats.CONNECTED)
+		w, err := watchAll(c, kv)
 		if err != nil {
+			c.nc.RemoveStatusListener(back)
 			return nil, err
 		}
 		rw := &resultWatch{kv: kv, w: w, since: time.Now(), waiters: map[string][]*resultWaiter{}, recent: map[string]*record{}}
 		c.watches[queue] = rw
 		c.watchers.Add(1)
-		go c.follow(queue, rw)
+		go rw.follow(c, back)
 		return rw, nil
 	})
 }
@@ -110,28 +117,162 @@ func resultsKV(ctx context.Context, js jetstream.JetStream, queue string, keep t
 	return kv, err
 }
 
-// follow is the goroutine of the watch rw of queue. Its owner is the
-// Client; it ends when Close stops the watch, or the client gives the
-// watch up, either of which closes the updates channel. The Results
-// waiting then fail, and the next Result starts a new watch.
-func (c *Client) follow(queue string, rw *resultWatch) {
+// watchAll starts a watch of the results stored from now on. It lives as
+// long as the Client, not the request: its ctx is the Client's.
+func watchAll(c *Client, kv jetstream.KeyValue) (jetstream.KeyWatcher, error) {
+	return kv.WatchAll(c.stop, jetstream.UpdatesOnly(), jetstream.IgnoreDeletes())
+}
+
+// follow is the watch's goroutine. Its owner is the Client; it ends when
+// Close stops the watch, which closes the updates channel. back hears of
+// the connection coming back.
+func (rw *resultWatch) follow(c *Client, back chan nats.Status) {
 	defer c.watchers.Done()
-	for e := range rw.w.Updates() {
-		if e == nil || e.Operation() != jetstream.KeyValuePut {
-			continue
+	defer c.nc.RemoveStatusListener(back)
+	updates := rw.current().Updates()
+	for {
+		select {
+		case e, ok := <-updates:
+			if ok {
+				rw.deliver(e)
+				continue
+			}
+			// Stopped by Close, or ended on its own.
+		case _, ok := <-back:
+			if !ok {
+				back = nil // no more news of the connection
+				continue
+			}
 		}
-		var rec record
-		if json.Unmarshal(e.Value(), &rec) != nil {
-			continue
+		old, ok := rw.renew(c)
+		// A stopped watch may still hold results, stored before the
+		// one after it began; its subscription may be waiting to hand
+		// over one more, which reading them frees.
+		drain(old)
+		if !ok {
+			drain(rw.current())
+			rw.settleAll(ErrClosed)
+			return
 		}
-		rw.settle(e.Key(), &rec, nil)
+		updates = rw.current().Updates()
 	}
-	c.watchMu.Lock()
-	if c.watches[queue] == rw {
-		delete(c.watches, queue)
+}
+
+// drain reads what a stopped watch holds, without waiting.
+func drain(w jetstream.KeyWatcher) {
+	if w == nil {
+		return
 	}
-	c.watchMu.Unlock()
-	rw.settleAll(errWatchEnded)
+	for {
+		select {
+		case _, ok := <-w.Updates():
+			if !ok {
+				return
+			}
+		default:
+			return
+		}
+	}
+}
+
+func (rw *resultWatch) current() jetstream.KeyWatcher {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	return rw.w
+}
+
+// deliver hands a result the watch brought to its waiters.
+func (rw *resultWatch) deliver(e jetstream.KeyValueEntry) {
+	if e == nil || e.Operation() != jetstream.KeyValuePut {
+		return
+	}
+	var rec record
+	if json.Unmarshal(e.Value(), &rec) != nil {
+		return
+	}
+	rw.settle(e.Key(), &rec, nil)
+}
+
+// renew replaces the watch with a new one, trying until the server
+// answers or the Client closes (false), then looks up the results of the
+// jobs waited for, which may have been stored while no watch saw them.
+// It returns the old watch, stopped, once it is replaced.
+func (rw *resultWatch) renew(c *Client) (old jetstream.KeyWatcher, ok bool) {
+	for {
+		if c.stop.Err() != nil {
+			return old, false
+		}
+		if old == nil {
+			if w, err := watchAll(c, rw.kv); err == nil {
+				rw.mu.Lock()
+				old, rw.w = rw.w, w
+				// Results stored while no watch ran were missed as
+				// if dropped for room: a job enqueued before now is
+				// looked up when awaited.
+				rw.evicted = time.Now()
+				rw.mu.Unlock()
+				old.Stop()
+				if c.stop.Err() != nil {
+					// Close may have stopped the old watch just
+					// before this one took its place.
+					w.Stop()
+					return old, false
+				}
+			}
+		}
+		if old != nil && rw.lookUpWaiting(c) == nil {
+			return old, true
+		}
+		// The server is still away: try again in a moment.
+		t := time.NewTimer(100 * time.Millisecond)
+		select {
+		case <-t.C:
+		case <-c.stop.Done():
+			t.Stop()
+		}
+	}
+}
+
+// lookUpWaiting looks up the results of the jobs waited for and settles
+// the ones found.
+func (rw *resultWatch) lookUpWaiting(c *Client) error {
+	rw.mu.Lock()
+	ids := make([]string, 0, len(rw.waiters))
+	for id := range rw.waiters {
+		ids = append(ids, id)
+	}
+	rw.mu.Unlock()
+	ctx, cancel := context.WithTimeout(c.stop, 10*time.Second)
+	defer cancel()
+	for _, id := range ids {
+		rec, err := lookUp(ctx, rw.kv, id)
+		if err != nil {
+			return err
+		}
+		if rec != nil {
+			rw.settle(id, rec, nil)
+		}
+	}
+	return nil
+}
+
+// lookUpTimeout bounds one lookup of a result.
+const lookUpTimeout = 5 * time.Second
+
+// lookUp reads the result of job id; nil if there is none.
+func lookUp(ctx context.Context, kv jetstream.KeyValue, id string) (*record, error) {
+	e, err := kv.Get(ctx, id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var rec record
+	if err := json.Unmarshal(e.Value(), &rec); err != nil {
+		return nil, err
+	}
+	return &rec, nil
 }
 
 // errWatchEnded fails the Results waiting on a watch that ended; each
@@ -255,26 +396,39 @@ func (c *Client) awaitOnce(ctx context.Context, j *Job) (*record, error) {
 	defer rw.remove(j.id, w)
 	if j.enqueued.IsZero() || j.enqueued.Before(rw.since) || !evicted.Before(j.enqueued) {
 		// The result may have been stored before the watch began, or
-		// brought by it and dropped for room since.
-		rec, err := call(ctx, c, func(rctx context.Context) (*record, error) {
-			e, err := rw.kv.Get(rctx, j.id)
-			if errors.Is(err, jetstream.ErrKeyNotFound) {
-				return nil, nil
-			}
-			if err != nil {
-				return nil, err
-			}
-			var rec record
-			if err := json.Unmarshal(e.Value(), &rec); err != nil {
-				return nil, err
-			}
-			return &rec, nil
-		})
-		if err != nil || rec != nil {
+		// brought by it and dropped for room since, or stored while the
+		// connection was away and no watch saw it. Look it up: a result
+		// stored after the lookup comes through the watch, to the
+		// waiter already there.
+		if rec, err := c.lookUpFor(ctx, rw, w, j.id); rec != nil || err != nil {
 			return rec, err
 		}
 	}
 	return w.f.Wait(ctx)
+}
+
+// lookUpFor reads the result of job id from the bucket, for the waiter w,
+// until the server answers (nil, nil if there is none yet), the result
+// comes through the watch meanwhile, or ctx ends.
+func (c *Client) lookUpFor(ctx context.Context, rw *resultWatch, w *resultWaiter, id string) (*record, error) {
+	for {
+		// Each lookup is bounded: one lost with a connection must not
+		// hold the wait, nor the Client's executor, for long.
+		rec, err := call(ctx, c, func(rctx context.Context) (*record, error) {
+			rctx, cancel := context.WithTimeout(rctx, lookUpTimeout)
+			defer cancel()
+			return lookUp(rctx, rw.kv, id)
+		})
+		if err == nil || ctx.Err() != nil || errors.Is(err, ErrClosed) {
+			return rec, err
+		}
+		// The server is away, or slow: the result may come through the
+		// watch meanwhile; if not, look again.
+		rec, err = asyncio.WaitFor(ctx, lookUpTimeout, w.f.Wait)
+		if !errors.Is(err, asyncio.ErrTimeout) {
+			return rec, err
+		}
+	}
 }
 
 // stopWatches stops the Client's result watches, for Close.
@@ -282,6 +436,6 @@ func (c *Client) stopWatches() {
 	c.watchMu.Lock()
 	defer c.watchMu.Unlock()
 	for _, rw := range c.watches {
-		rw.w.Stop()
+		rw.current().Stop()
 	}
 }

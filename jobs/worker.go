@@ -123,8 +123,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.cfg.concurrency < 1 || w.cfg.maxTries < 1 {
 		return errors.New("jobs: Concurrency and MaxTries must be at least 1")
 	}
+	// One delivery more than tries: a job whose worker died on its last
+	// try comes back once more, to fail for good with a result that says
+	// so, rather than be dead-lettered by the queue with none.
 	q, err := OpenQueue[[]byte](ctx, w.c, w.queue,
-		AckWait(w.cfg.ackWait), MaxAttempts(w.cfg.maxTries), Prefetch(w.cfg.prefetch), Replicas(w.cfg.replicas), WithCodec(rawCodec{}))
+		AckWait(w.cfg.ackWait), MaxAttempts(w.cfg.maxTries+1), Prefetch(w.cfg.prefetch), Replicas(w.cfg.replicas), WithCodec(rawCodec{}))
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,9 @@ func PrefetchJobs(n int) WorkerOption { return func(c *workerConfig) { c.prefetc
 func JobTimeout(d time.Duration) WorkerOption { return func(c *workerConfig) { c.jobTimeout = d } }
 
 // MaxTries sets how many times a job runs before it fails for good (5 by
-// default). A job whose worker died while running it counts that try too.
+// default). A job whose worker died while running it counts that try too:
+// one whose worker dies on every try fails for good, unrun, at the
+// delivery after its last try.
 func MaxTries(n int) WorkerOption { return func(c *workerConfig) { c.maxTries = n } }
 
 // KeepResult sets how long results are kept in the queue's results bucket

@@ -32,6 +32,20 @@ func (w *Worker) runJob(ctx context.Context, it *Item[[]byte]) {
 	// The record's enqueue time is parsed when the record is stored (the
 	// parse costs more than a no-op job).
 	rec := record{Func: name, Tries: try, Started: time.Now()}
+	if try > w.cfg.maxTries {
+		// Every try ended without a word from its worker: it died, or
+		// lost the server, each time. The job fails for good unrun.
+		rec.Tries = w.cfg.maxTries
+		rec.Error = "delivered " + w.maxTriesText + " times without an outcome (its worker died or lost the server)"
+		rec.Finished = rec.Started
+		w.cfg.logger.Error("jobs: job failed", "queue", w.queue, "func", name, "job", id, "tries", w.cfg.maxTries, "err", rec.Error)
+		if !w.store(ctx, it, id, &rec) {
+			it.giveBack()
+			return
+		}
+		it.discard(rec.Error)
+		return
+	}
 
 	// CurrentJob parses the enqueue time if the job asks for it.
 	info := &runningJob{JobInfo: JobInfo{ID: id, Func: name, Queue: w.queue, Try: try}, enqueued: it.header(hdrEnqueued)}
