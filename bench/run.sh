@@ -59,7 +59,8 @@
 #             enqueue to the last job done, CPU per job of the producer and workers, and
 #             of the broker: Celery on Redis and on RabbitMQ, a hand-written nats.go
 #             JetStream consumer (bench/peers/gojobs), and ours (package jobs, asyncio-bench
-#             jobs): its workers keeping no results (goasyncio), keeping them
+#             jobs): its workers keeping no results (goasyncio), the same with the jobs
+#             enqueued by one EnqueueMany (goasyncio-many), keeping results
 #             (goasyncio-results), and with package jobs' default prefetch (goasyncio-prefetch10);
 #             arq is listed, not run
 #
@@ -411,6 +412,7 @@ peers_of() {
     "arq-redis|arq|-" \
     "natsgo-hand|gojobs|\$BIN/gojobs run -url $NATS_URL -n {n} -workers {workers} -broker-pid {natspid}" \
     "goasyncio|goasyncio-jobs|$ours jobs -url $NATS_URL -n {n} -workers {workers} -broker-pid {natspid}" \
+    "goasyncio-many|goasyncio-jobs|$ours jobs -url $NATS_URL -n {n} -workers {workers} -broker-pid {natspid} -many" \
     "goasyncio-results|goasyncio-jobs|$ours jobs -url $NATS_URL -n {n} -workers {workers} -broker-pid {natspid} -keep-results" \
     "goasyncio-prefetch10|goasyncio-jobs|$ours jobs -url $NATS_URL -n {n} -workers {workers} -broker-pid {natspid} -prefetch -1" ;;
   esac

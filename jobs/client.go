@@ -164,19 +164,22 @@ func (c *Client) publish(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, e
 	return f.Wait(ctx)
 }
 
-// publishAll sends msgs to their streams and waits until the server has
-// acknowledged every one, or one failed. The messages go to the strand in
-// chunks, as permits allow; a chunk is sent before the task waits for a
-// permit, since only the acknowledgements of what was sent free one.
-func (c *Client) publishAll(ctx context.Context, msgs []*nats.Msg) error {
+// publishAll sends n messages, made by next in order, to their streams
+// and waits until the server has acknowledged every one, or one failed.
+// The messages go to the strand in chunks, as permits allow; a chunk is
+// sent before the task waits for a permit, since only the
+// acknowledgements of what was sent free one, and the task lets the loop
+// run between chunks. An error of next stops the sending: the messages
+// sent so far may be stored.
+func (c *Client) publishAll(ctx context.Context, n int, next func(i int) (*nats.Msg, error)) error {
 	if c.isClosed() {
 		return ErrClosed
 	}
-	if len(msgs) == 0 {
+	if n == 0 {
 		return nil
 	}
 	b := &putBatch{f: asyncio.NewFuture[struct{}](ctx)}
-	b.left.Store(int64(len(msgs)))
+	b.left.Store(int64(n))
 	var chunk []*nats.Msg
 	flush := func() {
 		if len(chunk) == 0 {
@@ -196,22 +199,36 @@ func (c *Client) publishAll(ctx context.Context, msgs []*nats.Msg) error {
 			}
 		}
 	}
-	for i, m := range msgs {
-		if !c.permits.TryAcquire() {
+	var stop error
+	for i := range n {
+		m, err := next(i)
+		if err == nil && !c.permits.TryAcquire() {
 			flush()
-			if err := c.permits.Acquire(ctx); err != nil {
-				b.done(len(msgs)-i, err) // the rest are not sent
-				break
-			}
+			err = c.permits.Acquire(ctx)
+		}
+		if err != nil {
+			stop = err
+			b.done(n-i, err) // the rest are not sent
+			break
 		}
 		c.puts.Store(m, b)
 		chunk = append(chunk, m)
 		if len(chunk) == maxChunk {
 			flush()
+			// Building a chunk takes the loop for a while: let the
+			// other tasks run.
+			if err := asyncio.Sleep(ctx, 0); err != nil {
+				stop = err
+				b.done(n-i-1, err)
+				break
+			}
 		}
 	}
 	flush()
 	_, err := b.f.Wait(ctx)
+	if stop != nil {
+		return stop
+	}
 	return err
 }
 

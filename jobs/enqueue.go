@@ -122,18 +122,17 @@ func EnqueueMany[A any](ctx context.Context, c *Client, name string, args []A, o
 	}
 	now := time.Now()
 	stamp := now.UTC().Format(time.RFC3339Nano)
-	msgs := make([]*nats.Msg, len(args))
 	handles := make([]*Job, len(args))
-	for i := range args {
+	err := c.publishAll(ctx, len(args), func(i int) (*nats.Msg, error) {
 		data, err := json.Marshal(args[i])
 		if err != nil {
-			return nil, fmt.Errorf("jobs: encoding the arguments of %s (job %d of %d): %w", name, i+1, len(args), err)
+			return nil, fmt.Errorf("encoding the arguments of job %d of %d: %w", i+1, len(args), err)
 		}
 		id := nuid.Next()
-		msgs[i] = cfg.message(name, id, false, data, now, stamp)
 		handles[i] = &Job{c: c, queue: cfg.queue, id: id, enqueued: now}
-	}
-	if err := c.publishAll(ctx, msgs); err != nil {
+		return cfg.message(name, id, false, data, now, stamp), nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("jobs: enqueueing %d jobs of %s on %s: %w", len(args), name, cfg.queue, err)
 	}
 	return handles, nil

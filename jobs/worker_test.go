@@ -569,6 +569,9 @@ func TestEnqueueMany(t *testing.T) {
 		if _, err := jobs.EnqueueMany(ctx, c, "square", args[:1], jobs.OnQueue(name), jobs.JobID("x")); err == nil {
 			t.Errorf("EnqueueMany took a JobID")
 		}
+		if _, err := jobs.EnqueueMany(ctx, c, "square", []any{1, func() {}}, jobs.OnQueue(name)); err == nil || !strings.Contains(err.Error(), "job 2 of 2") {
+			t.Errorf("arguments that cannot be encoded: %v", err)
+		}
 		if none, err := jobs.EnqueueMany(ctx, c, "square", []int{}, jobs.OnQueue(name)); err != nil || len(none) != 0 {
 			t.Errorf("no jobs: %v, %v", none, err)
 		}

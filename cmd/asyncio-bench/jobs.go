@@ -82,7 +82,7 @@ func jobsRun(cfg jobsConfig) (map[string]any, error) {
 
 		self0, workers0, broker0 := selfCPU(), procsCPU(pids), procsCPU([]int{cfg.brokerPID})
 		t0 := time.Now()
-		if err := jobsProduce(ctx, c, queue, cfg.n, cfg.inflight); err != nil {
+		if err := jobsProduce(ctx, c, queue, cfg.n, cfg.inflight, cfg.many); err != nil {
 			return nil, err
 		}
 		enqueued := time.Since(t0)
@@ -116,14 +116,23 @@ func jobsRun(cfg jobsConfig) (map[string]any, error) {
 
 // jobsProduce enqueues n jobs on queue from inflight tasks, so that up to
 // inflight Enqueues wait for their acknowledgement at once (the Client
-// pipelines the publishes), and returns once every job is stored.
-func jobsProduce(ctx context.Context, c *jobs.Client, queue string, n, inflight int) error {
+// pipelines the publishes), or with many in one EnqueueMany, and returns
+// once every job is stored.
+func jobsProduce(ctx context.Context, c *jobs.Client, queue string, n, inflight int, many bool) error {
 	if n == 0 {
 		return nil
 	}
 	// The first Enqueue looks the queue's streams up, once per Client;
 	// alone, so that the tasks do not all look them up at once.
 	if _, err := c.Enqueue(ctx, jobsFunc, jobsArgs{ID: 0}, jobs.OnQueue(queue)); err != nil {
+		return err
+	}
+	if many {
+		args := make([]jobsArgs, n-1)
+		for i := range args {
+			args[i] = jobsArgs{ID: i + 1}
+		}
+		_, err := jobs.EnqueueMany(ctx, c, jobsFunc, args, jobs.OnQueue(queue))
 		return err
 	}
 	next := 1 // the tasks run on the loop one at a time: no lock

@@ -21,6 +21,7 @@ type jobsConfig struct {
 	concurrency, prefetch int
 	keepResults           bool
 	inflight              int      // Enqueues waiting for their acknowledgement at once
+	many                  bool     // one jobs.EnqueueMany instead of Enqueues from inflight tasks
 	workerEnv             []string // added to the worker processes' environment (tests)
 	cpuprofile            string   // if set, worker i writes a CPU profile to cpuprofile.worker<i>
 }

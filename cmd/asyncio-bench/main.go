@@ -172,6 +172,7 @@ func main() {
 	jobsConc := fs.Int("concurrency", jobsDefaultConcurrency, "jobs: each worker's jobs.Concurrency")
 	jobsPrefetch := fs.Int("prefetch", jobsDefaultPrefetch, "jobs: each worker's jobs.PrefetchJobs (-1: package jobs' default, as many as -concurrency)")
 	jobsInflight := fs.Int("inflight", jobsDefaultInflight, "jobs: Enqueues waiting for their acknowledgement at once (producer tasks)")
+	jobsMany := fs.Bool("many", false, "jobs: enqueue every job with one jobs.EnqueueMany, not with Enqueues from -inflight tasks")
 	jobsQueue := fs.String("queue", "", "jobs-worker: the queue (set by jobs)")
 	fs.BoolVar(&memStats, "mem", false, "also report live heap and stack bytes per task or timer")
 	fs.Parse(os.Args[2:])
@@ -236,7 +237,7 @@ func main() {
 	}
 	jobsCfg := jobsConfig{
 		url: *url, n: *n, workers: *workers, brokerPID: *brokerPID,
-		concurrency: *jobsConc, prefetch: *jobsPrefetch, keepResults: *keepResults, inflight: *jobsInflight,
+		concurrency: *jobsConc, prefetch: *jobsPrefetch, keepResults: *keepResults, inflight: *jobsInflight, many: *jobsMany,
 		cpuprofile: *cpuprofile,
 	}
 	if os.Args[1] == "jobs-worker" {
@@ -340,7 +341,7 @@ func usage() {
 		"       | idleclient -addr HOST:PORT -n N [-pid PID | -hold] [-proto tcp|http|ws] | proc-spawn -n N | proc-pipe -n MIB | file-read -n MIB\n"+
 		"       | db-roundtrip -url URL -c C [-pool P -warmtime D -duration D] | db-fetch -url URL -n ROWS | db-copy -url URL -n ROWS\n"+
 		"       | db-sqlite-read -file FILE -c C [-pool P -warmtime D -duration D] | db-sqlite-insert -file FILE -n ROWS -tx T (all [-check])\n"+
-		"       | jobs -url URL -n N -workers W [-broker-pid PID -keep-results -concurrency C -prefetch P -inflight I] [-check]")
+		"       | jobs -url URL -n N -workers W [-broker-pid PID -keep-results -concurrency C -prefetch P -inflight I -many] [-check]")
 	os.Exit(2)
 }
 
