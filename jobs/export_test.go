@@ -24,3 +24,6 @@ func SetMaxRecent(t interface{ Cleanup(func()) }, n int) {
 	maxRecent = n
 	t.Cleanup(func() { maxRecent = old })
 }
+
+// NumDelivered is numDelivered, for a test against the server's subjects.
+var NumDelivered = numDelivered

@@ -585,7 +585,9 @@ func (q *queueCore) fetched(unfilled int) {
 func (q *queueCore) arrive(m jetstream.Msg) {
 	q.requested--
 	d := &delivery{q: q, msg: m, attempt: 1}
-	if md, err := m.Metadata(); err == nil {
+	if n, ok := numDelivered(m.Reply()); ok {
+		d.attempt = n
+	} else if md, err := m.Metadata(); err == nil {
 		d.attempt = int(md.NumDelivered)
 	}
 	if q.shut {

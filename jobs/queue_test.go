@@ -685,3 +685,44 @@ func TestGetCancelledWhenHanded(t *testing.T) {
 		return nil
 	})
 }
+
+// TestNumDeliveredFromServer: the delivery count read from the ack
+// subject of the server's messages is the one its metadata gives.
+func TestNumDeliveredFromServer(t *testing.T) {
+	name := queueName(t)
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		q, err := jobs.OpenQueue[int](ctx, c, name)
+		if err != nil {
+			return err
+		}
+		if err := q.Put(ctx, 1); err != nil {
+			return err
+		}
+		_, err = asyncio.ToThread(ctx, func() (struct{}, error) {
+			bg := context.Background()
+			cons, err := c.JetStream().Consumer(bg, name, "jobs")
+			if err != nil {
+				return struct{}{}, err
+			}
+			for want := 1; want <= 2; want++ {
+				m, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+				if err != nil {
+					return struct{}{}, err
+				}
+				md, err := m.Metadata()
+				if err != nil {
+					return struct{}{}, err
+				}
+				n, ok := jobs.NumDelivered(m.Reply())
+				if !ok || n != int(md.NumDelivered) || n != want {
+					t.Errorf("NumDelivered(%q) = %d, %v; metadata says %d, want %d", m.Reply(), n, ok, md.NumDelivered, want)
+				}
+				if err := m.Nak(); err != nil {
+					return struct{}{}, err
+				}
+			}
+			return struct{}{}, nil
+		})
+		return err
+	})
+}
