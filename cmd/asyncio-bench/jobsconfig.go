@@ -1,12 +1,6 @@
 package main
 
-import (
-	"errors"
-	"net"
-	"net/url"
-	"strings"
-	"time"
-)
+import "errors"
 
 // jobsConfig is the flags of the jobs mode (those of bench/peers/gojobs'
 // run, and the worker's settings) and of its worker processes.
@@ -29,22 +23,6 @@ type jobsConfig struct {
 // errJobsUnavailable is why a build for another system than Linux
 // (jobs_other.go) has no jobs mode.
 var errJobsUnavailable = errors.New("jobs: not available: it needs Linux (/proc, getrusage)")
-
-// natsReachable reports whether a TCP connection to the host of the NATS
-// URL raw (the first of a comma-separated list) succeeds within two
-// seconds: jobs -check.
-func natsReachable(raw string) error {
-	first, _, _ := strings.Cut(raw, ",")
-	u, err := url.Parse(first)
-	if err != nil {
-		return err
-	}
-	c, err := net.DialTimeout("tcp", u.Host, 2*time.Second)
-	if err != nil {
-		return err
-	}
-	return c.Close()
-}
 
 // The workers' settings the jobs mode uses unless told otherwise: the
 // package's Concurrency, and one full pull (jobs' largest, 256 messages)

@@ -107,6 +107,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/asyncio-go/asyncio/internal/servicetest"
 	"iter"
 	"maps"
 	"math/rand"
@@ -223,7 +224,7 @@ func main() {
 			*url = "nats://127.0.0.1:4222"
 		}
 		if *check {
-			if err := natsReachable(*url); err != nil {
+			if err := servicetest.Reachable(*url); err != nil {
 				fmt.Fprintf(os.Stderr, "asyncio-bench: jobs: no NATS server at %s: %v\n", *url, err)
 				os.Exit(1)
 			}
