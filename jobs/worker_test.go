@@ -383,7 +383,7 @@ func TestShutdownFinishesOrHandsBack(t *testing.T) {
 		w1 := jobs.NewWorker(c, name, jobs.Concurrency(2), jobs.ShutdownGrace(time.Second))
 		jobs.Register(w1, "work", handler)
 		task1 := asyncio.Spawn(ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, w1.Run(ctx) })
-		brief, err := c.Enqueue(ctx, "work", "brief", jobs.OnQueue(name))
+		short, err := c.Enqueue(ctx, "work", "short", jobs.OnQueue(name))
 		if err != nil {
 			return err
 		}
@@ -396,7 +396,7 @@ func TestShutdownFinishesOrHandsBack(t *testing.T) {
 				return err
 			}
 		}
-		// The worker is told to stop while both jobs run: the brief job
+		// The worker is told to stop while both jobs run: the short job
 		// finishes in the grace, the endless one outlasts it.
 		task1.Cancel()
 		finish.Set()
@@ -406,8 +406,8 @@ func TestShutdownFinishesOrHandsBack(t *testing.T) {
 		if !errors.Is(cutShort, context.Canceled) {
 			t.Errorf("the job that outlasted the grace ended with %v, want a cancellation", cutShort)
 		}
-		if r, err := jobs.ResultOf[string](ctx, brief); err != nil || r != "brief done" {
-			t.Errorf("brief: %q, %v", r, err)
+		if r, err := jobs.ResultOf[string](ctx, short); err != nil || r != "short done" {
+			t.Errorf("short: %q, %v", r, err)
 		}
 		w2 := jobs.NewWorker(c, name)
 		jobs.Register(w2, "work", handler)
