@@ -64,7 +64,7 @@ func TestServerIdleConnectionHoldsNoBuffer(t *testing.T) {
 
 // The memory an idle keep-alive connection costs the server, measured as
 // heap growth over many connections after each served one request: the
-// brief's bound is 4 KiB. The client's ends of the connections live in the
+// bound is 4 KiB. The client's ends of the connections live in the
 // same heap and are counted too, so the bound is checked with room.
 func TestServerIdleConnectionMemory(t *testing.T) {
 	const n = 200
