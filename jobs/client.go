@@ -56,6 +56,10 @@ type Client struct {
 	watchMu  sync.Mutex
 	watches  map[string]*resultWatch // by queue
 	watchers sync.WaitGroup
+
+	acksMu sync.Mutex
+	acks   []jetstream.Msg // to acknowledge, in the strand's next turn
+	acking bool            // a turn of sendAcks is due or running
 }
 
 // An Option configures Connect.
@@ -295,6 +299,50 @@ func (c *Client) send(fn func() error) error {
 		return ErrClosed
 	}
 	return nil
+}
+
+// ack acknowledges m on the strand, as send(m.Ack) would, but gathered:
+// the acknowledgements asked for while the strand is busy go out together
+// in one of its turns, so that a worker finishing thousands of jobs a
+// second makes no closure and no hand-off per job. It fails only once the
+// Client is closed.
+func (c *Client) ack(m jetstream.Msg) error {
+	c.acksMu.Lock()
+	c.acks = append(c.acks, m)
+	start := !c.acking
+	c.acking = true
+	c.acksMu.Unlock()
+	if start {
+		if err := c.out.Submit(c.sendAcks); err != nil {
+			c.acksMu.Lock()
+			c.acks, c.acking = nil, false
+			c.acksMu.Unlock()
+			return ErrClosed
+		}
+	}
+	return nil
+}
+
+// sendAcks runs on the strand: it sends the acknowledgements gathered,
+// and those that come meanwhile, until none is left. It swaps two slices
+// with ack, so that gathering allocates nothing once they have grown.
+func (c *Client) sendAcks() {
+	var batch []jetstream.Msg
+	for {
+		c.acksMu.Lock()
+		batch, c.acks = c.acks, batch[:0]
+		if len(batch) == 0 {
+			c.acking = false
+			c.acks = batch
+			c.acksMu.Unlock()
+			return
+		}
+		c.acksMu.Unlock()
+		for i, m := range batch {
+			_ = m.Ack()
+			batch[i] = nil
+		}
+	}
 }
 
 // call runs fn, a blocking request to the server, on the client's

@@ -16,10 +16,20 @@ type JobInfo struct {
 
 type jobKey struct{}
 
-// runningJob is what a worker puts in the ctx of a job it runs.
+// runningJob is the ctx of a job a worker runs: the slot's ctx, with the
+// job's description as the value of jobKey. It is context.WithValue in
+// one allocation rather than two, per job.
 type runningJob struct {
-	JobInfo
+	context.Context
+	info     JobInfo
 	enqueued string // the header, parsed by CurrentJob
+}
+
+func (rj *runningJob) Value(key any) any {
+	if key == (jobKey{}) {
+		return rj
+	}
+	return rj.Context.Value(key)
 }
 
 // CurrentJob returns the job that ctx belongs to, if a worker runs it: a
@@ -30,7 +40,7 @@ func CurrentJob(ctx context.Context) (JobInfo, bool) {
 	if !ok {
 		return JobInfo{}, false
 	}
-	ji := rj.JobInfo
+	ji := rj.info
 	ji.Enqueued, _ = time.Parse(time.RFC3339Nano, rj.enqueued)
 	return ji, true
 }

@@ -89,7 +89,7 @@ func (c *Client) Enqueue(ctx context.Context, name string, args any, opts ...Enq
 		return nil, err
 	}
 	now := time.Now()
-	m := cfg.message(name, cfg.id, named, data, now, now.UTC().Format(time.RFC3339Nano))
+	m := cfg.template(name, now).message(cfg.id, named, data)
 	if _, err := c.publish(ctx, m); err != nil {
 		return nil, fmt.Errorf("jobs: enqueueing %s on %s: %w", name, cfg.queue, err)
 	}
@@ -121,7 +121,7 @@ func EnqueueMany[A any](ctx context.Context, c *Client, name string, args []A, o
 		return nil, err
 	}
 	now := time.Now()
-	stamp := now.UTC().Format(time.RFC3339Nano)
+	tmpl := cfg.template(name, now)
 	handles := make([]*Job, len(args))
 	err := c.publishAll(ctx, len(args), func(i int) (*nats.Msg, error) {
 		data, err := json.Marshal(args[i])
@@ -130,7 +130,7 @@ func EnqueueMany[A any](ctx context.Context, c *Client, name string, args []A, o
 		}
 		id := nuid.Next()
 		handles[i] = &Job{c: c, queue: cfg.queue, id: id, enqueued: now}
-		return cfg.message(name, id, false, data, now, stamp), nil
+		return tmpl.message(id, false, data), nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: enqueueing %d jobs of %s on %s: %w", len(args), name, cfg.queue, err)
@@ -138,31 +138,52 @@ func EnqueueMany[A any](ctx context.Context, c *Client, name string, args []A, o
 	return handles, nil
 }
 
-// message builds the message of the job id of function name with the
-// arguments data, enqueued at now (stamp, formatted); named says whether
-// the caller chose the id.
-func (cfg *enqueueConfig) message(name, id string, named bool, data []byte, now time.Time, stamp string) *nats.Msg {
+// A jobTemplate is what the messages of one Enqueue or EnqueueMany have
+// in common. The header values it holds are shared by those messages:
+// nothing changes a message's headers once it is made.
+type jobTemplate struct {
+	subject   string
+	fn        []string
+	stamp     []string
+	notBefore []string // nil unless the jobs wait
+}
+
+// template makes the template of jobs of the function name enqueued now.
+func (cfg *enqueueConfig) template(name string, now time.Time) *jobTemplate {
+	t := &jobTemplate{
+		subject: subject(cfg.queue),
+		fn:      []string{name},
+		stamp:   []string{now.UTC().Format(time.RFC3339Nano)},
+	}
 	notBefore := cfg.at
 	if cfg.delay > 0 {
 		notBefore = now.Add(cfg.delay)
 	}
-	m := nats.NewMsg(subject(cfg.queue))
-	m.Data = data
-	m.Header.Set(hdrID, id)
-	m.Header.Set(hdrFunc, name)
-	m.Header.Set(hdrEnqueued, stamp)
-	delayed := notBefore.After(now)
-	if delayed {
-		m.Subject = subject(laterQueue(cfg.queue))
-		m.Header.Set(hdrNotBefore, notBefore.UTC().Format(time.RFC3339Nano))
+	if notBefore.After(now) {
+		t.subject = subject(laterQueue(cfg.queue))
+		t.notBefore = []string{notBefore.UTC().Format(time.RFC3339Nano)}
+	}
+	return t
+}
+
+// message makes the message of the job id with the arguments data; named
+// says whether the caller chose the id.
+func (t *jobTemplate) message(id string, named bool, data []byte) *nats.Msg {
+	idv := []string{id}
+	m := &nats.Msg{Subject: t.subject, Data: data, Header: make(nats.Header, 4)}
+	m.Header[hdrID] = idv
+	m.Header[hdrFunc] = t.fn
+	m.Header[hdrEnqueued] = t.stamp
+	if t.notBefore != nil {
+		m.Header[hdrNotBefore] = t.notBefore
 	}
 	// The id is the message id, for the server's deduplication, when
 	// someone may send the job again: the caller that named it, and the
 	// worker that moves a delayed job to the queue (promote). A fresh
 	// random id no one else knows has nothing to deduplicate, and the
 	// server's bookkeeping of message ids costs it CPU per job.
-	if named || delayed {
-		m.Header.Set(jetstream.MsgIDHeader, id)
+	if named || t.notBefore != nil {
+		m.Header[jetstream.MsgIDHeader] = idv
 	}
 	return m
 }

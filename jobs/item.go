@@ -36,7 +36,7 @@ func (it *Item[T]) TaskDone() error {
 		return err
 	}
 	d.settle()
-	return d.q.c.send(d.msg.Ack)
+	return d.q.c.ack(d.msg)
 }
 
 // Retry gives the item back to be delivered again after delay, to this

@@ -48,9 +48,9 @@ func (w *Worker) runJob(ctx context.Context, it *Item[[]byte]) {
 	}
 
 	// CurrentJob parses the enqueue time if the job asks for it.
-	info := &runningJob{JobInfo: JobInfo{ID: id, Func: name, Queue: w.queue, Try: try}, enqueued: it.header(hdrEnqueued)}
+	jctx := &runningJob{Context: ctx, info: JobInfo{ID: id, Func: name, Queue: w.queue, Try: try}, enqueued: it.header(hdrEnqueued)}
 	done := asyncio.Annotate(ctx, "jobs: running "+name+" (job "+id+", try "+strconv.Itoa(try)+" of "+w.maxTriesText+")")
-	out, err := w.invoke(context.WithValue(ctx, jobKey{}, info), name, it.Value)
+	out, err := w.invoke(jctx, name, it.Value)
 	done()
 	rec.Finished = time.Now()
 	if ctx.Err() != nil {
