@@ -17,21 +17,28 @@ func Annotate(ctx context.Context, doing string) (done func()) {
 		return func() {}
 	}
 	t := s.owner
-	notes := &t.loop.notes
-	prev, had := notes.Swap(t.id, doing)
+	l := t.loop
+	l.notesMu.Lock()
+	if l.notes == nil {
+		l.notes = make(map[uint64]string)
+	}
+	prev, had := l.notes[t.id]
+	l.notes[t.id] = doing
+	l.notesMu.Unlock()
 	return func() {
+		l.notesMu.Lock()
 		if had {
-			notes.Store(t.id, prev)
+			l.notes[t.id] = prev
 		} else {
-			notes.Delete(t.id)
+			delete(l.notes, t.id)
 		}
+		l.notesMu.Unlock()
 	}
 }
 
 // doing is what Annotate last said of task id, or "".
 func (l *Loop) doing(id uint64) string {
-	if v, ok := l.notes.Load(id); ok {
-		return v.(string)
-	}
-	return ""
+	l.notesMu.Lock()
+	defer l.notesMu.Unlock()
+	return l.notes[id]
 }

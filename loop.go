@@ -120,8 +120,13 @@ type Loop struct {
 	// lastSnapshot is the loop's last answer to Snapshot, for when it
 	// cannot answer.
 	lastSnapshot atomic.Pointer[Snapshot]
-	// notes holds what Annotate says the tasks are doing, by task id.
-	notes sync.Map
+	// notes holds what Annotate says the tasks are doing, by task id. A
+	// map under a lock of its own rather than a sync.Map: Annotate runs
+	// around every database query and every job, and a sync.Map costs an
+	// allocation or two per store where a map costs none; Snapshot reads
+	// it from whatever goroutine asks.
+	notesMu sync.Mutex
+	notes   map[uint64]string
 
 	nextTaskID  uint64
 	unretrieved map[uint64]*failureNote // under mu: failed tasks nobody asked about yet, by id
