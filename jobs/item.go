@@ -30,34 +30,12 @@ func (it *Item[T]) Attempt() int { return it.d.attempt }
 // it be lost, the item is delivered again after the ack deadline. After
 // the Client closed it returns ErrClosed: the item will be delivered
 // again.
-func (it *Item[T]) TaskDone() error {
-	d := it.d
-	if err := d.settled(); err != nil {
-		return err
-	}
-	d.settle()
-	return d.q.c.ack(d.msg)
-}
+func (it *Item[T]) TaskDone() error { return it.d.taskDone() }
 
 // Retry gives the item back to be delivered again after delay, to this
 // process or another; reason says why. If this was the queue's last
 // attempt, the item goes to the dead-letter stream with reason instead.
-func (it *Item[T]) Retry(delay time.Duration, reason error) error {
-	d := it.d
-	if err := d.settled(); err != nil {
-		return err
-	}
-	d.settle()
-	if d.attempt >= d.q.cfg.maxAttempts {
-		msg := "no reason given"
-		if reason != nil {
-			msg = reason.Error()
-		}
-		d.q.deadLetter(d, msg)
-		return nil
-	}
-	return d.q.c.send(func() error { return d.msg.NakWithDelay(delay) })
-}
+func (it *Item[T]) Retry(delay time.Duration, reason error) error { return it.d.retry(delay, reason) }
 
 // A delivery is a message this process holds: fetched and not yet
 // acknowledged or given back. Used on the queue's loop only.
@@ -117,10 +95,33 @@ func (d *delivery) keepAlive() {
 
 func (d *delivery) stopKeepAlive() { d.alive = false }
 
+func (d *delivery) taskDone() error {
+	if err := d.settled(); err != nil {
+		return err
+	}
+	d.settle()
+	return d.q.c.ack(d.msg)
+}
+
+func (d *delivery) retry(delay time.Duration, reason error) error {
+	if err := d.settled(); err != nil {
+		return err
+	}
+	d.settle()
+	if d.attempt >= d.q.cfg.maxAttempts {
+		msg := "no reason given"
+		if reason != nil {
+			msg = reason.Error()
+		}
+		d.q.deadLetter(d, msg)
+		return nil
+	}
+	return d.q.c.send(func() error { return d.msg.NakWithDelay(delay) })
+}
+
 // discard moves the item to the dead-letter stream now, with reason: a
 // failure another delivery cannot fix.
-func (it *Item[T]) discard(reason string) error {
-	d := it.d
+func (d *delivery) discard(reason string) error {
 	if err := d.settled(); err != nil {
 		return err
 	}
@@ -132,8 +133,7 @@ func (it *Item[T]) discard(reason string) error {
 // giveBack gives the item back for immediate redelivery, without using
 // one of its attempts' worth of delay: this process could not finish its
 // part (the server did not take the result), not the handler.
-func (it *Item[T]) giveBack() error {
-	d := it.d
+func (d *delivery) giveBack() error {
 	if err := d.settled(); err != nil {
 		return err
 	}
@@ -142,4 +142,4 @@ func (it *Item[T]) giveBack() error {
 }
 
 // header returns the value of a header of the item's message.
-func (it *Item[T]) header(key string) string { return it.d.msg.Headers().Get(key) }
+func (d *delivery) header(key string) string { return d.msg.Headers().Get(key) }

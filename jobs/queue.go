@@ -210,10 +210,8 @@ func (q *Queue[T]) Get(ctx context.Context) (*Item[T], error) {
 	if err := core.onLoop(ctx); err != nil {
 		return nil, err
 	}
-	done := asyncio.Annotate(ctx, core.getNote)
-	defer done()
 	for {
-		d, err := core.take(ctx)
+		d, err := core.get(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -377,6 +375,16 @@ func (q *queueCore) onLoop(ctx context.Context) error {
 		return ErrWrongLoop
 	}
 	return nil
+}
+
+// get is take, annotated for asyncio ps when it has to wait (an item at
+// hand is taken without the annotation's cost).
+func (q *queueCore) get(ctx context.Context) (*delivery, error) {
+	if q.shut || len(q.items) == 0 || ctx.Err() != nil {
+		done := asyncio.Annotate(ctx, q.getNote)
+		defer done()
+	}
+	return q.take(ctx)
 }
 
 // take returns the next item, waiting for one.

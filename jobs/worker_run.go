@@ -17,18 +17,20 @@ import (
 // settles it, and takes the next, until the queue shuts down.
 func (w *Worker) slot(ctx context.Context, q *Queue[[]byte]) {
 	for {
-		it, err := q.Get(ctx)
+		// The delivery itself, not an Item: the payload is the job's
+		// arguments as they are, with no codec to run.
+		d, err := q.core.get(ctx)
 		if err != nil {
 			return // the queue shut down, or the worker was cancelled
 		}
-		w.runJob(ctx, it)
+		w.runJob(ctx, d)
 	}
 }
 
-// runJob runs one try of the job it and settles it.
-func (w *Worker) runJob(ctx context.Context, it *Item[[]byte]) {
-	id, name := it.header(hdrID), it.header(hdrFunc)
-	try := it.Attempt()
+// runJob runs one try of the job d and settles it.
+func (w *Worker) runJob(ctx context.Context, d *delivery) {
+	id, name := d.header(hdrID), d.header(hdrFunc)
+	try := d.attempt
 	// The record's enqueue time is parsed when the record is stored (the
 	// parse costs more than a no-op job).
 	rec := record{Func: name, Tries: try, Started: time.Now()}
@@ -39,18 +41,18 @@ func (w *Worker) runJob(ctx context.Context, it *Item[[]byte]) {
 		rec.Error = "delivered " + w.maxTriesText + " times without an outcome (its worker died or lost the server)"
 		rec.Finished = rec.Started
 		w.cfg.logger.Error("jobs: job failed", "queue", w.queue, "func", name, "job", id, "tries", w.cfg.maxTries, "err", rec.Error)
-		if !w.store(ctx, it, id, &rec) {
-			it.giveBack()
+		if !w.store(ctx, d, id, &rec) {
+			d.giveBack()
 			return
 		}
-		it.discard(rec.Error)
+		d.discard(rec.Error)
 		return
 	}
 
 	// CurrentJob parses the enqueue time if the job asks for it.
-	jctx := &runningJob{Context: ctx, info: JobInfo{ID: id, Func: name, Queue: w.queue, Try: try}, enqueued: it.header(hdrEnqueued)}
+	jctx := &runningJob{Context: ctx, info: JobInfo{ID: id, Func: name, Queue: w.queue, Try: try}, enqueued: d.header(hdrEnqueued)}
 	done := asyncio.Annotate(ctx, "jobs: running "+name+" (job "+id+", try "+strconv.Itoa(try)+" of "+w.maxTriesText+")")
-	out, err := w.invoke(jctx, name, it.Value)
+	out, err := w.invoke(jctx, name, d.msg.Data())
 	done()
 	rec.Finished = time.Now()
 	if ctx.Err() != nil {
@@ -60,10 +62,10 @@ func (w *Worker) runJob(ctx context.Context, it *Item[[]byte]) {
 	}
 	if err == nil {
 		rec.OK, rec.Result = true, out
-		if w.store(ctx, it, id, &rec) {
-			it.TaskDone()
+		if w.store(ctx, d, id, &rec) {
+			d.taskDone()
 		} else {
-			it.giveBack()
+			d.giveBack()
 		}
 		return
 	}
@@ -73,18 +75,18 @@ func (w *Worker) runJob(ctx context.Context, it *Item[[]byte]) {
 	switch {
 	case patterns.IsPermanent(err) || try >= w.cfg.maxTries:
 		w.cfg.logger.Error("jobs: job failed", "queue", w.queue, "func", name, "job", id, "tries", try, "err", err)
-		if !w.store(ctx, it, id, &rec) {
-			it.giveBack()
+		if !w.store(ctx, d, id, &rec) {
+			d.giveBack()
 			return
 		}
-		it.discard(rec.Error)
+		d.discard(rec.Error)
 	case errors.As(err, &again):
-		it.Retry(again.d, err)
+		d.retry(again.d, err)
 	default:
 		delay := w.cfg.backoff.Delay(try)
 		w.cfg.logger.Warn("jobs: job failed, will try again", "queue", w.queue, "func", name, "job", id,
 			"try", try, "in", delay, "err", err)
-		it.Retry(delay, err)
+		d.retry(delay, err)
 	}
 }
 
@@ -118,11 +120,11 @@ func (w *Worker) invoke(ctx context.Context, name string, args []byte) ([]byte, 
 // store keeps the outcome of job id in the results bucket, if the worker
 // keeps results, and reports whether the job may be settled: a result the
 // server did not take would be lost with the job.
-func (w *Worker) store(ctx context.Context, it *Item[[]byte], id string, rec *record) bool {
+func (w *Worker) store(ctx context.Context, d *delivery, id string, rec *record) bool {
 	if w.cfg.keepResult <= 0 || id == "" {
 		return true
 	}
-	rec.Enqueued = parseTime(it, hdrEnqueued)
+	rec.Enqueued = parseTime(d.header(hdrEnqueued))
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return false
@@ -148,7 +150,7 @@ func (w *Worker) promote(ctx context.Context, later *Queue[[]byte]) {
 		if err != nil {
 			return
 		}
-		if wait := time.Until(parseTime(it, hdrNotBefore)); wait > 0 {
+		if wait := time.Until(parseTime(it.d.header(hdrNotBefore))); wait > 0 {
 			it.Retry(wait, nil)
 			continue
 		}
@@ -170,10 +172,10 @@ func (w *Worker) promote(ctx context.Context, later *Queue[[]byte]) {
 	}
 }
 
-// parseTime reads a time header of it; the zero time if it is absent or
-// bad.
-func parseTime(it *Item[[]byte], key string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, it.header(key))
+// parseTime reads a time header's value; the zero time if it is absent
+// or bad.
+func parseTime(v string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, v)
 	return t
 }
 
