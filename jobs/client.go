@@ -40,7 +40,12 @@ type Client struct {
 	exec *asyncio.ThreadPool
 
 	permits *asyncio.Semaphore
-	puts    sync.Map // *nats.Msg → *asyncio.Future[*jetstream.PubAck]
+	// puts holds the publishes waiting for the server's word: a Put's
+	// *asyncio.Future[*jetstream.PubAck], or the *putBatch of an
+	// EnqueueMany. A map under a lock, not a sync.Map, which would cost
+	// an allocation per publish.
+	putsMu sync.Mutex
+	puts   map[*nats.Msg]any
 
 	mu     sync.Mutex
 	closed bool
@@ -123,6 +128,7 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Client, error) {
 		permits: asyncio.NewSemaphore(maxInFlight),
 		queues:  map[*queueCore]struct{}{},
 		watches: map[string]*resultWatch{},
+		puts:    map[*nats.Msg]any{},
 	}
 	c.stop, c.stopped = context.WithCancel(context.Background())
 	js, err := jetstream.New(nc,
@@ -157,7 +163,7 @@ func (c *Client) publish(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, e
 		return nil, err
 	}
 	f := asyncio.NewFuture[*jetstream.PubAck](ctx)
-	c.puts.Store(m, f)
+	c.track(m, f)
 	if err := c.out.Submit(func() {
 		if _, err := c.js.PublishMsgAsync(m); err != nil {
 			c.settlePut(m, nil, err)
@@ -215,7 +221,7 @@ func (c *Client) publishAll(ctx context.Context, n int, next func(i int) (*nats.
 			b.done(n-i, err) // the rest are not sent
 			break
 		}
-		c.puts.Store(m, b)
+		c.track(m, b)
 		chunk = append(chunk, m)
 		if len(chunk) == maxChunk {
 			flush()
@@ -270,11 +276,21 @@ func (b *putBatch) done(n int, err error) {
 	}
 }
 
+// track records that m waits for the server's word, for p.
+func (c *Client) track(m *nats.Msg, p any) {
+	c.putsMu.Lock()
+	c.puts[m] = p
+	c.putsMu.Unlock()
+}
+
 // settlePut completes the Put of m (or counts it in its batch), from
 // whichever goroutine learns its outcome: the client's reply handler, the
 // strand, or Close.
 func (c *Client) settlePut(m *nats.Msg, ack *jetstream.PubAck, err error) {
-	v, ok := c.puts.LoadAndDelete(m)
+	c.putsMu.Lock()
+	v, ok := c.puts[m]
+	delete(c.puts, m)
+	c.putsMu.Unlock()
 	if !ok {
 		return
 	}
@@ -422,10 +438,15 @@ func (c *Client) Close(ctx context.Context) error {
 		c.exec.Shutdown(context.Background())
 		return struct{}{}, err
 	})
-	c.puts.Range(func(k, _ any) bool {
-		c.settlePut(k.(*nats.Msg), nil, ErrClosed)
-		return true
-	})
+	c.putsMu.Lock()
+	left := make([]*nats.Msg, 0, len(c.puts))
+	for m := range c.puts {
+		left = append(left, m)
+	}
+	c.putsMu.Unlock()
+	for _, m := range left {
+		c.settlePut(m, nil, ErrClosed)
+	}
 	if errors.Is(err, nats.ErrConnectionClosed) {
 		err = nil
 	}
