@@ -275,10 +275,6 @@ func lookUp(ctx context.Context, kv jetstream.KeyValue, id string) (*record, err
 	return &rec, nil
 }
 
-// errWatchEnded fails the Results waiting on a watch that ended; each
-// starts again on a new watch, unless the Client is closed.
-var errWatchEnded = errors.New("jobs: the watch of results ended")
-
 // settle completes the waiters for job id, each on its loop.
 func (rw *resultWatch) settle(id string, rec *record, err error) {
 	rw.mu.Lock()
@@ -365,19 +361,6 @@ func (rw *resultWatch) remove(id string, w *resultWaiter) {
 
 // awaitResult waits for the record of j.
 func (c *Client) awaitResult(ctx context.Context, j *Job) (*record, error) {
-	for {
-		rec, err := c.awaitOnce(ctx, j)
-		if !errors.Is(err, errWatchEnded) {
-			return rec, err
-		}
-		if c.isClosed() {
-			return nil, ErrClosed
-		}
-	}
-}
-
-// awaitOnce waits for the record of j on the queue's current watch.
-func (c *Client) awaitOnce(ctx context.Context, j *Job) (*record, error) {
 	rw, err := c.watchResults(ctx, j.queue)
 	if err != nil {
 		return nil, err
@@ -388,7 +371,7 @@ func (c *Client) awaitOnce(ctx context.Context, j *Job) (*record, error) {
 	}
 	rec, evicted, ok := rw.add(j.id, w)
 	if !ok {
-		return nil, errWatchEnded
+		return nil, ErrClosed // a watch ends only with its Client
 	}
 	if rec != nil {
 		return rec, nil

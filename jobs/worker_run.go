@@ -33,7 +33,11 @@ func (w *Worker) runJob(ctx context.Context, d *delivery) {
 	try := d.attempt
 	// The record's enqueue time is parsed when the record is stored (the
 	// parse costs more than a no-op job).
-	rec := record{Func: name, Tries: try, Started: time.Now()}
+	rec := record{Func: name, Tries: try}
+	keep := w.cfg.keepResult > 0 // the times are for the stored record only
+	if keep {
+		rec.Started = time.Now()
+	}
 	if try > w.cfg.maxTries {
 		// Every try ended without a word from its worker: it died, or
 		// lost the server, each time. The job fails for good unrun.
@@ -54,7 +58,9 @@ func (w *Worker) runJob(ctx context.Context, d *delivery) {
 	done := asyncio.Annotate(ctx, "jobs: running "+name+" (job "+id+", try "+strconv.Itoa(try)+" of "+w.maxTriesText+")")
 	out, err := w.invoke(jctx, name, d.msg.Data())
 	done()
-	rec.Finished = time.Now()
+	if keep {
+		rec.Finished = time.Now()
+	}
 	if ctx.Err() != nil {
 		// The worker is shutting down and cut the job short: it was
 		// handed back, and runs again elsewhere.
