@@ -7,6 +7,7 @@ import (
 
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/db"
+	"github.com/asyncio-go/asyncio/internal/servicetest"
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite"
 )
@@ -95,7 +96,7 @@ func benchURL(b *testing.B, kind string) string {
 	b.Helper()
 	for _, s := range servers {
 		if s.kind == kind {
-			if reachable(s.def) != nil {
+			if servicetest.Reachable(s.def) != nil {
 				b.Skipf("no %s server at %s", kind, s.def)
 			}
 			return s.def

@@ -2,12 +2,10 @@ package db_test
 
 import (
 	"context"
-	"net"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/asyncio-go/asyncio/internal/servicetest"
 )
 
 // The servers the conformance suite runs against besides the embedded
@@ -26,35 +24,12 @@ var servers = []struct {
 func serverURL(t *testing.T, kind string) string {
 	t.Helper()
 	for _, s := range servers {
-		if s.kind != kind {
-			continue
+		if s.kind == kind {
+			return servicetest.URL(t, s.env, s.def, kind+" server")
 		}
-		u := os.Getenv(s.env)
-		if u == "" {
-			u = s.def
-		}
-		if err := reachable(u); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s server at %s: %v (CI needs it: .ci/run starts it)", kind, u, err)
-			}
-			t.Skipf("no %s server (%v): set %s to one", kind, err, s.env)
-		}
-		return u
 	}
 	t.Fatalf("no server kind %q", kind)
 	return ""
-}
-
-func reachable(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return err
-	}
-	c, err := net.DialTimeout("tcp", u.Host, 2*time.Second)
-	if err != nil {
-		return err
-	}
-	return c.Close()
 }
 
 // eachDB runs fn as a subtest for SQLite in memory and for each server.

@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"github.com/asyncio-go/asyncio/internal/servicetest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/asyncio-go/asyncio"
+	"github.com/asyncio-go/asyncio/internal/servicetest"
 	"github.com/asyncio-go/asyncio/jobs"
 	"github.com/nats-io/nats.go"
 )

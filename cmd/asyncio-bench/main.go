@@ -107,7 +107,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/asyncio-go/asyncio/internal/servicetest"
 	"iter"
 	"maps"
 	"math/rand"
@@ -121,6 +120,7 @@ import (
 
 	"github.com/asyncio-go/asyncio"
 	"github.com/asyncio-go/asyncio/aiohttp"
+	"github.com/asyncio-go/asyncio/internal/servicetest"
 )
 
 func main() {

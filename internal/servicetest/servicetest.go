@@ -2,7 +2,8 @@
 // broker) at the URL an environment variable names, or at the project
 // machines' own address.
 //
-// It is test support: only _test.go files import it.
+// It is test support: _test.go files import it, and asyncio-bench for
+// Reachable, the check of its modes that need a server.
 package servicetest
 
 import (
