@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -338,6 +339,66 @@ func TestSnapshotShowsAnnotations(t *testing.T) {
 		}
 		ev.Set()
 		_, err := query.Wait(ctx)
+		return err
+	})
+}
+
+// countingNote is a lazy annotation that counts the times it is read.
+type countingNote struct{ reads atomic.Int32 }
+
+func (n *countingNote) String() string {
+	n.reads.Add(1)
+	return "jobs: running resize (job 7)"
+}
+
+// TestSnapshotShowsLazyAnnotations: AnnotateWith's text is made only when
+// a snapshot reads it, once per snapshot, and nests with Annotate.
+func TestSnapshotShowsLazyAnnotations(t *testing.T) {
+	asynciotest.Run(t, func(ctx context.Context) error {
+		lazy := &countingNote{}
+		release, inner := asyncio.NewEvent(), asyncio.NewEvent()
+		job := goTask(ctx, func(ctx context.Context) error {
+			done := asyncio.AnnotateWith(ctx, lazy)
+			defer done()
+			if err := inner.Wait(ctx); err != nil {
+				return err
+			}
+			innerDone := asyncio.Annotate(ctx, "db: SELECT 1")
+			err := release.Wait(ctx)
+			innerDone()
+			return err
+		}, asyncio.Name("job"))
+		doing := func() string {
+			if err := asyncio.Sleep(ctx, time.Second); err != nil {
+				t.Fatal(err)
+			}
+			s, err := asyncio.RunningLoop(ctx).Snapshot(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return taskByName(t, s, "job").Doing
+		}
+		if err := asyncio.Sleep(ctx, time.Second); err != nil {
+			return err
+		}
+		if n := lazy.reads.Load(); n != 0 {
+			t.Errorf("the lazy note was read %d times before any snapshot", n)
+		}
+		if d := doing(); d != "jobs: running resize (job 7)" {
+			t.Errorf("Doing %q, want the lazy note's text", d)
+		}
+		if n := lazy.reads.Load(); n != 1 {
+			t.Errorf("one snapshot read the lazy note %d times, want 1", n)
+		}
+		inner.Set()
+		if d := doing(); d != "db: SELECT 1" {
+			t.Errorf("nested: Doing %q, want the inner annotation", d)
+		}
+		if n := lazy.reads.Load(); n != 1 {
+			t.Errorf("the lazy note was read while the inner one held: %d reads", n)
+		}
+		release.Set()
+		_, err := job.Wait(ctx)
 		return err
 	})
 }

@@ -126,7 +126,7 @@ type Loop struct {
 	// allocation or two per store where a map costs none; Snapshot reads
 	// it from whatever goroutine asks.
 	notesMu sync.Mutex
-	notes   map[uint64]string
+	notes   map[uint64]note
 
 	nextTaskID  uint64
 	unretrieved map[uint64]*failureNote // under mu: failed tasks nobody asked about yet, by id

@@ -40,12 +40,11 @@ type Client struct {
 	exec *asyncio.ThreadPool
 
 	permits *asyncio.Semaphore
-	// puts holds the publishes waiting for the server's word: a Put's
-	// *asyncio.Future[*jetstream.PubAck], or the *putBatch of an
-	// EnqueueMany. A map under a lock, not a sync.Map, which would cost
-	// an allocation per publish.
+	// puts holds the publishes waiting for the server's word. A map
+	// under a lock, not a sync.Map, which would cost an allocation per
+	// publish.
 	putsMu sync.Mutex
-	puts   map[*nats.Msg]any
+	puts   map[*nats.Msg]pendingPut
 
 	mu     sync.Mutex
 	closed bool
@@ -128,7 +127,7 @@ func Connect(ctx context.Context, url string, opts ...Option) (*Client, error) {
 		permits: asyncio.NewSemaphore(maxInFlight),
 		queues:  map[*queueCore]struct{}{},
 		watches: map[string]*resultWatch{},
-		puts:    map[*nats.Msg]any{},
+		puts:    map[*nats.Msg]pendingPut{},
 	}
 	c.stop, c.stopped = context.WithCancel(context.Background())
 	js, err := jetstream.New(nc,
@@ -163,7 +162,7 @@ func (c *Client) publish(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, e
 		return nil, err
 	}
 	f := asyncio.NewFuture[*jetstream.PubAck](ctx)
-	c.track(m, f)
+	c.track(m, pendingPut{one: f})
 	if err := c.out.Submit(func() {
 		if _, err := c.js.PublishMsgAsync(m); err != nil {
 			c.settlePut(m, nil, err)
@@ -180,8 +179,9 @@ func (c *Client) publish(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, e
 // sent before the task waits for a permit, since only the
 // acknowledgements of what was sent free one, and the task lets the loop
 // run between chunks. An error of next stops the sending: the messages
-// sent so far may be stored.
-func (c *Client) publishAll(ctx context.Context, n int, next func(i int) (*nats.Msg, error)) error {
+// sent so far may be stored. The job next gives with a message, if any,
+// learns the message's sequence number in its stream.
+func (c *Client) publishAll(ctx context.Context, n int, next func(i int) (*nats.Msg, *Job, error)) error {
 	if c.isClosed() {
 		return ErrClosed
 	}
@@ -211,7 +211,7 @@ func (c *Client) publishAll(ctx context.Context, n int, next func(i int) (*nats.
 	}
 	var stop error
 	for i := range n {
-		m, err := next(i)
+		m, j, err := next(i)
 		if err == nil && !c.permits.TryAcquire() {
 			flush()
 			err = c.permits.Acquire(ctx)
@@ -221,7 +221,7 @@ func (c *Client) publishAll(ctx context.Context, n int, next func(i int) (*nats.
 			b.done(n-i, err) // the rest are not sent
 			break
 		}
-		c.track(m, b)
+		c.track(m, pendingPut{batch: b, job: j})
 		chunk = append(chunk, m)
 		if len(chunk) == maxChunk {
 			flush()
@@ -276,8 +276,16 @@ func (b *putBatch) done(n int, err error) {
 	}
 }
 
-// track records that m waits for the server's word, for p.
-func (c *Client) track(m *nats.Msg, p any) {
+// A pendingPut is a publish waiting for the server's word: a Put's, or
+// one of the messages of a publishAll, with its job if it has one.
+type pendingPut struct {
+	one   *asyncio.Future[*jetstream.PubAck]
+	batch *putBatch
+	job   *Job
+}
+
+// track records that m waits for the server's word.
+func (c *Client) track(m *nats.Msg, p pendingPut) {
 	c.putsMu.Lock()
 	c.puts[m] = p
 	c.putsMu.Unlock()
@@ -288,22 +296,24 @@ func (c *Client) track(m *nats.Msg, p any) {
 // strand, or Close.
 func (c *Client) settlePut(m *nats.Msg, ack *jetstream.PubAck, err error) {
 	c.putsMu.Lock()
-	v, ok := c.puts[m]
+	p, ok := c.puts[m]
 	delete(c.puts, m)
 	c.putsMu.Unlock()
 	if !ok {
 		return
 	}
 	c.permits.Release()
-	switch p := v.(type) {
-	case *putBatch:
-		p.done(1, err)
-	case *asyncio.Future[*jetstream.PubAck]:
-		if err != nil {
-			p.TrySetError(err)
-		} else {
-			p.TrySetResult(ack)
+	if p.batch != nil {
+		if p.job != nil && ack != nil && p.job.id == "" {
+			p.job.seq = ack.Sequence // read once the batch's future is done
 		}
+		p.batch.done(1, err)
+		return
+	}
+	if err != nil {
+		p.one.TrySetError(err)
+	} else {
+		p.one.TrySetResult(ack)
 	}
 }
 

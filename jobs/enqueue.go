@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -17,19 +18,48 @@ import (
 // named.
 const DefaultQueue = "default"
 
-// The headers of a job's message. The payload is the job's arguments as
-// JSON, so a producer in any language can enqueue a job by publishing a
-// message with these headers on the subject "jobs.<queue>".
+// A job's message carries the job's arguments as JSON, on the subject
+// "jobs.<queue>.run.<function>", and most often nothing else: its id is
+// its sequence number in the queue's stream, which the server's
+// acknowledgement tells the producer, and the server's time of storing it
+// is when it was enqueued. A producer in any language enqueues a job with
+// a publish. Headers, which cost the producer, the server and the worker
+// a good share of a short job's time, carry only what a job must bring
+// along: the id the caller chose, and what a delayed job needs.
 const (
-	hdrID        = "Jobs-Id"
-	hdrFunc      = "Jobs-Func"
+	hdrID = "Jobs-Id" // a job id chosen by the caller, or a delayed job's
+	// hdrFunc names the job function of a job published on the queue's
+	// own subject, "jobs.<queue>", rather than on a function's.
+	hdrFunc = "Jobs-Func"
+	// hdrEnqueued is when a delayed job was enqueued: it waited in
+	// another stream, and the server's time of storing it in the queue's
+	// is when it was moved there.
 	hdrEnqueued  = "Jobs-Enqueued"   // RFC 3339, with nanoseconds
 	hdrNotBefore = "Jobs-Not-Before" // RFC 3339, with nanoseconds; delayed jobs
 )
 
+// runSubject is the subject of the jobs of the function name on queue.
+func runSubject(queue, name string) string { return subject(queue) + ".run." + name }
+
+// validFunc is what a job function's name may be: tokens of a NATS
+// subject, which it ends.
+var validFunc = regexp.MustCompile(`^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$`)
+
 // validJobID is what a key of a JetStream key-value bucket may be, where
-// the job's result is kept under its id.
+// the job's result is kept under its id, less the ids of digits only,
+// which are the queue's own (stream sequence numbers).
 var validJobID = regexp.MustCompile(`^[-_=.A-Za-z0-9]{1,256}$`)
+
+// checkJobID says what is wrong with a job id chosen by the caller.
+func checkJobID(id string) error {
+	if !validJobID.MatchString(id) {
+		return fmt.Errorf("jobs: job id %q: use letters, digits, -, _, = and .", id)
+	}
+	if strings.Trim(id, "0123456789") == "" {
+		return fmt.Errorf("jobs: job id %q: ids of digits only are the ones the queue gives; put a letter in yours", id)
+	}
+	return nil
+}
 
 // An EnqueueOption configures one Enqueue.
 type EnqueueOption func(*enqueueConfig)
@@ -44,8 +74,8 @@ type enqueueConfig struct {
 // OnQueue puts the job on the named queue (DefaultQueue otherwise).
 func OnQueue(name string) EnqueueOption { return func(c *enqueueConfig) { c.queue = name } }
 
-// JobID names the job (a random id otherwise): letters, digits and
-// - _ = . only. A job enqueued again with the same id within the queue's
+// JobID names the job (its number in the queue otherwise): letters,
+// digits and - _ = . only, and not digits only. A job enqueued again with the same id within the queue's
 // duplicate window (2 min) is not enqueued again, and Enqueue returns the
 // handle of the first; the result is kept under the id.
 func JobID(id string) EnqueueOption { return func(c *enqueueConfig) { c.id = id } }
@@ -67,19 +97,13 @@ func (c *Client) Enqueue(ctx context.Context, name string, args any, opts ...Enq
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if name == "" {
-		return nil, errors.New("jobs: Enqueue with no function name")
+	if err := c.checkEnqueue(&cfg, name); err != nil {
+		return nil, err
 	}
-	// A queue whose streams this Client made or saw has a valid name:
-	// the check is a regular expression, a good part of an Enqueue's cost.
-	if _, known := c.jobStreams.Load(cfg.queue); !known && !validName.MatchString(cfg.queue) {
-		return nil, fmt.Errorf("jobs: queue name %q: use letters, digits, - and _", cfg.queue)
-	}
-	named := cfg.id != ""
-	if !named {
-		cfg.id = nuid.Next()
-	} else if !validJobID.MatchString(cfg.id) {
-		return nil, fmt.Errorf("jobs: job id %q: use letters, digits, -, _, = and .", cfg.id)
+	if cfg.id != "" {
+		if err := checkJobID(cfg.id); err != nil {
+			return nil, err
+		}
 	}
 	data, err := json.Marshal(args)
 	if err != nil {
@@ -89,11 +113,35 @@ func (c *Client) Enqueue(ctx context.Context, name string, args any, opts ...Enq
 		return nil, err
 	}
 	now := time.Now()
-	m := cfg.template(name, now).message(cfg.id, named, data)
-	if _, err := c.publish(ctx, m); err != nil {
+	tmpl := cfg.template(name, now)
+	if tmpl.notBefore != nil && cfg.id == "" {
+		cfg.id = nuid.Next()
+	}
+	m := new(nats.Msg)
+	tmpl.fill(m, cfg.id, data)
+	ack, err := c.publish(ctx, m)
+	if err != nil {
 		return nil, fmt.Errorf("jobs: enqueueing %s on %s: %w", name, cfg.queue, err)
 	}
-	return &Job{c: c, queue: cfg.queue, id: cfg.id, enqueued: now}, nil
+	j := &Job{c: c, queue: cfg.queue, id: cfg.id, enqueued: now}
+	if m.Header == nil {
+		j.seq = ack.Sequence
+	}
+	return j, nil
+}
+
+// checkEnqueue checks the function name and the queue of an Enqueue or
+// EnqueueMany.
+func (c *Client) checkEnqueue(cfg *enqueueConfig, name string) error {
+	if !validFunc.MatchString(name) {
+		return fmt.Errorf("jobs: job function name %q: use letters, digits, - and _, in words joined by dots", name)
+	}
+	// A queue whose streams this Client made or saw has a valid name:
+	// the check is a regular expression, a good part of an Enqueue's cost.
+	if _, known := c.jobStreams.Load(cfg.queue); !known && !validName.MatchString(cfg.queue) {
+		return fmt.Errorf("jobs: queue name %q: use letters, digits, - and _", cfg.queue)
+	}
+	return nil
 }
 
 // EnqueueMany enqueues a job of the function name for each element of
@@ -108,29 +156,36 @@ func EnqueueMany[A any](ctx context.Context, c *Client, name string, args []A, o
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if name == "" {
-		return nil, errors.New("jobs: EnqueueMany with no function name")
-	}
 	if cfg.id != "" {
 		return nil, errors.New("jobs: EnqueueMany gives each job its own id: JobID cannot be used")
 	}
-	if _, known := c.jobStreams.Load(cfg.queue); !known && !validName.MatchString(cfg.queue) {
-		return nil, fmt.Errorf("jobs: queue name %q: use letters, digits, - and _", cfg.queue)
+	if err := c.checkEnqueue(&cfg, name); err != nil {
+		return nil, err
 	}
 	if err := c.makeJobStreams(ctx, cfg.queue); err != nil {
 		return nil, err
 	}
 	now := time.Now()
 	tmpl := cfg.template(name, now)
+	// The handles and the messages are made in two allocations for the
+	// lot, not two per job: they live as long as one another.
+	jobs := make([]Job, len(args))
+	msgs := make([]nats.Msg, len(args))
 	handles := make([]*Job, len(args))
-	err := c.publishAll(ctx, len(args), func(i int) (*nats.Msg, error) {
+	err := c.publishAll(ctx, len(args), func(i int) (*nats.Msg, *Job, error) {
 		data, err := json.Marshal(args[i])
 		if err != nil {
-			return nil, fmt.Errorf("encoding the arguments of job %d of %d: %w", i+1, len(args), err)
+			return nil, nil, fmt.Errorf("encoding the arguments of job %d of %d: %w", i+1, len(args), err)
 		}
-		id := nuid.Next()
-		handles[i] = &Job{c: c, queue: cfg.queue, id: id, enqueued: now}
-		return tmpl.message(id, false, data), nil
+		j := &jobs[i]
+		*j = Job{c: c, queue: cfg.queue, enqueued: now}
+		if tmpl.notBefore != nil {
+			j.id = nuid.Next()
+		}
+		handles[i] = j
+		m := &msgs[i]
+		tmpl.fill(m, j.id, data)
+		return m, j, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: enqueueing %d jobs of %s on %s: %w", len(args), name, cfg.queue, err)
@@ -143,49 +198,40 @@ func EnqueueMany[A any](ctx context.Context, c *Client, name string, args []A, o
 // nothing changes a message's headers once it is made.
 type jobTemplate struct {
 	subject   string
-	fn        []string
-	stamp     []string
 	notBefore []string // nil unless the jobs wait
 }
 
 // template makes the template of jobs of the function name enqueued now.
 func (cfg *enqueueConfig) template(name string, now time.Time) *jobTemplate {
-	t := &jobTemplate{
-		subject: subject(cfg.queue),
-		fn:      []string{name},
-		stamp:   []string{now.UTC().Format(time.RFC3339Nano)},
-	}
+	t := &jobTemplate{subject: runSubject(cfg.queue, name)}
 	notBefore := cfg.at
 	if cfg.delay > 0 {
 		notBefore = now.Add(cfg.delay)
 	}
 	if notBefore.After(now) {
-		t.subject = subject(laterQueue(cfg.queue))
+		t.subject = runSubject(laterQueue(cfg.queue), name)
 		t.notBefore = []string{notBefore.UTC().Format(time.RFC3339Nano)}
 	}
 	return t
 }
 
-// message makes the message of the job id with the arguments data; named
-// says whether the caller chose the id.
-func (t *jobTemplate) message(id string, named bool, data []byte) *nats.Msg {
+// fill makes m the message of the job id (empty: the queue numbers it)
+// with the arguments data. A delayed job needs an id: the number it would
+// get is in the stream where it waits, and it keeps one id through the
+// move to the queue.
+func (t *jobTemplate) fill(m *nats.Msg, id string, data []byte) {
+	m.Subject, m.Data = t.subject, data
+	if id == "" {
+		return
+	}
+	// A job with an id has it as its message id too, for the server's
+	// deduplication: the caller that named it may send it again, and so
+	// may the worker that moves a delayed job to the queue (promote).
 	idv := []string{id}
-	m := &nats.Msg{Subject: t.subject, Data: data, Header: make(nats.Header, 4)}
-	m.Header[hdrID] = idv
-	m.Header[hdrFunc] = t.fn
-	m.Header[hdrEnqueued] = t.stamp
+	m.Header = nats.Header{hdrID: idv, jetstream.MsgIDHeader: idv}
 	if t.notBefore != nil {
 		m.Header[hdrNotBefore] = t.notBefore
 	}
-	// The id is the message id, for the server's deduplication, when
-	// someone may send the job again: the caller that named it, and the
-	// worker that moves a delayed job to the queue (promote). A fresh
-	// random id no one else knows has nothing to deduplicate, and the
-	// server's bookkeeping of message ids costs it CPU per job.
-	if named || t.notBefore != nil {
-		m.Header[jetstream.MsgIDHeader] = idv
-	}
-	return m
 }
 
 // laterQueue is the queue where the delayed jobs of queue wait: any

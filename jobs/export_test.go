@@ -27,3 +27,6 @@ func SetMaxRecent(t interface{ Cleanup(func()) }, n int) {
 
 // NumDelivered is numDelivered, for a test against the server's subjects.
 var NumDelivered = numDelivered
+
+// StoredAt is storedAt, for a test against the server's subjects.
+var StoredAt = storedAt

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -143,3 +144,35 @@ func (d *delivery) giveBack() error {
 
 // header returns the value of a header of the item's message.
 func (d *delivery) header(key string) string { return d.msg.Headers().Get(key) }
+
+// jobID returns the id of the job d carries: its Jobs-Id header if it has
+// one, or else its sequence number in the queue's stream; "" if neither
+// can be read.
+func (d *delivery) jobID() string {
+	if id := d.header(hdrID); id != "" {
+		return id
+	}
+	if seq, ok := ackField(d.msg.Reply(), ackStreamSeq); ok {
+		return strconv.FormatInt(seq, 10)
+	}
+	if md, err := d.msg.Metadata(); err == nil {
+		return strconv.FormatUint(md.Sequence.Stream, 10)
+	}
+	return ""
+}
+
+// enqueued returns when the job d carries was enqueued: the time in its
+// Jobs-Enqueued header if it has one (a delayed job), or else when the
+// server stored it; the zero time if neither can be read.
+func (d *delivery) enqueued() time.Time {
+	if v := d.header(hdrEnqueued); v != "" {
+		return parseTime(v)
+	}
+	if t, ok := storedAt(d.msg.Reply()); ok {
+		return t
+	}
+	if md, err := d.msg.Metadata(); err == nil {
+		return md.Timestamp
+	}
+	return time.Time{}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/asyncio-go/asyncio"
@@ -14,7 +15,8 @@ import (
 type Job struct {
 	c        *Client
 	queue    string
-	id       string
+	id       string    // chosen by the caller, or a delayed job's; "" for seq
+	seq      uint64    // the job's number in the queue's stream, if id is ""
 	enqueued time.Time // by this Client; zero for a handle made by Client.Job
 }
 
@@ -22,8 +24,15 @@ type Job struct {
 // process or another.
 func (c *Client) Job(queue, id string) *Job { return &Job{c: c, queue: queue, id: id} }
 
-// ID returns the job's id.
-func (j *Job) ID() string { return j.id }
+// ID returns the job's id: the one given with JobID, or else the job's
+// number in its queue (its sequence number in the queue's stream), which
+// is made of digits only.
+func (j *Job) ID() string {
+	if j.id == "" {
+		return strconv.FormatUint(j.seq, 10)
+	}
+	return j.id
+}
 
 // Queue returns the name of the job's queue.
 func (j *Job) Queue() string { return j.queue }
@@ -35,20 +44,20 @@ func (j *Job) Queue() string { return j.queue }
 // lasts until ctx ends. The wait outlasts the server going away and
 // coming back (the Client reconnects).
 func (j *Job) Result(ctx context.Context, into any) error {
-	done := asyncio.Annotate(ctx, "jobs: waiting for the result of job "+j.id+" on "+j.queue)
+	done := asyncio.Annotate(ctx, "jobs: waiting for the result of job "+j.ID()+" on "+j.queue)
 	defer done()
 	rec, err := j.c.awaitResult(ctx, j)
 	if err != nil {
 		return err
 	}
 	if !rec.OK {
-		return &JobError{ID: j.id, Func: rec.Func, Tries: rec.Tries, Message: rec.Error}
+		return &JobError{ID: j.ID(), Func: rec.Func, Tries: rec.Tries, Message: rec.Error}
 	}
 	if into == nil {
 		return nil
 	}
 	if err := json.Unmarshal(rec.Result, into); err != nil {
-		return fmt.Errorf("jobs: decoding the result of job %s (%s): %w", j.id, rec.Func, err)
+		return fmt.Errorf("jobs: decoding the result of job %s (%s): %w", j.ID(), rec.Func, err)
 	}
 	return nil
 }

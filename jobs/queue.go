@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/asyncio-go/asyncio"
@@ -27,9 +28,10 @@ var validName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
 // It belongs to the loop of the task that opened it; Put, Get, Join and
 // Shutdown are waits of tasks of that loop.
 //
-// The items live in the stream named name (subject "jobs.<name>", work-
-// queue retention: an item leaves the stream when it is acknowledged),
-// taken through its durable consumer "jobs". Items that run out of
+// The items live in the stream named name (subject "jobs.<name>", and
+// "jobs.<name>.run.<function>" for the jobs of a job queue; work-queue
+// retention: an item leaves the stream when it is acknowledged), taken
+// through its durable consumer "jobs". Items that run out of
 // attempts go to the stream "<name>_dead" (subject "jobs.<name>.dead"),
 // which keeps them.
 type Queue[T any] struct {
@@ -103,37 +105,71 @@ func deadStream(name string) string { return name + "_dead" }
 // makeStreams makes the queue's stream and its dead-letter stream with
 // cfg's settings and returns the first. With update, streams that exist
 // take cfg's settings; without, they are left as they are (a producer that
-// only sends must not undo the settings of the queue's consumers).
+// only sends must not undo the settings of the queue's consumers), but
+// for the subjects of job functions, which a queue's stream made before
+// they were did not take.
 func makeStreams(ctx context.Context, js jetstream.JetStream, name string, cfg queueConfig, update bool) (jetstream.Stream, error) {
-	ensure := js.CreateOrUpdateStream
-	if !update {
-		ensure = func(ctx context.Context, sc jetstream.StreamConfig) (jetstream.Stream, error) {
-			s, err := js.Stream(ctx, sc.Name)
-			if errors.Is(err, jetstream.ErrStreamNotFound) {
-				s, err = js.CreateStream(ctx, sc)
-				if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-					s, err = js.Stream(ctx, sc.Name)
-				}
-			}
-			return s, err
-		}
-	}
-	if _, err := ensure(ctx, jetstream.StreamConfig{
+	if _, _, err := ensureStream(ctx, js, jetstream.StreamConfig{
 		Name:     deadStream(name),
 		Subjects: []string{subject(name) + ".dead"},
 		Storage:  jetstream.FileStorage,
 		Replicas: cfg.replicas,
-	}); err != nil {
+	}, update); err != nil {
 		return nil, err
 	}
-	return ensure(ctx, jetstream.StreamConfig{
-		Name:       name,
-		Subjects:   []string{subject(name)},
+	s, made, err := ensureStream(ctx, js, jetstream.StreamConfig{
+		Name: name,
+		// A job queue's jobs come on the subjects of their functions
+		// (runSubject); a queue's items, on its own subject.
+		Subjects:   []string{subject(name), subject(name) + ".run.>"},
 		Retention:  jetstream.WorkQueuePolicy,
 		Storage:    jetstream.FileStorage,
 		Duplicates: cfg.dupWindow,
 		Replicas:   cfg.replicas,
-	})
+	}, update)
+	if err != nil || !made {
+		return s, err
+	}
+	// A new stream numbers its messages from 1, and a job's number is
+	// its id: results left by the jobs of a stream of the same name,
+	// deleted without them, would be taken for the new jobs'.
+	if kv, err := js.Stream(ctx, "KV_"+resultsBucket(name)); err == nil {
+		if err := kv.Purge(ctx); err != nil {
+			return nil, fmt.Errorf("jobs: purging the results of an earlier queue %s: %w", name, err)
+		}
+	} else if !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ensureStream makes the stream sc, or finds it made, and reports whether
+// it made it. With update, a stream that exists takes sc's settings;
+// without, only its subjects.
+func ensureStream(ctx context.Context, js jetstream.JetStream, sc jetstream.StreamConfig, update bool) (jetstream.Stream, bool, error) {
+	s, err := js.Stream(ctx, sc.Name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		s, err = js.CreateStream(ctx, sc)
+		if err == nil {
+			return s, true, nil
+		}
+		if !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			return nil, false, err
+		}
+		s, err = js.Stream(ctx, sc.Name) // another process made it meanwhile
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if update {
+		s, err = js.UpdateStream(ctx, sc)
+		return s, false, err
+	}
+	if have := s.CachedInfo().Config; !slices.Equal(have.Subjects, sc.Subjects) {
+		have.Subjects = sc.Subjects
+		s, err = js.UpdateStream(ctx, have)
+	}
+	return s, false, err
 }
 
 // subject is the subject of the items of the queue name.

@@ -686,8 +686,9 @@ func TestGetCancelledWhenHanded(t *testing.T) {
 	})
 }
 
-// TestNumDeliveredFromServer: the delivery count read from the ack
-// subject of the server's messages is the one its metadata gives.
+// TestNumDeliveredFromServer: the delivery count and the time stored read
+// from the ack subject of the server's messages are the ones its metadata
+// gives.
 func TestNumDeliveredFromServer(t *testing.T) {
 	name := queueName(t)
 	run(t, func(ctx context.Context, c *jobs.Client) error {
@@ -716,6 +717,9 @@ func TestNumDeliveredFromServer(t *testing.T) {
 				n, ok := jobs.NumDelivered(m.Reply())
 				if !ok || n != int(md.NumDelivered) || n != want {
 					t.Errorf("NumDelivered(%q) = %d, %v; metadata says %d, want %d", m.Reply(), n, ok, md.NumDelivered, want)
+				}
+				if at, ok := jobs.StoredAt(m.Reply()); !ok || !at.Equal(md.Timestamp) {
+					t.Errorf("StoredAt(%q) = %v, %v; metadata says %v", m.Reply(), at, ok, md.Timestamp)
 				}
 				if err := m.Nak(); err != nil {
 					return struct{}{}, err

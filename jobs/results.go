@@ -369,21 +369,22 @@ func (c *Client) awaitResult(ctx context.Context, j *Job) (*record, error) {
 	if w.loop == nil {
 		return nil, errors.New("jobs: Result needs the ctx of a task")
 	}
-	rec, evicted, ok := rw.add(j.id, w)
+	id := j.ID()
+	rec, evicted, ok := rw.add(id, w)
 	if !ok {
 		return nil, ErrClosed // a watch ends only with its Client
 	}
 	if rec != nil {
 		return rec, nil
 	}
-	defer rw.remove(j.id, w)
+	defer rw.remove(id, w)
 	if j.enqueued.IsZero() || j.enqueued.Before(rw.since) || !evicted.Before(j.enqueued) {
 		// The result may have been stored before the watch began, or
 		// brought by it and dropped for room since, or stored while the
 		// connection was away and no watch saw it. Look it up: a result
 		// stored after the lookup comes through the watch, to the
 		// waiter already there.
-		if rec, err := c.lookUpFor(ctx, rw, w, j.id); rec != nil || err != nil {
+		if rec, err := c.lookUpFor(ctx, rw, w, id); rec != nil || err != nil {
 			return rec, err
 		}
 	}

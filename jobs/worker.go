@@ -25,7 +25,9 @@ type Worker struct {
 	crons []cronJob
 	ran   bool
 
-	maxTriesText string // for the jobs' annotations
+	maxTriesText string     // for the jobs' annotations
+	runPrefix    string     // of the subjects of the queue's jobs
+	deadlines    *deadlines // of the running jobs, with a JobTimeout
 }
 
 // A jobFunc runs a job from its arguments as JSON and gives its result as
@@ -48,13 +50,16 @@ func NewWorker(c *Client, queue string, opts ...WorkerOption) *Worker {
 	if cfg.prefetch < 0 {
 		cfg.prefetch = cfg.concurrency
 	}
-	return &Worker{c: c, queue: queue, cfg: cfg, funcs: map[string]jobFunc{}, maxTriesText: strconv.Itoa(cfg.maxTries)}
+	return &Worker{c: c, queue: queue, cfg: cfg, funcs: map[string]jobFunc{}, maxTriesText: strconv.Itoa(cfg.maxTries),
+		runPrefix: runSubject(queue, "")}
 }
 
 // Register makes fn the job function called name on w: a job enqueued as
 // name runs fn with its arguments decoded from JSON into an A, and its
 // result is R encoded as JSON. Arguments that do not decode fail the job
-// for good. Register panics if name is taken or w is running.
+// for good. A name is letters, digits, - and _, in words joined by dots
+// (a token or more of a NATS subject, which it ends). Register panics if
+// name is not one, is taken, or w is running.
 func Register[A, R any](w *Worker, name string, fn func(ctx context.Context, args A) (R, error)) {
 	w.register(name, func(ctx context.Context, data []byte) ([]byte, error) {
 		var args A
@@ -73,8 +78,8 @@ func (w *Worker) register(name string, fn jobFunc) {
 	if w.ran {
 		panic("jobs: Register on a worker that is running")
 	}
-	if name == "" {
-		panic("jobs: Register with no name")
+	if !validFunc.MatchString(name) {
+		panic("jobs: job function name " + strconv.Quote(name) + ": use letters, digits, - and _, in words joined by dots")
 	}
 	if _, ok := w.funcs[name]; ok {
 		panic("jobs: job function " + name + " registered twice")
@@ -149,6 +154,10 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}
 	w.c.jobStreams.Store(w.queue, struct{}{})
+	if w.cfg.jobTimeout > 0 {
+		w.deadlines = &deadlines{loop: asyncio.RunningLoop(ctx), limit: w.cfg.jobTimeout}
+		defer w.deadlines.stop()
+	}
 
 	// The worker's tasks do not end with ctx: its end starts the
 	// shutdown, which lets them finish.

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/asyncio-go/asyncio"
@@ -16,6 +16,13 @@ import (
 // slot is one of the worker's Concurrency tasks: it takes a job, runs it,
 // settles it, and takes the next, until the queue shuts down.
 func (w *Worker) slot(ctx context.Context, q *Queue[[]byte]) {
+	var t *try
+	if w.deadlines != nil {
+		t = w.deadlines.add()
+	}
+	note := &slotNote{}
+	done := asyncio.AnnotateWith(ctx, note)
+	defer done()
 	for {
 		// The delivery itself, not an Item: the payload is the job's
 		// arguments as they are, with no codec to run.
@@ -23,41 +30,38 @@ func (w *Worker) slot(ctx context.Context, q *Queue[[]byte]) {
 		if err != nil {
 			return // the queue shut down, or the worker was cancelled
 		}
-		w.runJob(ctx, d)
+		w.runJob(ctx, d, t, note)
 	}
 }
 
-// runJob runs one try of the job d and settles it.
-func (w *Worker) runJob(ctx context.Context, d *delivery) {
-	id, name := d.header(hdrID), d.header(hdrFunc)
+// runJob runs one try of the job d in the slot whose try is t (nil
+// without JobTimeout) and whose note is note, and settles it.
+func (w *Worker) runJob(ctx context.Context, d *delivery, t *try, note *slotNote) {
+	name := w.funcOf(d)
 	try := d.attempt
-	// The record's enqueue time is parsed when the record is stored (the
-	// parse costs more than a no-op job).
-	rec := record{Func: name, Tries: try}
-	keep := w.cfg.keepResult > 0 // the times are for the stored record only
+	// The record's times are for the results bucket only: a worker that
+	// keeps none reads no clock per job.
+	keep := w.cfg.keepResult > 0
+	var started time.Time
 	if keep {
-		rec.Started = time.Now()
+		started = time.Now()
 	}
 	if try > w.cfg.maxTries {
 		// Every try ended without a word from its worker: it died, or
 		// lost the server, each time. The job fails for good unrun.
-		rec.Tries = w.cfg.maxTries
-		rec.Error = "delivered " + w.maxTriesText + " times without an outcome (its worker died or lost the server)"
-		rec.Finished = rec.Started
-		w.cfg.logger.Error("jobs: job failed", "queue", w.queue, "func", name, "job", id, "tries", w.cfg.maxTries, "err", rec.Error)
-		if !w.store(ctx, d, id, &rec) {
+		why := "delivered " + w.maxTriesText + " times without an outcome (its worker died or lost the server)"
+		w.cfg.logger.Error("jobs: job failed", "queue", w.queue, "func", name, "job", d.jobID(), "tries", w.cfg.maxTries, "err", why)
+		rec := record{Func: name, Tries: w.cfg.maxTries, Error: why, Started: started, Finished: started}
+		if !w.store(ctx, d, rec) {
 			d.giveBack()
 			return
 		}
-		d.discard(rec.Error)
+		d.discard(why)
 		return
 	}
 
-	// CurrentJob parses the enqueue time if the job asks for it.
-	jctx := &runningJob{Context: ctx, info: JobInfo{ID: id, Func: name, Queue: w.queue, Try: try}, enqueued: d.header(hdrEnqueued)}
-	done := asyncio.Annotate(ctx, "jobs: running "+name+" (job "+id+", try "+strconv.Itoa(try)+" of "+w.maxTriesText+")")
-	out, err := w.invoke(jctx, name, d.msg.Data())
-	done()
+	out, err := w.invoke(ctx, d, t, note, name, try)
+	rec := record{Func: name, Tries: try, Started: started}
 	if keep {
 		rec.Finished = time.Now()
 	}
@@ -68,7 +72,7 @@ func (w *Worker) runJob(ctx context.Context, d *delivery) {
 	}
 	if err == nil {
 		rec.OK, rec.Result = true, out
-		if w.store(ctx, d, id, &rec) {
+		if w.store(ctx, d, rec) {
 			d.taskDone()
 		} else {
 			d.giveBack()
@@ -80,8 +84,8 @@ func (w *Worker) runJob(ctx context.Context, d *delivery) {
 	var again *retryIn
 	switch {
 	case patterns.IsPermanent(err) || try >= w.cfg.maxTries:
-		w.cfg.logger.Error("jobs: job failed", "queue", w.queue, "func", name, "job", id, "tries", try, "err", err)
-		if !w.store(ctx, d, id, &rec) {
+		w.cfg.logger.Error("jobs: job failed", "queue", w.queue, "func", name, "job", d.jobID(), "tries", try, "err", err)
+		if !w.store(ctx, d, rec) {
 			d.giveBack()
 			return
 		}
@@ -90,47 +94,55 @@ func (w *Worker) runJob(ctx context.Context, d *delivery) {
 		d.retry(again.d, err)
 	default:
 		delay := w.cfg.backoff.Delay(try)
-		w.cfg.logger.Warn("jobs: job failed, will try again", "queue", w.queue, "func", name, "job", id,
+		w.cfg.logger.Warn("jobs: job failed, will try again", "queue", w.queue, "func", name, "job", d.jobID(),
 			"try", try, "in", delay, "err", err)
 		d.retry(delay, err)
 	}
 }
 
-// invoke calls the job function name, within the job timeout, and turns
-// a panic into an error.
-func (w *Worker) invoke(ctx context.Context, name string, args []byte) ([]byte, error) {
+// invoke calls the job function name for the job d, within the job
+// timeout, and turns a panic into an error. The job runs with a ctx of
+// its own, which CurrentJob reads and `asyncio ps` describes.
+func (w *Worker) invoke(ctx context.Context, d *delivery, t *try, note *slotNote, name string, try int) ([]byte, error) {
 	fn, ok := w.funcs[name]
 	if !ok {
 		// Another worker of the queue may know it (a deployment in
 		// progress): tried again like any failure.
 		return nil, fmt.Errorf("no job function %q on this worker", name)
 	}
-	call := func(ctx context.Context) (out []byte, err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("panic: %v", r)
-			}
-		}()
-		return fn(ctx, args)
+	job := &runningJob{Context: ctx, info: JobInfo{Func: name, Queue: w.queue, Try: try}, d: d, w: w}
+	note.job.Store(job)
+	defer note.job.Store(nil)
+	if t == nil {
+		return job.call(fn)
 	}
-	if w.cfg.jobTimeout <= 0 {
-		return call(ctx)
-	}
-	out, err := asyncio.WaitFor(ctx, w.cfg.jobTimeout, call)
-	if errors.Is(err, asyncio.ErrTimeout) {
+	// The scope has no deadline of its own: the worker's deadlines
+	// expire it (see deadlines). It is made from the slot's ctx, and the
+	// job's ctx wraps it, so that it binds to the slot directly.
+	s := asyncio.NewTimeout(ctx, asyncio.NoDeadline)
+	job.Context, job.loop = s.Context(), w.deadlines.loop
+	w.deadlines.start(t, s)
+	job.deadline = t.deadline
+	out, err := job.call(fn)
+	w.deadlines.end(t)
+	if err = s.Close(err); errors.Is(err, asyncio.ErrTimeout) {
 		err = fmt.Errorf("timed out after %v", w.cfg.jobTimeout)
 	}
 	return out, err
 }
 
-// store keeps the outcome of job id in the results bucket, if the worker
-// keeps results, and reports whether the job may be settled: a result the
-// server did not take would be lost with the job.
-func (w *Worker) store(ctx context.Context, d *delivery, id string, rec *record) bool {
-	if w.cfg.keepResult <= 0 || id == "" {
+// store keeps the outcome of the job d in the results bucket, if the
+// worker keeps results, and reports whether the job may be settled: a
+// result the server did not take would be lost with the job.
+func (w *Worker) store(ctx context.Context, d *delivery, rec record) bool {
+	if w.cfg.keepResult <= 0 {
 		return true
 	}
-	rec.Enqueued = parseTime(d.header(hdrEnqueued))
+	id := d.jobID()
+	if id == "" {
+		return true
+	}
+	rec.Enqueued = d.enqueued()
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return false
@@ -160,12 +172,22 @@ func (w *Worker) promote(ctx context.Context, later *Queue[[]byte]) {
 			it.Retry(wait, nil)
 			continue
 		}
+		// On the subject of the job's function in the queue, if it
+		// came on that of the function in the queue of delayed jobs.
 		m := nats.NewMsg(subject(w.queue))
+		if name, ok := strings.CutPrefix(it.d.msg.Subject(), subject(laterQueue(w.queue))+".run."); ok {
+			m.Subject = runSubject(w.queue, name)
+		}
 		m.Data = it.Value
 		for k, v := range it.d.msg.Headers() {
 			if k != hdrNotBefore {
 				m.Header[k] = v
 			}
+		}
+		if m.Header.Get(hdrEnqueued) == "" {
+			// Stored in the queue's stream now, not when it was
+			// enqueued: the job says when that was.
+			m.Header.Set(hdrEnqueued, it.d.enqueued().UTC().Format(time.RFC3339Nano))
 		}
 		// The job keeps its id as the message id: should this worker
 		// die before its acknowledgement reaches the server, the worker
@@ -176,6 +198,16 @@ func (w *Worker) promote(ctx context.Context, later *Queue[[]byte]) {
 		}
 		it.TaskDone()
 	}
+}
+
+// funcOf returns the name of the job function of the job d: the end of
+// its subject, or its Jobs-Func header if it came on the queue's own
+// subject.
+func (w *Worker) funcOf(d *delivery) string {
+	if name, ok := strings.CutPrefix(d.msg.Subject(), w.runPrefix); ok {
+		return name
+	}
+	return d.header(hdrFunc)
 }
 
 // parseTime reads a time header's value; the zero time if it is absent

@@ -180,6 +180,70 @@ func TestJobTimeout(t *testing.T) {
 	})
 }
 
+// TestJobTimeoutsApart: each try has its own deadline, JobTimeout after it
+// began, which its ctx reports: a job that starts while another runs is
+// cut short at its deadline, not the other's, and short jobs in between
+// are not cut at all.
+func TestJobTimeoutsApart(t *testing.T) {
+	name := queueName(t)
+	const limit = 400 * time.Millisecond
+	run(t, func(ctx context.Context, c *jobs.Client) error {
+		w := jobs.NewWorker(c, name, jobs.Concurrency(4), jobs.MaxTries(1), jobs.JobTimeout(limit))
+		type span struct {
+			ran      time.Duration
+			deadline time.Duration // from the start
+			err      error
+		}
+		spans := map[int]span{}
+		jobs.Register(w, "nap", func(ctx context.Context, a [2]int) (struct{}, error) {
+			start := time.Now()
+			dl, _ := ctx.Deadline()
+			err := asyncio.Sleep(ctx, time.Duration(a[1])*time.Millisecond)
+			spans[a[0]] = span{time.Since(start), dl.Sub(start), err}
+			return struct{}{}, err
+		})
+		stop := startWorker(ctx, t, w)
+		defer stop()
+		first, err := c.Enqueue(ctx, "nap", [2]int{1, 10_000}, jobs.OnQueue(name))
+		if err != nil {
+			return err
+		}
+		if err := asyncio.Sleep(ctx, limit/2); err != nil {
+			return err
+		}
+		second, err := c.Enqueue(ctx, "nap", [2]int{2, 10_000}, jobs.OnQueue(name))
+		if err != nil {
+			return err
+		}
+		short, err := c.Enqueue(ctx, "nap", [2]int{3, 10}, jobs.OnQueue(name))
+		if err != nil {
+			return err
+		}
+		for _, j := range []*jobs.Job{first, second} {
+			var je *jobs.JobError
+			if err := j.Result(ctx, nil); !errors.As(err, &je) || !strings.HasPrefix(je.Message, "timed out") {
+				t.Errorf("job %s: %v, want a timeout", j.ID(), err)
+			}
+		}
+		if err := short.Result(ctx, nil); err != nil {
+			t.Errorf("the short job: %v", err)
+		}
+		for i := 1; i <= 2; i++ {
+			s := spans[i]
+			if s.ran < limit || s.ran > limit+2*time.Second || !errors.Is(s.err, context.DeadlineExceeded) {
+				t.Errorf("long job %d ran %v and ended with %v; want the timeout of %v", i, s.ran, s.err, limit)
+			}
+			if d := s.deadline - limit; d < -50*time.Millisecond || d > 50*time.Millisecond {
+				t.Errorf("long job %d: its ctx reports a deadline %v after it began, want %v", i, s.deadline, limit)
+			}
+		}
+		if s := spans[3]; s.err != nil {
+			t.Errorf("the short job's nap ended with %v", s.err)
+		}
+		return nil
+	})
+}
+
 // TestDelayedJob: a job enqueued with Delay does not run before it is due.
 func TestDelayedJob(t *testing.T) {
 	name := queueName(t)
