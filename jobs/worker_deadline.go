@@ -6,9 +6,9 @@ import (
 	"github.com/asyncio-go/asyncio"
 )
 
-// A try is what a slot of the worker is running: the timeout scope of
+// A slotTry is what a slot of the worker is running: the timeout scope of
 // its job and the job's deadline. Each slot has one, for all its jobs.
-type try struct {
+type slotTry struct {
 	scope    *asyncio.TimeoutScope // nil while the slot runs no job
 	deadline time.Duration         // on the loop's clock
 }
@@ -27,20 +27,20 @@ type try struct {
 type deadlines struct {
 	loop  *asyncio.Loop
 	limit time.Duration
-	tries []*try
+	tries []*slotTry
 	timer *asyncio.TimerHandle // nil when no try was running at its last firing
 }
 
 // add makes a try for a new slot.
-func (ds *deadlines) add() *try {
-	t := &try{}
+func (ds *deadlines) add() *slotTry {
+	t := &slotTry{}
 	ds.tries = append(ds.tries, t)
 	return t
 }
 
 // start bounds the job that t's slot starts with the scope s, which
 // expires when the job's time is up.
-func (ds *deadlines) start(t *try, s *asyncio.TimeoutScope) {
+func (ds *deadlines) start(t *slotTry, s *asyncio.TimeoutScope) {
 	t.scope, t.deadline = s, ds.loop.Time()+ds.limit
 	if ds.timer == nil {
 		ds.timer = ds.loop.CallAt(t.deadline, ds.expire)
@@ -48,7 +48,7 @@ func (ds *deadlines) start(t *try, s *asyncio.TimeoutScope) {
 }
 
 // end says that t's job ended.
-func (ds *deadlines) end(t *try) { t.scope = nil }
+func (ds *deadlines) end(t *slotTry) { t.scope = nil }
 
 // expire ends the tries whose time is up and sets the timer for the next
 // deadline.

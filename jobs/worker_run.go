@@ -16,7 +16,7 @@ import (
 // slot is one of the worker's Concurrency tasks: it takes a job, runs it,
 // settles it, and takes the next, until the queue shuts down.
 func (w *Worker) slot(ctx context.Context, q *Queue[[]byte]) {
-	var t *try
+	var t *slotTry
 	if w.deadlines != nil {
 		t = w.deadlines.add()
 	}
@@ -36,7 +36,7 @@ func (w *Worker) slot(ctx context.Context, q *Queue[[]byte]) {
 
 // runJob runs one try of the job d in the slot whose try is t (nil
 // without JobTimeout) and whose note is note, and settles it.
-func (w *Worker) runJob(ctx context.Context, d *delivery, t *try, note *slotNote) {
+func (w *Worker) runJob(ctx context.Context, d *delivery, t *slotTry, note *slotNote) {
 	name := w.funcOf(d)
 	try := d.attempt
 	// The record's times are for the results bucket only: a worker that
@@ -103,7 +103,7 @@ func (w *Worker) runJob(ctx context.Context, d *delivery, t *try, note *slotNote
 // invoke calls the job function name for the job d, within the job
 // timeout, and turns a panic into an error. The job runs with a ctx of
 // its own, which CurrentJob reads and `asyncio ps` describes.
-func (w *Worker) invoke(ctx context.Context, d *delivery, t *try, note *slotNote, name string, try int) ([]byte, error) {
+func (w *Worker) invoke(ctx context.Context, d *delivery, t *slotTry, note *slotNote, name string, try int) ([]byte, error) {
 	fn, ok := w.funcs[name]
 	if !ok {
 		// Another worker of the queue may know it (a deployment in
