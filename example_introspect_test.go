@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/asyncio-go/asyncio"
@@ -44,6 +45,46 @@ func ExampleLoop_Snapshot() {
 	// └── main (#1) running
 	//     ├── holder (#2) waiting in Sleep, 1m30s
 	//     └── waiter (#3) waiting in Lock.Acquire for holder, 1m30s
+}
+
+// progress is a lazy annotation: what a worker task is at, made into text
+// only when a snapshot asks.
+type progress struct{ done, of atomic.Int64 }
+
+func (p *progress) String() string {
+	return fmt.Sprintf("resizing images: %d of %d done", p.done.Load(), p.of.Load())
+}
+
+// AnnotateWith describes a task that does many short things without
+// building a line of text for each: the snapshot reads the note.
+func ExampleAnnotateWith() {
+	asyncio.Run(func(ctx context.Context) (struct{}, error) {
+		p := &progress{}
+		p.of.Store(100)
+		worker := asyncio.Spawn(ctx, func(ctx context.Context) (struct{}, error) {
+			defer asyncio.AnnotateWith(ctx, p)()
+			for range p.of.Load() {
+				if err := asyncio.Sleep(ctx, time.Second); err != nil { // one image
+					return struct{}{}, err
+				}
+				p.done.Add(1)
+			}
+			return struct{}{}, nil
+		}, asyncio.Name("resizer"))
+		asyncio.Sleep(ctx, 42500*time.Millisecond)
+
+		snap, _ := asyncio.RunningLoop(ctx).Snapshot(ctx)
+		for _, ti := range snap.Tasks {
+			if ti.Name == "resizer" {
+				fmt.Println(ti.Doing)
+			}
+		}
+		worker.Cancel()
+		worker.Wait(ctx)
+		return struct{}{}, nil
+	}, asyncio.WithClock(asyncio.NewVirtualClock()))
+	// Output:
+	// resizing images: 42 of 100 done
 }
 
 // The watchdog reports a step that blocks the loop while it still blocks,
