@@ -23,9 +23,9 @@ type jobKey struct{}
 
 // runningJob is the ctx of a job a worker runs: the slot's ctx (or the
 // job's timeout scope in it), with the job's description as the value of
-// jobKey, its deadline, and its line in `asyncio ps`. One allocation per
-// job does all three, where context.WithValue and a text built for
-// Annotate took three.
+// jobKey and its deadline; its line in `asyncio ps` too, through the
+// slot's note. One allocation per job does all three, where
+// context.WithValue and a text built for Annotate took three.
 type runningJob struct {
 	context.Context
 	info     JobInfo // without ID and Enqueued, which are read from d when asked for

@@ -75,9 +75,10 @@ type enqueueConfig struct {
 func OnQueue(name string) EnqueueOption { return func(c *enqueueConfig) { c.queue = name } }
 
 // JobID names the job (its number in the queue otherwise): letters,
-// digits and - _ = . only, and not digits only. A job enqueued again with the same id within the queue's
-// duplicate window (2 min) is not enqueued again, and Enqueue returns the
-// handle of the first; the result is kept under the id.
+// digits and - _ = . only, and not digits only. A job enqueued again with
+// the same id within the queue's duplicate window (2 min) is not enqueued
+// again, and Enqueue returns the handle of the first; the result is kept
+// under the id.
 func JobID(id string) EnqueueOption { return func(c *enqueueConfig) { c.id = id } }
 
 // Delay makes the job wait d before a worker may run it.
