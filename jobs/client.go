@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,9 +51,13 @@ type Client struct {
 	closed bool
 	queues map[*queueCore]struct{}
 
-	stop    context.Context // ends the queues' pullers
+	stop    context.Context // ends the results watches
 	stopped context.CancelFunc
-	pullers sync.WaitGroup
+	// open counts the queues that have not shut down with no pull in
+	// flight (see release); released is closed when it drops to zero
+	// once Close has begun. Both under mu.
+	open     int
+	released chan struct{}
 
 	jobStreams sync.Map   // queue name → struct{}: its streams exist
 	streamsMu  sync.Mutex // held while a job queue's streams are made
@@ -62,8 +67,8 @@ type Client struct {
 	watchers sync.WaitGroup
 
 	acksMu sync.Mutex
-	acks   []jetstream.Msg // to acknowledge, in the strand's next turn
-	acking bool            // a turn of sendAcks is due or running
+	acks   []*nats.Msg // to acknowledge, in the strand's next turn
+	acking bool        // a turn of sendAcks is due or running
 }
 
 // An Option configures Connect.
@@ -317,6 +322,27 @@ func (c *Client) settlePut(m *nats.Msg, ack *jetstream.PubAck, err error) {
 	}
 }
 
+// The bodies of JetStream's replies to a message it delivered, published
+// on the message's reply subject: done, give it back now, still at work.
+var (
+	ackOK       = []byte("+ACK")
+	ackNak      = []byte("-NAK")
+	ackProgress = []byte("+WPI")
+)
+
+// nakWithDelay is the reply that gives a message back for redelivery
+// after delay.
+func nakWithDelay(delay time.Duration) []byte {
+	return fmt.Appendf(nil, `-NAK {"delay": %d}`, delay.Nanoseconds())
+}
+
+// reply sends body as the reply to m on the strand, not waiting for it.
+// It fails only once the Client is closed.
+func (c *Client) reply(m *nats.Msg, body []byte) error {
+	nc := c.nc
+	return c.send(func() error { return nc.Publish(m.Reply, body) })
+}
+
 // send runs fn on the strand, not waiting for it: acks, naks and in
 // progress notes, whose loss the server's ack deadline repairs. It fails
 // only once the Client is closed.
@@ -332,7 +358,7 @@ func (c *Client) send(fn func() error) error {
 // in one of its turns, so that a worker finishing thousands of jobs a
 // second makes no closure and no hand-off per job. It fails only once the
 // Client is closed.
-func (c *Client) ack(m jetstream.Msg) error {
+func (c *Client) ack(m *nats.Msg) error {
 	c.acksMu.Lock()
 	c.acks = append(c.acks, m)
 	start := !c.acking
@@ -353,7 +379,7 @@ func (c *Client) ack(m jetstream.Msg) error {
 // and those that come meanwhile, until none is left. It swaps two slices
 // with ack, so that gathering allocates nothing once they have grown.
 func (c *Client) sendAcks() {
-	var batch []jetstream.Msg
+	var batch []*nats.Msg
 	for {
 		c.acksMu.Lock()
 		batch, c.acks = c.acks, batch[:0]
@@ -365,7 +391,7 @@ func (c *Client) sendAcks() {
 		}
 		c.acksMu.Unlock()
 		for i, m := range batch {
-			_ = m.Ack()
+			_ = c.nc.Publish(m.Reply, ackOK)
 			batch[i] = nil
 		}
 	}
@@ -415,6 +441,10 @@ func (c *Client) Close(ctx context.Context) error {
 		return nil
 	}
 	c.closed = true
+	c.released = make(chan struct{})
+	if c.open == 0 {
+		close(c.released)
+	}
 	queues := make([]*queueCore, 0, len(c.queues))
 	for q := range c.queues {
 		queues = append(queues, q)
@@ -426,19 +456,29 @@ func (c *Client) Close(ctx context.Context) error {
 	c.stopped()
 	done := asyncio.Annotate(ctx, "jobs: closing the NATS connection")
 	defer done()
-	// A pull in flight is let run to its end (at most a second): the
-	// messages it brings are handed back, where cutting it short would
-	// leave them to their ack deadline.
+	// A pull in flight is let run to its end (about a second at most):
+	// the messages it brings are handed back, where cutting it short
+	// would leave them to their ack deadline. A queue whose loop has
+	// closed cannot end its pulls; Close waits for it no longer than a
+	// pull could last.
+	c.mu.Lock()
+	ended := c.released
+	c.mu.Unlock()
 	_, err := asyncio.ToThread(ctx, func() (struct{}, error) {
-		c.pullers.Wait()
+		t := time.NewTimer(pullWait + 2*time.Second)
+		defer t.Stop()
+		select {
+		case <-ended:
+		case <-t.C:
+		}
 		return struct{}{}, nil
 	})
 	if err != nil {
 		return err
 	}
-	// The pullers' last callbacks ran before this task resumed (the loop
-	// runs callbacks in order), so what the queues hand back is queued on
-	// the strand, which sends it before the connection closes.
+	// The queues' last pulls ended on their loops before this task
+	// resumed, so what the queues hand back is queued on the strand,
+	// which sends it before the connection closes.
 	_, err = asyncio.ToThread(ctx, func() (struct{}, error) {
 		c.stopWatches()
 		c.watchers.Wait()
@@ -471,7 +511,18 @@ func (c *Client) register(q *queueCore) bool {
 		return false
 	}
 	c.queues[q] = struct{}{}
+	c.open++
 	return true
+}
+
+// releaseQueue says that a queue has shut down with no pull in flight:
+// nothing it pulled can arrive any more.
+func (c *Client) releaseQueue() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.open--; c.open == 0 && c.released != nil {
+		close(c.released)
+	}
 }
 
 func (c *Client) unregister(q *queueCore) {

@@ -89,7 +89,7 @@ func (rj *runningJob) call(fn jobFunc) (out []byte, err error) {
 			err = fmt.Errorf("panic: %v", r)
 		}
 	}()
-	return fn(rj, rj.d.msg.Data())
+	return fn(rj, rj.d.msg.Data)
 }
 
 // CurrentJob returns the job that ctx belongs to, if a worker runs it: a

@@ -1,20 +1,12 @@
 package jobs
 
-import "github.com/nats-io/nats.go/jetstream"
+import "github.com/nats-io/nats.go"
 
-// fakeMsg is a message that only has a payload: Offer hands it to a Get
-// that must not settle it.
-type fakeMsg struct {
-	jetstream.Msg
-	data []byte
-}
-
-func (m fakeMsg) Data() []byte { return m.data }
-
-// Offer hands a message with payload data to q as if the puller had
-// fetched it, on the loop, without yielding.
+// Offer hands a message with payload data and nothing else to q as if a
+// pull had brought it, on the loop, without yielding: a Get that takes it
+// must not settle it.
 func Offer[T any](q *Queue[T], data []byte) {
-	q.core.offer(&delivery{q: q.core, msg: fakeMsg{data: data}, attempt: 1})
+	q.core.offer(&delivery{q: q.core, msg: &nats.Msg{Data: data}, attempt: 1})
 }
 
 // SetMaxRecent sets how many results a watch keeps for Results to

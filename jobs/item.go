@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nats.go"
 )
 
 // ErrSettled is returned by TaskDone and Retry on an item already
@@ -42,7 +42,7 @@ func (it *Item[T]) Retry(delay time.Duration, reason error) error { return it.d.
 // acknowledged or given back. Used on the queue's loop only.
 type delivery struct {
 	q       *queueCore
-	msg     jetstream.Msg
+	msg     *nats.Msg
 	attempt int
 	state   deliveryState
 	alive   bool // the queue's sweeps keep it
@@ -83,7 +83,7 @@ func (d *delivery) handBack() {
 	d.state = handedBack
 	d.stopKeepAlive()
 	delete(d.q.held, d)
-	d.q.c.send(d.msg.Nak)
+	d.q.c.reply(d.msg, ackNak)
 }
 
 // keepAlive makes the queue tell the server that d is still being worked
@@ -117,7 +117,7 @@ func (d *delivery) retry(delay time.Duration, reason error) error {
 		d.q.deadLetter(d, msg)
 		return nil
 	}
-	return d.q.c.send(func() error { return d.msg.NakWithDelay(delay) })
+	return d.q.c.reply(d.msg, nakWithDelay(delay))
 }
 
 // discard moves the item to the dead-letter stream now, with reason: a
@@ -143,7 +143,7 @@ func (d *delivery) giveBack() error {
 }
 
 // header returns the value of a header of the item's message.
-func (d *delivery) header(key string) string { return d.msg.Headers().Get(key) }
+func (d *delivery) header(key string) string { return d.msg.Header.Get(key) }
 
 // jobID returns the id of the job d carries: its Jobs-Id header if it has
 // one, or else its sequence number in the queue's stream; "" if neither
@@ -152,7 +152,7 @@ func (d *delivery) jobID() string {
 	if id := d.header(hdrID); id != "" {
 		return id
 	}
-	if seq, ok := ackField(d.msg.Reply(), ackStreamSeq); ok {
+	if seq, ok := ackField(d.msg.Reply, ackStreamSeq); ok {
 		return strconv.FormatInt(seq, 10)
 	}
 	if md, err := d.msg.Metadata(); err == nil {
@@ -168,7 +168,7 @@ func (d *delivery) enqueued() time.Time {
 	if v := d.header(hdrEnqueued); v != "" {
 		return parseTime(v)
 	}
-	if t, ok := storedAt(d.msg.Reply()); ok {
+	if t, ok := storedAt(d.msg.Reply); ok {
 		return t
 	}
 	if md, err := d.msg.Metadata(); err == nil {

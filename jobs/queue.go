@@ -64,8 +64,6 @@ func OpenQueue[T any](ctx context.Context, c *Client, name string, opts ...Queue
 		cfg:         cfg,
 		loop:        loop,
 		held:        map[*delivery]struct{}{},
-		pull:        make(chan int, maxPulls),
-		quit:        make(chan struct{}),
 	}
 	done := asyncio.Annotate(ctx, "jobs: opening queue "+name)
 	defer done()
@@ -88,15 +86,15 @@ func OpenQueue[T any](ctx context.Context, c *Client, name string, opts ...Queue
 			return struct{}{}, err
 		}
 		q.stream, q.cons = s, cons
-		return struct{}{}, nil
+		return struct{}{}, q.subscribe()
 	})
 	if err != nil {
 		return nil, err
 	}
 	if !c.register(q) {
+		q.unsubscribeNow()
 		return nil, ErrClosed
 	}
-	q.pullCtx = c.stop
 	return &Queue[T]{core: q}, nil
 }
 
@@ -252,7 +250,7 @@ func (q *Queue[T]) Get(ctx context.Context) (*Item[T], error) {
 			return nil, err
 		}
 		var v T
-		if err := core.cfg.codec.Unmarshal(d.msg.Data(), &v); err != nil {
+		if err := core.cfg.codec.Unmarshal(d.msg.Data, &v); err != nil {
 			d.settle()
 			core.deadLetter(d, "decoding: "+err.Error())
 			continue
@@ -343,11 +341,9 @@ type queueCore struct {
 	requested int                          // messages the pulls in flight may still bring
 	shut      bool
 
-	pull           chan int      // the loop asks a puller for n messages
-	quit           chan struct{} // closed by shutdown: the pullers end after their pulls
-	pullersStarted bool
-	pullCtx        context.Context // ends with the Client
-	returning      []*delivery     // to hand back once no pull is in flight
+	returning []*delivery // to hand back once no pull is in flight
+
+	puller // the pulls of messages from the server, and what they bring
 
 	sweeps  int                  // sweeps done
 	sweeper *asyncio.TimerHandle // the next sweep, while deliveries are kept
@@ -373,7 +369,7 @@ func (q *queueCore) sweep() {
 	if q.c.isClosed() {
 		return
 	}
-	var notes []jetstream.Msg
+	var notes []*nats.Msg
 	kept := false
 	note := func(d *delivery) {
 		if !d.alive {
@@ -394,9 +390,10 @@ func (q *queueCore) sweep() {
 		note(d)
 	}
 	if len(notes) > 0 {
+		nc := q.c.nc
 		q.c.send(func() error {
 			for _, m := range notes {
-				m.InProgress()
+				nc.Publish(m.Reply, ackProgress)
 			}
 			return nil
 		})
@@ -497,16 +494,17 @@ func (q *queueCore) handBackLater(d *delivery) {
 	q.returning = append(q.returning, d)
 }
 
-// refill asks a puller for as many messages as Gets wait for, plus the
+// refill asks the server for as many messages as Gets wait for, plus the
 // prefetch, less what is at hand and what the pulls in flight may still
 // bring. Up to maxPulls pulls are in flight: a second one starts while the
 // first is still delivering, once at least half of what is wanted is not
 // asked for yet, so that the server has a pull to fill while the loop
 // works through what the first brought (with one pull at a time, the
 // server waited for the loop after each batch). None starts while items
-// wait to go back to the server (handBackLater).
+// wait to go back to the server (handBackLater), nor for a moment after
+// the server refused a pull (resting).
 func (q *queueCore) refill() {
-	if q.shut || q.fetching >= maxPulls || len(q.returning) > 0 {
+	if q.shut || q.resting || q.fetching >= maxPulls || len(q.returning) > 0 {
 		return
 	}
 	want := len(q.waiters) + q.cfg.prefetch
@@ -514,144 +512,13 @@ func (q *queueCore) refill() {
 	if n <= 0 || (q.fetching > 0 && 2*n < want) {
 		return
 	}
-	if !q.pullersStarted {
-		q.pullersStarted = true
-		for range maxPulls {
-			q.c.pullers.Add(1)
-			go q.puller()
-		}
-	}
-	n = min(n, maxBatch)
-	q.fetching++
-	q.requested += n
-	q.pull <- n
-}
-
-// maxBatch bounds one pull.
-const maxBatch = 256
-
-// maxPulls bounds the pulls of one queue in flight at once.
-const maxPulls = 2
-
-// pullWait is how long one pull waits at the server for messages. It is
-// also how long an item stays held after the Get it was fetched for gave
-// up, and how long Shutdown and Close may wait for a pull to end.
-const pullWait = time.Second
-
-// puller is one of the queue's maxPulls goroutines that fetch from the
-// consumer, each one pull at a time. Their owner is the queue; they start
-// with the first Get that waits and end between pulls once the queue shuts
-// down or its Client closes. A pull is
-// never cut short: its messages would be lost until their ack deadline.
-// Fetch blocks until the messages come or the pull expires, so it cannot
-// run on the loop; each message is handed to the loop as it arrives.
-func (q *queueCore) puller() {
-	defer q.c.pullers.Done()
-	for {
-		var n int
-		select {
-		case n = <-q.pull:
-		case <-q.quit:
-			return
-		case <-q.pullCtx.Done():
-			return
-		}
-		got := 0
-		batch, err := q.cons.Fetch(n, jetstream.FetchMaxWait(pullWait))
-		if err == nil {
-			msgs := batch.Messages()
-			for m := range msgs {
-				// The messages that have come meanwhile go to the loop
-				// with m, in one callback: one wake of the loop for a
-				// burst rather than one per message.
-				ms := []jetstream.Msg{m}
-			burst:
-				for {
-					select {
-					case m, ok := <-msgs:
-						if !ok {
-							break burst
-						}
-						ms = append(ms, m)
-					default:
-						break burst
-					}
-				}
-				got += len(ms)
-				q.loop.CallSoonThreadsafe(func() {
-					for _, m := range ms {
-						q.arrive(m)
-					}
-				})
-			}
-			err = batch.Error()
-		}
-		if err != nil && q.pullCtx.Err() == nil {
-			// The server is away (reconnecting) or refuses: wait a
-			// moment rather than spin.
-			t := time.NewTimer(100 * time.Millisecond)
-			select {
-			case <-t.C:
-			case <-q.pullCtx.Done():
-			case <-q.quit:
-			}
-			t.Stop()
-		}
-		unfilled := n - got
-		q.loop.CallSoonThreadsafe(func() { q.fetched(unfilled) })
-	}
-}
-
-// fetched runs on the loop when a pull has ended, after the callbacks of
-// its messages, with how many it asked for and did not bring. Once no
-// pull is in flight, the items held back go back to the server, and so do
-// the items fetched beyond what waits for them (for Gets that gave up).
-func (q *queueCore) fetched(unfilled int) {
-	q.fetching--
-	q.requested -= unfilled
-	if q.fetching > 0 {
-		q.refill()
-		return
-	}
-	for _, d := range q.returning {
-		d.handBack()
-	}
-	q.returning = nil
-	for len(q.items) > q.cfg.prefetch {
-		d := q.items[len(q.items)-1]
-		q.items = q.items[:len(q.items)-1]
-		d.handBack()
-	}
-	q.refill()
-}
-
-// arrive runs on the loop for each message the puller receives.
-func (q *queueCore) arrive(m jetstream.Msg) {
-	q.requested--
-	d := &delivery{q: q, msg: m, attempt: 1}
-	if n, ok := numDelivered(m.Reply()); ok {
-		d.attempt = n
-	} else if md, err := m.Metadata(); err == nil {
-		d.attempt = int(md.NumDelivered)
-	}
-	if q.shut {
-		d.keepAlive()
-		q.handBackLater(d)
-		return
-	}
-	if d.attempt > q.cfg.maxAttempts {
-		q.deadLetter(d, fmt.Sprintf("delivered %d times without an acknowledgement", d.attempt-1))
-		return
-	}
-	d.keepAlive()
-	q.offer(d)
+	q.startPull(min(n, maxBatch))
 }
 
 // shutdown runs on the loop.
 func (q *queueCore) shutdown(immediate bool) {
 	if !q.shut {
 		q.shut = true
-		close(q.quit)
 		q.c.unregister(q)
 		for _, f := range q.waiters {
 			f.TrySetError(asyncio.ErrQueueShutDown)
@@ -666,6 +533,9 @@ func (q *queueCore) shutdown(immediate bool) {
 		for d := range q.held {
 			q.handBackLater(d)
 		}
+	}
+	if q.fetching == 0 {
+		q.release()
 	}
 }
 
@@ -684,21 +554,21 @@ func (q *queueCore) closeFromClient(ctx context.Context) {
 func (q *queueCore) deadLetter(d *delivery, reason string) {
 	m := d.msg
 	dm := nats.NewMsg(q.deadSubject)
-	dm.Data = m.Data()
-	for k, v := range m.Headers() {
+	dm.Data = m.Data
+	for k, v := range m.Header {
 		if k != jetstream.MsgIDHeader {
 			dm.Header[k] = v
 		}
 	}
 	dm.Header.Set("Jobs-Reason", reason)
 	dm.Header.Set("Jobs-Attempts", fmt.Sprint(d.attempt))
-	js := q.c.js
+	js, nc := q.c.js, q.c.nc
 	q.c.send(func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if _, err := js.PublishMsg(ctx, dm); err != nil {
-			return m.Nak()
+			return nc.Publish(m.Reply, ackNak)
 		}
-		return m.Ack()
+		return nc.Publish(m.Reply, ackOK)
 	})
 }

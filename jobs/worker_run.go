@@ -175,11 +175,11 @@ func (w *Worker) promote(ctx context.Context, later *Queue[[]byte]) {
 		// On the subject of the job's function in the queue, if it
 		// came on that of the function in the queue of delayed jobs.
 		m := nats.NewMsg(subject(w.queue))
-		if name, ok := strings.CutPrefix(it.d.msg.Subject(), subject(laterQueue(w.queue))+".run."); ok {
+		if name, ok := strings.CutPrefix(it.d.msg.Subject, subject(laterQueue(w.queue))+".run."); ok {
 			m.Subject = runSubject(w.queue, name)
 		}
 		m.Data = it.Value
-		for k, v := range it.d.msg.Headers() {
+		for k, v := range it.d.msg.Header {
 			if k != hdrNotBefore {
 				m.Header[k] = v
 			}
@@ -204,7 +204,7 @@ func (w *Worker) promote(ctx context.Context, later *Queue[[]byte]) {
 // its subject, or its Jobs-Func header if it came on the queue's own
 // subject.
 func (w *Worker) funcOf(d *delivery) string {
-	if name, ok := strings.CutPrefix(d.msg.Subject(), w.runPrefix); ok {
+	if name, ok := strings.CutPrefix(d.msg.Subject, w.runPrefix); ok {
 		return name
 	}
 	return d.header(hdrFunc)
