@@ -76,7 +76,7 @@ func OpenQueue[T any](ctx context.Context, c *Client, name string, opts ...Queue
 		// moves the item to the dead letters without running it. Should
 		// no process be there to do it, the server stops delivering
 		// the item after that one.
-		cons, err := s.CreateOrUpdateConsumer(rctx, jetstream.ConsumerConfig{
+		_, err = s.CreateOrUpdateConsumer(rctx, jetstream.ConsumerConfig{
 			Durable:    consumerName,
 			AckPolicy:  jetstream.AckExplicitPolicy,
 			AckWait:    cfg.ackWait,
@@ -85,7 +85,7 @@ func OpenQueue[T any](ctx context.Context, c *Client, name string, opts ...Queue
 		if err != nil {
 			return struct{}{}, err
 		}
-		q.stream, q.cons = s, cons
+		q.stream = s
 		return struct{}{}, q.subscribe()
 	})
 	if err != nil {
@@ -323,7 +323,9 @@ func (q *Queue[T]) Shutdown(ctx context.Context, immediate bool) error {
 func (q *Queue[T]) Len() int { return len(q.core.items) }
 
 // queueCore is the part of a queue that does not depend on T. All its
-// fields but the puller's are used on the loop only.
+// fields are used on the loop only, but for the puller's in, which its
+// subscriptions' goroutines fill, and its subscriptions, which OpenQueue
+// makes before the queue is used.
 type queueCore struct {
 	c                    *Client
 	name                 string
@@ -332,7 +334,6 @@ type queueCore struct {
 	cfg                  queueConfig
 	loop                 *asyncio.Loop
 	stream               jetstream.Stream
-	cons                 jetstream.Consumer
 
 	items     []*delivery                  // fetched, not taken
 	waiters   []*asyncio.Future[*delivery] // Gets waiting, in order
