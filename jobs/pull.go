@@ -103,7 +103,10 @@ func (q *queueCore) subscribe() error {
 	return nil
 }
 
-// unsubscribeNow ends the queue's subscriptions, off the loop.
+// unsubscribeNow ends the queue's subscriptions. It talks to the
+// connection, so it runs off the loop: on the strand, or in OpenQueue's
+// call (and, once, on the loop where OpenQueue finds its Client closed:
+// the connection is closing then, and a write only fails).
 func (q *queueCore) unsubscribeNow() {
 	for i := range q.slots {
 		if sub := q.slots[i].sub; sub != nil {
