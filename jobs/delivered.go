@@ -24,7 +24,8 @@ const (
 //
 //	$JS.ACK.<domain>.<account hash>.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>.<token>
 //
-// ok is false for any other form; the caller then asks Metadata.
+// ok is false for any other form, which the client's Metadata does not
+// read either.
 func ackField(reply string, i int) (n int64, ok bool) {
 	rest, found := strings.CutPrefix(reply, "$JS.ACK.")
 	if !found {

@@ -155,9 +155,6 @@ func (d *delivery) jobID() string {
 	if seq, ok := ackField(d.msg.Reply, ackStreamSeq); ok {
 		return strconv.FormatInt(seq, 10)
 	}
-	if md, err := d.msg.Metadata(); err == nil {
-		return strconv.FormatUint(md.Sequence.Stream, 10)
-	}
 	return ""
 }
 
@@ -168,11 +165,6 @@ func (d *delivery) enqueued() time.Time {
 	if v := d.header(hdrEnqueued); v != "" {
 		return parseTime(v)
 	}
-	if t, ok := storedAt(d.msg.Reply); ok {
-		return t
-	}
-	if md, err := d.msg.Metadata(); err == nil {
-		return md.Timestamp
-	}
-	return time.Time{}
+	t, _ := storedAt(d.msg.Reply)
+	return t
 }

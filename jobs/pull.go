@@ -251,8 +251,6 @@ func (q *queueCore) arrive(m *nats.Msg) {
 	d := &delivery{q: q, msg: m, attempt: 1}
 	if n, ok := numDelivered(m.Reply); ok {
 		d.attempt = n
-	} else if md, err := m.Metadata(); err == nil {
-		d.attempt = int(md.NumDelivered)
 	}
 	if q.shut {
 		d.keepAlive()

@@ -175,7 +175,7 @@ func (w *Worker) promote(ctx context.Context, later *Queue[[]byte]) {
 		// On the subject of the job's function in the queue, if it
 		// came on that of the function in the queue of delayed jobs.
 		m := nats.NewMsg(subject(w.queue))
-		if name, ok := strings.CutPrefix(it.d.msg.Subject, subject(laterQueue(w.queue))+".run."); ok {
+		if name, ok := strings.CutPrefix(it.d.msg.Subject, runSubject(laterQueue(w.queue), "")); ok {
 			m.Subject = runSubject(w.queue, name)
 		}
 		m.Data = it.Value
